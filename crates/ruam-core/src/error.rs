@@ -1,0 +1,127 @@
+//! The one error type of the core, and the stable codes the UI branches on.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Stable, machine-readable error codes. The UI branches on these; never rename one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Locked,
+    Forbidden,
+    NotFound,
+    Invalid,
+    Conflict,
+    InvalidCredentials,
+    Throttled,
+    Corrupt,
+    DeviceNotEnrolled,
+    KeyringUnavailable,
+    Internal,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the vault is locked")]
+    Locked,
+    #[error("no vault has been created on this device yet")]
+    NoVault,
+    #[error("a vault already exists in {0}")]
+    VaultExists(PathBuf),
+    #[error("{field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
+    #[error("the passphrase or recovery key is not right")]
+    InvalidCredentials,
+    #[error("too many wrong attempts; try again in {retry_after_secs} seconds")]
+    Throttled { retry_after_secs: u32 },
+    #[error("{} is damaged ({detail}); unlock with the recovery key or restore a backup", path.display())]
+    Corrupt { path: PathBuf, detail: String },
+    #[error("this device is not enrolled for this vault (was it copied from another computer?); unlock with the recovery key, which enrols this device")]
+    DeviceNotEnrolled,
+    #[error("the system keyring is not available ({0}); Ruam never stores its device secret anywhere else")]
+    KeyringUnavailable(String),
+    #[error(
+        "this build has no SQLCipher; refusing to open a vault that would be written unencrypted"
+    )]
+    NoEncryption,
+    #[error("{0} was not found")]
+    NotFound(&'static str),
+    #[error("you are not allowed to do this")]
+    Forbidden,
+    #[error("could not use {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("storage error: {0}")]
+    Storage(#[from] sqlx::Error),
+    #[error("the vault's schema could not be brought up to date: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("a cryptographic operation failed")]
+    Crypto,
+    #[error("a background task failed: {0}")]
+    Task(String),
+}
+
+impl Error {
+    pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Self::Invalid {
+            field,
+            reason: reason.into(),
+        }
+    }
+
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Locked => ErrorCode::Locked,
+            Self::NoVault | Self::NotFound(_) => ErrorCode::NotFound,
+            Self::VaultExists(_) => ErrorCode::Conflict,
+            Self::Invalid { .. } => ErrorCode::Invalid,
+            Self::InvalidCredentials => ErrorCode::InvalidCredentials,
+            Self::Throttled { .. } => ErrorCode::Throttled,
+            Self::Corrupt { .. } => ErrorCode::Corrupt,
+            Self::DeviceNotEnrolled => ErrorCode::DeviceNotEnrolled,
+            Self::KeyringUnavailable(_) => ErrorCode::KeyringUnavailable,
+            Self::Forbidden => ErrorCode::Forbidden,
+            Self::NoEncryption
+            | Self::Io { .. }
+            | Self::Storage(_)
+            | Self::Migrate(_)
+            | Self::Crypto
+            | Self::Task(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The field a validation error is about, for the UI to point at.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    pub fn retry_after_secs(&self) -> Option<u32> {
+        match self {
+            Self::Throttled { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+
+    /// The file a person should look at (a damaged slot file or vault).
+    pub fn path(&self) -> Option<&std::path::Path> {
+        match self {
+            Self::Corrupt { path, .. } | Self::Io { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! Ruam's core: the encrypted vault, its key slots and the rules around them.
+//!
+//! Nothing here knows about Tauri; the desktop shell adapts these calls to IPC.
+#![forbid(unsafe_code)]
+
+pub mod crypto;
+pub mod db;
+pub mod error;
+pub mod keyring;
+pub mod outbox;
+pub mod passphrase;
+pub mod paths;
+pub mod recovery;
+pub mod settings;
+pub mod slots;
+pub mod team;
+pub mod throttle;
+pub mod vault;
+
+pub use error::{Error, ErrorCode, Result};
+pub use team::MemberSummary;
+pub use vault::{CreatedVault, Vault, VaultState, VaultStatus};

@@ -1,0 +1,287 @@
+//! The key-slot file beside the vault, like LUKS: each slot wraps the vault's data key.
+//!
+//! A passphrase slot's key-encryption key is Argon2id(passphrase) mixed by HKDF with this
+//! device's secret from the OS keyring; the recovery slot's is HKDF of the printed recovery
+//! key. Wrapping is AES-256-GCM with the vault id as associated data. Changing a
+//! passphrase rewraps one slot; the database is never re-encrypted.
+
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::{self, Argon2Params, SecretKey, Wrapped};
+use crate::paths::{write_atomic, VaultPaths};
+use crate::recovery::RecoveryKey;
+use crate::{Error, Result};
+
+pub const FORMAT: u32 = 1;
+const SALT_LEN: usize = 16;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SlotFile {
+    pub format: u32,
+    pub vault_id: String,
+    pub slots: Vec<Slot>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Slot {
+    pub id: String,
+    #[serde(flatten)]
+    pub kind: SlotKind,
+    /// Hex salt for the slot's KDF.
+    pub salt: String,
+    pub nonce: String,
+    pub wrapped: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum SlotKind {
+    #[serde(rename_all = "camelCase")]
+    Passphrase {
+        member_id: String,
+        /// Tells which device secret this slot was made with, so that a vault copied to
+        /// another computer gets "not enrolled" rather than "wrong passphrase".
+        device_check: String,
+        argon2: Argon2Params,
+    },
+    Recovery,
+}
+
+fn aad(vault_id: &str) -> Vec<u8> {
+    format!("ruam/slot/v1/{vault_id}").into_bytes()
+}
+
+/// A short fingerprint of a device secret (a one-way function of 256 random bits).
+pub fn device_check(device_secret: &SecretKey, vault_id: &str) -> Result<String> {
+    let mut out = [0u8; 16];
+    crypto::hkdf(
+        vault_id.as_bytes(),
+        device_secret.expose(),
+        &[b"ruam/device-check/v1"],
+        &mut out,
+    )?;
+    Ok(hex::encode(out))
+}
+
+/// A stable id for this device in this vault, for the change outbox.
+pub fn device_id(device_secret: &SecretKey, vault_id: &str) -> Result<String> {
+    let mut out = [0u8; 8];
+    crypto::hkdf(
+        vault_id.as_bytes(),
+        device_secret.expose(),
+        &[b"ruam/device-id/v1"],
+        &mut out,
+    )?;
+    Ok(hex::encode(out))
+}
+
+fn passphrase_kek(
+    passphrase: &str,
+    salt: &[u8],
+    argon2: Argon2Params,
+    device_secret: &SecretKey,
+    vault_id: &str,
+) -> Result<SecretKey> {
+    let stretched = crypto::argon2id(passphrase, salt, argon2)?;
+    crypto::hkdf_key(
+        device_secret.expose(),
+        stretched.expose(),
+        &[b"ruam/slot/passphrase/v1/", vault_id.as_bytes()],
+    )
+}
+
+fn recovery_kek(recovery: &RecoveryKey, salt: &[u8], vault_id: &str) -> Result<SecretKey> {
+    crypto::hkdf_key(
+        salt,
+        recovery.bytes(),
+        &[b"ruam/slot/recovery/v1/", vault_id.as_bytes()],
+    )
+}
+
+fn now_rfc3339() -> String {
+    crate::outbox::now_utc()
+}
+
+impl Slot {
+    pub fn new_passphrase(
+        vault_id: &str,
+        member_id: &str,
+        passphrase: &str,
+        argon2: Argon2Params,
+        device_secret: &SecretKey,
+        data_key: &SecretKey,
+    ) -> Result<Self> {
+        let salt: [u8; SALT_LEN] = crypto::random_array()?;
+        let kek = passphrase_kek(passphrase, &salt, argon2, device_secret, vault_id)?;
+        let wrapped = crypto::wrap(&kek, data_key, &aad(vault_id))?;
+        Ok(Self::assemble(
+            SlotKind::Passphrase {
+                member_id: member_id.to_owned(),
+                device_check: device_check(device_secret, vault_id)?,
+                argon2,
+            },
+            &salt,
+            wrapped,
+        ))
+    }
+
+    pub fn new_recovery(
+        vault_id: &str,
+        recovery: &RecoveryKey,
+        data_key: &SecretKey,
+    ) -> Result<Self> {
+        let salt: [u8; SALT_LEN] = crypto::random_array()?;
+        let kek = recovery_kek(recovery, &salt, vault_id)?;
+        let wrapped = crypto::wrap(&kek, data_key, &aad(vault_id))?;
+        Ok(Self::assemble(SlotKind::Recovery, &salt, wrapped))
+    }
+
+    fn assemble(kind: SlotKind, salt: &[u8], wrapped: Wrapped) -> Self {
+        Self {
+            id: uuid::Uuid::now_v7().to_string(),
+            kind,
+            salt: hex::encode(salt),
+            nonce: hex::encode(wrapped.nonce),
+            wrapped: hex::encode(wrapped.ciphertext),
+            created_at: now_rfc3339(),
+        }
+    }
+
+    fn wrapped(&self) -> Option<(Vec<u8>, Wrapped)> {
+        let salt = hex::decode(&self.salt).ok()?;
+        let nonce = hex::decode(&self.nonce).ok()?.try_into().ok()?;
+        let ciphertext = hex::decode(&self.wrapped).ok()?;
+        Some((salt, Wrapped { nonce, ciphertext }))
+    }
+
+    /// Try a passphrase on this slot: `Ok(None)` when it does not open.
+    pub fn open_with_passphrase(
+        &self,
+        vault_id: &str,
+        passphrase: &str,
+        device_secret: &SecretKey,
+    ) -> Result<Option<SecretKey>> {
+        let SlotKind::Passphrase { argon2, .. } = &self.kind else {
+            return Ok(None);
+        };
+        let (salt, wrapped) = self.wrapped().ok_or(Error::Crypto)?;
+        let kek = passphrase_kek(passphrase, &salt, *argon2, device_secret, vault_id)?;
+        Ok(crypto::unwrap(&kek, &wrapped, &aad(vault_id)))
+    }
+
+    pub fn open_with_recovery(
+        &self,
+        vault_id: &str,
+        recovery: &RecoveryKey,
+    ) -> Result<Option<SecretKey>> {
+        if self.kind != SlotKind::Recovery {
+            return Ok(None);
+        }
+        let (salt, wrapped) = self.wrapped().ok_or(Error::Crypto)?;
+        let kek = recovery_kek(recovery, &salt, vault_id)?;
+        Ok(crypto::unwrap(&kek, &wrapped, &aad(vault_id)))
+    }
+
+    pub fn member_id(&self) -> Option<&str> {
+        match &self.kind {
+            SlotKind::Passphrase { member_id, .. } => Some(member_id),
+            SlotKind::Recovery => None,
+        }
+    }
+
+    fn is_well_formed(&self) -> bool {
+        let Some((salt, wrapped)) = self.wrapped() else {
+            return false;
+        };
+        let sane_kdf = match &self.kind {
+            SlotKind::Passphrase {
+                argon2,
+                device_check,
+                ..
+            } => argon2.is_sane() && device_check.len() == 32,
+            SlotKind::Recovery => true,
+        };
+        sane_kdf && salt.len() == SALT_LEN && wrapped.ciphertext.len() == crypto::KEY_LEN + 16
+    }
+}
+
+impl SlotFile {
+    pub fn new(vault_id: &str) -> Self {
+        Self {
+            format: FORMAT,
+            vault_id: vault_id.to_owned(),
+            slots: Vec::new(),
+        }
+    }
+
+    /// Read and check the slot file. A missing file means there is no vault.
+    pub fn load(paths: &VaultPaths) -> Result<Self> {
+        let path = paths.slots();
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::NoVault),
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        let corrupt = |detail: String| Error::Corrupt {
+            path: path.clone(),
+            detail,
+        };
+        let file: SlotFile = serde_json::from_slice(&bytes)
+            .map_err(|e| corrupt(format!("the key-slot file cannot be read: {e}")))?;
+        if file.format != FORMAT {
+            return Err(corrupt(format!(
+                "key-slot format {} is not one this version knows ({FORMAT})",
+                file.format
+            )));
+        }
+        if uuid::Uuid::parse_str(&file.vault_id).is_err() {
+            return Err(corrupt("the vault id is malformed".into()));
+        }
+        if let Some(bad) = file.slots.iter().position(|s| !s.is_well_formed()) {
+            return Err(corrupt(format!("key slot {} is malformed", bad + 1)));
+        }
+        if !file.slots.iter().any(|s| s.kind == SlotKind::Recovery) {
+            return Err(corrupt("the recovery slot is missing".into()));
+        }
+        Ok(file)
+    }
+
+    /// Write the file atomically, keeping the previous version as a backup.
+    pub fn save(&self, paths: &VaultPaths) -> Result<()> {
+        let path = paths.slots();
+        if path.exists() {
+            let backup = paths.slots_backup();
+            let previous = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            write_atomic(&backup, &previous)?;
+        }
+        let json = serde_json::to_vec_pretty(self).map_err(|_| Error::Crypto)?;
+        write_atomic(&path, &json)
+    }
+
+    pub fn recovery_slot(&self) -> Option<&Slot> {
+        self.slots.iter().find(|s| s.kind == SlotKind::Recovery)
+    }
+
+    pub fn passphrase_slots(&self) -> impl Iterator<Item = &Slot> {
+        self.slots
+            .iter()
+            .filter(|s| matches!(s.kind, SlotKind::Passphrase { .. }))
+    }
+
+    /// Put `slot` in place of any slot of the same member (or the recovery slot).
+    pub fn replace(&mut self, slot: Slot) {
+        let same = |s: &Slot| match (&s.kind, &slot.kind) {
+            (SlotKind::Recovery, SlotKind::Recovery) => true,
+            (
+                SlotKind::Passphrase { member_id: a, .. },
+                SlotKind::Passphrase { member_id: b, .. },
+            ) => a == b,
+            _ => false,
+        };
+        self.slots.retain(|s| !same(s));
+        self.slots.push(slot);
+    }
+}

@@ -1,0 +1,74 @@
+//! A vault made by version 0.1 (format 1) and committed: every later version must open it,
+//! with the production KDF cost stored in its slots.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use ruam_core::crypto::SecretKey;
+use ruam_core::keyring::{DeviceSecretStore, MemoryKeyring};
+use ruam_core::paths::VaultPaths;
+use ruam_core::Vault;
+
+use crate::support::*;
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/frozen-v1");
+
+fn vector() -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(Path::new(FIXTURE).join("vector.json")).unwrap()).unwrap()
+}
+
+/// A copy of the frozen files in a temp dir (tests must never write to the fixture).
+fn copy() -> (tempfile::TempDir, MemoryKeyring, Vault) {
+    let v = vector();
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["ruam.vault", "ruam.slots"] {
+        std::fs::copy(Path::new(FIXTURE).join(f), dir.path().join(f)).unwrap();
+    }
+    let keyring = MemoryKeyring::new();
+    let secret =
+        SecretKey::from_slice(&hex::decode(v["deviceSecretHex"].as_str().unwrap()).unwrap())
+            .unwrap();
+    keyring
+        .set(v["vaultId"].as_str().unwrap(), &secret)
+        .unwrap();
+    let vault = Vault::new(VaultPaths::new(dir.path()), Arc::new(keyring.clone()));
+    (dir, keyring, vault)
+}
+
+#[tokio::test]
+async fn the_frozen_vault_opens_with_its_passphrase() {
+    let v = vector();
+    let (_dir, _keyring, vault) = copy();
+    let status = vault
+        .unlock(unlock_request(v["passphrase"].as_str().unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(status.team_name.as_deref(), v["teamName"].as_str());
+    assert_eq!(status.member.unwrap().display_name, "สมศรี ใจดี");
+}
+
+#[tokio::test]
+async fn the_frozen_vault_opens_with_its_recovery_key() {
+    let v = vector();
+    let (_dir, _keyring, vault) = copy();
+    let status = vault
+        .unlock_with_recovery(recovery_request(
+            v["recoveryKey"].as_str().unwrap(),
+            "jasmine tractor monsoon violin",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(status.team_name.as_deref(), v["teamName"].as_str());
+}
+
+#[test]
+fn the_frozen_slots_use_the_production_kdf_cost() {
+    let slots: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(Path::new(FIXTURE).join("ruam.slots")).unwrap())
+            .unwrap();
+    let argon2 = &slots["slots"][0]["argon2"];
+    assert_eq!(
+        (argon2["mKib"].as_u64(), argon2["t"].as_u64()),
+        (Some(65536), Some(3))
+    );
+}

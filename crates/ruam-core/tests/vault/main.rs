@@ -1,0 +1,12 @@
+//! Core integration tests: every test runs on a fresh, real SQLCipher vault in a temp dir.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+mod create;
+mod files;
+mod frozen;
+mod recovery;
+mod secret_service;
+mod settings;
+mod unlock;

@@ -1,0 +1,110 @@
+//! A fresh vault in a temp dir with an in-memory keyring and cheap key stretching.
+
+use std::sync::Arc;
+
+use ruam_core::crypto::Argon2Params;
+use ruam_core::keyring::MemoryKeyring;
+use ruam_core::paths::VaultPaths;
+use ruam_core::vault::{CreateVaultRequest, UnlockRequest};
+use ruam_core::{Error, Vault};
+
+pub const PASSPHRASE: &str = "river lantern mango bicycle";
+pub const TEAM: &str = "Mae Sai district MDT";
+
+pub struct TestVault {
+    pub dir: tempfile::TempDir,
+    pub keyring: MemoryKeyring,
+    pub vault: Vault,
+}
+
+impl TestVault {
+    /// A directory with no vault yet.
+    pub fn empty() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let keyring = MemoryKeyring::new();
+        let vault = open_in(&dir, &keyring);
+        Self {
+            dir,
+            keyring,
+            vault,
+        }
+    }
+
+    /// A vault created with [`PASSPHRASE`]; returns it unlocked and its recovery key.
+    pub async fn created() -> (Self, String) {
+        let t = Self::empty();
+        let created = t
+            .vault
+            .create(create_request(TEAM, "Somsri", PASSPHRASE))
+            .await
+            .unwrap();
+        (t, created.recovery_key)
+    }
+
+    pub fn paths(&self) -> VaultPaths {
+        VaultPaths::new(self.dir.path())
+    }
+
+    /// The same files and keyring, as after restarting the app.
+    pub fn restart(&self) -> Vault {
+        open_in(&self.dir, &self.keyring)
+    }
+
+    pub async fn unlock(&self, passphrase: &str) -> Result<ruam_core::VaultStatus, Error> {
+        self.vault.unlock(unlock_request(passphrase)).await
+    }
+}
+
+pub fn open_in(dir: &tempfile::TempDir, keyring: &MemoryKeyring) -> Vault {
+    Vault::new(VaultPaths::new(dir.path()), Arc::new(keyring.clone()))
+        .with_argon2(Argon2Params::FAST_FOR_TESTS)
+}
+
+pub fn create_request(team: &str, name: &str, passphrase: &str) -> CreateVaultRequest {
+    serde_json::from_value(serde_json::json!({
+        "teamName": team, "displayName": name, "passphrase": passphrase
+    }))
+    .unwrap()
+}
+
+pub fn unlock_request(passphrase: &str) -> UnlockRequest {
+    serde_json::from_value(serde_json::json!({ "passphrase": passphrase })).unwrap()
+}
+
+pub fn recovery_request(
+    key: &str,
+    new_passphrase: &str,
+) -> ruam_core::vault::RecoveryUnlockRequest {
+    serde_json::from_value(
+        serde_json::json!({ "recoveryKey": key, "newPassphrase": new_passphrase }),
+    )
+    .unwrap()
+}
+
+pub fn change_request(current: &str, new: &str) -> ruam_core::vault::ChangePassphraseRequest {
+    serde_json::from_value(serde_json::json!({ "current": current, "new": new })).unwrap()
+}
+
+/// All bytes of the vault's database, WAL and shared-memory files that exist.
+pub fn database_bytes(paths: &VaultPaths) -> Vec<(String, Vec<u8>)> {
+    let db = paths.database();
+    [
+        db.display().to_string(),
+        format!("{}-wal", db.display()),
+        format!("{}-shm", db.display()),
+    ]
+    .into_iter()
+    .filter_map(|p| std::fs::read(&p).ok().map(|b| (p, b)))
+    .collect()
+}
+
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+pub fn assert_invalid_field<T: std::fmt::Debug>(result: Result<T, Error>, expected: &str) {
+    match result {
+        Err(Error::Invalid { field, .. }) => assert_eq!(field, expected),
+        other => panic!("expected an invalid {expected}, got {other:?}"),
+    }
+}

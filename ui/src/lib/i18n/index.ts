@@ -1,0 +1,115 @@
+/**
+ * Message catalogs (svelte-i18n) and locale-aware formatting.
+ *
+ * Every string a person reads comes from `en.json` / `th.json`; components use `$_` with a catalog key.
+ * The active language follows the core's `settings.language`.
+ */
+import { addMessages, init, locale, _ } from 'svelte-i18n';
+import type { ErrorCode, IpcError, Language } from '$lib/ipc';
+import en from './en.json';
+import th from './th.json';
+
+addMessages('en', en);
+addMessages('th', th);
+init({ fallbackLocale: 'en', initialLocale: 'en' });
+
+export { _, locale };
+
+export const LANGUAGES: readonly Language[] = ['en', 'th'];
+
+/** Switches every label to `language` and tells assistive technology the page language. */
+export function setLanguage(language: Language): void {
+	locale.set(language);
+	if (typeof document !== 'undefined') document.documentElement.lang = language;
+}
+
+/** The BCP 47 locale used for dates and numbers: Thai shows Buddhist-era years. */
+export function intlLocale(language: string): string {
+	return language === 'th' ? 'th-TH' : 'en-GB';
+}
+
+/** A date in the user's language, e.g. "3 March 2026" or "3 มีนาคม 2569". */
+export function formatDate(
+	date: Date | string | number,
+	language: string,
+	style: 'long' | 'medium' | 'short' | 'full' = 'long'
+): string {
+	const value = date instanceof Date ? date : new Date(date);
+	return new Intl.DateTimeFormat(intlLocale(language), { dateStyle: style }).format(value);
+}
+
+/** The shape of svelte-i18n's `$_` formatter, as components pass it in. */
+export type Translate = (
+	id: string,
+	options?: { values?: Record<string, string | number | boolean | Date | null | undefined> }
+) => string;
+
+/** Catalog key for each error code the core knows; a new code in Rust must be added here. */
+const ERROR_KEYS: { [Code in ErrorCode]: string } = {
+	locked: 'errors.locked',
+	forbidden: 'errors.forbidden',
+	not_found: 'errors.not_found',
+	invalid: 'errors.invalid',
+	conflict: 'errors.conflict',
+	invalid_credentials: 'errors.invalid_credentials',
+	throttled: 'errors.throttled',
+	corrupt: 'errors.corrupt',
+	device_not_enrolled: 'errors.device_not_enrolled',
+	keyring_unavailable: 'errors.keyring_unavailable',
+	internal: 'errors.internal'
+};
+
+/** Field names the core may report, in the catalog under `fields.*`. */
+export const FIELD_KEYS = [
+	'teamName',
+	'displayName',
+	'passphrase',
+	'newPassphrase',
+	'recoveryKey',
+	'current',
+	'new',
+	'autoLockMinutes',
+	'language'
+] as const;
+
+function camelCase(name: string): string {
+	return name.replace(/[_-]([a-z])/g, (_match, letter: string) => letter.toUpperCase());
+}
+
+/** The catalog's name for a field the core named (camelCase or snake_case), else the raw name. */
+export function fieldLabel(field: string, t: Translate): string {
+	const key = camelCase(field);
+	return (FIELD_KEYS as readonly string[]).includes(key) ? t(`fields.${key}`) : field;
+}
+
+/**
+ * What to tell a person about an error: the catalog text for its code, with the field,
+ * the seconds to wait or the file path filled in. `overrides` lets a screen say it more
+ * precisely (e.g. "the recovery key is not correct"). Unknown codes show the core's message.
+ */
+export function describeError(
+	error: IpcError,
+	t: Translate,
+	overrides: Partial<Record<ErrorCode, string>> = {}
+): string {
+	const code = error.code;
+	if (!Object.hasOwn(ERROR_KEYS, code)) return error.message;
+	const override = overrides[code];
+	if (override) return t(override);
+	switch (code) {
+		case 'invalid':
+			return error.field
+				? t('errors.invalid_field', { values: { field: fieldLabel(error.field, t) } })
+				: t('errors.invalid');
+		case 'throttled':
+			return error.retryAfterSecs != null
+				? t('errors.throttled', { values: { seconds: Math.ceil(error.retryAfterSecs) } })
+				: t('errors.throttled_unknown');
+		case 'corrupt':
+			return error.path
+				? t('errors.corrupt', { values: { path: error.path } })
+				: t('errors.corrupt_unknown');
+		default:
+			return t(ERROR_KEYS[code]);
+	}
+}

@@ -1,0 +1,87 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import en from '$lib/i18n/en.json';
+import th from '$lib/i18n/th.json';
+import { FIELD_KEYS, LANGUAGES } from '$lib/i18n';
+import { SECTIONS } from '$lib/stores/app.svelte';
+
+type Catalog = { [key: string]: string | Catalog };
+
+function flatten(catalog: Catalog, prefix = ''): Map<string, string> {
+	const out = new Map<string, string>();
+	for (const [key, value] of Object.entries(catalog)) {
+		const path = prefix ? `${prefix}.${key}` : key;
+		if (typeof value === 'string') out.set(path, value);
+		else for (const [inner, text] of flatten(value, path)) out.set(inner, text);
+	}
+	return out;
+}
+
+const english = flatten(en as Catalog);
+const thai = flatten(th as Catalog);
+
+function sourceFiles(dir: string): string[] {
+	return readdirSync(dir).flatMap((name) => {
+		const path = join(dir, name);
+		if (statSync(path).isDirectory()) return sourceFiles(path);
+		return /\.(svelte|ts)$/.test(name) && !name.endsWith('.test.ts') ? [path] : [];
+	});
+}
+
+const SRC = join(__dirname, '..', 'src');
+
+describe('message catalogs', () => {
+	it('have exactly the same keys in English and Thai', () => {
+		expect([...thai.keys()].sort()).toEqual([...english.keys()].sort());
+	});
+
+	it('have no empty message', () => {
+		for (const [key, text] of [...english, ...thai]) {
+			expect(text.trim(), key).not.toBe('');
+		}
+	});
+
+	it('use the same placeholders in both languages', () => {
+		const placeholders = (text: string) =>
+			[...text.matchAll(/\{(\w+)/g)].map((match) => match[1]).sort();
+		for (const [key, text] of english) {
+			expect(placeholders(thai.get(key) ?? ''), key).toEqual(placeholders(text));
+		}
+	});
+
+	it('write the Thai catalog in Thai', () => {
+		const untranslated = [...thai].filter(
+			([key, text]) => text === english.get(key) && !/^(language\.|app\.name)/.test(key)
+		);
+		expect(untranslated).toEqual([]);
+		expect(thai.get('recovery.keyLabel')).toBe('กุญแจกู้คืน');
+		expect(thai.get('lock.passphrase')).toBe('วลีรหัสผ่าน');
+	});
+
+	it('hold every key the source asks for', () => {
+		const used = new Set<string>();
+		for (const file of sourceFiles(SRC)) {
+			const text = readFileSync(file, 'utf8');
+			for (const match of text.matchAll(/(?:\$_|\bt)\(\s*'([\w.]+)'/g)) used.add(match[1]);
+			for (const match of text.matchAll(/'((?:common|errors|strength)\.[\w.]+)'/g)) used.add(match[1]);
+		}
+		for (const section of SECTIONS) {
+			used.add(`nav.${section}`);
+			if (section !== 'settings') {
+				used.add(`empty.${section}.title`);
+				used.add(`empty.${section}.body`);
+			}
+		}
+		for (let score = 0; score <= 4; score++) used.add(`strength.score.${score}`);
+		for (const problem of ['empty', 'too_short', 'too_common', 'too_guessable']) {
+			used.add(`strength.problem.${problem}`);
+		}
+		for (const field of FIELD_KEYS) used.add(`fields.${field}`);
+		for (const language of LANGUAGES) used.add(`language.${language}`);
+
+		expect(used.size).toBeGreaterThan(60);
+		const missing = [...used].filter((key) => !english.has(key));
+		expect(missing).toEqual([]);
+	});
+});

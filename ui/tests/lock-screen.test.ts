@@ -1,0 +1,170 @@
+import { render, screen, waitFor } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import App from '$lib/App.svelte';
+import { fail, installBackend, status } from './backend';
+
+describe('lock screen', () => {
+	it('shows the app name, not a team name, while locked', async () => {
+		installBackend({ vault_status: () => status('locked') });
+		render(App);
+		expect(await screen.findByTestId('lock-screen')).toHaveTextContent('Ruam');
+		expect(screen.queryByText('Mae Sai District MDT')).not.toBeInTheDocument();
+		expect(screen.getByLabelText('Passphrase')).toBe(screen.getByTestId('unlock-passphrase'));
+	});
+
+	it('shows the catalog message for invalid_credentials, in English and after switching to Thai', async () => {
+		const core = installBackend({
+			vault_status: () => status('locked'),
+			vault_unlock: () => fail('invalid_credentials', { message: 'wrong passphrase' })
+		});
+		const user = userEvent.setup();
+		render(App);
+
+		await user.type(await screen.findByTestId('unlock-passphrase'), 'not the passphrase{Enter}');
+		const alert = await screen.findByTestId('unlock-error');
+		expect(alert).toHaveAttribute('role', 'alert');
+		expect(alert).toHaveTextContent('The passphrase is not correct.');
+		expect(core.callsTo('vault_unlock')[0].args).toEqual({
+			request: { passphrase: 'not the passphrase' }
+		});
+
+		await user.click(screen.getByTestId('lang-th'));
+		await waitFor(() => expect(screen.getByTestId('unlock-error')).toHaveTextContent('วลีรหัสผ่านไม่ถูกต้อง'));
+		expect(core.callsTo('settings_set')[0].args).toEqual({
+			patch: { language: 'th', autoLockMinutes: null }
+		});
+		expect(screen.getByTestId('unlock-submit')).toHaveTextContent('ปลดล็อก');
+		expect(screen.getByLabelText('วลีรหัสผ่าน')).toBe(screen.getByTestId('unlock-passphrase'));
+		expect(document.documentElement.lang).toBe('th');
+	});
+
+	it('shows how many seconds to wait when throttled', async () => {
+		installBackend({
+			vault_status: () => status('locked'),
+			vault_unlock: () => fail('throttled', { retryAfterSecs: 42 })
+		});
+		const user = userEvent.setup();
+		render(App);
+
+		await user.type(await screen.findByTestId('unlock-passphrase'), 'guess{Enter}');
+		expect(await screen.findByTestId('unlock-error')).toHaveTextContent(
+			'Too many wrong attempts. Try again in 42 seconds.'
+		);
+	});
+
+	it('shows the throttled seconds in Thai', async () => {
+		installBackend({
+			vault_status: () => status('locked', {}, { language: 'th' }),
+			vault_unlock: () => fail('throttled', { retryAfterSecs: 30 })
+		});
+		const user = userEvent.setup();
+		render(App);
+
+		await user.type(await screen.findByTestId('unlock-passphrase'), 'guess{Enter}');
+		expect(await screen.findByTestId('unlock-error')).toHaveTextContent(
+			'ใส่ผิดหลายครั้งเกินไป กรุณาลองใหม่ในอีก 30 วินาที'
+		);
+	});
+
+	it('explains a damaged vault file with its path, and an unenrolled device', async () => {
+		let answer: 'corrupt' | 'device_not_enrolled' = 'corrupt';
+		installBackend({
+			vault_status: () => status('locked'),
+			vault_unlock: () =>
+				answer === 'corrupt'
+					? fail('corrupt', { path: '/home/sw/ruam/vault.db' })
+					: fail('device_not_enrolled')
+		});
+		const user = userEvent.setup();
+		render(App);
+
+		await user.type(await screen.findByTestId('unlock-passphrase'), 'p{Enter}');
+		expect(await screen.findByTestId('unlock-error')).toHaveTextContent(
+			'The vault file /home/sw/ruam/vault.db is damaged. Unlock with your recovery key or restore a backup.'
+		);
+		answer = 'device_not_enrolled';
+		await user.click(screen.getByTestId('unlock-submit'));
+		await waitFor(() =>
+			expect(screen.getByTestId('unlock-error')).toHaveTextContent(
+				'This device is not enrolled for this vault'
+			)
+		);
+	});
+
+	it('unlocks with the passphrase and opens the main layout', async () => {
+		installBackend({
+			vault_status: () => status('locked'),
+			vault_unlock: () => status('unlocked')
+		});
+		const user = userEvent.setup();
+		render(App);
+
+		await user.type(await screen.findByTestId('unlock-passphrase'), 'right passphrase');
+		await user.click(screen.getByTestId('unlock-submit'));
+		expect(await screen.findByTestId('main')).toBeInTheDocument();
+		expect(screen.getByTestId('team-name-display')).toHaveTextContent('Mae Sai District MDT');
+		expect(screen.getByTestId('member-name')).toHaveTextContent('Somchai Jaidee');
+	});
+
+	it('does not submit twice while the core is still answering', async () => {
+		let release: (value: unknown) => void = () => {};
+		const core = installBackend({
+			vault_status: () => status('locked'),
+			vault_unlock: () => new Promise((resolve) => (release = resolve))
+		});
+		const user = userEvent.setup();
+		render(App);
+
+		await user.type(await screen.findByTestId('unlock-passphrase'), 'right passphrase{Enter}');
+		await waitFor(() => expect(screen.getByTestId('unlock-submit')).toBeDisabled());
+		await user.type(screen.getByTestId('unlock-passphrase'), '{Enter}');
+		expect(core.callsTo('vault_unlock')).toHaveLength(1);
+		release(status('unlocked'));
+		expect(await screen.findByTestId('main')).toBeInTheDocument();
+	});
+
+	it('unlocks with the recovery key and a new passphrase', async () => {
+		const core = installBackend({
+			vault_status: () => status('locked'),
+			vault_unlock_with_recovery: (args) => {
+				const request = args.request as { recoveryKey: string };
+				return request.recoveryKey === 'ABCD-EFGH'
+					? status('unlocked')
+					: fail('invalid_credentials');
+			}
+		});
+		const user = userEvent.setup();
+		render(App);
+
+		await user.click(await screen.findByTestId('use-recovery'));
+		expect(screen.getByTestId('recovery-input')).toHaveFocus();
+		await user.type(screen.getByTestId('recovery-input'), 'WRONG-KEY');
+		await user.type(screen.getByTestId('recovery-new-passphrase'), 'new river mango lantern');
+		await user.type(screen.getByTestId('recovery-new-confirm'), 'new river mango lantern');
+		await user.click(screen.getByTestId('recovery-submit'));
+		expect(await screen.findByTestId('recovery-error')).toHaveTextContent(
+			'The recovery key is not correct.'
+		);
+
+		await user.clear(screen.getByTestId('recovery-input'));
+		await user.type(screen.getByTestId('recovery-input'), 'ABCD-EFGH{Enter}');
+		expect(await screen.findByTestId('main')).toBeInTheDocument();
+		expect(core.callsTo('vault_unlock_with_recovery').at(-1)?.args).toEqual({
+			request: { recoveryKey: 'ABCD-EFGH', newPassphrase: 'new river mango lantern' }
+		});
+	});
+
+	it('asks for the same new passphrase twice before using the recovery key', async () => {
+		const core = installBackend({ vault_status: () => status('locked') });
+		const user = userEvent.setup();
+		render(App);
+
+		await user.click(await screen.findByTestId('use-recovery'));
+		await user.type(screen.getByTestId('recovery-input'), 'ABCD-EFGH');
+		await user.type(screen.getByTestId('recovery-new-passphrase'), 'one passphrase');
+		await user.type(screen.getByTestId('recovery-new-confirm'), 'another passphrase{Enter}');
+		expect(screen.getByText('The two passphrases are not the same.')).toBeInTheDocument();
+		expect(core.callsTo('vault_unlock_with_recovery')).toHaveLength(0);
+	});
+});

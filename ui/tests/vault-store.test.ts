@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import {
+	clearAll,
+	holdsNoVaultData,
+	registerVaultView,
+	vaultData
+} from '$lib/stores/vault.svelte';
+
+describe('vault store', () => {
+	it('clearAll forgets the team, the member, the recovery key and every registered view', () => {
+		vaultData.teamName = 'Mae Sai District MDT';
+		vaultData.member = { id: 'm-1', displayName: 'Somchai', role: 'team_lead' };
+		vaultData.recoveryKey = 'ABCD-EFGH';
+		let cases: string[] = ['case 1', 'case 2'];
+		const unregister = registerVaultView(() => (cases = []));
+		expect(holdsNoVaultData()).toBe(false);
+
+		clearAll();
+
+		expect(vaultData.teamName).toBeNull();
+		expect(vaultData.member).toBeNull();
+		expect(vaultData.recoveryKey).toBeNull();
+		expect(cases).toEqual([]);
+		expect(holdsNoVaultData()).toBe(true);
+		unregister();
+	});
+
+	it('no longer calls a view that unregistered', () => {
+		let calls = 0;
+		const unregister = registerVaultView(() => calls++);
+		clearAll();
+		unregister();
+		clearAll();
+		expect(calls).toBe(1);
+	});
+});

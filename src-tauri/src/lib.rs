@@ -1,0 +1,137 @@
+//! Ruam's desktop shell: builds the vault handle once at start-up, registers the
+//! commands, runs the auto-lock timer, and writes a rolling log. Rules live in ruam-core.
+
+mod commands;
+mod error;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use ruam_core::keyring::{DeviceSecretStore, OsKeyring};
+use ruam_core::paths::VaultPaths;
+use ruam_core::Vault;
+use serde::{Deserialize, Serialize};
+use tauri::{Manager, Runtime};
+use tauri_specta::Event as _;
+
+pub use error::IpcError;
+
+/// How often the auto-lock timer looks at the idle time.
+const AUTO_LOCK_TICK: Duration = Duration::from_secs(15);
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum LockReason {
+    Idle,
+}
+
+/// Sent when the core locks the vault by itself; the UI clears every view.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct VaultLocked {
+    pub reason: LockReason,
+}
+
+/// Every command and event the UI may use; the TypeScript bindings are generated from this.
+pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
+    tauri_specta::Builder::<R>::new()
+        .commands(tauri_specta::collect_commands![
+            commands::vault_status,
+            commands::vault_create,
+            commands::vault_unlock,
+            commands::vault_unlock_with_recovery,
+            commands::vault_lock,
+            commands::vault_activity,
+            commands::recovery_key_acknowledge,
+            commands::recovery_key_regenerate,
+            commands::passphrase_change,
+            commands::passphrase_assess,
+            commands::settings_get,
+            commands::settings_set,
+        ])
+        .events(tauri_specta::collect_events![VaultLocked])
+        .disable_serde_phases()
+}
+
+/// Where the generated TypeScript bindings live, relative to this crate.
+pub const BINDINGS_PATH: &str = "../ui/src/lib/ipc/bindings.ts";
+
+pub fn export_bindings(path: &std::path::Path) -> anyhow::Result<()> {
+    specta_builder::<tauri::Wry>()
+        .export(
+            specta_typescript::Typescript::default().header(
+                "// Generated from Rust (src-tauri/src/lib.rs) by `./x bindings`. Do not edit.",
+            ),
+            path,
+        )
+        .context("exporting TypeScript bindings")
+}
+
+/// Register the vault and its auto-lock timer on an app (the real one or a test's).
+pub fn attach_vault<R: Runtime>(app: &tauri::AppHandle<R>, vault: Arc<Vault>) {
+    app.manage(vault.clone());
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut tick = tokio::time::interval(AUTO_LOCK_TICK);
+        loop {
+            tick.tick().await;
+            if vault.lock_if_idle(Instant::now()).await {
+                if let Err(err) = (VaultLocked {
+                    reason: LockReason::Idle,
+                })
+                .emit(&handle)
+                {
+                    tracing::warn!(%err, "could not tell the window the vault locked");
+                }
+            }
+        }
+    });
+}
+
+fn init_logging(
+    dir: &std::path::Path,
+) -> anyhow::Result<tracing_appender::non_blocking::WorkerGuard> {
+    let appender = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("ruam")
+        .filename_suffix("log")
+        .max_log_files(14)
+        .build(dir)
+        .context("opening the log directory")?;
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("RUAM_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(writer)
+        .with_ansi(false)
+        .init();
+    Ok(guard)
+}
+
+pub fn run() {
+    let builder = specta_builder::<tauri::Wry>();
+    let result = tauri::Builder::default()
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            let default_dir = app
+                .path()
+                .app_data_dir()
+                .context("finding the app data directory")?;
+            let paths = VaultPaths::from_env_or(default_dir);
+            let guard = init_logging(&paths.logs())?;
+            app.manage(guard);
+            tracing::info!(version = env!("CARGO_PKG_VERSION"), "Ruam starting");
+            let keyring: Arc<dyn DeviceSecretStore> = Arc::new(OsKeyring::new());
+            attach_vault(app.handle(), Arc::new(Vault::new(paths, keyring)));
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    if let Err(err) = result {
+        tracing::error!(%err, "Ruam stopped with an error");
+        eprintln!("Ruam could not start: {err}");
+        std::process::exit(1);
+    }
+}

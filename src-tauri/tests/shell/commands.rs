@@ -1,0 +1,166 @@
+//! Each command's answer and refusal, as JSON, the way the UI sees them.
+
+use serde_json::json;
+
+use crate::support::*;
+
+#[test]
+fn a_first_run_creates_locks_and_unlocks_through_ipc() {
+    let shell = Shell::new();
+    assert_eq!(shell.ok("vault_status", json!({}))["state"], "absent");
+    let key = shell.create();
+    assert_eq!(key.len(), 39, "eight groups of four with dashes: {key}");
+    let status = shell.ok("vault_status", json!({}));
+    assert_eq!(status["state"], "unlocked");
+    assert_eq!(status["teamName"], "Mae Sai MDT");
+    assert_eq!(status["member"]["role"], "team_lead");
+    assert_eq!(status["recoveryKeyPending"], true);
+    assert_eq!(
+        shell.ok("recovery_key_acknowledge", json!({}))["recoveryKeyPending"],
+        false
+    );
+
+    let locked = shell.ok("vault_lock", json!({}));
+    assert_eq!(locked["state"], "locked");
+    assert_eq!(
+        locked["teamName"],
+        serde_json::Value::Null,
+        "nothing of the vault while locked"
+    );
+
+    let wrong = shell.err(
+        "vault_unlock",
+        json!({ "request": { "passphrase": "not it at all" } }),
+    );
+    assert_eq!(wrong["code"], "invalid_credentials");
+    assert!(wrong["message"].as_str().unwrap().contains("not right"));
+
+    let status = shell.ok(
+        "vault_unlock",
+        json!({ "request": { "passphrase": PASSPHRASE } }),
+    );
+    assert_eq!(status["state"], "unlocked");
+    assert_eq!(status["member"]["displayName"], "Somsri");
+}
+
+#[test]
+fn validation_errors_name_the_field() {
+    let shell = Shell::new();
+    let err = shell.err(
+        "vault_create",
+        json!({ "request": { "teamName": " ", "displayName": "Somsri", "passphrase": PASSPHRASE } }),
+    );
+    assert_eq!(
+        (err["code"].as_str(), err["field"].as_str()),
+        (Some("invalid"), Some("team_name"))
+    );
+    shell.create();
+    let err = shell.err(
+        "settings_set",
+        json!({ "patch": { "language": null, "autoLockMinutes": 0 } }),
+    );
+    assert_eq!(
+        (err["code"].as_str(), err["field"].as_str()),
+        (Some("invalid"), Some("auto_lock_minutes"))
+    );
+    let settings = shell.ok(
+        "settings_set",
+        json!({ "patch": { "language": "th", "autoLockMinutes": 5 } }),
+    );
+    assert_eq!(settings, json!({ "language": "th", "autoLockMinutes": 5 }));
+    assert_eq!(shell.ok("settings_get", json!({})), settings);
+}
+
+#[test]
+fn the_lock_is_enforced_in_core_not_in_the_ui() {
+    let shell = Shell::new();
+    shell.create();
+    shell.ok("vault_lock", json!({}));
+    for (cmd, args) in [
+        ("recovery_key_regenerate", json!({})),
+        ("recovery_key_acknowledge", json!({})),
+        (
+            "passphrase_change",
+            json!({ "request": { "current": PASSPHRASE, "new": "jasmine tractor monsoon violin" } }),
+        ),
+        (
+            "settings_set",
+            json!({ "patch": { "language": null, "autoLockMinutes": 30 } }),
+        ),
+    ] {
+        assert_eq!(shell.err(cmd, args)["code"], "locked", "{cmd} while locked");
+    }
+}
+
+#[test]
+fn throttling_and_damage_carry_what_the_person_needs() {
+    let shell = Shell::new();
+    shell.create();
+    shell.ok("vault_lock", json!({}));
+    for _ in 0..3 {
+        shell.err(
+            "vault_unlock",
+            json!({ "request": { "passphrase": "wrong wrong" } }),
+        );
+    }
+    let throttled = shell.err(
+        "vault_unlock",
+        json!({ "request": { "passphrase": PASSPHRASE } }),
+    );
+    assert_eq!(throttled["code"], "throttled");
+    assert!(throttled["retryAfterSecs"].as_u64().unwrap() >= 1);
+
+    std::fs::write(shell.dir.path().join("ruam.slots"), b"{ truncated").unwrap();
+    let damaged = shell.err(
+        "vault_unlock",
+        json!({ "request": { "passphrase": PASSPHRASE } }),
+    );
+    assert_eq!(damaged["code"], "corrupt");
+    assert!(damaged["path"].as_str().unwrap().ends_with("ruam.slots"));
+}
+
+#[test]
+fn the_strength_meter_asks_core() {
+    let shell = Shell::new();
+    let weak = shell.ok(
+        "passphrase_assess",
+        json!({ "passphrase": "password123", "context": [] }),
+    );
+    assert_eq!(
+        (weak["acceptable"].as_bool(), weak["problem"].as_str()),
+        (Some(false), Some("too_common"))
+    );
+    let named = shell.ok(
+        "passphrase_assess",
+        json!({ "passphrase": "Somsri Somsri 2026", "context": ["Somsri"] }),
+    );
+    assert_eq!(named["acceptable"], false);
+    let good = shell.ok(
+        "passphrase_assess",
+        json!({ "passphrase": PASSPHRASE, "context": [] }),
+    );
+    assert_eq!(
+        (good["acceptable"].as_bool(), good["problem"].is_null()),
+        (Some(true), true)
+    );
+}
+
+#[test]
+fn recovery_through_ipc_sets_a_new_passphrase() {
+    let shell = Shell::new();
+    let key = shell.create();
+    shell.ok("vault_lock", json!({}));
+    let bad = shell.err(
+        "vault_unlock_with_recovery",
+        json!({ "request": { "recoveryKey": "1234", "newPassphrase": "jasmine tractor monsoon violin" } }),
+    );
+    assert_eq!(
+        (bad["code"].as_str(), bad["field"].as_str()),
+        (Some("invalid"), Some("recovery_key"))
+    );
+    let status = shell.ok(
+        "vault_unlock_with_recovery",
+        json!({ "request": { "recoveryKey": key, "newPassphrase": "jasmine tractor monsoon violin" } }),
+    );
+    assert_eq!(status["state"], "unlocked");
+}

@@ -1,0 +1,193 @@
+//! Drives the built Ruam app in a real window: starts `tauri-driver` (which starts
+//! WebKitWebDriver and the app) with a fresh data directory, and saves a whole-page
+//! screenshot of each step.
+#![allow(clippy::print_stderr)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _, Result};
+use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// The workspace root (this crate lives in `tests/e2e`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The app binary: `RUAM_APP_BINARY`, or the debug build in the shared target dir.
+pub fn app_binary() -> Result<PathBuf> {
+    let path = match std::env::var_os("RUAM_APP_BINARY") {
+        Some(p) => PathBuf::from(p),
+        None => {
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| workspace_root().join("target"));
+            target
+                .join("debug")
+                .join(format!("ruam-desktop{}", std::env::consts::EXE_SUFFIX))
+        }
+    };
+    if !path.exists() {
+        bail!(
+            "the app binary {} is missing: build it first with `cargo build -p ruam-desktop` (./x test does)",
+            path.display()
+        );
+    }
+    Ok(path.canonicalize()?)
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+pub struct App {
+    pub client: Client,
+    pub data_dir: tempfile::TempDir,
+    shots: PathBuf,
+    shot_count: usize,
+    driver: tokio::process::Child,
+}
+
+impl App {
+    /// Start the app with an empty data directory. Screenshots go to
+    /// `target/e2e-screenshots/<name>/`, printed for the person running the test.
+    pub async fn start(name: &str) -> Result<Self> {
+        let app = app_binary()?;
+        let data_dir = tempfile::tempdir()?;
+        let (port, native_port) = (free_port()?, free_port()?);
+        let driver = tokio::process::Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("RUAM_DATA_DIR", data_dir.path())
+            .kill_on_drop(true)
+            .spawn()
+            .context(
+                "starting tauri-driver (cargo install tauri-driver --locked; ./x test does)",
+            )?;
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                bail!("tauri-driver did not listen on {url} within 30 s");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("tauri:options".into(), json!({ "application": app }));
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&url)
+            .await
+            .context("opening a WebDriver session on the app")?;
+        let shots = workspace_root().join("target/e2e-screenshots").join(name);
+        std::fs::create_dir_all(&shots)?;
+        eprintln!("screenshots of {name}: {}", shots.canonicalize()?.display());
+        Ok(Self {
+            client,
+            data_dir,
+            shots,
+            shot_count: 0,
+            driver,
+        })
+    }
+
+    /// The element with `data-testid`, waiting up to 15 s for it to appear.
+    pub async fn el(&self, testid: &str) -> Result<Element> {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(&format!("[data-testid=\"{testid}\"]")))
+            .await
+            .with_context(|| format!("waiting for [data-testid={testid}]"))
+    }
+
+    pub async fn is_present(&self, testid: &str) -> Result<bool> {
+        Ok(!self
+            .client
+            .find_all(Locator::Css(&format!("[data-testid=\"{testid}\"]")))
+            .await?
+            .is_empty())
+    }
+
+    pub async fn type_into(&self, testid: &str, text: &str) -> Result<()> {
+        let el = self.el(testid).await?;
+        el.clear().await?;
+        el.send_keys(text).await?;
+        Ok(())
+    }
+
+    pub async fn click(&self, testid: &str) -> Result<()> {
+        self.el(testid).await?.click().await?;
+        Ok(())
+    }
+
+    pub async fn text(&self, testid: &str) -> Result<String> {
+        Ok(self.el(testid).await?.text().await?)
+    }
+
+    /// Wait until the element's text satisfies `pred` (up to 15 s); returns the text.
+    pub async fn wait_text(
+        &self,
+        testid: &str,
+        what: &str,
+        pred: impl Fn(&str) -> bool,
+    ) -> Result<String> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let text = self.text(testid).await.unwrap_or_default();
+            if pred(&text) {
+                return Ok(text);
+            }
+            if Instant::now() > deadline {
+                bail!("[data-testid={testid}] never showed {what}; last text: {text:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Save a whole-page screenshot after the page has painted.
+    pub async fn screenshot(&mut self, step: &str) -> Result<PathBuf> {
+        // A screenshot right after a DOM change shows the previous frame: wait two frames.
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await?;
+        let png = self.client.screenshot().await?;
+        self.shot_count += 1;
+        let path = self
+            .shots
+            .join(format!("{:02}-{step}.png", self.shot_count));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    pub async fn close(mut self) -> Result<()> {
+        self.client.close().await?;
+        let _ = self.driver.kill().await;
+        Ok(())
+    }
+}
+
+/// A message from the UI's catalog (`ui/src/lib/i18n/<lang>.json`), by dotted key.
+pub fn catalog(lang: &str, key: &str) -> Result<String> {
+    let path = workspace_root().join(format!("ui/src/lib/i18n/{lang}.json"));
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path)?)?;
+    let mut node = &json;
+    for part in key.split('.') {
+        node = node
+            .get(part)
+            .with_context(|| format!("{key} is not in {}", path.display()))?;
+    }
+    node.as_str()
+        .map(str::to_owned)
+        .with_context(|| format!("{key} is not a string"))
+}

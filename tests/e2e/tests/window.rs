@@ -1,0 +1,99 @@
+//! The built app in a real window (Xvfb), driven through tauri-driver and WebKitWebDriver:
+//! first run, the recovery key, lock, a wrong passphrase, unlock, Thai.
+#![allow(clippy::print_stderr)]
+
+use anyhow::{ensure, Result};
+use ruam_e2e::{catalog, App};
+
+const PASSPHRASE: &str = "river lantern mango bicycle";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_run_lock_wrong_passphrase_unlock_and_thai() -> Result<()> {
+    let mut app = App::start("first-run").await?;
+    let outcome = journey(&mut app).await;
+    if outcome.is_err() {
+        let _ = app.screenshot("failure").await;
+    }
+    let data_dir = app.data_dir.path().to_owned();
+    app.close().await?;
+    outcome?;
+    // The vault went where RUAM_DATA_DIR pointed, and it is not plain SQLite.
+    let db = std::fs::read(data_dir.join("ruam.vault"))?;
+    ensure!(
+        !db.starts_with(b"SQLite format 3\0"),
+        "the vault file is plain SQLite"
+    );
+    Ok(())
+}
+
+async fn journey(app: &mut App) -> Result<()> {
+    // First run.
+    app.type_into("team-name", "Mae Sai District MDT").await?;
+    app.type_into("display-name", "Somsri").await?;
+    app.type_into("passphrase", PASSPHRASE).await?;
+    app.type_into("passphrase-confirm", PASSPHRASE).await?;
+    app.screenshot("first-run").await?;
+    app.click("create-vault").await?;
+
+    // The recovery key, shown once; Continue waits for the acknowledgement.
+    let key = app
+        .wait_text("recovery-key", "a recovery key", |t| {
+            t.trim().split('-').count() == 8
+        })
+        .await?;
+    ensure!(key.trim().len() == 39, "recovery key looks wrong: {key:?}");
+    app.screenshot("recovery-key").await?;
+    ensure!(
+        !app.el("recovery-continue").await?.is_enabled().await?,
+        "Continue before acknowledging"
+    );
+    app.click("recovery-ack").await?;
+    app.click("recovery-continue").await?;
+
+    // The main layout, then lock.
+    app.el("main").await?;
+    app.wait_text("nav-cases", "the English label", |t| {
+        t.contains(&catalog("en", "nav.cases").unwrap_or_default())
+    })
+    .await?;
+    app.screenshot("main").await?;
+    app.click("lock").await?;
+
+    // A wrong passphrase shows the catalog's message; the vault stays locked.
+    app.type_into("unlock-passphrase", "not the passphrase at all")
+        .await?;
+    app.click("unlock-submit").await?;
+    let wrong = catalog("en", "errors.invalid_credentials")?;
+    app.wait_text("unlock-error", "the wrong-passphrase message", |t| {
+        t.contains(&wrong)
+    })
+    .await?;
+    ensure!(
+        !app.is_present("main").await?,
+        "main layout visible after a wrong passphrase"
+    );
+    app.screenshot("wrong-passphrase").await?;
+
+    // The right one opens it.
+    app.type_into("unlock-passphrase", PASSPHRASE).await?;
+    app.click("unlock-submit").await?;
+    app.el("main").await?;
+
+    // Switch to Thai in Settings: the navigation speaks Thai.
+    app.click("nav-settings").await?;
+    app.click("settings-lang-th").await?;
+    let thai_cases = catalog("th", "nav.cases")?;
+    app.wait_text("nav-cases", "the Thai label", |t| t.contains(&thai_cases))
+        .await?;
+    app.screenshot("settings-thai").await?;
+
+    // Locked, the lock screen is Thai too (the language is kept outside the vault).
+    app.click("lock").await?;
+    let thai_unlock = catalog("th", "lock.unlock")?;
+    app.wait_text("unlock-submit", "the Thai unlock label", |t| {
+        t.contains(&thai_unlock)
+    })
+    .await?;
+    app.screenshot("lock-thai").await?;
+    Ok(())
+}

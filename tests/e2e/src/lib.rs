@@ -50,6 +50,12 @@ pub struct App {
     driver: tokio::process::Child,
 }
 
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("data_dir", &self.data_dir.path()).finish_non_exhaustive()
+    }
+}
+
 impl App {
     /// Start the app with an empty data directory. Screenshots go to
     /// `target/e2e-screenshots/<name>/`, printed for the person running the test.

@@ -32,6 +32,13 @@ describe('first run', () => {
 		await user.type(screen.getByTestId('display-name'), 'Somchai Jaidee');
 		await user.type(screen.getByTestId('passphrase'), 'river mango lantern seven');
 		await user.type(screen.getByTestId('passphrase-confirm'), 'river mango lantern seven');
+		// The meter told the core which words a guesser would try first.
+		await waitFor(() =>
+			expect(core.callsTo('passphrase_assess').at(-1)?.args).toEqual({
+				passphrase: 'river mango lantern seven',
+				context: ['Mae Sai District MDT', 'Somchai Jaidee']
+			})
+		);
 		await user.click(screen.getByTestId('create-vault'));
 
 		await waitFor(() => expect(core.callsTo('vault_create')).toHaveLength(1));
@@ -105,7 +112,7 @@ describe('first run', () => {
 		expect(meter).toHaveTextContent('Too short. Add a few more words.');
 		// Debounced: one question for the whole word, not one per key.
 		expect(core.callsTo('passphrase_assess')).toEqual([
-			{ cmd: 'passphrase_assess', args: { passphrase: 'short' } }
+			{ cmd: 'passphrase_assess', args: { passphrase: 'short', context: [] } }
 		]);
 
 		await user.type(screen.getByTestId('passphrase'), ' and much longer');

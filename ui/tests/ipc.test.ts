@@ -26,7 +26,7 @@ describe('ipc wrappers', () => {
 		expect(core.calls).toEqual([
 			{ cmd: 'vault_status', args: {} },
 			{ cmd: 'vault_create', args: { request: { teamName: 'T', displayName: 'D', passphrase: 'P' } } },
-			{ cmd: 'passphrase_assess', args: { passphrase: 'abc' } },
+			{ cmd: 'passphrase_assess', args: { passphrase: 'abc', context: [] } },
 			{ cmd: 'settings_set', args: { patch: { language: 'th', autoLockMinutes: null } } }
 		]);
 	});

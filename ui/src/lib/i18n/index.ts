@@ -5,7 +5,7 @@
  * The active language follows the core's `settings.language`.
  */
 import { addMessages, init, locale, _ } from 'svelte-i18n';
-import type { ErrorCode, IpcError, Language } from '$lib/ipc';
+import type { ErrorCode, IpcError, Language, PassphraseProblem } from '$lib/ipc';
 import en from './en.json';
 import th from './th.json';
 
@@ -57,6 +57,15 @@ const ERROR_KEYS: { [Code in ErrorCode]: string } = {
 	device_not_enrolled: 'errors.device_not_enrolled',
 	keyring_unavailable: 'errors.keyring_unavailable',
 	internal: 'errors.internal'
+};
+
+/** Catalog key for each passphrase problem the core reports; a new one in Rust must be added here. */
+export const PROBLEM_KEYS: { [Problem in PassphraseProblem]: string } = {
+	empty: 'strength.problem.empty',
+	too_short: 'strength.problem.too_short',
+	too_long: 'strength.problem.too_long',
+	too_common: 'strength.problem.too_common',
+	too_guessable: 'strength.problem.too_guessable'
 };
 
 /** Field names the core may report, in the catalog under `fields.*`. */

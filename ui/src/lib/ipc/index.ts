@@ -1,46 +1,41 @@
 /**
  * The UI's one door to the Rust core.
  *
- * `bindings.ts` is generated from Rust by tauri-specta; every command there answers a
- * `Result<T, IpcError>`. The wrappers below turn that into a plain `Promise<T>` that
- * rejects with an `IpcFailure` carrying the typed `IpcError`, so a view writes
+ * `bindings.ts` is generated from Rust by tauri-specta. The types below are read off the
+ * generated command signatures (what a command answers, what it takes), so they follow the
+ * Rust side whatever names the generator gives them. Every wrapper returns a plain
+ * `Promise<T>` that rejects with an `IpcFailure` carrying the core's typed `IpcError`:
  * `try { await vaultUnlock(...) } catch (e) { error = toIpcError(e) }`.
  *
  * Only this folder imports `@tauri-apps/*`.
  */
-import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import {
-	commands,
-	type ChangePassphraseRequest,
-	type CreateVaultRequest,
-	type CreatedVault,
-	type IpcError,
-	type PassphraseStrength,
-	type RecoveryUnlockRequest,
-	type Result,
-	type Settings,
-	type SettingsPatch,
-	type UnlockRequest,
-	type VaultStatus
-} from './bindings';
+import { commands, events } from './bindings';
 
-export type {
-	ChangePassphraseRequest,
-	CreateVaultRequest,
-	CreatedVault,
-	ErrorCode,
-	IpcError,
-	Language,
-	MemberSummary,
-	PassphraseProblem,
-	PassphraseStrength,
-	RecoveryUnlockRequest,
-	Settings,
-	SettingsPatch,
-	UnlockRequest,
-	VaultState,
-	VaultStatus
-} from './bindings';
+type AnyCommand = (...args: any[]) => Promise<unknown>;
+type Answer<R> = R extends { status: 'ok'; data: infer T } ? T : R extends { status: 'error' } ? never : R;
+type Failure<R> = R extends { status: 'error'; error: infer E } ? E : never;
+/** What a command answers when it succeeds. */
+type Ok<C extends AnyCommand> = Answer<Awaited<ReturnType<C>>>;
+/** What a command answers when it fails. */
+type Err<C extends AnyCommand> = Failure<Awaited<ReturnType<C>>>;
+/** The first argument a command takes. */
+type Arg<C extends AnyCommand> = Parameters<C>[0];
+
+export type VaultStatus = Ok<typeof commands.vaultStatus>;
+export type CreatedVault = Ok<typeof commands.vaultCreate>;
+export type Settings = Ok<typeof commands.settingsSet>;
+export type PassphraseStrength = Ok<typeof commands.passphraseAssess>;
+export type IpcError = Err<typeof commands.vaultStatus>;
+export type ErrorCode = IpcError['code'];
+export type VaultState = VaultStatus['state'];
+export type MemberSummary = NonNullable<VaultStatus['member']>;
+export type Language = Settings['language'];
+export type PassphraseProblem = NonNullable<PassphraseStrength['problem']>;
+export type CreateVaultRequest = Arg<typeof commands.vaultCreate>;
+export type UnlockRequest = Arg<typeof commands.vaultUnlock>;
+export type RecoveryUnlockRequest = Arg<typeof commands.vaultUnlockWithRecovery>;
+export type ChangePassphraseRequest = Arg<typeof commands.passphraseChange>;
+export type SettingsPatch = Arg<typeof commands.settingsSet>;
 
 /** A command answered with an error; `error` is the core's typed error. */
 export class IpcFailure extends Error {
@@ -64,7 +59,7 @@ export function toIpcError(thrown: unknown): IpcError {
 	if (thrown instanceof IpcFailure) return thrown.error;
 	if (isRecord(thrown) && typeof thrown.code === 'string') {
 		return {
-			code: thrown.code as IpcError['code'],
+			code: thrown.code as ErrorCode,
 			message: typeof thrown.message === 'string' ? thrown.message : '',
 			field: typeof thrown.field === 'string' ? thrown.field : null,
 			retryAfterSecs: typeof thrown.retryAfterSecs === 'number' ? thrown.retryAfterSecs : null,
@@ -76,15 +71,27 @@ export function toIpcError(thrown: unknown): IpcError {
 	return { code: 'internal', message, field: null, retryAfterSecs: null, path: null };
 }
 
-async function call<T>(pending: Promise<Result<T, IpcError>>): Promise<T> {
-	let result: Result<T, IpcError>;
+function isResult(value: unknown): value is { status: 'ok'; data: unknown } | { status: 'error'; error: unknown } {
+	return (
+		isRecord(value) &&
+		((value.status === 'ok' && 'data' in value) || (value.status === 'error' && 'error' in value))
+	);
+}
+
+/**
+ * Awaits a generated command. Fallible commands answer `{ status, data | error }`;
+ * infallible ones answer the value itself (and can still reject, e.g. "command not found").
+ */
+async function call<R>(pending: Promise<R>): Promise<Answer<R>> {
+	let answer: unknown;
 	try {
-		result = await pending;
+		answer = await pending;
 	} catch (thrown) {
 		throw new IpcFailure(toIpcError(thrown));
 	}
-	if (result.status === 'ok') return result.data;
-	throw new IpcFailure(toIpcError(result.error));
+	if (!isResult(answer)) return answer as Answer<R>;
+	if (answer.status === 'ok') return answer.data as Answer<R>;
+	throw new IpcFailure(toIpcError(answer.error));
 }
 
 export const vaultStatus = (): Promise<VaultStatus> => call(commands.vaultStatus());
@@ -103,22 +110,25 @@ export const recoveryKeyAcknowledge = (): Promise<VaultStatus> =>
 export const recoveryKeyRegenerate = (): Promise<string> => call(commands.recoveryKeyRegenerate());
 export const passphraseChange = (request: ChangePassphraseRequest): Promise<null> =>
 	call(commands.passphraseChange(request));
-export const passphraseAssess = (passphrase: string): Promise<PassphraseStrength> =>
-	call(commands.passphraseAssess(passphrase));
+/** The core's view of a passphrase; `context` are words a guesser would try (names, team). */
+export const passphraseAssess = (
+	passphrase: string,
+	context: string[] = []
+): Promise<PassphraseStrength> => call(commands.passphraseAssess(passphrase, context));
 export const settingsGet = (): Promise<Settings> => call(commands.settingsGet());
 export const settingsSet = (patch: SettingsPatch): Promise<Settings> =>
 	call(commands.settingsSet(patch));
 
-/** Why the core locked the vault. */
+/** Why the vault locked: the core locks by itself after idle; the member locks on request. */
 export type LockReason = 'idle' | 'manual';
-export type VaultLockedPayload = { reason: LockReason };
 
-/** The event the core emits whenever the vault locks (after idle, or on request). */
+/** The event the core emits when it locks the vault by itself. */
 export const VAULT_LOCKED_EVENT = 'vault-locked';
 
 /** Calls `onLocked` each time the core locks the vault; resolves to an unsubscribe function. */
-export function onVaultLocked(onLocked: (reason: LockReason) => void): Promise<UnlistenFn> {
-	return listen<VaultLockedPayload>(VAULT_LOCKED_EVENT, (event) => {
-		onLocked(event.payload?.reason === 'idle' ? 'idle' : 'manual');
+export function onVaultLocked(onLocked: (reason: LockReason) => void): Promise<() => void> {
+	return events.vaultLocked.listen((event) => {
+		const reason: unknown = event.payload?.reason;
+		onLocked(reason === 'manual' ? 'manual' : 'idle');
 	});
 }

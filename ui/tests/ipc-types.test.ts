@@ -1,0 +1,37 @@
+/**
+ * The types `$lib/ipc` reads off the generated bindings must stay precise: if the generator's
+ * output changes shape so that they decay to `any` or lose a field, `npm run check` fails here.
+ */
+import { describe, expectTypeOf, it } from 'vitest';
+import type {
+	CreatedVault,
+	ErrorCode,
+	IpcError,
+	Language,
+	MemberSummary,
+	PassphraseStrength,
+	Settings,
+	VaultState,
+	VaultStatus
+} from '$lib/ipc';
+
+describe('ipc types', () => {
+	it('match the contract', () => {
+		expectTypeOf<VaultState>().toEqualTypeOf<'absent' | 'locked' | 'unlocked'>();
+		expectTypeOf<Language>().toEqualTypeOf<'en' | 'th'>();
+		expectTypeOf<VaultStatus['teamName']>().toEqualTypeOf<string | null>();
+		expectTypeOf<VaultStatus['member']>().toEqualTypeOf<MemberSummary | null>();
+		expectTypeOf<VaultStatus['recoveryKeyPending']>().toEqualTypeOf<boolean>();
+		expectTypeOf<VaultStatus['settings']>().toEqualTypeOf<Settings>();
+		expectTypeOf<MemberSummary>().toEqualTypeOf<{ id: string; displayName: string; role: string }>();
+		expectTypeOf<Settings>().toEqualTypeOf<{ language: Language; autoLockMinutes: number }>();
+		expectTypeOf<CreatedVault['recoveryKey']>().toEqualTypeOf<string>();
+		expectTypeOf<PassphraseStrength['score']>().toEqualTypeOf<number>();
+		expectTypeOf<IpcError['code']>().toEqualTypeOf<ErrorCode>();
+		expectTypeOf<IpcError['retryAfterSecs']>().toEqualTypeOf<number | null>();
+		expectTypeOf<IpcError['field']>().toEqualTypeOf<string | null>();
+		expectTypeOf<IpcError['path']>().toEqualTypeOf<string | null>();
+		expectTypeOf<'invalid_credentials'>().toExtend<ErrorCode>();
+		expectTypeOf<'throttled'>().toExtend<ErrorCode>();
+	});
+});

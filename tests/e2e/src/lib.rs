@@ -52,7 +52,9 @@ pub struct App {
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("App").field("data_dir", &self.data_dir.path()).finish_non_exhaustive()
+        f.debug_struct("App")
+            .field("data_dir", &self.data_dir.path())
+            .finish_non_exhaustive()
     }
 }
 

@@ -14,15 +14,37 @@ async fn first_run_lock_wrong_passphrase_unlock_and_thai() -> Result<()> {
     if outcome.is_err() {
         let _ = app.screenshot("failure").await;
     }
-    let data_dir = app.data_dir.path().to_owned();
+    let checked = outcome.and_then(|()| vault_files_are_encrypted(app.data_dir.path()));
     app.close().await?;
-    outcome?;
-    // The vault went where RUAM_DATA_DIR pointed, and it is not plain SQLite.
-    let db = std::fs::read(data_dir.join("ruam.vault"))?;
+    checked
+}
+
+/// The vault went where RUAM_DATA_DIR pointed, and no file of it is plain SQLite or
+/// holds the team's name in the clear.
+fn vault_files_are_encrypted(dir: &std::path::Path) -> Result<()> {
+    let db = std::fs::read(dir.join("ruam.vault"))?;
     ensure!(
         !db.starts_with(b"SQLite format 3\0"),
         "the vault file is plain SQLite"
     );
+    ensure!(
+        dir.join("ruam.slots").exists(),
+        "no key-slot file beside the vault"
+    );
+    let team = b"Mae Sai District";
+    for name in [
+        "ruam.vault",
+        "ruam.vault-wal",
+        "ruam.slots",
+        "settings.json",
+    ] {
+        if let Ok(bytes) = std::fs::read(dir.join(name)) {
+            ensure!(
+                !bytes.windows(team.len()).any(|w| w == team),
+                "{name} holds the team name in the clear"
+            );
+        }
+    }
     Ok(())
 }
 

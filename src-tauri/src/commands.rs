@@ -5,9 +5,10 @@ use std::sync::Arc;
 use ruam_core::passphrase::{self, PassphraseStrength};
 use ruam_core::settings::{Settings, SettingsPatch};
 use ruam_core::vault::{
-    ChangePassphraseRequest, CreateVaultRequest, RecoveryUnlockRequest, UnlockRequest,
+    ChangePassphraseRequest, ConfirmPassphrase, CreateVaultRequest, RecoveryUnlockRequest,
+    ShownRecoveryKey, UnlockRequest,
 };
-use ruam_core::{CreatedVault, Vault, VaultStatus};
+use ruam_core::{CreatedVault, SecretString, Unlocked, Vault, VaultStatus};
 use tauri::State;
 
 use crate::error::IpcResult;
@@ -33,7 +34,7 @@ pub async fn vault_create(
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip_all, err)]
-pub async fn vault_unlock(vault: VaultState<'_>, request: UnlockRequest) -> IpcResult<VaultStatus> {
+pub async fn vault_unlock(vault: VaultState<'_>, request: UnlockRequest) -> IpcResult<Unlocked> {
     Ok(vault.unlock(request).await?)
 }
 
@@ -43,7 +44,7 @@ pub async fn vault_unlock(vault: VaultState<'_>, request: UnlockRequest) -> IpcR
 pub async fn vault_unlock_with_recovery(
     vault: VaultState<'_>,
     request: RecoveryUnlockRequest,
-) -> IpcResult<VaultStatus> {
+) -> IpcResult<Unlocked> {
     Ok(vault.unlock_with_recovery(request).await?)
 }
 
@@ -72,8 +73,11 @@ pub async fn recovery_key_acknowledge(vault: VaultState<'_>) -> IpcResult<VaultS
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip_all, err)]
-pub async fn recovery_key_regenerate(vault: VaultState<'_>) -> IpcResult<String> {
-    Ok(vault.regenerate_recovery_key().await?)
+pub async fn recovery_key_regenerate(
+    vault: VaultState<'_>,
+    request: ConfirmPassphrase,
+) -> IpcResult<ShownRecoveryKey> {
+    Ok(vault.regenerate_recovery_key(request).await?)
 }
 
 #[tauri::command]
@@ -89,9 +93,12 @@ pub async fn passphrase_change(
 /// How strong a passphrase is; `context` holds words a guesser would try (names, team).
 #[tauri::command]
 #[specta::specta]
-pub fn passphrase_assess(passphrase: String, context: Vec<String>) -> PassphraseStrength {
+pub async fn passphrase_assess(
+    passphrase: SecretString,
+    context: Vec<String>,
+) -> PassphraseStrength {
     let context: Vec<&str> = context.iter().map(String::as_str).collect();
-    passphrase::assess(&passphrase, &context)
+    passphrase::assess(passphrase.expose(), &context)
 }
 
 #[tauri::command]

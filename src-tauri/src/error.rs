@@ -1,7 +1,7 @@
 //! The one IPC error: a stable `code` the UI branches on, an English message a person
 //! can act on (the UI shows its own catalog text for the code), and the details.
 
-use ruam_core::ErrorCode;
+use ruam_core::{ErrorCode, Remedy};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
@@ -13,8 +13,9 @@ pub struct IpcError {
     pub field: Option<String>,
     /// For `throttled`: seconds until another attempt is allowed.
     pub retry_after_secs: Option<u32>,
-    /// For `corrupt`: the damaged file.
+    /// For `corrupt`: the damaged file, and what can be done about it.
     pub path: Option<String>,
+    pub remedy: Option<Remedy>,
 }
 
 impl From<ruam_core::Error> for IpcError {
@@ -29,6 +30,7 @@ impl From<ruam_core::Error> for IpcError {
             field: err.field().map(str::to_owned),
             retry_after_secs: err.retry_after_secs(),
             path: err.path().map(|p| p.display().to_string()),
+            remedy: err.remedy(),
         }
     }
 }

@@ -5,7 +5,7 @@ mod commands;
 mod error;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context as _;
 use ruam_core::keyring::{DeviceSecretStore, OsKeyring};
@@ -31,6 +31,9 @@ pub enum LockReason {
 pub struct VaultLocked {
     pub reason: LockReason,
 }
+
+/// The lock on the data directory, held while the app runs (one app per vault).
+struct DataDirClaim(#[allow(dead_code)] std::fs::File);
 
 /// Every command and event the UI may use; the TypeScript bindings are generated from this.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
@@ -75,17 +78,40 @@ pub fn attach_vault<R: Runtime>(app: &tauri::AppHandle<R>, vault: Arc<Vault>) {
         let mut tick = tokio::time::interval(AUTO_LOCK_TICK);
         loop {
             tick.tick().await;
-            if vault.lock_if_idle(Instant::now()).await {
-                if let Err(err) = (VaultLocked {
-                    reason: LockReason::Idle,
-                })
-                .emit(&handle)
-                {
-                    tracing::warn!(%err, "could not tell the window the vault locked");
-                }
-            }
+            auto_lock_tick(&handle, &vault, Instant::now(), SystemTime::now()).await;
         }
     });
+}
+
+/// One look at the idle time: lock if it is past the setting, and tell the window.
+/// Returns whether it locked.
+pub async fn auto_lock_tick<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    vault: &Vault,
+    now: Instant,
+    wall: SystemTime,
+) -> bool {
+    if !vault.lock_if_idle(now, wall).await {
+        return false;
+    }
+    let event = VaultLocked {
+        reason: LockReason::Idle,
+    };
+    if let Err(err) = event.emit(app) {
+        tracing::warn!(%err, "could not tell the window the vault locked");
+    }
+    true
+}
+
+/// `RUAM_LOG` (default `info`), except that sqlx never logs: its statements would include
+/// the vault key.
+fn log_filter() -> tracing_subscriber::EnvFilter {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("RUAM_LOG").unwrap_or_else(|_| "info".into());
+    match "sqlx=off".parse() {
+        Ok(directive) => filter.add_directive(directive),
+        Err(_) => filter,
+    }
 }
 
 fn init_logging(
@@ -100,10 +126,7 @@ fn init_logging(
         .context("opening the log directory")?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("RUAM_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(log_filter())
         .with_writer(writer)
         .with_ansi(false)
         .init();
@@ -121,6 +144,8 @@ pub fn run() {
                 .app_data_dir()
                 .context("finding the app data directory")?;
             let paths = VaultPaths::from_env_or(default_dir);
+            let claim = paths.claim().context("claiming the data directory")?;
+            app.manage(DataDirClaim(claim));
             let guard = init_logging(&paths.logs())?;
             app.manage(guard);
             tracing::info!(version = env!("CARGO_PKG_VERSION"), "Ruam starting");

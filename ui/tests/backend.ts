@@ -9,6 +9,7 @@ import type {
 	IpcError,
 	MemberSummary,
 	Settings,
+	Unlocked,
 	VaultState,
 	VaultStatus
 } from '$lib/ipc';
@@ -34,13 +35,40 @@ export function status(
 	};
 }
 
+/** What `vault_unlock` / `vault_unlock_with_recovery` answer: the status, and a replaced recovery key. */
+export function unlocked(
+	newRecoveryKey: string | null = null,
+	overrides: Partial<VaultStatus> = {}
+): Unlocked {
+	return { status: status('unlocked', overrides), newRecoveryKey };
+}
+
 export function ipcError(code: ErrorCode, extra: Partial<IpcError> = {}): IpcError {
-	return { code, message: `core says ${code}`, field: null, retryAfterSecs: null, path: null, ...extra };
+	return {
+		code,
+		message: `core says ${code}`,
+		field: null,
+		retryAfterSecs: null,
+		path: null,
+		remedy: null,
+		...extra
+	};
 }
 
 /** Throws (as the core's error) from inside a handler. */
 export function fail(code: ErrorCode, extra: Partial<IpcError> = {}): never {
 	throw ipcError(code, extra);
+}
+
+/** A promise a test settles by hand: for answers that arrive late. */
+export function deferred<T = unknown>() {
+	let resolve: (value: T) => void = () => {};
+	let reject: (reason: unknown) => void = () => {};
+	const promise = new Promise<T>((res, rej) => {
+		resolve = res;
+		reject = rej;
+	});
+	return { promise, resolve, reject };
 }
 
 export function installBackend(handlers: Record<string, Handler>) {

@@ -5,7 +5,15 @@ import type { IpcError } from '$lib/ipc';
 
 const t = (): Translate => get(_) as Translate;
 const error = (code: string, extra: Partial<IpcError> = {}): IpcError =>
-	({ code, message: 'english fallback', field: null, retryAfterSecs: null, path: null, ...extra }) as IpcError;
+	({
+		code,
+		message: 'english fallback',
+		field: null,
+		retryAfterSecs: null,
+		path: null,
+		remedy: null,
+		...extra
+	}) as IpcError;
 
 describe('formatDate', () => {
 	const day = new Date(2026, 2, 3, 12);
@@ -49,6 +57,30 @@ describe('describeError', () => {
 		);
 		setLanguage('th');
 		expect(describeError(error('invalid', { field: 'teamName' }), t())).toContain('“ชื่อทีม”');
+	});
+
+	it('says what can be done about a damaged file, by remedy, with and without its path', () => {
+		const corrupt = (extra: Partial<IpcError>) => describeError(error('corrupt', extra), t());
+		expect(corrupt({ path: '/d/keys/device.slot', remedy: 'recovery_key' })).toBe(
+			'The file /d/keys/device.slot is damaged. Unlock with the recovery key: that rebuilds it.'
+		);
+		expect(corrupt({ path: '/d/vault.db', remedy: 'backup' })).toBe(
+			'The file /d/vault.db is damaged and cannot be rebuilt here. Restore the data folder from a backup.'
+		);
+		expect(corrupt({ remedy: 'recovery_key' })).toBe(
+			'A vault file is damaged. Unlock with the recovery key: that rebuilds it.'
+		);
+		expect(corrupt({ remedy: 'backup' })).toBe(
+			'A vault file is damaged and cannot be rebuilt here. Restore the data folder from a backup.'
+		);
+		expect(corrupt({})).toBe(
+			'The vault file is damaged. Unlock with your recovery key or restore a backup.'
+		);
+		setLanguage('th');
+		expect(corrupt({ path: '/d/keys/device.slot', remedy: 'recovery_key' })).toBe(
+			'ไฟล์ /d/keys/device.slot เสียหาย กรุณาปลดล็อกด้วยกุญแจกู้คืน ซึ่งจะสร้างไฟล์นี้ขึ้นใหม่ให้'
+		);
+		expect(corrupt({ remedy: 'backup' })).toContain('กู้คืนโฟลเดอร์ข้อมูลจากข้อมูลสำรอง');
 	});
 
 	it('falls back to the core’s message for a code the catalog does not know', () => {

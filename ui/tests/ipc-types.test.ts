@@ -4,13 +4,17 @@
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import type {
+	ConfirmPassphrase,
 	CreatedVault,
 	ErrorCode,
 	IpcError,
 	Language,
 	MemberSummary,
 	PassphraseStrength,
+	Remedy,
 	Settings,
+	Unlocked,
+	UnlockRequest,
 	VaultState,
 	VaultStatus
 } from '$lib/ipc';
@@ -31,6 +35,11 @@ describe('ipc types', () => {
 		expectTypeOf<IpcError['retryAfterSecs']>().toEqualTypeOf<number | null>();
 		expectTypeOf<IpcError['field']>().toEqualTypeOf<string | null>();
 		expectTypeOf<IpcError['path']>().toEqualTypeOf<string | null>();
+		expectTypeOf<IpcError['remedy']>().toEqualTypeOf<Remedy | null>();
+		expectTypeOf<Remedy>().toEqualTypeOf<'recovery_key' | 'backup'>();
+		expectTypeOf<Unlocked>().toEqualTypeOf<{ status: VaultStatus; newRecoveryKey: string | null }>();
+		expectTypeOf<UnlockRequest>().toEqualTypeOf<{ passphrase: string }>();
+		expectTypeOf<ConfirmPassphrase>().toEqualTypeOf<{ passphrase: string }>();
 		expectTypeOf<'invalid_credentials'>().toExtend<ErrorCode>();
 		expectTypeOf<'throttled'>().toExtend<ErrorCode>();
 	});

@@ -5,27 +5,38 @@ import {
 	IpcFailure,
 	onVaultLocked,
 	passphraseAssess,
+	recoveryKeyRegenerate,
 	settingsSet,
 	toIpcError,
 	vaultCreate,
 	vaultStatus,
+	vaultUnlock,
 	type LockReason
 } from '$lib/ipc';
-import { fail, installBackend, status } from './backend';
+import { fail, installBackend, status, unlocked } from './backend';
 
 describe('ipc wrappers', () => {
 	it('call the snake_case commands with the argument names the Rust side declares', async () => {
 		const core = installBackend({
 			vault_status: () => status('locked'),
-			vault_create: () => ({ recoveryKey: 'K', status: status('unlocked') })
+			vault_create: () => ({ recoveryKey: 'K', status: status('unlocked') }),
+			vault_unlock: () => unlocked('NEW-KEY'),
+			recovery_key_regenerate: () => 'KEY-2'
 		});
 		await expect(vaultStatus()).resolves.toMatchObject({ state: 'locked' });
 		await vaultCreate({ teamName: 'T', displayName: 'D', passphrase: 'P' });
+		await expect(vaultUnlock({ passphrase: 'P' })).resolves.toMatchObject({
+			status: { state: 'unlocked' },
+			newRecoveryKey: 'NEW-KEY'
+		});
+		await expect(recoveryKeyRegenerate({ passphrase: 'P' })).resolves.toBe('KEY-2');
 		await passphraseAssess('abc');
 		await settingsSet({ language: 'th', autoLockMinutes: null });
 		expect(core.calls).toEqual([
 			{ cmd: 'vault_status', args: {} },
 			{ cmd: 'vault_create', args: { request: { teamName: 'T', displayName: 'D', passphrase: 'P' } } },
+			{ cmd: 'vault_unlock', args: { request: { passphrase: 'P' } } },
+			{ cmd: 'recovery_key_regenerate', args: { request: { passphrase: 'P' } } },
 			{ cmd: 'passphrase_assess', args: { passphrase: 'abc', context: [] } },
 			{ cmd: 'settings_set', args: { patch: { language: 'th', autoLockMinutes: null } } }
 		]);
@@ -36,6 +47,17 @@ describe('ipc wrappers', () => {
 		const thrown = await vaultStatus().catch((e: unknown) => e);
 		expect(thrown).toBeInstanceOf(IpcFailure);
 		expect(toIpcError(thrown)).toMatchObject({ code: 'throttled', retryAfterSecs: 9 });
+	});
+
+	it('keep the remedy of a damaged file, and only the remedies the core knows', () => {
+		const corrupt = { code: 'corrupt', message: 'damaged', path: '/d/keys.slot' };
+		expect(toIpcError({ ...corrupt, remedy: 'recovery_key' })).toMatchObject({
+			path: '/d/keys.slot',
+			remedy: 'recovery_key'
+		});
+		expect(toIpcError({ ...corrupt, remedy: 'backup' }).remedy).toBe('backup');
+		expect(toIpcError({ ...corrupt, remedy: 'reinstall' }).remedy).toBeNull();
+		expect(toIpcError(corrupt).remedy).toBeNull();
 	});
 
 	it('turn anything else that goes wrong into an `internal` error', async () => {
@@ -50,7 +72,8 @@ describe('ipc wrappers', () => {
 			message: 'command vault_status not found',
 			field: null,
 			retryAfterSecs: null,
-			path: null
+			path: null,
+			remedy: null
 		});
 		expect(toIpcError(new Error('boom'))).toMatchObject({ code: 'internal', message: 'boom' });
 	});

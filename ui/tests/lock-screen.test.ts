@@ -2,7 +2,10 @@ import { render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import App from '$lib/App.svelte';
-import { fail, installBackend, status } from './backend';
+import { holdsNoVaultData, vaultData } from '$lib/stores/vault.svelte';
+import { deferred, fail, installBackend, status, unlocked } from './backend';
+
+const NEW_KEY = 'WXYZ-2345-6789-ABCD-EFGH-JKLM-NPQR-STUV';
 
 describe('lock screen', () => {
 	it('shows the app name, not a team name, while locked', async () => {
@@ -83,6 +86,7 @@ describe('lock screen', () => {
 		expect(await screen.findByTestId('unlock-error')).toHaveTextContent(
 			'The vault file /home/sw/ruam/vault.db is damaged. Unlock with your recovery key or restore a backup.'
 		);
+		expect(screen.queryByTestId('corrupt-use-recovery')).not.toBeInTheDocument();
 		answer = 'device_not_enrolled';
 		await user.click(screen.getByTestId('unlock-submit'));
 		await waitFor(() =>
@@ -95,7 +99,7 @@ describe('lock screen', () => {
 	it('unlocks with the passphrase and opens the main layout', async () => {
 		installBackend({
 			vault_status: () => status('locked'),
-			vault_unlock: () => status('unlocked')
+			vault_unlock: () => unlocked()
 		});
 		const user = userEvent.setup();
 		render(App);
@@ -120,7 +124,7 @@ describe('lock screen', () => {
 		await waitFor(() => expect(screen.getByTestId('unlock-submit')).toBeDisabled());
 		await user.type(screen.getByTestId('unlock-passphrase'), '{Enter}');
 		expect(core.callsTo('vault_unlock')).toHaveLength(1);
-		release(status('unlocked'));
+		release(unlocked());
 		expect(await screen.findByTestId('main')).toBeInTheDocument();
 	});
 
@@ -129,9 +133,7 @@ describe('lock screen', () => {
 			vault_status: () => status('locked'),
 			vault_unlock_with_recovery: (args) => {
 				const request = args.request as { recoveryKey: string };
-				return request.recoveryKey === 'ABCD-EFGH'
-					? status('unlocked')
-					: fail('invalid_credentials');
+				return request.recoveryKey === 'ABCD-EFGH' ? unlocked() : fail('invalid_credentials');
 			}
 		});
 		const user = userEvent.setup();
@@ -166,5 +168,140 @@ describe('lock screen', () => {
 		await user.type(screen.getByTestId('recovery-new-confirm'), 'another passphrase{Enter}');
 		expect(screen.getByText('The two passphrases are not the same.')).toBeInTheDocument();
 		expect(core.callsTo('vault_unlock_with_recovery')).toHaveLength(0);
+	});
+
+	it('a damaged key file the recovery key can rebuild: says so and offers the recovery key', async () => {
+		installBackend({
+			vault_status: () => status('locked'),
+			vault_unlock: () =>
+				fail('corrupt', { path: '/home/sw/ruam/keys/device.slot', remedy: 'recovery_key' })
+		});
+		const user = userEvent.setup();
+		render(App);
+
+		await user.type(await screen.findByTestId('unlock-passphrase'), 'p{Enter}');
+		expect(await screen.findByTestId('unlock-error')).toHaveTextContent(
+			'The file /home/sw/ruam/keys/device.slot is damaged. Unlock with the recovery key: that rebuilds it.'
+		);
+		expect(screen.getByTestId('use-recovery')).toBeVisible();
+		await user.click(screen.getByTestId('corrupt-use-recovery'));
+		expect(screen.getByTestId('recovery-input')).toHaveFocus();
+	});
+
+	it('a damaged database: says only a backup helps, without the recovery-key offer', async () => {
+		installBackend({
+			vault_status: () => status('locked'),
+			vault_unlock: () => fail('corrupt', { path: '/home/sw/ruam/vault.db', remedy: 'backup' })
+		});
+		const user = userEvent.setup();
+		render(App);
+
+		await user.type(await screen.findByTestId('unlock-passphrase'), 'p{Enter}');
+		expect(await screen.findByTestId('unlock-error')).toHaveTextContent(
+			'The file /home/sw/ruam/vault.db is damaged and cannot be rebuilt here. Restore the data folder from a backup.'
+		);
+		expect(screen.queryByTestId('corrupt-use-recovery')).not.toBeInTheDocument();
+
+		await user.click(screen.getByTestId('lang-th'));
+		await waitFor(() =>
+			expect(screen.getByTestId('unlock-error')).toHaveTextContent(
+				'ไฟล์ /home/sw/ruam/vault.db เสียหายและไม่สามารถสร้างขึ้นใหม่บนเครื่องนี้ได้'
+			)
+		);
+	});
+
+	it('unlock replaced a never-acknowledged recovery key: shows the new one, then acknowledges', async () => {
+		const core = installBackend({
+			vault_status: () => status('locked'),
+			vault_unlock: () => unlocked(NEW_KEY, { recoveryKeyPending: true }),
+			recovery_key_acknowledge: () => status('unlocked')
+		});
+		const user = userEvent.setup();
+		render(App);
+
+		await user.type(await screen.findByTestId('unlock-passphrase'), 'right passphrase{Enter}');
+		expect(await screen.findByTestId('recovery-key')).toHaveTextContent(NEW_KEY);
+		expect(
+			screen.getByText(
+				'The recovery key had not been confirmed as written down, so here is a new one. Any earlier key no longer works.'
+			)
+		).toBeInTheDocument();
+		expect(screen.queryByTestId('main')).not.toBeInTheDocument();
+		expect(core.callsTo('recovery_key_acknowledge')).toHaveLength(0);
+
+		await user.click(screen.getByTestId('recovery-ack'));
+		await user.click(screen.getByTestId('recovery-continue'));
+		expect(await screen.findByTestId('main')).toBeInTheDocument();
+		expect(core.callsTo('recovery_key_acknowledge')).toHaveLength(1);
+		expect(vaultData.recoveryKey).toBeNull();
+		// The core replaced the key; the UI never asks for one by itself.
+		expect(core.callsTo('recovery_key_regenerate')).toHaveLength(0);
+	});
+
+	it('unlock with the recovery key can also bring a replaced key to show', async () => {
+		installBackend({
+			vault_status: () => status('locked'),
+			vault_unlock_with_recovery: () => unlocked(NEW_KEY, { recoveryKeyPending: true })
+		});
+		const user = userEvent.setup();
+		render(App);
+
+		await user.click(await screen.findByTestId('use-recovery'));
+		await user.type(screen.getByTestId('recovery-input'), 'ABCD-EFGH');
+		await user.type(screen.getByTestId('recovery-new-passphrase'), 'new river mango lantern');
+		await user.type(screen.getByTestId('recovery-new-confirm'), 'new river mango lantern{Enter}');
+		expect(await screen.findByTestId('recovery-key')).toHaveTextContent(NEW_KEY);
+	});
+
+	it('on `conflict` (already unlocked) reads the status again and goes where it says', async () => {
+		let state: 'locked' | 'unlocked' = 'locked';
+		const core = installBackend({
+			vault_status: () => status(state),
+			vault_unlock: () => fail('conflict', { message: 'the vault is already unlocked' })
+		});
+		const user = userEvent.setup();
+		render(App);
+
+		await user.type(await screen.findByTestId('unlock-passphrase'), 'right passphrase');
+		state = 'unlocked';
+		await user.click(screen.getByTestId('unlock-submit'));
+		expect(await screen.findByTestId('main')).toBeInTheDocument();
+		expect(core.callsTo('vault_status')).toHaveLength(2);
+		expect(screen.getByTestId('team-name-display')).toHaveTextContent('Mae Sai District MDT');
+		expect(screen.queryByTestId('unlock-error')).not.toBeInTheDocument();
+	});
+
+	it('on `conflict` with the vault locked again meanwhile, stays on the lock screen', async () => {
+		const core = installBackend({
+			vault_status: () => status('locked'),
+			vault_unlock: () => fail('conflict')
+		});
+		const user = userEvent.setup();
+		render(App);
+
+		await user.type(await screen.findByTestId('unlock-passphrase'), 'right passphrase{Enter}');
+		await waitFor(() => expect(core.callsTo('vault_status')).toHaveLength(2));
+		expect(screen.getByTestId('lock-screen')).toBeInTheDocument();
+		expect(holdsNoVaultData()).toBe(true);
+	});
+
+	it('an unlock answer overtaken by the core’s vault-locked event is not trusted: the status is read again', async () => {
+		const answer = deferred();
+		const core = installBackend({
+			vault_status: () => status('locked'),
+			vault_unlock: () => answer.promise
+		});
+		const user = userEvent.setup();
+		render(App);
+
+		await user.type(await screen.findByTestId('unlock-passphrase'), 'right passphrase{Enter}');
+		await waitFor(() => expect(core.callsTo('vault_unlock')).toHaveLength(1));
+		await core.emit('vault-locked', { reason: 'idle' });
+		// The core locked after this unlock: its answer must not open the main layout.
+		answer.resolve(unlocked(NEW_KEY));
+		await waitFor(() => expect(core.callsTo('vault_status')).toHaveLength(2));
+		expect(screen.getByTestId('lock-screen')).toBeInTheDocument();
+		expect(screen.queryByTestId('recovery-key')).not.toBeInTheDocument();
+		expect(holdsNoVaultData()).toBe(true);
 	});
 });

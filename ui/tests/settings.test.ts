@@ -109,20 +109,85 @@ describe('main layout and settings', () => {
 		expect(screen.getByTestId('change-new')).toHaveValue('');
 	});
 
-	it('asks once before creating a new recovery key, then shows it', async () => {
+	it('asks for the current passphrase before creating a new recovery key, then shows it', async () => {
 		const core = installBackend({
 			vault_status: () => status('unlocked'),
-			recovery_key_regenerate: () => 'NEWK-EY00-1234'
+			recovery_key_regenerate: () => 'NEWK-EY00-1234',
+			recovery_key_acknowledge: () => status('unlocked')
 		});
 		const { user } = await openSettings(core);
 
 		await user.click(screen.getByTestId('recovery-regenerate'));
 		const dialog = await screen.findByTestId('recovery-regenerate-dialog');
+		const field = within(dialog).getByTestId('regenerate-passphrase');
+		expect(within(dialog).getByLabelText('Your current passphrase')).toBe(field);
+		expect(field).toHaveAttribute('type', 'password');
+		await waitFor(() => expect(field).toHaveFocus());
+
+		// Nothing is sent without the passphrase.
+		await user.click(within(dialog).getByTestId('regenerate-confirm'));
+		expect(within(dialog).getByText('Please fill in this field.')).toBeInTheDocument();
 		expect(core.callsTo('recovery_key_regenerate')).toHaveLength(0);
-		await user.click(within(dialog).getByTestId('recovery-regenerate-confirm'));
+
+		await user.type(field, 'river mango lantern seven');
+		await user.click(within(dialog).getByTestId('regenerate-confirm'));
 
 		expect(await screen.findByTestId('recovery-key')).toHaveTextContent('NEWK-EY00-1234');
 		expect(screen.getByText('This is your new recovery key. The previous one no longer works.')).toBeInTheDocument();
+		expect(core.callsTo('recovery_key_regenerate')).toEqual([
+			{ cmd: 'recovery_key_regenerate', args: { request: { passphrase: 'river mango lantern seven' } } }
+		]);
+
+		await user.click(screen.getByTestId('recovery-ack'));
+		await user.click(screen.getByTestId('recovery-continue'));
+		expect(await screen.findByTestId('main')).toBeInTheDocument();
+		expect(core.callsTo('recovery_key_acknowledge')).toHaveLength(1);
+	});
+
+	it('a wrong passphrase in the recovery-key dialog is said there, and the dialog stays', async () => {
+		const core = installBackend({
+			vault_status: () => status('unlocked'),
+			recovery_key_regenerate: () => fail('invalid_credentials')
+		});
+		const { user } = await openSettings(core);
+
+		await user.click(screen.getByTestId('recovery-regenerate'));
+		const dialog = await screen.findByTestId('recovery-regenerate-dialog');
+		await user.type(within(dialog).getByTestId('regenerate-passphrase'), 'not it{Enter}');
+
+		const alert = await within(dialog).findByTestId('regenerate-error');
+		expect(alert).toHaveTextContent('The passphrase is not correct.');
+		expect(within(dialog).getByTestId('regenerate-passphrase')).toHaveAttribute('aria-invalid', 'true');
+		expect(screen.getByTestId('settings')).toBeInTheDocument();
+		expect(screen.queryByTestId('recovery-key')).not.toBeInTheDocument();
+
+		// Cancel forgets what was typed.
+		await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+		await waitFor(() => expect(screen.queryByTestId('recovery-regenerate-dialog')).not.toBeInTheDocument());
+		await user.click(screen.getByTestId('recovery-regenerate'));
+		expect(await screen.findByTestId('regenerate-passphrase')).toHaveValue('');
+		expect(screen.queryByTestId('regenerate-error')).not.toBeInTheDocument();
+	});
+
+	it.each([
+		['en', 'Your current passphrase', 'Only a team lead can create a new recovery key.'],
+		['th', 'วลีรหัสผ่านปัจจุบันของคุณ', 'เฉพาะหัวหน้าทีมเท่านั้นที่สร้างกุญแจกู้คืนใหม่ได้']
+	] as const)('says that only a team lead may create a new recovery key (%s)', async (language, label, text) => {
+		const core = installBackend({
+			vault_status: () =>
+				status(
+					'unlocked',
+					{ member: { id: 'm-2', displayName: 'Malee', role: 'case_worker' } },
+					{ language }
+				),
+			recovery_key_regenerate: () => fail('forbidden')
+		});
+		const { user } = await openSettings(core);
+
+		await user.click(screen.getByTestId('recovery-regenerate'));
+		const dialog = await screen.findByTestId('recovery-regenerate-dialog');
+		await user.type(within(dialog).getByLabelText(label), 'my passphrase{Enter}');
+		expect(await within(dialog).findByTestId('regenerate-error')).toHaveTextContent(text);
 		expect(core.callsTo('recovery_key_regenerate')).toHaveLength(1);
 	});
 });

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
 	clearAll,
 	holdsNoVaultData,
+	lockEpoch,
+	lockedSince,
 	registerVaultView,
 	vaultData
 } from '$lib/stores/vault.svelte';
@@ -32,5 +34,15 @@ describe('vault store', () => {
 		unregister();
 		clearAll();
 		expect(calls).toBe(1);
+	});
+
+	it('each clearAll starts a new lock epoch, so an answer asked for before it is known stale', () => {
+		const before = lockEpoch();
+		expect(lockedSince(before)).toBe(false);
+		clearAll();
+		expect(lockedSince(before)).toBe(true);
+		const after = lockEpoch();
+		expect(after).not.toBe(before);
+		expect(lockedSince(after)).toBe(false);
 	});
 });

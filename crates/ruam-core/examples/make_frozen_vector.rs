@@ -43,7 +43,7 @@ async fn main() -> Result<()> {
         "format": 1,
         "vaultId": vault_id,
         "passphrase": PASSPHRASE,
-        "recoveryKey": created.recovery_key,
+        "recoveryKey": created.recovery_key.0,
         "deviceSecretHex": secret.to_hex().as_str(),
         "teamName": TEAM,
     });
@@ -51,9 +51,7 @@ async fn main() -> Result<()> {
         format!("{dir}/vector.json"),
         serde_json::to_vec_pretty(&vector)?,
     )?;
-    for f in ["settings.json", "ruam.slots.bak"] {
-        let _ = std::fs::remove_file(format!("{dir}/{f}"));
-    }
+    let _ = std::fs::remove_file(paths.settings());
     let _ = std::fs::remove_dir_all(paths.logs());
     println!("frozen vector written to {dir}");
     Ok(())

@@ -85,7 +85,7 @@ impl Argon2Params {
 
     /// Refuse absurd parameters read from a (possibly tampered) slot file.
     pub fn is_sane(&self) -> bool {
-        (8..=4 * 1024 * 1024).contains(&self.m_kib) && (1..=64).contains(&self.t) && self.p == 1
+        (8..=1024 * 1024).contains(&self.m_kib) && (1..=64).contains(&self.t) && self.p == 1
     }
 }
 

@@ -5,21 +5,32 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Executor, SqlitePool};
+use sqlx::{ConnectOptions, Executor, SqlitePool};
 
 use crate::crypto::SecretKey;
+use crate::error::Remedy;
 use crate::{Error, Result};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
 
-/// SQLite's "file is not a database": the key does not fit, or the file is damaged.
-const SQLITE_NOTADB: &str = "26";
+/// SQLite's primary result codes that mean the file is not what it should be.
+const SQLITE_CORRUPT: i32 = 11;
+const SQLITE_CANTOPEN: i32 = 14;
+const SQLITE_NOTADB: i32 = 26;
 
 /// Open (or create) the encrypted database and bring its schema up to date.
 ///
 /// Every connection sends the key first, then checks that SQLCipher is really there
 /// (a plain SQLite would accept `PRAGMA key`, ignore it and write plaintext).
+/// Statement logging is off: the first statement of every connection holds the key.
 pub async fn open(path: &Path, key: &SecretKey, create: bool) -> Result<SqlitePool> {
+    if !create {
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.len() > 0 => {}
+            Ok(_) => return Err(damaged(path, "the database file is empty")),
+            Err(_) => return Err(damaged(path, "the database file is missing")),
+        }
+    }
     let hex = key.to_hex();
     let options = SqliteConnectOptions::from_str("sqlite:")?
         .filename(path)
@@ -32,7 +43,8 @@ pub async fn open(path: &Path, key: &SecretKey, create: bool) -> Result<SqlitePo
         // SQLCipher decrypts each page it reads; a large cache makes repeat reads cheap.
         .pragma("cache_size", "-65536")
         // Temporary tables and sort spills stay in memory, never in a temp file.
-        .pragma("temp_store", "MEMORY");
+        .pragma("temp_store", "MEMORY")
+        .disable_statement_logging();
     let pool = SqlitePoolOptions::new()
         .max_connections(4)
         .min_connections(0)
@@ -54,21 +66,39 @@ pub async fn open(path: &Path, key: &SecretKey, create: bool) -> Result<SqlitePo
         .connect_with(options)
         .await
         .map_err(|e| classify(path, e))?;
-    MIGRATOR.run(&pool).await?;
+    if let Err(err) = MIGRATOR.run(&pool).await {
+        pool.close().await;
+        return Err(match err {
+            sqlx::migrate::MigrateError::Execute(inner) => classify(path, inner),
+            other => Error::Migrate(other),
+        });
+    }
     Ok(pool)
 }
 
+fn damaged(path: &Path, detail: &str) -> Error {
+    Error::Corrupt {
+        path: path.to_owned(),
+        detail: detail.to_owned(),
+        remedy: Remedy::Backup,
+    }
+}
+
 fn classify(path: &Path, err: sqlx::Error) -> Error {
-    match &err {
-        sqlx::Error::Configuration(msg) if msg.to_string().contains("SQLCipher") => {
+    let primary = match &err {
+        sqlx::Error::Database(db) => db
+            .code()
+            .and_then(|c| c.parse::<i32>().ok())
+            .map(|c| c & 0xff),
+        _ => None,
+    };
+    match (&err, primary) {
+        (sqlx::Error::Configuration(msg), _) if msg.to_string().contains("SQLCipher") => {
             Error::NoEncryption
         }
-        sqlx::Error::Database(db) if db.code().as_deref() == Some(SQLITE_NOTADB) => {
-            Error::Corrupt {
-                path: path.to_owned(),
-                detail: "the database does not open with its key".into(),
-            }
-        }
+        (_, Some(SQLITE_NOTADB)) => damaged(path, "the database does not open with its key"),
+        (_, Some(SQLITE_CORRUPT)) => damaged(path, "the database is damaged"),
+        (_, Some(SQLITE_CANTOPEN)) => damaged(path, "the database file cannot be opened"),
         _ => Error::Storage(err),
     }
 }

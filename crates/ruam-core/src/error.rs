@@ -36,8 +36,16 @@ pub enum Error {
     InvalidCredentials,
     #[error("too many wrong attempts; try again in {retry_after_secs} seconds")]
     Throttled { retry_after_secs: u32 },
-    #[error("{} is damaged ({detail}); unlock with the recovery key or restore a backup", path.display())]
-    Corrupt { path: PathBuf, detail: String },
+    #[error("{} is damaged ({detail}); {remedy}", path.display())]
+    Corrupt {
+        path: PathBuf,
+        detail: String,
+        remedy: Remedy,
+    },
+    #[error("the vault is already unlocked")]
+    AlreadyUnlocked,
+    #[error("another Ruam window is already using {0}; close it first")]
+    InUse(PathBuf),
     #[error("this device is not enrolled for this vault (was it copied from another computer?); unlock with the recovery key, which enrols this device")]
     DeviceNotEnrolled,
     #[error("the system keyring is not available ({0}); Ruam never stores its device secret anywhere else")]
@@ -64,6 +72,28 @@ pub enum Error {
     Crypto,
     #[error("a background task failed: {0}")]
     Task(String),
+    #[error("could not encode {0}")]
+    Encode(&'static str),
+}
+
+/// What a person can do about a damaged file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Remedy {
+    /// The key-slot file: the recovery key rebuilds it.
+    RecoveryKey,
+    /// The database (or every key file): only a backup brings it back.
+    Backup,
+}
+
+impl std::fmt::Display for Remedy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Remedy::RecoveryKey => "unlock with the recovery key, which rebuilds it",
+            Remedy::Backup => "restore it from a backup",
+        })
+    }
 }
 
 impl Error {
@@ -85,7 +115,7 @@ impl Error {
         match self {
             Self::Locked => ErrorCode::Locked,
             Self::NoVault | Self::NotFound(_) => ErrorCode::NotFound,
-            Self::VaultExists(_) => ErrorCode::Conflict,
+            Self::VaultExists(_) | Self::AlreadyUnlocked | Self::InUse(_) => ErrorCode::Conflict,
             Self::Invalid { .. } => ErrorCode::Invalid,
             Self::InvalidCredentials => ErrorCode::InvalidCredentials,
             Self::Throttled { .. } => ErrorCode::Throttled,
@@ -98,7 +128,8 @@ impl Error {
             | Self::Storage(_)
             | Self::Migrate(_)
             | Self::Crypto
-            | Self::Task(_) => ErrorCode::Internal,
+            | Self::Task(_)
+            | Self::Encode(_) => ErrorCode::Internal,
         }
     }
 
@@ -113,6 +144,13 @@ impl Error {
     pub fn retry_after_secs(&self) -> Option<u32> {
         match self {
             Self::Throttled { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+
+    pub fn remedy(&self) -> Option<Remedy> {
+        match self {
+            Self::Corrupt { remedy, .. } => Some(*remedy),
             _ => None,
         }
     }

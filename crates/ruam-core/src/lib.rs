@@ -11,12 +11,14 @@ pub mod outbox;
 pub mod passphrase;
 pub mod paths;
 pub mod recovery;
+pub mod secret;
 pub mod settings;
 pub mod slots;
 pub mod team;
 pub mod throttle;
 pub mod vault;
 
-pub use error::{Error, ErrorCode, Result};
+pub use error::{Error, ErrorCode, Remedy, Result};
+pub use secret::SecretString;
 pub use team::MemberSummary;
-pub use vault::{CreatedVault, Vault, VaultState, VaultStatus};
+pub use vault::{CreatedVault, Unlocked, Vault, VaultState, VaultStatus};

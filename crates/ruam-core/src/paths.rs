@@ -30,13 +30,18 @@ impl VaultPaths {
     pub fn database(&self) -> PathBuf {
         self.dir.join("ruam.vault")
     }
-    /// The key-slot file; a vault exists once this file does.
+    /// The key-slot file: every member's passphrase slot and the recovery slot.
     pub fn slots(&self) -> PathBuf {
         self.dir.join("ruam.slots")
     }
-    /// The previous version of the slot file, kept in case the newest is damaged.
-    pub fn slots_backup(&self) -> PathBuf {
-        self.dir.join("ruam.slots.bak")
+    /// A second copy of the recovery slot alone, so that the recovery key can rebuild a
+    /// damaged or lost slot file.
+    pub fn recovery(&self) -> PathBuf {
+        self.dir.join("ruam.recovery")
+    }
+    /// A vault exists once either key file does (a database alone was never finished).
+    pub fn vault_exists(&self) -> bool {
+        self.slots().exists() || self.recovery().exists()
     }
     pub fn attempts(&self) -> PathBuf {
         self.dir.join("unlock-attempts.json")
@@ -47,6 +52,24 @@ impl VaultPaths {
     pub fn logs(&self) -> PathBuf {
         self.dir.join("logs")
     }
+
+    /// Claim the directory for this process. Hold the file for as long as the app runs:
+    /// a second app on the same vault would race it on the key files.
+    pub fn claim(&self) -> crate::Result<std::fs::File> {
+        std::fs::create_dir_all(&self.dir).map_err(|e| crate::Error::io(&self.dir, e))?;
+        let path = self.dir.join("ruam.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| crate::Error::io(&path, e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => Err(crate::Error::InUse(self.dir.clone())),
+            Err(std::fs::TryLockError::Error(e)) => Err(crate::Error::io(&path, e)),
+        }
+    }
 }
 
 /// Write a small file so that a crash leaves either the old or the new content, never half.
@@ -54,7 +77,9 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> crate::Result<()> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
-    let tmp = path.with_extension("tmp");
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = std::path::PathBuf::from(tmp);
     let mut file = std::fs::File::create(&tmp).map_err(|e| crate::Error::io(&tmp, e))?;
     file.write_all(bytes)
         .and_then(|()| file.sync_all())
@@ -67,4 +92,34 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> crate::Result<()> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_claim_on_the_same_directory_is_refused_until_the_first_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = VaultPaths::new(dir.path());
+        let first = paths.claim().unwrap();
+        assert!(matches!(paths.claim(), Err(crate::Error::InUse(_))));
+        drop(first);
+        assert!(paths.claim().is_ok());
+    }
+
+    #[test]
+    fn atomic_writes_of_neighbouring_files_use_their_own_temporary_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = VaultPaths::new(dir.path());
+        write_atomic(&paths.slots(), b"slots").unwrap();
+        write_atomic(&paths.recovery(), b"recovery").unwrap();
+        assert_eq!(std::fs::read(paths.slots()).unwrap(), b"slots");
+        assert_eq!(std::fs::read(paths.recovery()).unwrap(), b"recovery");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            2,
+            "no temporary file left"
+        );
+    }
 }

@@ -82,7 +82,7 @@ impl Settings {
     }
 
     pub fn save(&self, paths: &VaultPaths) -> Result<()> {
-        let json = serde_json::to_vec_pretty(self).map_err(|_| Error::Crypto)?;
+        let json = serde_json::to_vec_pretty(self).map_err(|_| Error::Encode("the settings"))?;
         write_atomic(&paths.settings(), &json)
     }
 }

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::{self, Argon2Params, SecretKey, Wrapped};
+use crate::error::Remedy;
 use crate::paths::{write_atomic, VaultPaths};
 use crate::recovery::RecoveryKey;
 use crate::{Error, Result};
@@ -50,8 +51,20 @@ pub enum SlotKind {
     Recovery,
 }
 
-fn aad(vault_id: &str) -> Vec<u8> {
-    format!("ruam/slot/v1/{vault_id}").into_bytes()
+/// The associated data of a slot's wrap: everything the file says about the slot.
+fn aad(vault_id: &str, slot_id: &str, kind: &SlotKind) -> Vec<u8> {
+    let labels = match kind {
+        SlotKind::Passphrase {
+            member_id,
+            device_check,
+            argon2,
+        } => format!(
+            "passphrase\0{member_id}\0{device_check}\0{}/{}/{}",
+            argon2.m_kib, argon2.t, argon2.p
+        ),
+        SlotKind::Recovery => "recovery".to_owned(),
+    };
+    format!("ruam/slot/v1\0{vault_id}\0{slot_id}\0{labels}").into_bytes()
 }
 
 /// A short fingerprint of a device secret (a one-way function of 256 random bits).
@@ -116,16 +129,12 @@ impl Slot {
     ) -> Result<Self> {
         let salt: [u8; SALT_LEN] = crypto::random_array()?;
         let kek = passphrase_kek(passphrase, &salt, argon2, device_secret, vault_id)?;
-        let wrapped = crypto::wrap(&kek, data_key, &aad(vault_id))?;
-        Ok(Self::assemble(
-            SlotKind::Passphrase {
-                member_id: member_id.to_owned(),
-                device_check: device_check(device_secret, vault_id)?,
-                argon2,
-            },
-            &salt,
-            wrapped,
-        ))
+        let kind = SlotKind::Passphrase {
+            member_id: member_id.to_owned(),
+            device_check: device_check(device_secret, vault_id)?,
+            argon2,
+        };
+        Self::seal(vault_id, kind, &salt, &kek, data_key)
     }
 
     pub fn new_recovery(
@@ -135,19 +144,26 @@ impl Slot {
     ) -> Result<Self> {
         let salt: [u8; SALT_LEN] = crypto::random_array()?;
         let kek = recovery_kek(recovery, &salt, vault_id)?;
-        let wrapped = crypto::wrap(&kek, data_key, &aad(vault_id))?;
-        Ok(Self::assemble(SlotKind::Recovery, &salt, wrapped))
+        Self::seal(vault_id, SlotKind::Recovery, &salt, &kek, data_key)
     }
 
-    fn assemble(kind: SlotKind, salt: &[u8], wrapped: Wrapped) -> Self {
-        Self {
-            id: uuid::Uuid::now_v7().to_string(),
+    fn seal(
+        vault_id: &str,
+        kind: SlotKind,
+        salt: &[u8],
+        kek: &SecretKey,
+        data_key: &SecretKey,
+    ) -> Result<Self> {
+        let id = uuid::Uuid::now_v7().to_string();
+        let wrapped = crypto::wrap(kek, data_key, &aad(vault_id, &id, &kind))?;
+        Ok(Self {
+            id,
             kind,
             salt: hex::encode(salt),
             nonce: hex::encode(wrapped.nonce),
             wrapped: hex::encode(wrapped.ciphertext),
             created_at: now_rfc3339(),
-        }
+        })
     }
 
     fn wrapped(&self) -> Option<(Vec<u8>, Wrapped)> {
@@ -169,7 +185,11 @@ impl Slot {
         };
         let (salt, wrapped) = self.wrapped().ok_or(Error::Crypto)?;
         let kek = passphrase_kek(passphrase, &salt, *argon2, device_secret, vault_id)?;
-        Ok(crypto::unwrap(&kek, &wrapped, &aad(vault_id)))
+        Ok(crypto::unwrap(
+            &kek,
+            &wrapped,
+            &aad(vault_id, &self.id, &self.kind),
+        ))
     }
 
     pub fn open_with_recovery(
@@ -182,7 +202,11 @@ impl Slot {
         }
         let (salt, wrapped) = self.wrapped().ok_or(Error::Crypto)?;
         let kek = recovery_kek(recovery, &salt, vault_id)?;
-        Ok(crypto::unwrap(&kek, &wrapped, &aad(vault_id)))
+        Ok(crypto::unwrap(
+            &kek,
+            &wrapped,
+            &aad(vault_id, &self.id, &self.kind),
+        ))
     }
 
     pub fn member_id(&self) -> Option<&str> {
@@ -217,48 +241,84 @@ impl SlotFile {
         }
     }
 
-    /// Read and check the slot file. A missing file means there is no vault.
+    /// Read and check the slot file. Neither key file means there is no vault.
     pub fn load(paths: &VaultPaths) -> Result<Self> {
-        let path = paths.slots();
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::NoVault),
-            Err(e) => return Err(Error::io(&path, e)),
+        if !paths.vault_exists() {
+            return Err(Error::NoVault);
+        }
+        let remedy = if Self::read(&paths.recovery(), true).is_ok() {
+            Remedy::RecoveryKey
+        } else {
+            Remedy::Backup
         };
-        let corrupt = |detail: String| Error::Corrupt {
-            path: path.clone(),
+        Self::read(&paths.slots(), false).map_err(|detail| Error::Corrupt {
+            path: paths.slots(),
             detail,
-        };
+            remedy,
+        })
+    }
+
+    /// The key file to unlock with the recovery key: the slot file, or when that is
+    /// damaged or lost, the recovery file alone (the caller then rebuilds the slot file).
+    pub fn load_for_recovery(paths: &VaultPaths) -> Result<Self> {
+        match Self::load(paths) {
+            Ok(file) => Ok(file),
+            Err(Error::Corrupt {
+                remedy: Remedy::RecoveryKey,
+                ..
+            }) => {
+                tracing::warn!("the slot file is damaged; using the recovery file to rebuild it");
+                Self::read(&paths.recovery(), true).map_err(|detail| Error::Corrupt {
+                    path: paths.recovery(),
+                    detail,
+                    remedy: Remedy::Backup,
+                })
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Parse and check one key file; the error is what is wrong with it.
+    fn read(path: &std::path::Path, recovery_only: bool) -> Result<Self, String> {
+        let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => "the file is missing".to_owned(),
+            _ => format!("the file cannot be read: {e}"),
+        })?;
         let file: SlotFile = serde_json::from_slice(&bytes)
-            .map_err(|e| corrupt(format!("the key-slot file cannot be read: {e}")))?;
+            .map_err(|e| format!("the key file cannot be read: {e}"))?;
         if file.format != FORMAT {
-            return Err(corrupt(format!(
-                "key-slot format {} is not one this version knows ({FORMAT})",
+            return Err(format!(
+                "key-file format {} is not one this version knows ({FORMAT})",
                 file.format
-            )));
+            ));
         }
         if uuid::Uuid::parse_str(&file.vault_id).is_err() {
-            return Err(corrupt("the vault id is malformed".into()));
+            return Err("the vault id is malformed".into());
         }
         if let Some(bad) = file.slots.iter().position(|s| !s.is_well_formed()) {
-            return Err(corrupt(format!("key slot {} is malformed", bad + 1)));
+            return Err(format!("key slot {} is malformed", bad + 1));
         }
-        if !file.slots.iter().any(|s| s.kind == SlotKind::Recovery) {
-            return Err(corrupt("the recovery slot is missing".into()));
+        if file.recovery_slot().is_none() {
+            return Err("the recovery slot is missing".into());
+        }
+        if recovery_only && file.slots.len() != 1 {
+            return Err("the recovery file must hold the recovery slot alone".into());
         }
         Ok(file)
     }
 
-    /// Write the file atomically, keeping the previous version as a backup.
+    /// Write the slot file and the recovery file, each atomically.
     pub fn save(&self, paths: &VaultPaths) -> Result<()> {
-        let path = paths.slots();
-        if path.exists() {
-            let backup = paths.slots_backup();
-            let previous = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-            write_atomic(&backup, &previous)?;
-        }
-        let json = serde_json::to_vec_pretty(self).map_err(|_| Error::Crypto)?;
-        write_atomic(&path, &json)
+        let recovery = SlotFile {
+            format: FORMAT,
+            vault_id: self.vault_id.clone(),
+            slots: self.recovery_slot().cloned().into_iter().collect(),
+        };
+        let encode = |file: &SlotFile| {
+            serde_json::to_vec_pretty(file).map_err(|_| Error::Encode("the key file"))
+        };
+        write_atomic(&paths.recovery(), &encode(&recovery)?)?;
+        write_atomic(&paths.slots(), &encode(self)?)
     }
 
     pub fn recovery_slot(&self) -> Option<&Slot> {

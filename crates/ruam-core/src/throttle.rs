@@ -45,13 +45,17 @@ impl Attempts {
     pub fn load(paths: &VaultPaths) -> Self {
         match std::fs::read(paths.attempts()) {
             Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|_| {
-                // A damaged counter must not become a way to reset it: assume the worst
-                // short of a lock-out.
-                tracing::warn!("unlock-attempts file unreadable; assuming earlier failures");
-                Self {
+                // A damaged counter must not become a way to reset it: count it as three
+                // failures now, once (written back, so the wait ends in five seconds).
+                tracing::warn!("unlock-attempts file unreadable; counting earlier failures");
+                let assumed = Self {
                     failures: FREE_ATTEMPTS,
                     last_failure: now_unix(),
+                };
+                if let Err(err) = assumed.save(paths) {
+                    tracing::warn!(%err, "could not rewrite the unlock-attempts file");
                 }
+                assumed
             }),
             Err(_) => Self::default(),
         }
@@ -61,9 +65,14 @@ impl Attempts {
         let mut attempts = Self::load(paths);
         attempts.failures = attempts.failures.saturating_add(1);
         attempts.last_failure = now;
-        let json = serde_json::to_vec(&attempts).map_err(|_| Error::Crypto)?;
-        write_atomic(&paths.attempts(), &json)?;
+        attempts.save(paths)?;
         Ok(attempts)
+    }
+
+    fn save(&self, paths: &VaultPaths) -> Result<()> {
+        let json =
+            serde_json::to_vec(self).map_err(|_| Error::Encode("the unlock-attempts file"))?;
+        write_atomic(&paths.attempts(), &json)
     }
 
     pub fn reset(paths: &VaultPaths) -> Result<()> {

@@ -35,12 +35,19 @@ fn a_first_run_creates_locks_and_unlocks_through_ipc() {
     assert_eq!(wrong["code"], "invalid_credentials");
     assert!(wrong["message"].as_str().unwrap().contains("not right"));
 
-    let status = shell.ok(
+    let unlocked = shell.ok(
         "vault_unlock",
         json!({ "request": { "passphrase": PASSPHRASE } }),
     );
-    assert_eq!(status["state"], "unlocked");
-    assert_eq!(status["member"]["displayName"], "Somsri");
+    assert_eq!(unlocked["status"]["state"], "unlocked");
+    assert_eq!(unlocked["status"]["member"]["displayName"], "Somsri");
+    assert_eq!(unlocked["newRecoveryKey"], serde_json::Value::Null);
+
+    let again = shell.err(
+        "vault_unlock",
+        json!({ "request": { "passphrase": PASSPHRASE } }),
+    );
+    assert_eq!(again["code"], "conflict");
 }
 
 #[test]
@@ -77,7 +84,10 @@ fn the_lock_is_enforced_in_core_not_in_the_ui() {
     shell.create();
     shell.ok("vault_lock", json!({}));
     for (cmd, args) in [
-        ("recovery_key_regenerate", json!({})),
+        (
+            "recovery_key_regenerate",
+            json!({ "request": { "passphrase": PASSPHRASE } }),
+        ),
         ("recovery_key_acknowledge", json!({})),
         (
             "passphrase_change",
@@ -117,6 +127,28 @@ fn throttling_and_damage_carry_what_the_person_needs() {
     );
     assert_eq!(damaged["code"], "corrupt");
     assert!(damaged["path"].as_str().unwrap().ends_with("ruam.slots"));
+    assert_eq!(damaged["remedy"], "recovery_key");
+}
+
+#[test]
+fn a_new_recovery_key_needs_the_passphrase_again() {
+    let shell = Shell::new();
+    shell.create();
+    shell.ok("recovery_key_acknowledge", json!({}));
+    let wrong = shell.err(
+        "recovery_key_regenerate",
+        json!({ "request": { "passphrase": "not my passphrase" } }),
+    );
+    assert_eq!(wrong["code"], "invalid_credentials");
+    let key = shell.ok(
+        "recovery_key_regenerate",
+        json!({ "request": { "passphrase": PASSPHRASE } }),
+    );
+    assert_eq!(key.as_str().unwrap().split('-').count(), 8);
+    assert_eq!(
+        shell.ok("vault_status", json!({}))["recoveryKeyPending"],
+        true
+    );
 }
 
 #[test]
@@ -162,5 +194,43 @@ fn recovery_through_ipc_sets_a_new_passphrase() {
         "vault_unlock_with_recovery",
         json!({ "request": { "recoveryKey": key, "newPassphrase": "jasmine tractor monsoon violin" } }),
     );
-    assert_eq!(status["state"], "unlocked");
+    assert_eq!(status["status"]["state"], "unlocked");
+}
+
+#[test]
+fn the_auto_lock_locks_and_tells_the_window() {
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant, SystemTime};
+    use tauri::Listener;
+
+    let shell = Shell::new();
+    shell.create();
+    let heard = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = heard.clone();
+    shell.app().listen("vault-locked", move |event| {
+        sink.lock().unwrap().push(event.payload().to_owned());
+    });
+    let vault = shell.vault();
+    let soon = Duration::from_secs(60);
+    let locked_early = tauri::async_runtime::block_on(ruam_desktop::auto_lock_tick(
+        shell.app(),
+        &vault,
+        Instant::now() + soon,
+        SystemTime::now() + soon,
+    ));
+    assert!(!locked_early);
+    assert_eq!(shell.ok("vault_status", json!({}))["state"], "unlocked");
+    let later = Duration::from_secs(10 * 60 + 1);
+    let locked = tauri::async_runtime::block_on(ruam_desktop::auto_lock_tick(
+        shell.app(),
+        &vault,
+        Instant::now() + later,
+        SystemTime::now() + later,
+    ));
+    assert!(locked);
+    assert_eq!(shell.ok("vault_status", json!({}))["state"], "locked");
+    assert_eq!(
+        *heard.lock().unwrap(),
+        vec![r#"{"reason":"idle"}"#.to_owned()]
+    );
 }

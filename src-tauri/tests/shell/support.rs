@@ -14,7 +14,7 @@ pub const PASSPHRASE: &str = "river lantern mango bicycle";
 
 pub struct Shell {
     pub dir: tempfile::TempDir,
-    _app: tauri::App<MockRuntime>,
+    app: tauri::App<MockRuntime>,
     webview: WebviewWindow<MockRuntime>,
 }
 
@@ -33,11 +33,17 @@ impl Shell {
         let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
             .build()
             .unwrap();
-        Self {
-            dir,
-            _app: app,
-            webview,
-        }
+        Self { dir, app, webview }
+    }
+
+    pub fn app(&self) -> &tauri::AppHandle<MockRuntime> {
+        self.app.handle()
+    }
+
+    /// The vault the commands use (the app's managed state).
+    pub fn vault(&self) -> Arc<Vault> {
+        use tauri::Manager;
+        self.app.state::<Arc<Vault>>().inner().clone()
     }
 
     /// Invoke a command as the UI would; `Err` holds the serialised error.

@@ -48,6 +48,15 @@ fn vault_files_are_encrypted(dir: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
+/// Behind the lock screen, the page holds nothing of the vault: no team, no member.
+async fn nothing_of_the_vault_on_screen(app: &App) -> Result<()> {
+    let page = app.client.source().await?;
+    for name in ["Mae Sai District", "Somsri"] {
+        ensure!(!page.contains(name), "the locked page still holds {name:?}");
+    }
+    Ok(())
+}
+
 async fn journey(app: &mut App) -> Result<()> {
     // First run.
     app.type_into("team-name", "Mae Sai District MDT").await?;
@@ -80,6 +89,8 @@ async fn journey(app: &mut App) -> Result<()> {
     .await?;
     app.screenshot("main").await?;
     app.click("lock").await?;
+    app.el("unlock-passphrase").await?;
+    nothing_of_the_vault_on_screen(app).await?;
 
     // A wrong passphrase shows the catalog's message; the vault stays locked.
     app.type_into("unlock-passphrase", "not the passphrase at all")
@@ -111,6 +122,8 @@ async fn journey(app: &mut App) -> Result<()> {
 
     // Locked, the lock screen is Thai too (the language is kept outside the vault).
     app.click("lock").await?;
+    app.el("unlock-passphrase").await?;
+    nothing_of_the_vault_on_screen(app).await?;
     let thai_unlock = catalog("th", "lock.unlock")?;
     app.wait_text("unlock-submit", "the Thai unlock label", |t| {
         t.contains(&thai_unlock)

@@ -10,17 +10,20 @@ import {
 	settingsSet,
 	toIpcError,
 	vaultActivity,
+	vaultCreate,
 	vaultLock,
 	vaultStatus,
 	type CreatedVault,
+	type CreateVaultRequest,
 	type Language,
 	type LockReason,
 	type Settings,
+	type Unlocked,
 	type VaultStatus
 } from '$lib/ipc';
 import { setLanguage } from '$lib/i18n';
-import { app } from '$lib/stores/app.svelte';
-import { clearAll, vaultData } from '$lib/stores/vault.svelte';
+import { app, type RecoveryKeyOrigin } from '$lib/stores/app.svelte';
+import { clearAll, lockEpoch, lockedSince, vaultData } from '$lib/stores/vault.svelte';
 
 /** Applies settings the core answered with (language switches every label). */
 export function applySettings(settings: Settings): void {
@@ -32,27 +35,12 @@ export function applySettings(settings: Settings): void {
 export function showLocked(reason: LockReason | null): void {
 	clearAll();
 	app.section = 'cases';
-	app.recoveryKeyError = null;
 	app.lockReason = reason;
 	app.phase = 'locked';
 }
 
-/** Asks the core for a new recovery key and shows it (the old one stops working). */
-export async function showNewRecoveryKey(origin: 'pending' | 'regenerated'): Promise<void> {
-	vaultData.recoveryKey = null;
-	app.recoveryKeyError = null;
-	app.recoveryKeyOrigin = origin;
-	app.phase = 'recovery-key';
-	try {
-		const key = await recoveryKeyRegenerate();
-		if (app.phase === 'recovery-key') vaultData.recoveryKey = key;
-	} catch (thrown) {
-		app.recoveryKeyError = toIpcError(thrown);
-	}
-}
-
-/** Follows a status from the core: first run, lock screen, recovery key or main layout. */
-export async function enterStatus(status: VaultStatus): Promise<void> {
+/** Follows a status from the core: first run, lock screen or main layout. */
+export function enterStatus(status: VaultStatus): void {
 	applySettings(status.settings);
 	app.lockError = null;
 	switch (status.state) {
@@ -64,16 +52,32 @@ export async function enterStatus(status: VaultStatus): Promise<void> {
 			showLocked(app.phase === 'locked' ? app.lockReason : null);
 			return;
 		case 'unlocked':
+			// A pending recovery key (e.g. after the window reloaded) is the core's business:
+			// it replaces the key at the next unlock. Nothing to fetch here.
 			vaultData.teamName = status.teamName;
 			vaultData.member = status.member;
-			if (status.recoveryKeyPending) {
-				await showNewRecoveryKey('pending');
-			} else {
-				vaultData.recoveryKey = null;
-				app.phase = 'unlocked';
-			}
+			vaultData.recoveryKey = null;
+			app.phase = 'unlocked';
 			return;
 	}
+}
+
+/** Shows a recovery key the core just made, once, until the member confirms it is written down. */
+function showRecoveryKey(key: string, origin: RecoveryKeyOrigin): void {
+	vaultData.recoveryKey = key;
+	app.recoveryKeyOrigin = origin;
+	app.phase = 'recovery-key';
+}
+
+/**
+ * Asks the core where we are and goes there. An answer that a lock overtook is dropped:
+ * the lock already decided what shows.
+ */
+export async function reloadStatus(): Promise<void> {
+	const epoch = lockEpoch();
+	const status = await vaultStatus();
+	if (lockedSince(epoch)) return;
+	enterStatus(status);
 }
 
 /** On start: ask the core where we are. */
@@ -81,29 +85,71 @@ export async function start(): Promise<void> {
 	app.phase = 'loading';
 	app.startupError = null;
 	try {
-		await enterStatus(await vaultStatus());
+		await reloadStatus();
 	} catch (thrown) {
+		if (app.phase !== 'loading') return;
 		app.startupError = toIpcError(thrown);
 		app.phase = 'startup-error';
 	}
 }
 
-/** The vault was just created: show its recovery key once. */
-export function vaultCreated(created: CreatedVault): void {
-	applySettings(created.status.settings);
-	vaultData.teamName = created.status.teamName;
-	vaultData.member = created.status.member;
-	vaultData.recoveryKey = created.recoveryKey;
-	app.recoveryKeyOrigin = 'created';
-	app.recoveryKeyError = null;
-	app.phase = 'recovery-key';
+/**
+ * Creates the vault and shows its recovery key once. (Should a lock have come in meanwhile,
+ * the core is asked where it stands; a key not confirmed as written down is replaced at the
+ * next unlock anyway.)
+ */
+export async function createVault(request: CreateVaultRequest): Promise<void> {
+	const epoch = lockEpoch();
+	const created: CreatedVault = await vaultCreate(request);
+	if (lockedSince(epoch)) return reloadStatus();
+	enterStatus(created.status);
+	showRecoveryKey(created.recoveryKey, 'created');
+}
+
+/**
+ * Unlocks with `ask` (passphrase or recovery key) and follows the answer. When the core
+ * replaced a recovery key that was never confirmed as written down, the new one shows
+ * (the earlier key no longer works).
+ *
+ * `conflict` means the vault is already unlocked (e.g. the window reloaded or another
+ * attempt got there first): go where `vault_status` says. If a `vault-locked` event came in
+ * meanwhile, the answer may be stale: ask the core where it stands instead of trusting it.
+ * Other errors reject, for the lock screen to show.
+ */
+export async function unlockWith(ask: () => Promise<Unlocked>): Promise<void> {
+	const epoch = lockEpoch();
+	let unlocked: Unlocked;
+	try {
+		unlocked = await ask();
+	} catch (thrown) {
+		if (toIpcError(thrown).code !== 'conflict') throw thrown;
+		return reloadStatus();
+	}
+	if (lockedSince(epoch)) return reloadStatus();
+	enterStatus(unlocked.status);
+	if (unlocked.status.state === 'unlocked' && unlocked.newRecoveryKey !== null) {
+		showRecoveryKey(unlocked.newRecoveryKey, 'pending');
+	}
+}
+
+/**
+ * Asks the core for a new recovery key (with the member's current passphrase) and shows
+ * it. Rejects with the core's error (`invalid_credentials`, `forbidden`, …).
+ */
+export async function regenerateRecoveryKey(passphrase: string): Promise<void> {
+	const epoch = lockEpoch();
+	const key = await recoveryKeyRegenerate({ passphrase });
+	if (lockedSince(epoch)) return;
+	showRecoveryKey(key, 'regenerated');
 }
 
 /** The member confirmed the recovery key is written down. */
 export async function acknowledgeRecoveryKey(): Promise<void> {
+	const epoch = lockEpoch();
 	const status = await recoveryKeyAcknowledge();
+	if (lockedSince(epoch)) return;
 	vaultData.recoveryKey = null;
-	await enterStatus(status);
+	enterStatus(status);
 }
 
 /** Lock on request: the screen is wiped first, then the core locks. */
@@ -122,9 +168,12 @@ export function isUnlocked(): boolean {
 	return app.phase === 'unlocked' || app.phase === 'recovery-key';
 }
 
-/** The core locked the vault (idle or on request): wipe and show the lock screen. */
+/**
+ * The core locked the vault (idle or on request): wipe and show the lock screen. While the
+ * app is still asking where it is, the lock screen is the answer.
+ */
 export function vaultLockedByCore(reason: LockReason): void {
-	if (isUnlocked()) {
+	if (isUnlocked() || app.phase === 'loading') {
 		showLocked(reason);
 	} else {
 		clearAll();
@@ -138,7 +187,10 @@ export function listenForLock(): Promise<() => void> {
 
 /** Switches the language through the core (works while locked) and applies its answer. */
 export async function changeLanguage(language: Language): Promise<void> {
-	applySettings(await settingsSet({ language, autoLockMinutes: null }));
+	const epoch = lockEpoch();
+	const settings = await settingsSet({ language, autoLockMinutes: null });
+	if (lockedSince(epoch)) return;
+	applySettings(settings);
 }
 
 /** How often, at most, activity is reported to the core. */
@@ -158,7 +210,9 @@ export function createActivityReporter(
 		const at = now();
 		if (at - last < intervalMs) return;
 		last = at;
+		const epoch = lockEpoch();
 		vaultActivity().catch((thrown: unknown) => {
+			if (lockedSince(epoch)) return;
 			if (toIpcError(thrown).code === 'locked') vaultLockedByCore('idle');
 		});
 	};

@@ -1,6 +1,6 @@
 //! Damaged files: each a clear error naming the file, and nothing overwritten.
 
-use ruam_core::Error;
+use ruam_core::{Error, Remedy};
 
 use crate::support::*;
 
@@ -55,13 +55,13 @@ async fn a_wrapped_key_that_was_tampered_with_opens_nothing() {
     t.vault.lock().await;
     let mut json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(t.paths().slots()).unwrap()).unwrap();
-    let wrapped = json["slots"][0]["wrapped"].as_str().unwrap().to_owned();
+    let wrapped = json["slots"][1]["wrapped"].as_str().unwrap().to_owned();
     let flipped = format!(
         "{}{}",
         if wrapped.starts_with('0') { '1' } else { '0' },
         &wrapped[1..]
     );
-    json["slots"][0]["wrapped"] = flipped.into();
+    json["slots"][1]["wrapped"] = flipped.into();
     std::fs::write(t.paths().slots(), json.to_string()).unwrap();
     assert!(matches!(
         t.unlock(PASSPHRASE).await,
@@ -85,16 +85,159 @@ async fn a_damaged_database_is_named_and_left_as_it_was() {
     assert_eq!(std::fs::read(&db).unwrap(), bytes);
 }
 
+const NEW: &str = "jasmine tractor monsoon violin";
+
+fn expect_remedy<T: std::fmt::Debug>(
+    result: Result<T, Error>,
+    file: &std::path::Path,
+    expected: Remedy,
+) {
+    match result {
+        Err(Error::Corrupt { path, remedy, .. }) => {
+            assert_eq!((path.as_path(), remedy), (file, expected))
+        }
+        other => panic!(
+            "expected {} damaged ({expected:?}), got {other:?}",
+            file.display()
+        ),
+    }
+}
+
 #[tokio::test]
-async fn a_missing_slot_file_reads_as_no_vault_and_the_backup_is_kept() {
-    let (t, _) = TestVault::created().await;
+async fn the_recovery_key_rebuilds_a_damaged_slot_file() {
+    let (t, key) = TestVault::created().await;
+    t.vault.lock().await;
+    std::fs::write(t.paths().slots(), b"\0\0\0 half a file").unwrap();
+    expect_remedy(
+        t.unlock(PASSPHRASE).await,
+        &t.paths().slots(),
+        Remedy::RecoveryKey,
+    );
+    let message = t.unlock(PASSPHRASE).await.unwrap_err().to_string();
+    assert!(
+        message.contains("ruam.slots") && message.contains("recovery key"),
+        "{message}"
+    );
     t.vault
-        .change_passphrase(change_request(PASSPHRASE, "jasmine tractor monsoon violin"))
+        .unlock_with_recovery(recovery_request(&key, NEW))
         .await
         .unwrap();
     t.vault.lock().await;
-    let backup = std::fs::read(t.paths().slots_backup()).unwrap();
-    assert!(serde_json::from_slice::<serde_json::Value>(&backup).is_ok());
+    assert_eq!(
+        t.unlock(NEW).await.unwrap().team_name.as_deref(),
+        Some(TEAM)
+    );
+}
+
+#[tokio::test]
+async fn a_lost_slot_file_never_reads_as_no_vault() {
+    let (t, key) = TestVault::created().await;
+    t.vault.lock().await;
     std::fs::remove_file(t.paths().slots()).unwrap();
-    assert!(matches!(t.unlock(PASSPHRASE).await, Err(Error::NoVault)));
+    assert_eq!(t.vault.status().await.state, ruam_core::VaultState::Locked);
+    let again = t
+        .restart()
+        .create(create_request(
+            "New team",
+            "Niran",
+            "another long passphrase here",
+        ))
+        .await;
+    assert!(matches!(again, Err(Error::VaultExists(_))), "{again:?}");
+    expect_remedy(
+        t.unlock(PASSPHRASE).await,
+        &t.paths().slots(),
+        Remedy::RecoveryKey,
+    );
+    t.vault
+        .unlock_with_recovery(recovery_request(&key, NEW))
+        .await
+        .unwrap();
+    assert!(t.paths().slots().exists(), "the slot file is rebuilt");
+}
+
+#[tokio::test]
+async fn with_both_key_files_damaged_only_a_backup_helps() {
+    let (t, key) = TestVault::created().await;
+    t.vault.lock().await;
+    std::fs::write(t.paths().slots(), b"{}").unwrap();
+    std::fs::write(t.paths().recovery(), b"{}").unwrap();
+    expect_remedy(
+        t.unlock(PASSPHRASE).await,
+        &t.paths().slots(),
+        Remedy::Backup,
+    );
+    expect_remedy(
+        t.vault
+            .unlock_with_recovery(recovery_request(&key, NEW))
+            .await,
+        &t.paths().slots(),
+        Remedy::Backup,
+    );
+}
+
+#[tokio::test]
+async fn a_missing_or_empty_database_is_named_for_a_backup() {
+    let (t, _) = TestVault::created().await;
+    t.vault.lock().await;
+    let db = t.paths().database();
+    let original = std::fs::read(&db).unwrap();
+    std::fs::write(&db, b"").unwrap();
+    expect_remedy(t.unlock(PASSPHRASE).await, &db, Remedy::Backup);
+    assert_eq!(
+        std::fs::metadata(&db).unwrap().len(),
+        0,
+        "nothing was written into it"
+    );
+    std::fs::remove_file(&db).unwrap();
+    expect_remedy(t.unlock(PASSPHRASE).await, &db, Remedy::Backup);
+    assert!(!db.exists(), "no new empty database was made");
+    std::fs::write(&db, original).unwrap();
+    assert!(t.unlock(PASSPHRASE).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_slot_relabelled_in_the_file_opens_nothing() {
+    let (t, _) = TestVault::created().await;
+    t.vault.lock().await;
+    let original = std::fs::read_to_string(t.paths().slots()).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&original).unwrap();
+    let slot = json["slots"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|s| s["kind"] == "passphrase")
+        .unwrap();
+    // Claim the slot belongs to someone else (e.g. a lead's id on a member's slot).
+    slot["memberId"] = uuid::Uuid::now_v7().to_string().into();
+    std::fs::write(t.paths().slots(), json.to_string()).unwrap();
+    assert!(matches!(
+        t.unlock(PASSPHRASE).await,
+        Err(Error::InvalidCredentials)
+    ));
+    std::fs::write(t.paths().slots(), original).unwrap();
+    assert!(t.unlock(PASSPHRASE).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_failed_creation_leaves_nothing_behind() {
+    let t = TestVault::empty();
+    // A directory where the recovery file's temporary copy goes makes saving the keys fail
+    // after the database was written.
+    let blocker = t.dir.path().join("ruam.recovery.tmp");
+    std::fs::create_dir(&blocker).unwrap();
+    let result = t
+        .vault
+        .create(create_request(TEAM, "Somsri", PASSPHRASE))
+        .await;
+    assert!(matches!(result, Err(Error::Io { .. })), "{result:?}");
+    std::fs::remove_dir(&blocker).unwrap();
+    let left: Vec<_> = std::fs::read_dir(t.dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    assert_eq!(t.vault.status().await.state, ruam_core::VaultState::Absent);
+    assert!(t
+        .vault
+        .create(create_request(TEAM, "Somsri", PASSPHRASE))
+        .await
+        .is_ok());
 }

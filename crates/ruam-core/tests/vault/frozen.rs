@@ -21,7 +21,7 @@ fn vector() -> serde_json::Value {
 fn copy() -> (tempfile::TempDir, MemoryKeyring, Vault) {
     let v = vector();
     let dir = tempfile::tempdir().unwrap();
-    for f in ["ruam.vault", "ruam.slots"] {
+    for f in ["ruam.vault", "ruam.slots", "ruam.recovery"] {
         std::fs::copy(Path::new(FIXTURE).join(f), dir.path().join(f)).unwrap();
     }
     let keyring = MemoryKeyring::new();
@@ -42,23 +42,30 @@ async fn the_frozen_vault_opens_with_its_passphrase() {
     let status = vault
         .unlock(unlock_request(v["passphrase"].as_str().unwrap()))
         .await
-        .unwrap();
+        .unwrap()
+        .status;
     assert_eq!(status.team_name.as_deref(), v["teamName"].as_str());
     assert_eq!(status.member.unwrap().display_name, "สมศรี ใจดี");
 }
 
-#[tokio::test]
-async fn the_frozen_vault_opens_with_its_recovery_key() {
+/// Unlock the copy with the frozen recovery key; it must open the frozen team.
+async fn recover_frozen(vault: &Vault) {
     let v = vector();
-    let (_dir, _keyring, vault) = copy();
     let status = vault
         .unlock_with_recovery(recovery_request(
             v["recoveryKey"].as_str().unwrap(),
             "jasmine tractor monsoon violin",
         ))
         .await
-        .unwrap();
+        .unwrap()
+        .status;
     assert_eq!(status.team_name.as_deref(), v["teamName"].as_str());
+}
+
+#[tokio::test]
+async fn the_frozen_vault_opens_with_its_recovery_key() {
+    let (_dir, _keyring, vault) = copy();
+    recover_frozen(&vault).await;
 }
 
 #[test]
@@ -66,9 +73,23 @@ fn the_frozen_slots_use_the_production_kdf_cost() {
     let slots: serde_json::Value =
         serde_json::from_slice(&std::fs::read(Path::new(FIXTURE).join("ruam.slots")).unwrap())
             .unwrap();
-    let argon2 = &slots["slots"][0]["argon2"];
+    let passphrase_slot = slots["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "passphrase")
+        .unwrap();
+    let argon2 = &passphrase_slot["argon2"];
     assert_eq!(
         (argon2["mKib"].as_u64(), argon2["t"].as_u64()),
         (Some(65536), Some(3))
     );
+}
+
+#[tokio::test]
+async fn the_frozen_recovery_file_alone_rebuilds_the_slot_file() {
+    let (dir, _keyring, vault) = copy();
+    std::fs::remove_file(dir.path().join("ruam.slots")).unwrap();
+    recover_frozen(&vault).await;
+    assert!(dir.path().join("ruam.slots").exists());
 }

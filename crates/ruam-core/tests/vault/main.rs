@@ -6,6 +6,7 @@ mod support;
 mod create;
 mod files;
 mod frozen;
+mod logs;
 mod recovery;
 mod secret_service;
 mod settings;

@@ -15,7 +15,8 @@ async fn the_recovery_key_unlocks_and_sets_a_new_passphrase() {
         .vault
         .unlock_with_recovery(recovery_request(&key.to_lowercase(), NEW))
         .await
-        .unwrap();
+        .unwrap()
+        .status;
     assert_eq!(status.state, VaultState::Unlocked);
     assert_eq!(status.member.unwrap().role, "team_lead");
     t.vault.lock().await;
@@ -116,20 +117,34 @@ async fn a_keyring_that_cannot_be_reached_is_said_plainly() {
 }
 
 #[tokio::test]
-async fn a_regenerated_recovery_key_replaces_the_old_one() {
+async fn a_regenerated_recovery_key_replaces_the_old_one_everywhere() {
     let (t, old) = TestVault::created().await;
-    t.vault.acknowledge_recovery_key().await.unwrap();
     assert!(!t.vault.status().await.recovery_key_pending);
-    let new = t.vault.regenerate_recovery_key().await.unwrap();
+    let wrong = t
+        .vault
+        .regenerate_recovery_key(confirm("not my passphrase"))
+        .await;
+    assert!(matches!(wrong, Err(Error::InvalidCredentials)), "{wrong:?}");
+    let new = t
+        .vault
+        .regenerate_recovery_key(confirm(PASSPHRASE))
+        .await
+        .unwrap()
+        .0;
     assert_ne!(old, new);
     assert!(t.vault.status().await.recovery_key_pending);
-    t.vault.lock().await;
-    assert!(t.vault.status().await.state == VaultState::Locked);
-    let status = t.unlock(PASSPHRASE).await.unwrap();
+    // No file beside the vault still holds the old recovery slot.
+    let names: Vec<String> = std::fs::read_dir(t.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert!(
-        status.recovery_key_pending,
-        "an unacknowledged key is offered again after unlock"
+        names
+            .iter()
+            .all(|n| !n.ends_with(".bak") && !n.ends_with(".tmp")),
+        "{names:?}"
     );
+    t.vault.acknowledge_recovery_key().await.unwrap();
     t.vault.lock().await;
     assert!(matches!(
         t.vault
@@ -142,4 +157,66 @@ async fn a_regenerated_recovery_key_replaces_the_old_one() {
         .unlock_with_recovery(recovery_request(&new, NEW))
         .await
         .is_ok());
+}
+
+#[tokio::test]
+async fn a_key_never_confirmed_is_replaced_at_the_next_unlock_and_shown_once() {
+    let t = TestVault::empty();
+    let first = t
+        .vault
+        .create(create_request(TEAM, "Somsri", PASSPHRASE))
+        .await
+        .unwrap()
+        .recovery_key
+        .0;
+    t.vault.lock().await;
+    let unlocked = t.vault.unlock(unlock_request(PASSPHRASE)).await.unwrap();
+    assert!(unlocked.status.recovery_key_pending);
+    let second = unlocked.new_recovery_key.expect("a replacement key").0;
+    assert_ne!(first, second);
+    t.vault.acknowledge_recovery_key().await.unwrap();
+    t.vault.lock().await;
+    let again = t.vault.unlock(unlock_request(PASSPHRASE)).await.unwrap();
+    assert!(again.new_recovery_key.is_none() && !again.status.recovery_key_pending);
+    t.vault.lock().await;
+    assert!(matches!(
+        t.vault
+            .unlock_with_recovery(recovery_request(&first, NEW))
+            .await,
+        Err(Error::InvalidCredentials)
+    ));
+    assert!(t
+        .vault
+        .unlock_with_recovery(recovery_request(&second, NEW))
+        .await
+        .is_ok());
+}
+
+#[tokio::test]
+async fn only_a_lead_may_replace_the_recovery_key_and_only_while_unlocked() {
+    let (t, _) = TestVault::created().await;
+    t.vault.lock().await;
+    assert!(matches!(
+        t.vault.regenerate_recovery_key(confirm(PASSPHRASE)).await,
+        Err(Error::Locked)
+    ));
+}
+
+#[tokio::test]
+async fn unlocking_an_unlocked_vault_is_a_conflict_not_a_free_pass() {
+    let (t, key) = TestVault::created().await;
+    assert!(matches!(
+        t.unlock("anything at all").await,
+        Err(Error::AlreadyUnlocked)
+    ));
+    assert!(matches!(
+        t.vault
+            .unlock_with_recovery(recovery_request(&key, NEW))
+            .await,
+        Err(Error::AlreadyUnlocked)
+    ));
+    assert_eq!(
+        Error::AlreadyUnlocked.code(),
+        ruam_core::ErrorCode::Conflict
+    );
 }

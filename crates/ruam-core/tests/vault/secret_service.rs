@@ -42,6 +42,7 @@ async fn the_real_os_keyring_holds_the_device_secret() {
             .unlock(unlock_request(PASSPHRASE))
             .await
             .unwrap()
+            .status
             .team_name
             .as_deref(),
         Some(TEAM)

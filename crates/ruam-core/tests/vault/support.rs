@@ -30,7 +30,8 @@ impl TestVault {
         }
     }
 
-    /// A vault created with [`PASSPHRASE`]; returns it unlocked and its recovery key.
+    /// A vault created with [`PASSPHRASE`], its recovery key acknowledged; returns it
+    /// unlocked, and the recovery key.
     pub async fn created() -> (Self, String) {
         let t = Self::empty();
         let created = t
@@ -38,7 +39,8 @@ impl TestVault {
             .create(create_request(TEAM, "Somsri", PASSPHRASE))
             .await
             .unwrap();
-        (t, created.recovery_key)
+        t.vault.acknowledge_recovery_key().await.unwrap();
+        (t, created.recovery_key.0)
     }
 
     pub fn paths(&self) -> VaultPaths {
@@ -51,7 +53,10 @@ impl TestVault {
     }
 
     pub async fn unlock(&self, passphrase: &str) -> Result<ruam_core::VaultStatus, Error> {
-        self.vault.unlock(unlock_request(passphrase)).await
+        self.vault
+            .unlock(unlock_request(passphrase))
+            .await
+            .map(|u| u.status)
     }
 }
 
@@ -79,6 +84,10 @@ pub fn recovery_request(
         serde_json::json!({ "recoveryKey": key, "newPassphrase": new_passphrase }),
     )
     .unwrap()
+}
+
+pub fn confirm(passphrase: &str) -> ruam_core::vault::ConfirmPassphrase {
+    serde_json::from_value(serde_json::json!({ "passphrase": passphrase })).unwrap()
 }
 
 pub fn change_request(current: &str, new: &str) -> ruam_core::vault::ChangePassphraseRequest {

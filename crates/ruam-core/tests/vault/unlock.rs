@@ -1,6 +1,6 @@
 //! Unlocking, locking, auto-lock and the wait after wrong passphrases.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use ruam_core::{Error, VaultState};
 
@@ -80,19 +80,19 @@ async fn auto_lock_after_the_idle_time_and_not_before() {
     let start = Instant::now();
     assert!(
         !t.vault
-            .lock_if_idle(start + Duration::from_secs(9 * 60))
+            .lock_if_idle(start + Duration::from_secs(9 * 60), SystemTime::now())
             .await
     );
     assert_eq!(t.vault.status().await.state, VaultState::Unlocked);
     assert!(
         t.vault
-            .lock_if_idle(start + Duration::from_secs(10 * 60 + 1))
+            .lock_if_idle(start + Duration::from_secs(10 * 60 + 1), SystemTime::now())
             .await
     );
     assert_eq!(t.vault.status().await.state, VaultState::Locked);
     assert!(
         !t.vault
-            .lock_if_idle(start + Duration::from_secs(3600))
+            .lock_if_idle(start + Duration::from_secs(3600), SystemTime::now())
             .await,
         "already locked"
     );
@@ -101,15 +101,30 @@ async fn auto_lock_after_the_idle_time_and_not_before() {
 #[tokio::test]
 async fn activity_pushes_the_auto_lock_back() {
     let (t, _) = TestVault::created().await;
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    let before_touch = Instant::now();
+    // The unlock's own activity stamp is no later than this.
+    let opened = (Instant::now(), SystemTime::now());
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    let touched = (Instant::now(), SystemTime::now());
     t.vault.touch().await;
-    // Idle measured from the touch, not from the unlock.
+    // Past ten minutes since the unlock, 30 ms short of ten minutes since the touch.
+    let at = Duration::from_secs(10 * 60) + Duration::from_millis(30);
+    assert!(!t.vault.lock_if_idle(opened.0 + at, opened.1 + at).await);
+    assert_eq!(t.vault.status().await.state, VaultState::Unlocked);
+    let idle = Duration::from_secs(10 * 60 + 1);
     assert!(
-        !t.vault
-            .lock_if_idle(before_touch + Duration::from_secs(10 * 60 - 1))
+        t.vault
+            .lock_if_idle(touched.0 + idle, touched.1 + idle)
             .await
     );
+}
+
+#[tokio::test]
+async fn time_asleep_counts_as_idle() {
+    let (t, _) = TestVault::created().await;
+    // A laptop closed for an hour: the monotonic clock stood still, the wall clock moved.
+    let asleep = SystemTime::now() + Duration::from_secs(3600);
+    assert!(t.vault.lock_if_idle(Instant::now(), asleep).await);
+    assert_eq!(t.vault.status().await.state, VaultState::Locked);
 }
 
 #[tokio::test]
@@ -153,9 +168,19 @@ async fn changing_the_passphrase_rewraps_one_slot_and_reencrypts_nothing() {
         header_before, header_after,
         "the database salt changed: it was re-encrypted"
     );
-    assert!(
-        t.paths().slots_backup().exists(),
-        "the previous slot file is kept"
+    let old_slots = std::fs::read_dir(t.dir.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".bak")
+        })
+        .count();
+    assert_eq!(
+        old_slots, 0,
+        "no copy of the old slot (the old passphrase) is kept"
     );
 }
 

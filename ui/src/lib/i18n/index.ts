@@ -5,7 +5,7 @@
  * The active language follows the core's `settings.language`.
  */
 import { addMessages, init, locale, _ } from 'svelte-i18n';
-import type { ErrorCode, IpcError, Language, PassphraseProblem } from '$lib/ipc';
+import type { ErrorCode, IpcError, Language, PassphraseProblem, Remedy } from '$lib/ipc';
 import en from './en.json';
 import th from './th.json';
 
@@ -59,6 +59,15 @@ const ERROR_KEYS: { [Code in ErrorCode]: string } = {
 	internal: 'errors.internal'
 };
 
+/**
+ * Catalog key for a damaged file, by what can be done about it (with `{path}`; the same key
+ * with `_unknown` when the core named no file). A new remedy in Rust must be added here.
+ */
+export const CORRUPT_KEYS: { [R in Remedy]: string } = {
+	recovery_key: 'errors.corrupt_recovery_key',
+	backup: 'errors.corrupt_backup'
+};
+
 /** Catalog key for each passphrase problem the core reports; a new one in Rust must be added here. */
 export const PROBLEM_KEYS: { [Problem in PassphraseProblem]: string } = {
 	empty: 'strength.problem.empty',
@@ -81,7 +90,8 @@ export const FIELD_KEYS = [
 	'language'
 ] as const;
 
-function camelCase(name: string): string {
+/** A name the core sent in snake_case (or kebab-case) as camelCase: `team_name` → `teamName`. */
+export function camelCase(name: string): string {
 	return name.replace(/[_-]([a-z])/g, (_match, letter: string) => letter.toUpperCase());
 }
 
@@ -114,10 +124,12 @@ export function describeError(
 			return error.retryAfterSecs != null
 				? t('errors.throttled', { values: { seconds: Math.ceil(error.retryAfterSecs) } })
 				: t('errors.throttled_unknown');
-		case 'corrupt':
+		case 'corrupt': {
+			const key = error.remedy ? CORRUPT_KEYS[error.remedy] : 'errors.corrupt';
 			return error.path
-				? t('errors.corrupt', { values: { path: error.path } })
-				: t('errors.corrupt_unknown');
+				? t(key, { values: { path: error.path } })
+				: t(`${key}_unknown`);
+		}
 		default:
 			return t(ERROR_KEYS[code]);
 	}

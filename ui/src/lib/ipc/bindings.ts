@@ -8,16 +8,16 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	vaultStatus: () => typedError<VaultStatus, IpcError>(__TAURI_INVOKE("vault_status")),
 	vaultCreate: (request: CreateVaultRequest) => typedError<CreatedVault, IpcError>(__TAURI_INVOKE("vault_create", { request })),
-	vaultUnlock: (request: UnlockRequest) => typedError<VaultStatus, IpcError>(__TAURI_INVOKE("vault_unlock", { request })),
-	vaultUnlockWithRecovery: (request: RecoveryUnlockRequest) => typedError<VaultStatus, IpcError>(__TAURI_INVOKE("vault_unlock_with_recovery", { request })),
+	vaultUnlock: (request: UnlockRequest) => typedError<Unlocked, IpcError>(__TAURI_INVOKE("vault_unlock", { request })),
+	vaultUnlockWithRecovery: (request: RecoveryUnlockRequest) => typedError<Unlocked, IpcError>(__TAURI_INVOKE("vault_unlock_with_recovery", { request })),
 	vaultLock: () => typedError<VaultStatus, IpcError>(__TAURI_INVOKE("vault_lock")),
 	/**  The person is active in the window: push the auto-lock back. */
 	vaultActivity: () => typedError<null, IpcError>(__TAURI_INVOKE("vault_activity")),
 	recoveryKeyAcknowledge: () => typedError<VaultStatus, IpcError>(__TAURI_INVOKE("recovery_key_acknowledge")),
-	recoveryKeyRegenerate: () => typedError<string, IpcError>(__TAURI_INVOKE("recovery_key_regenerate")),
+	recoveryKeyRegenerate: (request: ConfirmPassphrase) => typedError<ShownRecoveryKey, IpcError>(__TAURI_INVOKE("recovery_key_regenerate", { request })),
 	passphraseChange: (request: ChangePassphraseRequest) => typedError<null, IpcError>(__TAURI_INVOKE("passphrase_change", { request })),
 	/**  How strong a passphrase is; `context` holds words a guesser would try (names, team). */
-	passphraseAssess: (passphrase: string, context: string[]) => __TAURI_INVOKE<PassphraseStrength>("passphrase_assess", { passphrase, context }),
+	passphraseAssess: (passphrase: SecretString, context: string[]) => __TAURI_INVOKE<PassphraseStrength>("passphrase_assess", { passphrase, context }),
 	settingsGet: () => __TAURI_INVOKE<Settings>("settings_get"),
 	settingsSet: (patch: SettingsPatch) => typedError<Settings, IpcError>(__TAURI_INVOKE("settings_set", { patch })),
 };
@@ -29,19 +29,23 @@ export const events = {
 
 /* Types */
 export type ChangePassphraseRequest = {
-	current: string,
-	new: string,
+	current: SecretString,
+	new: SecretString,
+};
+
+/**  The signed-in member's passphrase again, before a sensitive change. */
+export type ConfirmPassphrase = {
+	passphrase: SecretString,
 };
 
 export type CreateVaultRequest = {
 	teamName: string,
 	displayName: string,
-	passphrase: string,
+	passphrase: SecretString,
 };
 
 export type CreatedVault = {
-	/**  Shown once, for the person to write down; never stored in the clear. */
-	recoveryKey: string,
+	recoveryKey: ShownRecoveryKey,
 	status: VaultStatus,
 };
 
@@ -55,8 +59,9 @@ export type IpcError = {
 	field: string | null,
 	/**  For `throttled`: seconds until another attempt is allowed. */
 	retryAfterSecs: number | null,
-	/**  For `corrupt`: the damaged file. */
+	/**  For `corrupt`: the damaged file, and what can be done about it. */
 	path: string | null,
+	remedy: Remedy | null,
 };
 
 export type Language = "en" | "th";
@@ -79,9 +84,22 @@ export type PassphraseStrength = {
 };
 
 export type RecoveryUnlockRequest = {
-	recoveryKey: string,
-	newPassphrase: string,
+	recoveryKey: SecretString,
+	newPassphrase: SecretString,
 };
+
+/**  What a person can do about a damaged file. */
+export type Remedy = 
+/**  The key-slot file: the recovery key rebuilds it. */
+"recovery_key" | 
+/**  The database (or every key file): only a backup brings it back. */
+"backup";
+
+/**
+ *  A passphrase or recovery key as typed. Zeroed on drop, redacted in `Debug`, never
+ *  serialised back out.
+ */
+export type SecretString = string;
 
 export type Settings = {
 	language: Language,
@@ -94,8 +112,20 @@ export type SettingsPatch = {
 	autoLockMinutes: number | null,
 };
 
+/**  A recovery key to show once, for the person to write down; never stored in the clear. */
+export type ShownRecoveryKey = string;
+
 export type UnlockRequest = {
-	passphrase: string,
+	passphrase: SecretString,
+};
+
+/**
+ *  The vault after an unlock. When the last recovery key was never confirmed as written
+ *  down, the unlock replaces it and returns the new one, to be shown once.
+ */
+export type Unlocked = {
+	status: VaultStatus,
+	newRecoveryKey: ShownRecoveryKey | null,
 };
 
 /**  Sent when the core locks the vault by itself; the UI clears every view. */

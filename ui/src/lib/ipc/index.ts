@@ -23,10 +23,14 @@ type Arg<C extends AnyCommand> = Parameters<C>[0];
 
 export type VaultStatus = Ok<typeof commands.vaultStatus>;
 export type CreatedVault = Ok<typeof commands.vaultCreate>;
+/** An unlock's answer: the status, and a new recovery key to show once (or null). */
+export type Unlocked = Ok<typeof commands.vaultUnlock>;
 export type Settings = Ok<typeof commands.settingsSet>;
 export type PassphraseStrength = Ok<typeof commands.passphraseAssess>;
 export type IpcError = Err<typeof commands.vaultStatus>;
 export type ErrorCode = IpcError['code'];
+/** For `corrupt`: what a person can do about the damaged file. */
+export type Remedy = NonNullable<IpcError['remedy']>;
 export type VaultState = VaultStatus['state'];
 export type MemberSummary = NonNullable<VaultStatus['member']>;
 export type Language = Settings['language'];
@@ -35,6 +39,7 @@ export type CreateVaultRequest = Arg<typeof commands.vaultCreate>;
 export type UnlockRequest = Arg<typeof commands.vaultUnlock>;
 export type RecoveryUnlockRequest = Arg<typeof commands.vaultUnlockWithRecovery>;
 export type ChangePassphraseRequest = Arg<typeof commands.passphraseChange>;
+export type ConfirmPassphrase = Arg<typeof commands.recoveryKeyRegenerate>;
 export type SettingsPatch = Arg<typeof commands.settingsSet>;
 
 /** A command answered with an error; `error` is the core's typed error. */
@@ -51,6 +56,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null;
 }
 
+const REMEDIES: readonly Remedy[] = ['recovery_key', 'backup'];
+
+function asRemedy(value: unknown): Remedy | null {
+	return REMEDIES.find((remedy) => remedy === value) ?? null;
+}
+
 /**
  * Whatever a call threw, as an `IpcError`: the core's own error as is, and anything
  * else (a string from Tauri such as "command not found", a JS exception) as `internal`.
@@ -63,12 +74,13 @@ export function toIpcError(thrown: unknown): IpcError {
 			message: typeof thrown.message === 'string' ? thrown.message : '',
 			field: typeof thrown.field === 'string' ? thrown.field : null,
 			retryAfterSecs: typeof thrown.retryAfterSecs === 'number' ? thrown.retryAfterSecs : null,
-			path: typeof thrown.path === 'string' ? thrown.path : null
+			path: typeof thrown.path === 'string' ? thrown.path : null,
+			remedy: asRemedy(thrown.remedy)
 		};
 	}
 	const message =
 		thrown instanceof Error ? thrown.message : typeof thrown === 'string' ? thrown : String(thrown);
-	return { code: 'internal', message, field: null, retryAfterSecs: null, path: null };
+	return { code: 'internal', message, field: null, retryAfterSecs: null, path: null, remedy: null };
 }
 
 function isResult(value: unknown): value is { status: 'ok'; data: unknown } | { status: 'error'; error: unknown } {
@@ -97,17 +109,22 @@ async function call<R>(pending: Promise<R>): Promise<Answer<R>> {
 export const vaultStatus = (): Promise<VaultStatus> => call(commands.vaultStatus());
 export const vaultCreate = (request: CreateVaultRequest): Promise<CreatedVault> =>
 	call(commands.vaultCreate(request));
-export const vaultUnlock = (request: UnlockRequest): Promise<VaultStatus> =>
+/** Unlocks; answers `conflict` when the vault is already unlocked. */
+export const vaultUnlock = (request: UnlockRequest): Promise<Unlocked> =>
 	call(commands.vaultUnlock(request));
-export const vaultUnlockWithRecovery = (request: RecoveryUnlockRequest): Promise<VaultStatus> =>
+export const vaultUnlockWithRecovery = (request: RecoveryUnlockRequest): Promise<Unlocked> =>
 	call(commands.vaultUnlockWithRecovery(request));
 export const vaultLock = (): Promise<VaultStatus> => call(commands.vaultLock());
 /** Tells the core the user is active: resets its idle (auto-lock) timer. */
 export const vaultActivity = (): Promise<null> => call(commands.vaultActivity());
 export const recoveryKeyAcknowledge = (): Promise<VaultStatus> =>
 	call(commands.recoveryKeyAcknowledge());
-/** A new recovery key, shown once; the previous one stops working. */
-export const recoveryKeyRegenerate = (): Promise<string> => call(commands.recoveryKeyRegenerate());
+/**
+ * A new recovery key, shown once; the previous one stops working. Takes the signed-in
+ * member's current passphrase again; only a team lead may (`forbidden` otherwise).
+ */
+export const recoveryKeyRegenerate = (request: ConfirmPassphrase): Promise<string> =>
+	call(commands.recoveryKeyRegenerate(request));
 export const passphraseChange = (request: ChangePassphraseRequest): Promise<null> =>
 	call(commands.passphraseChange(request));
 /** The core's view of a passphrase; `context` are words a guesser would try (names, team). */

@@ -39,8 +39,6 @@ class AppState {
 	settings = $state<Settings>({ ...DEFAULT_SETTINGS });
 	section = $state<Section>('cases');
 	recoveryKeyOrigin = $state<RecoveryKeyOrigin>('created');
-	/** An error while fetching a recovery key to show. */
-	recoveryKeyError = $state<IpcError | null>(null);
 }
 
 export const app = new AppState();
@@ -54,5 +52,4 @@ export function resetAppState(): void {
 	app.settings = { ...DEFAULT_SETTINGS };
 	app.section = 'cases';
 	app.recoveryKeyOrigin = 'created';
-	app.recoveryKeyError = null;
 }

@@ -4,6 +4,15 @@
  *
  * Views that load vault data of their own (case lists, funds, …) register a clearer with
  * `registerVaultView`; `clearAll` calls every one of them.
+ *
+ * Each `clearAll` also starts a new lock epoch. An answer from the core can arrive after the
+ * person locked (Ctrl+L, the Lock button, the core's `vault-locked` event); it must not put
+ * vault data back or reopen the main layout. So every call takes `lockEpoch()` before asking
+ * and drops the answer when `lockedSince(epoch)`:
+ *
+ *     const epoch = lockEpoch();
+ *     const answer = await someCommand();
+ *     if (lockedSince(epoch)) return;
  */
 import type { MemberSummary } from '$lib/ipc';
 
@@ -20,6 +29,19 @@ export const vaultData = new VaultData();
 
 const viewClearers = new Set<() => void>();
 
+/** How many times the vault data was wiped (each lock); not reactive, only compared. */
+let epoch = 0;
+
+/** The current lock epoch: take it before asking the core anything. */
+export function lockEpoch(): number {
+	return epoch;
+}
+
+/** True when the vault was locked (and wiped) since `taken`: the answer is stale, drop it. */
+export function lockedSince(taken: number): boolean {
+	return epoch !== taken;
+}
+
 /** A view that keeps vault data registers how to forget it; returns the unregister function. */
 export function registerVaultView(clear: () => void): () => void {
 	viewClearers.add(clear);
@@ -30,6 +52,7 @@ export function registerVaultView(clear: () => void): () => void {
 
 /** Forgets every piece of vault data the UI holds. Called on every lock, before the lock screen. */
 export function clearAll(): void {
+	epoch += 1;
 	vaultData.teamName = null;
 	vaultData.member = null;
 	vaultData.recoveryKey = null;

@@ -1,0 +1,154 @@
+//! Changing what opens the vault while it is open: a member's passphrase, the recovery key.
+
+use super::{
+    blocking, ChangePassphraseRequest, ConfirmPassphrase, Open, ShownRecoveryKey, State, Vault,
+    VaultStatus,
+};
+use crate::passphrase::require_acceptable;
+use crate::recovery::RecoveryKey;
+use crate::slots::{Slot, SlotFile};
+use crate::team;
+use crate::throttle::{now_unix, Attempts};
+use crate::{Error, Result, SecretString};
+
+impl Vault {
+    /// Change the signed-in member's passphrase: rewraps one slot, re-encrypts nothing.
+    pub async fn change_passphrase(&self, request: ChangePassphraseRequest) -> Result<()> {
+        if request.current.is_empty() {
+            return Err(Error::invalid("current", "is empty"));
+        }
+        let state = self.state.write().await;
+        let State::Unlocked(open) = &*state else {
+            return Err(Error::Locked);
+        };
+        require_acceptable(
+            "new",
+            request.new.expose(),
+            &[&open.team_name, &open.member.display_name],
+        )?;
+        if request.new.expose() == request.current.expose() {
+            return Err(Error::invalid(
+                "new",
+                "is the same as the current passphrase",
+            ));
+        }
+        let mut file = self.verify_passphrase(open, request.current).await?;
+        let device_secret = self
+            .device_secret(&open.vault_id)
+            .await?
+            .ok_or(Error::DeviceNotEnrolled)?;
+        let slot = self
+            .passphrase_slot(
+                &open.vault_id,
+                &open.member.id,
+                request.new,
+                &device_secret,
+                &open.data_key,
+            )
+            .await?;
+        file.replace(slot);
+        file.save(&self.paths)?;
+        tracing::info!("passphrase changed");
+        Ok(())
+    }
+
+    /// Replace the recovery key (the old one stops working) and return the new one, to
+    /// show once. Only a team lead may, after typing their passphrase again.
+    pub async fn regenerate_recovery_key(
+        &self,
+        request: ConfirmPassphrase,
+    ) -> Result<ShownRecoveryKey> {
+        let mut state = self.state.write().await;
+        let State::Unlocked(open) = &mut *state else {
+            return Err(Error::Locked);
+        };
+        if open.member.role != team::ROLE_TEAM_LEAD {
+            return Err(Error::Forbidden);
+        }
+        let mut file = self.verify_passphrase(open, request.passphrase).await?;
+        self.rotate_recovery_key(open, &mut file).await
+    }
+
+    /// The person confirms they wrote the recovery key down.
+    pub async fn acknowledge_recovery_key(&self) -> Result<VaultStatus> {
+        let mut state = self.state.write().await;
+        let State::Unlocked(open) = &mut *state else {
+            return Err(Error::Locked);
+        };
+        team::set_recovery_acknowledged(
+            &open.pool,
+            &open.outbox,
+            &open.member.id,
+            &open.team_id,
+            true,
+        )
+        .await?;
+        open.recovery_pending = false;
+        Ok(self.status_of(&state))
+    }
+
+    /// At unlock: a recovery key never confirmed as written down is replaced, and the
+    /// new one returned to be shown (the old one may have been seen by no one, or lost).
+    pub(super) async fn rotate_pending_recovery_key(
+        &self,
+        open: &mut Open,
+        file: &mut SlotFile,
+    ) -> Result<Option<ShownRecoveryKey>> {
+        if !open.recovery_pending || open.member.role != team::ROLE_TEAM_LEAD {
+            return Ok(None);
+        }
+        self.rotate_recovery_key(open, file).await.map(Some)
+    }
+
+    async fn rotate_recovery_key(
+        &self,
+        open: &mut Open,
+        file: &mut SlotFile,
+    ) -> Result<ShownRecoveryKey> {
+        let recovery = RecoveryKey::generate()?;
+        file.replace(Slot::new_recovery(
+            &open.vault_id,
+            &recovery,
+            &open.data_key,
+        )?);
+        team::set_recovery_acknowledged(
+            &open.pool,
+            &open.outbox,
+            &open.member.id,
+            &open.team_id,
+            false,
+        )
+        .await?;
+        file.save(&self.paths)?;
+        open.recovery_pending = true;
+        tracing::info!("recovery key replaced");
+        Ok(ShownRecoveryKey(recovery.display().to_string()))
+    }
+
+    /// Check the signed-in member's passphrase (wrong attempts count, as at unlock) and
+    /// return the slot file it was checked against.
+    async fn verify_passphrase(&self, open: &Open, passphrase: SecretString) -> Result<SlotFile> {
+        let file = SlotFile::load(&self.paths)?;
+        Attempts::load(&self.paths).check(now_unix())?;
+        let device_secret = self
+            .device_secret(&open.vault_id)
+            .await?
+            .ok_or(Error::DeviceNotEnrolled)?;
+        let slot = file
+            .passphrase_slots()
+            .find(|s| s.member_id() == Some(open.member.id.as_str()))
+            .cloned()
+            .ok_or(Error::NotFound("your key slot"))?;
+        let vault_id = open.vault_id.clone();
+        let opened = blocking(move || {
+            slot.open_with_passphrase(&vault_id, passphrase.expose(), &device_secret)
+        })
+        .await?;
+        if opened.is_none() {
+            Attempts::record_failure(&self.paths, now_unix())?;
+            return Err(Error::InvalidCredentials);
+        }
+        Attempts::reset(&self.paths)?;
+        Ok(file)
+    }
+}

@@ -1,0 +1,231 @@
+//! The vault's life: create, unlock (passphrase or recovery key), lock, auto-lock,
+//! change passphrase, replace the recovery key. A locked vault holds no key and no pool;
+//! that is its own state, not an empty option.
+
+mod keys;
+mod open;
+mod requests;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use sqlx::SqlitePool;
+use tokio::sync::RwLock;
+
+use crate::crypto::{Argon2Params, SecretKey};
+use crate::keyring::DeviceSecretStore;
+use crate::outbox::Outbox;
+use crate::paths::VaultPaths;
+use crate::settings::{Settings, SettingsPatch};
+use crate::team::MemberSummary;
+use crate::{Error, Result};
+
+pub use requests::{
+    ChangePassphraseRequest, ConfirmPassphrase, CreateVaultRequest, CreatedVault,
+    RecoveryUnlockRequest, ShownRecoveryKey, UnlockRequest, Unlocked, VaultState, VaultStatus,
+};
+
+/// When the person last did something, on both clocks: the monotonic one does not move
+/// while a laptop sleeps, the wall clock does.
+#[derive(Debug, Clone, Copy)]
+struct Activity {
+    instant: Instant,
+    wall: SystemTime,
+}
+
+impl Activity {
+    fn now() -> Self {
+        Self {
+            instant: Instant::now(),
+            wall: SystemTime::now(),
+        }
+    }
+
+    fn idle_at(&self, now: Instant, wall: SystemTime) -> Duration {
+        let monotonic = now.saturating_duration_since(self.instant);
+        let by_wall = wall.duration_since(self.wall).unwrap_or_default();
+        monotonic.max(by_wall)
+    }
+}
+
+/// What an unlocked vault holds. Dropping it zeroes the data key.
+struct Open {
+    pool: SqlitePool,
+    data_key: SecretKey,
+    vault_id: String,
+    team_id: String,
+    team_name: String,
+    member: MemberSummary,
+    recovery_pending: bool,
+    outbox: Outbox,
+    last_activity: std::sync::Mutex<Activity>,
+}
+
+enum State {
+    Locked,
+    Unlocked(Box<Open>),
+}
+
+/// One vault on this device, locked or unlocked. Cheap to share behind an `Arc`.
+pub struct Vault {
+    paths: VaultPaths,
+    keyring: Arc<dyn DeviceSecretStore>,
+    argon2: Argon2Params,
+    settings: std::sync::RwLock<Settings>,
+    state: RwLock<State>,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault")
+            .field("dir", &self.paths.dir())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Run slow or blocking work (KDFs, keyring calls) off the async threads.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Task(e.to_string()))?
+}
+
+impl Vault {
+    /// A vault in `paths`, its device secrets in `keyring`. Starts locked (or absent).
+    pub fn new(paths: VaultPaths, keyring: Arc<dyn DeviceSecretStore>) -> Self {
+        let settings = Settings::load(&paths);
+        Self {
+            paths,
+            keyring,
+            argon2: Argon2Params::STANDARD,
+            settings: std::sync::RwLock::new(settings),
+            state: RwLock::new(State::Locked),
+        }
+    }
+
+    /// Cheaper key stretching for tests that create many vaults.
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn with_argon2(mut self, params: Argon2Params) -> Self {
+        self.argon2 = params;
+        self
+    }
+
+    pub fn paths(&self) -> &VaultPaths {
+        &self.paths
+    }
+
+    pub fn settings(&self) -> Settings {
+        *self.settings.read().expect("settings lock")
+    }
+
+    pub async fn status(&self) -> VaultStatus {
+        let state = self.state.read().await;
+        self.status_of(&state)
+    }
+
+    fn status_of(&self, state: &State) -> VaultStatus {
+        let settings = self.settings();
+        match state {
+            State::Unlocked(open) => VaultStatus {
+                state: VaultState::Unlocked,
+                team_name: Some(open.team_name.clone()),
+                member: Some(open.member.clone()),
+                recovery_key_pending: open.recovery_pending,
+                settings,
+            },
+            State::Locked => VaultStatus {
+                state: if self.paths.vault_exists() {
+                    VaultState::Locked
+                } else {
+                    VaultState::Absent
+                },
+                team_name: None,
+                member: None,
+                recovery_key_pending: false,
+                settings,
+            },
+        }
+    }
+
+    /// Lock now: fold the WAL into the file, close the pool and drop (zeroize) the keys.
+    /// Returns whether it was open.
+    pub async fn lock(&self) -> bool {
+        let previous = std::mem::replace(&mut *self.state.write().await, State::Locked);
+        match previous {
+            State::Unlocked(open) => {
+                if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(&open.pool)
+                    .await
+                {
+                    tracing::warn!(%err, "checkpoint before locking failed");
+                }
+                open.pool.close().await;
+                drop(open);
+                tracing::info!("vault locked");
+                true
+            }
+            State::Locked => false,
+        }
+    }
+
+    /// The person is active: push the auto-lock back.
+    pub async fn touch(&self) {
+        if let State::Unlocked(open) = &*self.state.read().await {
+            *open.last_activity.lock().expect("activity lock") = Activity::now();
+        }
+    }
+
+    /// Lock if idle for at least the auto-lock time at (`now`, `wall`), counting time
+    /// asleep. Returns whether it locked.
+    pub async fn lock_if_idle(&self, now: Instant, wall: SystemTime) -> bool {
+        let limit = Duration::from_secs(u64::from(self.settings().auto_lock_minutes) * 60);
+        let idle = match &*self.state.read().await {
+            State::Unlocked(open) => {
+                open.last_activity
+                    .lock()
+                    .expect("activity lock")
+                    .idle_at(now, wall)
+                    >= limit
+            }
+            State::Locked => false,
+        };
+        idle && self.lock().await
+    }
+
+    /// Change settings. The language can be changed on the lock screen; anything
+    /// else needs an unlocked vault.
+    pub async fn update_settings(&self, patch: SettingsPatch) -> Result<Settings> {
+        let unlocked = matches!(*self.state.read().await, State::Unlocked(_));
+        if patch.auto_lock_minutes.is_some() && !unlocked {
+            return Err(Error::Locked);
+        }
+        let mut settings = self.settings.write().expect("settings lock");
+        let next = settings.apply(patch)?;
+        next.save(&self.paths)?;
+        *settings = next;
+        Ok(next)
+    }
+
+    /// The database pool while unlocked, for the aggregates built on the vault. Locking
+    /// closes it: a clone kept past the lock fails with `PoolClosed`.
+    pub async fn pool(&self) -> Result<SqlitePool> {
+        match &*self.state.read().await {
+            State::Unlocked(open) => Ok(open.pool.clone()),
+            State::Locked => Err(Error::Locked),
+        }
+    }
+
+    async fn device_secret(&self, vault_id: &str) -> Result<Option<SecretKey>> {
+        let (keyring, vault_id) = (self.keyring.clone(), vault_id.to_owned());
+        blocking(move || keyring.get(&vault_id)).await
+    }
+
+    /// Give this device a secret for the vault, in the OS keyring.
+    async fn enrol_device(&self, vault_id: &str) -> Result<SecretKey> {
+        let secret = SecretKey::random()?;
+        let (keyring, vault_id, stored) =
+            (self.keyring.clone(), vault_id.to_owned(), secret.clone());
+        blocking(move || keyring.set(&vault_id, &stored)).await?;
+        Ok(secret)
+    }
+}

@@ -1,0 +1,323 @@
+//! Creating a vault and opening it: with a member's passphrase, or with the recovery key.
+
+use super::{
+    blocking, Activity, CreateVaultRequest, CreatedVault, Open, RecoveryUnlockRequest,
+    ShownRecoveryKey, State, UnlockRequest, Unlocked, Vault,
+};
+use crate::crypto::SecretKey;
+use crate::outbox::Outbox;
+use crate::passphrase::require_acceptable;
+use crate::recovery::RecoveryKey;
+use crate::slots::{self, Slot, SlotFile, SlotKind};
+use crate::team::{self, MemberSummary};
+use crate::throttle::{now_unix, Attempts};
+use crate::{db, Error, Result};
+
+impl Vault {
+    /// Create the vault with its first member, the team lead. Returns the recovery key,
+    /// to be shown once. On any failure nothing is left behind.
+    pub async fn create(&self, request: CreateVaultRequest) -> Result<CreatedVault> {
+        let team_name = team::clean_name("team_name", &request.team_name)?;
+        let display_name = team::clean_name("display_name", &request.display_name)?;
+        require_acceptable(
+            "passphrase",
+            request.passphrase.expose(),
+            &[&team_name, &display_name],
+        )?;
+
+        let mut state = self.state.write().await;
+        if self.paths.vault_exists() {
+            return Err(Error::VaultExists(self.paths.dir().to_owned()));
+        }
+        self.set_aside_abandoned_database()?;
+
+        let vault_id = uuid::Uuid::now_v7().to_string();
+        let data_key = SecretKey::random()?;
+        let device_secret = self.enrol_device(&vault_id).await?;
+        let member = MemberSummary {
+            id: uuid::Uuid::now_v7().to_string(),
+            display_name,
+            role: team::ROLE_TEAM_LEAD.to_owned(),
+        };
+        let recovery = RecoveryKey::generate()?;
+        let mut slot_file = SlotFile::new(&vault_id);
+        slot_file
+            .slots
+            .push(Slot::new_recovery(&vault_id, &recovery, &data_key)?);
+        slot_file.replace(
+            self.passphrase_slot(
+                &vault_id,
+                &member.id,
+                request.passphrase,
+                &device_secret,
+                &data_key,
+            )
+            .await?,
+        );
+
+        let outbox = Outbox::new(slots::device_id(&device_secret, &vault_id)?);
+        let team_id = uuid::Uuid::now_v7().to_string();
+        let built = async {
+            let pool = db::open(&self.paths.database(), &data_key, true).await?;
+            let written = async {
+                let mut tx = pool.begin().await?;
+                team::insert_team(&mut tx, &outbox, &member.id, &team_id, &team_name).await?;
+                team::insert_member(&mut tx, &outbox, &member.id, &member).await?;
+                tx.commit().await?;
+                slot_file.save(&self.paths)
+            }
+            .await;
+            match written {
+                Ok(()) => Ok(pool),
+                Err(err) => {
+                    pool.close().await;
+                    Err(err)
+                }
+            }
+        }
+        .await;
+        let pool = match built {
+            Ok(pool) => pool,
+            Err(err) => {
+                self.remove_partial_vault();
+                return Err(err);
+            }
+        };
+        tracing::info!("vault created");
+        *state = State::Unlocked(Box::new(Open {
+            pool,
+            data_key,
+            vault_id,
+            team_id,
+            team_name,
+            member,
+            recovery_pending: true,
+            outbox,
+            last_activity: std::sync::Mutex::new(Activity::now()),
+        }));
+        Ok(CreatedVault {
+            recovery_key: ShownRecoveryKey(recovery.display().to_string()),
+            status: self.status_of(&state),
+        })
+    }
+
+    /// Unlock with a member's passphrase.
+    pub async fn unlock(&self, request: UnlockRequest) -> Result<Unlocked> {
+        if request.passphrase.is_empty() {
+            return Err(Error::invalid("passphrase", "is empty"));
+        }
+        let mut state = self.state.write().await;
+        if matches!(*state, State::Unlocked(_)) {
+            return Err(Error::AlreadyUnlocked);
+        }
+        let mut file = SlotFile::load(&self.paths)?;
+        Attempts::load(&self.paths).check(now_unix())?;
+        let device_secret = self
+            .device_secret(&file.vault_id)
+            .await?
+            .ok_or(Error::DeviceNotEnrolled)?;
+        let check = slots::device_check(&device_secret, &file.vault_id)?;
+        let candidates: Vec<Slot> = file
+            .passphrase_slots()
+            .filter(|s| matches!(&s.kind, SlotKind::Passphrase { device_check, .. } if *device_check == check))
+            .cloned()
+            .collect();
+        if candidates.is_empty() {
+            return Err(Error::DeviceNotEnrolled);
+        }
+        let vault_id = file.vault_id.clone();
+        let passphrase = request.passphrase;
+        let secret = device_secret.clone();
+        let opened = blocking(move || {
+            for slot in &candidates {
+                if let Some(key) =
+                    slot.open_with_passphrase(&vault_id, passphrase.expose(), &secret)?
+                {
+                    return Ok(Some((key, slot.member_id().unwrap_or_default().to_owned())));
+                }
+            }
+            Ok(None)
+        })
+        .await?;
+        let Some((data_key, member_id)) = opened else {
+            Attempts::record_failure(&self.paths, now_unix())?;
+            tracing::info!("unlock refused: wrong passphrase");
+            return Err(Error::InvalidCredentials);
+        };
+        let mut open = self
+            .open(
+                file.vault_id.clone(),
+                data_key,
+                &device_secret,
+                Some(&member_id),
+            )
+            .await?;
+        Attempts::reset(&self.paths)?;
+        let new_recovery_key = self
+            .rotate_pending_recovery_key(&mut open, &mut file)
+            .await?;
+        tracing::info!("vault unlocked");
+        *state = State::Unlocked(Box::new(open));
+        Ok(Unlocked {
+            status: self.status_of(&state),
+            new_recovery_key,
+        })
+    }
+
+    /// Unlock with the recovery key and set a new passphrase for the team lead. On a
+    /// device that was not enrolled (a copied vault), this enrols it; a damaged or lost
+    /// slot file is rebuilt from the recovery file.
+    pub async fn unlock_with_recovery(&self, request: RecoveryUnlockRequest) -> Result<Unlocked> {
+        let recovery = RecoveryKey::parse(request.recovery_key.expose())?;
+        require_acceptable("new_passphrase", request.new_passphrase.expose(), &[])?;
+        let mut state = self.state.write().await;
+        if matches!(*state, State::Unlocked(_)) {
+            return Err(Error::AlreadyUnlocked);
+        }
+        let mut file = SlotFile::load_for_recovery(&self.paths)?;
+        Attempts::load(&self.paths).check(now_unix())?;
+        let recovery_slot = file.recovery_slot().cloned().ok_or(Error::Crypto)?;
+        let vault_id = file.vault_id.clone();
+        let data_key =
+            blocking(move || recovery_slot.open_with_recovery(&vault_id, &recovery)).await?;
+        let Some(data_key) = data_key else {
+            Attempts::record_failure(&self.paths, now_unix())?;
+            tracing::info!("recovery refused: wrong recovery key");
+            return Err(Error::InvalidCredentials);
+        };
+        let device_secret = match self.device_secret(&file.vault_id).await? {
+            Some(secret) => secret,
+            None => self.enrol_device(&file.vault_id).await?,
+        };
+        let mut open = self
+            .open(file.vault_id.clone(), data_key, &device_secret, None)
+            .await?;
+        let slot = self
+            .passphrase_slot(
+                &open.vault_id,
+                &open.member.id,
+                request.new_passphrase,
+                &device_secret,
+                &open.data_key,
+            )
+            .await?;
+        if file.passphrase_slots().next().is_none() {
+            tracing::warn!("rebuilding the slot file: only the team lead's passphrase is restored");
+        }
+        file.replace(slot);
+        let saved = file.save(&self.paths);
+        if let Err(err) = saved {
+            open.pool.close().await;
+            return Err(err);
+        }
+        Attempts::reset(&self.paths)?;
+        let new_recovery_key = self
+            .rotate_pending_recovery_key(&mut open, &mut file)
+            .await?;
+        tracing::info!("vault unlocked with the recovery key; passphrase reset");
+        *state = State::Unlocked(Box::new(open));
+        Ok(Unlocked {
+            status: self.status_of(&state),
+            new_recovery_key,
+        })
+    }
+
+    /// A passphrase slot for `member_id`, made on a blocking thread (Argon2id is slow).
+    pub(super) async fn passphrase_slot(
+        &self,
+        vault_id: &str,
+        member_id: &str,
+        passphrase: crate::SecretString,
+        device_secret: &SecretKey,
+        data_key: &SecretKey,
+    ) -> Result<Slot> {
+        let (vault_id, member_id, argon2) =
+            (vault_id.to_owned(), member_id.to_owned(), self.argon2);
+        let (secret, data_key) = (device_secret.clone(), data_key.clone());
+        blocking(move || {
+            Slot::new_passphrase(
+                &vault_id,
+                &member_id,
+                passphrase.expose(),
+                argon2,
+                &secret,
+                &data_key,
+            )
+        })
+        .await
+    }
+
+    /// Open the database with an unwrapped data key and load who is signing in
+    /// (`member_id`, or the first team lead for a recovery).
+    async fn open(
+        &self,
+        vault_id: String,
+        data_key: SecretKey,
+        device_secret: &SecretKey,
+        member_id: Option<&str>,
+    ) -> Result<Open> {
+        let pool = db::open(&self.paths.database(), &data_key, false).await?;
+        let loaded = async {
+            let team = team::load_team(&pool).await?;
+            let member = match member_id {
+                Some(id) => team::load_member(&pool, id).await?,
+                None => team::first_lead(&pool).await?,
+            };
+            let outbox = Outbox::resume(slots::device_id(device_secret, &vault_id)?, &pool).await?;
+            Ok::<_, Error>((team, member, outbox))
+        }
+        .await;
+        let (team, member, outbox) = match loaded {
+            Ok(loaded) => loaded,
+            Err(err) => {
+                pool.close().await;
+                return Err(err);
+            }
+        };
+        Ok(Open {
+            pool,
+            data_key,
+            vault_id,
+            team_id: team.id,
+            team_name: team.name,
+            member,
+            recovery_pending: !team.recovery_acknowledged,
+            outbox,
+            last_activity: std::sync::Mutex::new(Activity::now()),
+        })
+    }
+
+    /// A database without either key file can never be opened (its key was never
+    /// saved): it is what an interrupted first run leaves. Move it aside, never delete.
+    fn set_aside_abandoned_database(&self) -> Result<()> {
+        let db = self.paths.database();
+        if db.exists() {
+            let mut aside = db.as_os_str().to_owned();
+            aside.push(format!(".abandoned-{}", now_unix()));
+            std::fs::rename(&db, &aside).map_err(|e| Error::io(&db, e))?;
+            tracing::warn!("moved aside a database left by an interrupted first run");
+        }
+        for side in self.side_files() {
+            let _ = std::fs::remove_file(side);
+        }
+        Ok(())
+    }
+
+    /// Undo a creation that failed part-way: it made these files, and nothing else uses them.
+    fn remove_partial_vault(&self) {
+        let mut files = vec![
+            self.paths.database(),
+            self.paths.slots(),
+            self.paths.recovery(),
+        ];
+        files.extend(self.side_files());
+        for path in files {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+
+    fn side_files(&self) -> [std::path::PathBuf; 2] {
+        let db = self.paths.database().display().to_string();
+        [format!("{db}-wal").into(), format!("{db}-shm").into()]
+    }
+}

@@ -130,6 +130,20 @@ impl App {
         Ok(())
     }
 
+    /// Press Ctrl + `key` on whatever has the focus, as a person would.
+    pub async fn press_ctrl(&self, key: char) -> Result<()> {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        use fantoccini::key::Key;
+        let control = char::from(Key::Control);
+        let keys = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: control })
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key })
+            .then(KeyAction::Up { value: control });
+        self.client.perform_actions(keys).await?;
+        Ok(())
+    }
+
     pub async fn click(&self, testid: &str) -> Result<()> {
         self.el(testid).await?.click().await?;
         Ok(())

@@ -107,9 +107,17 @@ async fn journey(app: &mut App) -> Result<()> {
     );
     app.screenshot("wrong-passphrase").await?;
 
-    // The right one opens it.
-    app.type_into("unlock-passphrase", PASSPHRASE).await?;
-    app.click("unlock-submit").await?;
+    // The right one opens it, with the keyboard alone: Enter submits.
+    app.type_into("unlock-passphrase", &format!("{PASSPHRASE}\u{E007}"))
+        .await?;
+    app.el("main").await?;
+
+    // Ctrl+L locks from anywhere; Enter unlocks again.
+    app.press_ctrl('l').await?;
+    app.el("unlock-passphrase").await?;
+    nothing_of_the_vault_on_screen(app).await?;
+    app.type_into("unlock-passphrase", &format!("{PASSPHRASE}\u{E007}"))
+        .await?;
     app.el("main").await?;
 
     // Switch to Thai in Settings: the navigation speaks Thai.

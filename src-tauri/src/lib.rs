@@ -117,6 +117,7 @@ fn log_filter() -> tracing_subscriber::EnvFilter {
 fn init_logging(
     dir: &std::path::Path,
 ) -> anyhow::Result<tracing_appender::non_blocking::WorkerGuard> {
+    std::fs::create_dir_all(dir).context("creating the log directory")?;
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("ruam")

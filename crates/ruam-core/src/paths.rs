@@ -57,6 +57,14 @@ impl VaultPaths {
     /// a second app on the same vault would race it on the key files.
     pub fn claim(&self) -> crate::Result<std::fs::File> {
         std::fs::create_dir_all(&self.dir).map_err(|e| crate::Error::io(&self.dir, e))?;
+        // Only this OS account may even list the vault's files (Windows' app-data
+        // directory is per-user already).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| crate::Error::io(&self.dir, e))?;
+        }
         let path = self.dir.join("ruam.lock");
         let file = std::fs::OpenOptions::new()
             .create(true)
@@ -101,11 +109,21 @@ mod tests {
     #[test]
     fn a_second_claim_on_the_same_directory_is_refused_until_the_first_ends() {
         let dir = tempfile::tempdir().unwrap();
-        let paths = VaultPaths::new(dir.path());
+        let paths = VaultPaths::new(dir.path().join("data"));
         let first = paths.claim().unwrap();
         assert!(matches!(paths.claim(), Err(crate::Error::InUse(_))));
         drop(first);
         assert!(paths.claim().is_ok());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(paths.dir()).unwrap().permissions().mode();
+            assert_eq!(
+                mode & 0o777,
+                0o700,
+                "the data directory is private to its owner"
+            );
+        }
     }
 
     #[test]

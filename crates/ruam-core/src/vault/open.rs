@@ -29,6 +29,7 @@ impl Vault {
         if self.paths.vault_exists() {
             return Err(Error::VaultExists(self.paths.dir().to_owned()));
         }
+        std::fs::create_dir_all(self.paths.dir()).map_err(|e| Error::io(self.paths.dir(), e))?;
         self.set_aside_abandoned_database()?;
 
         let vault_id = uuid::Uuid::now_v7().to_string();

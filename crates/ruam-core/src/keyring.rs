@@ -20,6 +20,8 @@ pub trait DeviceSecretStore: Send + Sync + std::fmt::Debug {
     /// `Ok(None)` when this device holds no secret for the vault.
     fn get(&self, vault_id: &str) -> Result<Option<SecretKey>>;
     fn set(&self, vault_id: &str, secret: &SecretKey) -> Result<()>;
+    /// Forget the secret (a vault whose creation failed). Absent is not an error.
+    fn delete(&self, vault_id: &str) -> Result<()>;
 }
 
 /// The operating system's keyring through the `keyring` crate with explicit platform backends.
@@ -70,6 +72,13 @@ impl DeviceSecretStore for OsKeyring {
             .set_secret(secret.expose())
             .map_err(unavailable)
     }
+
+    fn delete(&self, vault_id: &str) -> Result<()> {
+        match self.entry(vault_id)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(err) => Err(unavailable(err)),
+        }
+    }
 }
 
 #[cfg(any(test, feature = "test-support"))]
@@ -96,6 +105,13 @@ mod memory {
         /// Forget every secret, as a different computer would have none.
         pub fn clear(&self) {
             self.secrets.lock().expect("keyring mutex").clear();
+        }
+        /// How many secrets it holds.
+        pub fn len(&self) -> usize {
+            self.secrets.lock().expect("keyring mutex").len()
+        }
+        pub fn is_empty(&self) -> bool {
+            self.len() == 0
         }
         /// Make every call fail, as a keyring without a session would.
         pub fn set_unavailable(&self, unavailable: bool) {
@@ -127,6 +143,11 @@ mod memory {
                 .lock()
                 .expect("keyring mutex")
                 .insert(vault_id.to_owned(), secret.clone());
+            Ok(())
+        }
+        fn delete(&self, vault_id: &str) -> Result<()> {
+            self.check()?;
+            self.secrets.lock().expect("keyring mutex").remove(vault_id);
             Ok(())
         }
     }

@@ -81,6 +81,10 @@ impl Vault {
             Ok(pool) => pool,
             Err(err) => {
                 self.remove_partial_vault();
+                let (keyring, id) = (self.keyring.clone(), vault_id.clone());
+                if let Err(forget) = blocking(move || keyring.delete(&id)).await {
+                    tracing::warn!(%forget, "could not remove the failed vault's device secret");
+                }
                 return Err(err);
             }
         };

@@ -231,6 +231,10 @@ async fn a_failed_creation_leaves_nothing_behind() {
         .create(create_request(TEAM, "Somsri", PASSPHRASE))
         .await;
     assert!(matches!(result, Err(Error::Io { .. })), "{result:?}");
+    assert!(
+        t.keyring.is_empty(),
+        "the failed vault's device secret is forgotten"
+    );
     std::fs::remove_dir(&blocker).unwrap();
     let left: Vec<_> = std::fs::read_dir(t.dir.path()).unwrap().collect();
     assert!(left.is_empty(), "left behind: {left:?}");

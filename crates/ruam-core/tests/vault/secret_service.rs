@@ -23,6 +23,11 @@ async fn the_real_os_keyring_holds_the_device_secret() {
     let secret = SecretKey::random().unwrap();
     keyring.set(&probe, &secret).unwrap();
     assert_eq!(keyring.get(&probe).unwrap(), Some(secret));
+    keyring.delete(&probe).unwrap();
+    assert!(
+        keyring.get(&probe).unwrap().is_none(),
+        "deleted from the real keyring"
+    );
 
     // A whole vault life against the real keyring, with the production KDF cost.
     let dir = tempfile::tempdir().unwrap();
@@ -47,4 +52,8 @@ async fn the_real_os_keyring_holds_the_device_secret() {
             .as_deref(),
         Some(TEAM)
     );
+    // Leave the session's keyring as we found it.
+    let slots: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("ruam.slots")).unwrap()).unwrap();
+    keyring.delete(slots["vaultId"].as_str().unwrap()).unwrap();
 }

@@ -78,6 +78,7 @@ describe('first run', () => {
 		expect(core.callsTo('recovery_key_acknowledge')).toHaveLength(1);
 		expect(screen.getByTestId('team-name-display')).toHaveTextContent('Mae Sai District MDT');
 		expect(screen.queryByText(RECOVERY_KEY)).not.toBeInTheDocument();
+		expect(screen.queryByTestId('recovery-key')).not.toBeInTheDocument();
 		expect(vaultData.recoveryKey).toBeNull();
 	});
 

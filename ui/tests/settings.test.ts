@@ -109,6 +109,28 @@ describe('main layout and settings', () => {
 		expect(screen.getByTestId('change-new')).toHaveValue('');
 	});
 
+	it('checks the new passphrase twice, with the strength meter, before asking the core', async () => {
+		const { core, user } = await openSettings();
+
+		await user.type(screen.getByTestId('change-current'), 'old one');
+		await user.type(screen.getByTestId('change-new'), 'a brand new passphrase');
+		await user.type(screen.getByTestId('change-confirm'), 'a brand new passphrasf{Enter}');
+
+		expect(screen.getByText('The two passphrases are not the same.')).toBeInTheDocument();
+		expect(screen.getByTestId('change-confirm')).toHaveAttribute('aria-invalid', 'true');
+		expect(screen.getByTestId('change-confirm')).toHaveFocus();
+		expect(screen.getByTestId('change-new')).toHaveAttribute('autocomplete', 'new-password');
+		expect(screen.getByTestId('change-new')).toHaveAccessibleName('New passphrase');
+		expect(screen.getByTestId('change-confirm')).toHaveAccessibleName('Confirm new passphrase');
+		expect(core.callsTo('passphrase_change')).toHaveLength(0);
+		// The meter asked the core, with the team's and the member's names as context.
+		await waitFor(() => expect(screen.getByTestId('strength-meter')).toHaveAttribute('data-score', '3'));
+		expect(core.callsTo('passphrase_assess').at(-1)?.args).toEqual({
+			passphrase: 'a brand new passphrase',
+			context: ['Mae Sai District MDT', 'Somchai Jaidee']
+		});
+	});
+
 	it('asks for the current passphrase before creating a new recovery key, then shows it', async () => {
 		const core = installBackend({
 			vault_status: () => status('unlocked'),
@@ -169,17 +191,35 @@ describe('main layout and settings', () => {
 		expect(screen.queryByTestId('regenerate-error')).not.toBeInTheDocument();
 	});
 
+	it('offers a new recovery key to a team lead', async () => {
+		await openSettings();
+		expect(screen.getByTestId('settings-recovery')).toHaveTextContent('Create a new recovery key');
+		expect(screen.getByTestId('recovery-regenerate')).toBeInTheDocument();
+	});
+
+	it.each(['case_worker', 'liaison', 'viewer', 'lead', 'Team Lead'])(
+		'does not offer a new recovery key to any other role (%s)',
+		async (role) => {
+			const core = installBackend({
+				vault_status: () =>
+					status('unlocked', { member: { id: 'm-2', displayName: 'Malee', role } })
+			});
+			await openSettings(core);
+			expect(screen.getByTestId('change-current')).toBeInTheDocument();
+			expect(screen.queryByTestId('settings-recovery')).not.toBeInTheDocument();
+			expect(screen.queryByTestId('recovery-regenerate')).not.toBeInTheDocument();
+			expect(screen.queryByText('Create a new recovery key')).not.toBeInTheDocument();
+			expect(core.callsTo('recovery_key_regenerate')).toHaveLength(0);
+		}
+	);
+
 	it.each([
 		['en', 'Your current passphrase', 'Only a team lead can create a new recovery key.'],
 		['th', 'วลีรหัสผ่านปัจจุบันของคุณ', 'เฉพาะหัวหน้าทีมเท่านั้นที่สร้างกุญแจกู้คืนใหม่ได้']
-	] as const)('says that only a team lead may create a new recovery key (%s)', async (language, label, text) => {
+	] as const)('the core decides: its refusal says only a team lead may (%s)', async (language, label, text) => {
+		// The member unlocked as a team lead, but the core refuses (the role changed since).
 		const core = installBackend({
-			vault_status: () =>
-				status(
-					'unlocked',
-					{ member: { id: 'm-2', displayName: 'Malee', role: 'case_worker' } },
-					{ language }
-				),
+			vault_status: () => status('unlocked', {}, { language }),
 			recovery_key_regenerate: () => fail('forbidden')
 		});
 		const { user } = await openSettings(core);

@@ -6,3 +6,14 @@ export function roleLabel(role: string, t: Translate): string {
 	const key = role.trim().toLowerCase().replace(/[\s-]+/g, '_');
 	return Object.hasOwn(en.roles, key) ? t(`roles.${key}`) : role;
 }
+
+/** The role the core gives a team lead (`ROLE_TEAM_LEAD`). */
+export const TEAM_LEAD = 'team_lead';
+
+/**
+ * Whether to offer what only a team lead may do. The UI only hides the control: the core
+ * decides, and refuses anyone else with `forbidden`.
+ */
+export function isTeamLead(member: { role: string } | null | undefined): boolean {
+	return member?.role === TEAM_LEAD;
+}

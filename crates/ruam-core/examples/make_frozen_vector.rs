@@ -43,7 +43,7 @@ async fn main() -> Result<()> {
         "format": 1,
         "vaultId": vault_id,
         "passphrase": PASSPHRASE,
-        "recoveryKey": created.recovery_key.0,
+        "recoveryKey": created.recovery_key.expose(),
         "deviceSecretHex": secret.to_hex().as_str(),
         "teamName": TEAM,
     });

@@ -15,7 +15,6 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations"
 
 /// SQLite's primary result codes that mean the file is not what it should be.
 const SQLITE_CORRUPT: i32 = 11;
-const SQLITE_CANTOPEN: i32 = 14;
 const SQLITE_NOTADB: i32 = 26;
 
 /// Open (or create) the encrypted database and bring its schema up to date.
@@ -28,7 +27,10 @@ pub async fn open(path: &Path, key: &SecretKey, create: bool) -> Result<SqlitePo
         match std::fs::metadata(path) {
             Ok(meta) if meta.len() > 0 => {}
             Ok(_) => return Err(damaged(path, "the database file is empty")),
-            Err(_) => return Err(damaged(path, "the database file is missing")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(damaged(path, "the database file is missing"))
+            }
+            Err(e) => return Err(Error::io(path, e)),
         }
     }
     let hex = key.to_hex();
@@ -98,7 +100,6 @@ fn classify(path: &Path, err: sqlx::Error) -> Error {
         }
         (_, Some(SQLITE_NOTADB)) => damaged(path, "the database does not open with its key"),
         (_, Some(SQLITE_CORRUPT)) => damaged(path, "the database is damaged"),
-        (_, Some(SQLITE_CANTOPEN)) => damaged(path, "the database file cannot be opened"),
         _ => Error::Storage(err),
     }
 }

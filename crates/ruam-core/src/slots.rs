@@ -246,45 +246,70 @@ impl SlotFile {
         if !paths.vault_exists() {
             return Err(Error::NoVault);
         }
-        let remedy = if Self::read(&paths.recovery(), true).is_ok() {
-            Remedy::RecoveryKey
-        } else {
-            Remedy::Backup
-        };
-        Self::read(&paths.slots(), false).map_err(|detail| Error::Corrupt {
-            path: paths.slots(),
-            detail,
-            remedy,
-        })
+        match Self::read(&paths.slots(), false)? {
+            Ok(file) => Ok(file),
+            Err(detail) => Err(Error::Corrupt {
+                path: paths.slots(),
+                detail,
+                remedy: match Self::read(&paths.recovery(), true)? {
+                    Ok(_) => Remedy::RecoveryKey,
+                    Err(_) => Remedy::Backup,
+                },
+            }),
+        }
     }
 
     /// The key file to unlock with the recovery key: the slot file, or when that is
-    /// damaged or lost, the recovery file alone (the caller then rebuilds the slot file).
-    pub fn load_for_recovery(paths: &VaultPaths) -> Result<Self> {
+    /// damaged or lost, the recovery file alone. `true` says the slot file must be
+    /// rebuilt (its damaged copy is set aside first, never overwritten).
+    pub fn load_for_recovery(paths: &VaultPaths) -> Result<(Self, bool)> {
         match Self::load(paths) {
-            Ok(file) => Ok(file),
+            Ok(file) => Ok((file, false)),
             Err(Error::Corrupt {
                 remedy: Remedy::RecoveryKey,
                 ..
             }) => {
                 tracing::warn!("the slot file is damaged; using the recovery file to rebuild it");
-                Self::read(&paths.recovery(), true).map_err(|detail| Error::Corrupt {
-                    path: paths.recovery(),
-                    detail,
-                    remedy: Remedy::Backup,
-                })
+                match Self::read(&paths.recovery(), true)? {
+                    Ok(file) => Ok((file, true)),
+                    Err(detail) => Err(Error::Corrupt {
+                        path: paths.recovery(),
+                        detail,
+                        remedy: Remedy::Backup,
+                    }),
+                }
             }
             Err(err) => Err(err),
         }
     }
 
-    /// Parse and check one key file; the error is what is wrong with it.
-    fn read(path: &std::path::Path, recovery_only: bool) -> Result<Self, String> {
-        let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => "the file is missing".to_owned(),
-            _ => format!("the file cannot be read: {e}"),
-        })?;
-        let file: SlotFile = serde_json::from_slice(&bytes)
+    /// Move a damaged slot file out of the way before a rebuilt one replaces it.
+    pub fn set_aside_damaged(paths: &VaultPaths) -> Result<()> {
+        let path = paths.slots();
+        if path.exists() {
+            let mut aside = path.as_os_str().to_owned();
+            aside.push(format!(".damaged-{}", crate::throttle::now_unix()));
+            std::fs::rename(&path, &aside).map_err(|e| Error::io(&path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Parse and check one key file. `Err` is a failure to read it at all (permissions,
+    /// disk); `Ok(Err(detail))` says what is wrong with a missing or damaged file. A
+    /// single malformed slot is skipped (with a warning), not the whole file.
+    fn read(path: &std::path::Path, recovery_only: bool) -> Result<Result<Self, String>> {
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Err("the file is missing".to_owned()))
+            }
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        Ok(Self::parse(&bytes, recovery_only))
+    }
+
+    fn parse(bytes: &[u8], recovery_only: bool) -> Result<Self, String> {
+        let mut file: SlotFile = serde_json::from_slice(bytes)
             .map_err(|e| format!("the key file cannot be read: {e}"))?;
         if file.format != FORMAT {
             return Err(format!(
@@ -295,11 +320,16 @@ impl SlotFile {
         if uuid::Uuid::parse_str(&file.vault_id).is_err() {
             return Err("the vault id is malformed".into());
         }
-        if let Some(bad) = file.slots.iter().position(|s| !s.is_well_formed()) {
-            return Err(format!("key slot {} is malformed", bad + 1));
+        let before = file.slots.len();
+        file.slots.retain(Slot::is_well_formed);
+        if file.slots.len() < before {
+            tracing::warn!(
+                skipped = before - file.slots.len(),
+                "malformed key slots skipped"
+            );
         }
         if file.recovery_slot().is_none() {
-            return Err("the recovery slot is missing".into());
+            return Err("the recovery slot is missing or malformed".into());
         }
         if recovery_only && file.slots.len() != 1 {
             return Err("the recovery file must hold the recovery slot alone".into());
@@ -307,18 +337,39 @@ impl SlotFile {
         Ok(file)
     }
 
-    /// Write the slot file and the recovery file, each atomically.
+    /// Write the slot file, then the recovery file, each atomically. (A crash between
+    /// the two leaves a good slot file and an older recovery file, which the next unlock
+    /// repairs.)
     pub fn save(&self, paths: &VaultPaths) -> Result<()> {
-        let recovery = SlotFile {
-            format: FORMAT,
-            vault_id: self.vault_id.clone(),
-            slots: self.recovery_slot().cloned().into_iter().collect(),
-        };
         let encode = |file: &SlotFile| {
             serde_json::to_vec_pretty(file).map_err(|_| Error::Encode("the key file"))
         };
-        write_atomic(&paths.recovery(), &encode(&recovery)?)?;
-        write_atomic(&paths.slots(), &encode(self)?)
+        write_atomic(&paths.slots(), &encode(self)?)?;
+        write_atomic(&paths.recovery(), &encode(&self.recovery_only())?)
+    }
+
+    fn recovery_only(&self) -> SlotFile {
+        SlotFile {
+            format: FORMAT,
+            vault_id: self.vault_id.clone(),
+            slots: self.recovery_slot().cloned().into_iter().collect(),
+        }
+    }
+
+    /// Make `ruam.recovery` hold this file's recovery slot again if it does not
+    /// (missing, damaged, or older after an interrupted save).
+    pub fn repair_recovery_file(&self, paths: &VaultPaths) -> Result<()> {
+        let wanted = self.recovery_only();
+        let current = std::fs::read(paths.recovery())
+            .ok()
+            .and_then(|bytes| Self::parse(&bytes, true).ok());
+        if current.as_ref() != Some(&wanted) {
+            tracing::warn!("the recovery file was missing or out of date; rewriting it");
+            let json =
+                serde_json::to_vec_pretty(&wanted).map_err(|_| Error::Encode("the key file"))?;
+            write_atomic(&paths.recovery(), &json)?;
+        }
+        Ok(())
     }
 
     pub fn recovery_slot(&self) -> Option<&Slot> {

@@ -30,9 +30,13 @@ impl Attempts {
         (5u64 << doublings).min(MAX_DELAY_SECS)
     }
 
-    /// `Err(Throttled)` while the wait after the last failure is still running.
+    /// `Err(Throttled)` while the wait after the last failure is still running. A last
+    /// failure "in the future" (the clock was ahead, or the file was altered) counts as
+    /// now, so the wait is never longer than the delay itself.
     pub fn check(&self, now: i64) -> Result<()> {
-        let until = self.last_failure + Self::delay_secs(self.failures) as i64;
+        let delay = i64::try_from(Self::delay_secs(self.failures)).unwrap_or(i64::MAX);
+        let since = self.last_failure.min(now);
+        let until = since.saturating_add(delay);
         if now < until {
             let left = u32::try_from(until - now).unwrap_or(u32::MAX);
             return Err(Error::Throttled {
@@ -42,31 +46,41 @@ impl Attempts {
         Ok(())
     }
 
+    /// Read the counter. A missing file is no failures; a file that cannot be read or
+    /// parsed must not become a way to reset it: it counts as three failures at the time
+    /// it was last written (so it costs one wait, never a lock-out).
     pub fn load(paths: &VaultPaths) -> Self {
-        match std::fs::read(paths.attempts()) {
-            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|_| {
-                // A damaged counter must not become a way to reset it: count it as three
-                // failures now, once (written back, so the wait ends in five seconds).
-                tracing::warn!("unlock-attempts file unreadable; counting earlier failures");
-                let assumed = Self {
-                    failures: FREE_ATTEMPTS,
-                    last_failure: now_unix(),
-                };
-                if let Err(err) = assumed.save(paths) {
-                    tracing::warn!(%err, "could not rewrite the unlock-attempts file");
-                }
-                assumed
-            }),
-            Err(_) => Self::default(),
-        }
+        let path = paths.attempts();
+        let parsed = match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice::<Self>(&bytes).ok(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Self::default(),
+            Err(_) => None,
+        };
+        parsed.unwrap_or_else(|| {
+            tracing::warn!("unlock-attempts file unreadable; counting earlier failures");
+            let written = std::fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .and_then(|d| i64::try_from(d.as_secs()).ok())
+                .unwrap_or_else(now_unix);
+            Self {
+                failures: FREE_ATTEMPTS,
+                last_failure: written,
+            }
+        })
     }
 
-    pub fn record_failure(paths: &VaultPaths, now: i64) -> Result<Self> {
+    /// Count a wrong attempt. If the counter cannot be written the attempt is still
+    /// refused; the failure to count is logged.
+    pub fn record_failure(paths: &VaultPaths, now: i64) -> Self {
         let mut attempts = Self::load(paths);
         attempts.failures = attempts.failures.saturating_add(1);
         attempts.last_failure = now;
-        attempts.save(paths)?;
-        Ok(attempts)
+        if let Err(err) = attempts.save(paths) {
+            tracing::warn!(%err, "could not record a wrong attempt");
+        }
+        attempts
     }
 
     fn save(&self, paths: &VaultPaths) -> Result<()> {
@@ -119,5 +133,52 @@ mod tests {
         }
         .check(1000)
         .is_ok());
+    }
+
+    #[test]
+    fn a_clock_set_back_never_waits_longer_than_the_delay() {
+        let attempts = Attempts {
+            failures: 3,
+            last_failure: 1_000_000,
+        };
+        assert!(matches!(
+            attempts.check(10),
+            Err(Error::Throttled {
+                retry_after_secs: 5
+            })
+        ));
+        let absurd = Attempts {
+            failures: 40,
+            last_failure: i64::MAX,
+        };
+        assert!(matches!(
+            absurd.check(0),
+            Err(Error::Throttled {
+                retry_after_secs: 300
+            })
+        ));
+    }
+
+    #[test]
+    fn a_damaged_or_unreadable_counter_costs_one_wait_then_lets_the_person_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = VaultPaths::new(dir.path());
+        for damage in ["garbage", "directory"] {
+            let _ = std::fs::remove_file(paths.attempts());
+            let _ = std::fs::remove_dir(paths.attempts());
+            if damage == "garbage" {
+                std::fs::write(paths.attempts(), b"{garbage").unwrap();
+            } else {
+                std::fs::create_dir(paths.attempts()).unwrap();
+            }
+            let now = now_unix();
+            let loaded = Attempts::load(&paths);
+            assert_eq!(loaded.failures, FREE_ATTEMPTS, "{damage}");
+            assert!(loaded.check(now).is_err(), "{damage}: not a free reset");
+            assert!(loaded.check(now + 6).is_ok(), "{damage}: not a lock-out");
+            // A wrong attempt is still counted as refused even when it cannot be written.
+            let after = Attempts::record_failure(&paths, now);
+            assert_eq!(after.failures, FREE_ATTEMPTS + 1, "{damage}");
+        }
     }
 }

@@ -75,6 +75,9 @@ impl Vault {
         let State::Unlocked(open) = &mut *state else {
             return Err(Error::Locked);
         };
+        if open.member.role != team::ROLE_TEAM_LEAD {
+            return Err(Error::Forbidden);
+        }
         team::set_recovery_acknowledged(
             &open.pool,
             &open.outbox,
@@ -89,15 +92,23 @@ impl Vault {
 
     /// At unlock: a recovery key never confirmed as written down is replaced, and the
     /// new one returned to be shown (the old one may have been seen by no one, or lost).
-    pub(super) async fn rotate_pending_recovery_key(
+    /// Best effort: a failure here never stops a correct unlock (the key stays pending
+    /// and is replaced at the next one). Otherwise the recovery file is checked against
+    /// the slot file and rewritten if it is missing or out of date.
+    pub(super) async fn after_unlock(
         &self,
         open: &mut Open,
         file: &mut SlotFile,
-    ) -> Result<Option<ShownRecoveryKey>> {
-        if !open.recovery_pending || open.member.role != team::ROLE_TEAM_LEAD {
-            return Ok(None);
+    ) -> Option<ShownRecoveryKey> {
+        if open.recovery_pending && open.member.role == team::ROLE_TEAM_LEAD {
+            match self.rotate_recovery_key(open, file).await {
+                Ok(key) => return Some(key),
+                Err(err) => tracing::warn!(%err, "could not replace the unconfirmed recovery key"),
+            }
+        } else if let Err(err) = file.repair_recovery_file(&self.paths) {
+            tracing::warn!(%err, "could not repair the recovery file");
         }
-        self.rotate_recovery_key(open, file).await.map(Some)
+        None
     }
 
     async fn rotate_recovery_key(
@@ -122,7 +133,7 @@ impl Vault {
         file.save(&self.paths)?;
         open.recovery_pending = true;
         tracing::info!("recovery key replaced");
-        Ok(ShownRecoveryKey(recovery.display().to_string()))
+        Ok(ShownRecoveryKey::new(recovery.display()))
     }
 
     /// Check the signed-in member's passphrase (wrong attempts count, as at unlock) and
@@ -145,7 +156,7 @@ impl Vault {
         })
         .await?;
         if opened.is_none() {
-            Attempts::record_failure(&self.paths, now_unix())?;
+            Attempts::record_failure(&self.paths, now_unix());
             return Err(Error::InvalidCredentials);
         }
         Attempts::reset(&self.paths)?;

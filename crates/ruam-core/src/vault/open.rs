@@ -41,24 +41,24 @@ impl Vault {
             role: team::ROLE_TEAM_LEAD.to_owned(),
         };
         let recovery = RecoveryKey::generate()?;
-        let mut slot_file = SlotFile::new(&vault_id);
-        slot_file
-            .slots
-            .push(Slot::new_recovery(&vault_id, &recovery, &data_key)?);
-        slot_file.replace(
-            self.passphrase_slot(
-                &vault_id,
-                &member.id,
-                request.passphrase,
-                &device_secret,
-                &data_key,
-            )
-            .await?,
-        );
-
-        let outbox = Outbox::new(slots::device_id(&device_secret, &vault_id)?);
         let team_id = uuid::Uuid::now_v7().to_string();
+        // Everything after the device was enrolled is undone together if any step fails.
         let built = async {
+            let mut slot_file = SlotFile::new(&vault_id);
+            slot_file
+                .slots
+                .push(Slot::new_recovery(&vault_id, &recovery, &data_key)?);
+            slot_file.replace(
+                self.passphrase_slot(
+                    &vault_id,
+                    &member.id,
+                    request.passphrase,
+                    &device_secret,
+                    &data_key,
+                )
+                .await?,
+            );
+            let outbox = Outbox::new(slots::device_id(&device_secret, &vault_id)?);
             let pool = db::open(&self.paths.database(), &data_key, true).await?;
             let written = async {
                 let mut tx = pool.begin().await?;
@@ -69,7 +69,7 @@ impl Vault {
             }
             .await;
             match written {
-                Ok(()) => Ok(pool),
+                Ok(()) => Ok((pool, outbox)),
                 Err(err) => {
                     pool.close().await;
                     Err(err)
@@ -77,8 +77,8 @@ impl Vault {
             }
         }
         .await;
-        let pool = match built {
-            Ok(pool) => pool,
+        let (pool, outbox) = match built {
+            Ok(built) => built,
             Err(err) => {
                 self.remove_partial_vault();
                 let (keyring, id) = (self.keyring.clone(), vault_id.clone());
@@ -101,7 +101,7 @@ impl Vault {
             last_activity: std::sync::Mutex::new(Activity::now()),
         }));
         Ok(CreatedVault {
-            recovery_key: ShownRecoveryKey(recovery.display().to_string()),
+            recovery_key: ShownRecoveryKey::new(recovery.display()),
             status: self.status_of(&state),
         })
     }
@@ -145,7 +145,7 @@ impl Vault {
         })
         .await?;
         let Some((data_key, member_id)) = opened else {
-            Attempts::record_failure(&self.paths, now_unix())?;
+            Attempts::record_failure(&self.paths, now_unix());
             tracing::info!("unlock refused: wrong passphrase");
             return Err(Error::InvalidCredentials);
         };
@@ -158,9 +158,7 @@ impl Vault {
             )
             .await?;
         Attempts::reset(&self.paths)?;
-        let new_recovery_key = self
-            .rotate_pending_recovery_key(&mut open, &mut file)
-            .await?;
+        let new_recovery_key = self.after_unlock(&mut open, &mut file).await;
         tracing::info!("vault unlocked");
         *state = State::Unlocked(Box::new(open));
         Ok(Unlocked {
@@ -179,14 +177,14 @@ impl Vault {
         if matches!(*state, State::Unlocked(_)) {
             return Err(Error::AlreadyUnlocked);
         }
-        let mut file = SlotFile::load_for_recovery(&self.paths)?;
+        let (mut file, rebuild) = SlotFile::load_for_recovery(&self.paths)?;
         Attempts::load(&self.paths).check(now_unix())?;
         let recovery_slot = file.recovery_slot().cloned().ok_or(Error::Crypto)?;
         let vault_id = file.vault_id.clone();
         let data_key =
             blocking(move || recovery_slot.open_with_recovery(&vault_id, &recovery)).await?;
         let Some(data_key) = data_key else {
-            Attempts::record_failure(&self.paths, now_unix())?;
+            Attempts::record_failure(&self.paths, now_unix());
             tracing::info!("recovery refused: wrong recovery key");
             return Err(Error::InvalidCredentials);
         };
@@ -210,15 +208,17 @@ impl Vault {
             tracing::warn!("rebuilding the slot file: only the team lead's passphrase is restored");
         }
         file.replace(slot);
-        let saved = file.save(&self.paths);
+        let saved = if rebuild {
+            SlotFile::set_aside_damaged(&self.paths).and_then(|()| file.save(&self.paths))
+        } else {
+            file.save(&self.paths)
+        };
         if let Err(err) = saved {
             open.pool.close().await;
             return Err(err);
         }
         Attempts::reset(&self.paths)?;
-        let new_recovery_key = self
-            .rotate_pending_recovery_key(&mut open, &mut file)
-            .await?;
+        let new_recovery_key = self.after_unlock(&mut open, &mut file).await;
         tracing::info!("vault unlocked with the recovery key; passphrase reset");
         *state = State::Unlocked(Box::new(open));
         Ok(Unlocked {
@@ -302,8 +302,14 @@ impl Vault {
             std::fs::rename(&db, &aside).map_err(|e| Error::io(&db, e))?;
             tracing::warn!("moved aside a database left by an interrupted first run");
         }
+        // Its write-ahead log may hold committed pages: it goes aside too, never deleted.
+        let stamp = now_unix();
         for side in self.side_files() {
-            let _ = std::fs::remove_file(side);
+            if side.exists() {
+                let mut aside = side.as_os_str().to_owned();
+                aside.push(format!(".abandoned-{stamp}"));
+                std::fs::rename(&side, &aside).map_err(|e| Error::io(&side, e))?;
+            }
         }
         Ok(())
     }

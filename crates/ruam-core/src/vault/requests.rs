@@ -1,6 +1,7 @@
 //! What the vault's operations take and give, as the UI sends and receives them.
 
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
 use crate::secret::SecretString;
 use crate::settings::Settings;
@@ -28,11 +29,29 @@ pub struct VaultStatus {
     pub settings: Settings,
 }
 
-/// A recovery key to show once, for the person to write down; never stored in the clear.
-#[derive(Clone, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(transparent)]
-pub struct ShownRecoveryKey(pub String);
+/// A recovery key to show once, for the person to write down; never stored in the clear,
+/// zeroed when dropped.
+#[derive(Clone)]
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(transparent))]
+pub struct ShownRecoveryKey(
+    #[cfg_attr(feature = "specta", specta(type = String))] Zeroizing<String>,
+);
+
+impl ShownRecoveryKey {
+    pub fn new(key: Zeroizing<String>) -> Self {
+        Self(key)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Serialize for ShownRecoveryKey {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
 
 impl std::fmt::Debug for ShownRecoveryKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -21,7 +21,7 @@ async fn a_new_vault_is_unlocked_with_the_lead_and_a_pending_recovery_key() {
         ("Somsri", "team_lead")
     );
     assert!(created.status.recovery_key_pending);
-    assert_eq!(created.recovery_key.0.split('-').count(), 8);
+    assert_eq!(created.recovery_key.expose().split('-').count(), 8);
 }
 
 #[tokio::test]
@@ -56,7 +56,13 @@ async fn the_database_is_encrypted_and_a_canary_never_reaches_the_disk() {
             "{path} holds Thai text in the clear"
         );
     }
-    for side_file in [t.paths().slots(), t.paths().settings()] {
+    t.unlock_err_for_attempts_file().await;
+    for side_file in [
+        t.paths().slots(),
+        t.paths().recovery(),
+        t.paths().settings(),
+        t.paths().attempts(),
+    ] {
         if let Ok(bytes) = std::fs::read(&side_file) {
             assert!(
                 !contains(&bytes, canary.as_bytes()),

@@ -197,6 +197,42 @@ async fn a_missing_or_empty_database_is_named_for_a_backup() {
 }
 
 #[tokio::test]
+async fn one_malformed_slot_is_skipped_not_the_whole_file() {
+    let (t, _) = TestVault::created().await;
+    t.vault.lock().await;
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(t.paths().slots()).unwrap()).unwrap();
+    let mut broken = json["slots"][1].clone();
+    broken["memberId"] = "someone else".into();
+    broken["nonce"] = "not hex".into();
+    json["slots"].as_array_mut().unwrap().push(broken);
+    std::fs::write(t.paths().slots(), json.to_string()).unwrap();
+    assert!(t.unlock(PASSPHRASE).await.is_ok());
+}
+
+#[tokio::test]
+async fn rebuilding_sets_the_damaged_slot_file_aside() {
+    let (t, key) = TestVault::created().await;
+    t.vault.lock().await;
+    std::fs::write(t.paths().slots(), b"{ damaged").unwrap();
+    t.vault
+        .unlock_with_recovery(recovery_request(&key, NEW))
+        .await
+        .unwrap();
+    let aside: Vec<Vec<u8>> = std::fs::read_dir(t.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("ruam.slots.damaged-")
+        })
+        .map(|e| std::fs::read(e.path()).unwrap())
+        .collect();
+    assert_eq!(aside, vec![b"{ damaged".to_vec()]);
+}
+
+#[tokio::test]
 async fn a_slot_relabelled_in_the_file_opens_nothing() {
     let (t, _) = TestVault::created().await;
     t.vault.lock().await;

@@ -51,7 +51,8 @@ async fn a_vaults_life_logged_at_trace_shows_no_secret() {
         .await
         .unwrap()
         .recovery_key
-        .0;
+        .expose()
+        .to_owned();
     t.vault.lock().await;
     t.unlock("a wrong passphrase").await.unwrap_err();
     // The first key was never acknowledged, so this unlock replaces it.
@@ -62,7 +63,8 @@ async fn a_vaults_life_logged_at_trace_shows_no_secret() {
         .unwrap()
         .new_recovery_key
         .unwrap()
-        .0;
+        .expose()
+        .to_owned();
     t.vault.lock().await;
     t.vault
         .unlock_with_recovery(recovery_request(
@@ -94,8 +96,11 @@ async fn a_vaults_life_logged_at_trace_shows_no_secret() {
     for secret in [
         PASSPHRASE,
         "a wrong passphrase",
+        "jasmine tractor monsoon violin",
         key.as_str(),
+        replaced.as_str(),
         team,
+        "Somsri",
         "PRAGMA key",
         "x'",
     ] {

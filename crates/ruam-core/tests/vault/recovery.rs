@@ -130,7 +130,8 @@ async fn a_regenerated_recovery_key_replaces_the_old_one_everywhere() {
         .regenerate_recovery_key(confirm(PASSPHRASE))
         .await
         .unwrap()
-        .0;
+        .expose()
+        .to_owned();
     assert_ne!(old, new);
     assert!(t.vault.status().await.recovery_key_pending);
     // No file beside the vault still holds the old recovery slot.
@@ -168,11 +169,16 @@ async fn a_key_never_confirmed_is_replaced_at_the_next_unlock_and_shown_once() {
         .await
         .unwrap()
         .recovery_key
-        .0;
+        .expose()
+        .to_owned();
     t.vault.lock().await;
     let unlocked = t.vault.unlock(unlock_request(PASSPHRASE)).await.unwrap();
     assert!(unlocked.status.recovery_key_pending);
-    let second = unlocked.new_recovery_key.expect("a replacement key").0;
+    let second = unlocked
+        .new_recovery_key
+        .expect("a replacement key")
+        .expose()
+        .to_owned();
     assert_ne!(first, second);
     t.vault.acknowledge_recovery_key().await.unwrap();
     t.vault.lock().await;
@@ -195,11 +201,63 @@ async fn a_key_never_confirmed_is_replaced_at_the_next_unlock_and_shown_once() {
 #[tokio::test]
 async fn only_a_lead_may_replace_the_recovery_key_and_only_while_unlocked() {
     let (t, _) = TestVault::created().await;
+    // The same member, no longer a lead (roles arrive with member administration).
+    let pool = t.vault.pool().await.unwrap();
+    sqlx::query("UPDATE members SET role = 'case_worker'")
+        .execute(&pool)
+        .await
+        .unwrap();
     t.vault.lock().await;
     assert!(matches!(
         t.vault.regenerate_recovery_key(confirm(PASSPHRASE)).await,
         Err(Error::Locked)
     ));
+    t.unlock(PASSPHRASE).await.unwrap();
+    assert!(matches!(
+        t.vault.regenerate_recovery_key(confirm(PASSPHRASE)).await,
+        Err(Error::Forbidden)
+    ));
+    assert!(matches!(
+        t.vault.acknowledge_recovery_key().await,
+        Err(Error::Forbidden)
+    ));
+}
+
+#[tokio::test]
+async fn the_recovery_file_follows_the_slot_file_and_is_repaired_at_unlock() {
+    let (t, old) = TestVault::created().await;
+    let new = t
+        .vault
+        .regenerate_recovery_key(confirm(PASSPHRASE))
+        .await
+        .unwrap()
+        .expose()
+        .to_owned();
+    t.vault.acknowledge_recovery_key().await.unwrap();
+    t.vault.lock().await;
+    // As if a save had stopped between the two files: the recovery file is missing.
+    let written = std::fs::read(t.paths().recovery()).unwrap();
+    std::fs::remove_file(t.paths().recovery()).unwrap();
+    t.unlock(PASSPHRASE).await.unwrap();
+    let repaired = std::fs::read(t.paths().recovery()).unwrap();
+    assert_eq!(
+        repaired, written,
+        "the unlock rewrote the recovery file from the slot file"
+    );
+    t.vault.lock().await;
+    // With the slot file gone, only the new key opens the vault through the recovery file.
+    std::fs::remove_file(t.paths().slots()).unwrap();
+    assert!(matches!(
+        t.vault
+            .unlock_with_recovery(recovery_request(&old, NEW))
+            .await,
+        Err(Error::InvalidCredentials)
+    ));
+    assert!(t
+        .vault
+        .unlock_with_recovery(recovery_request(&new, NEW))
+        .await
+        .is_ok());
 }
 
 #[tokio::test]

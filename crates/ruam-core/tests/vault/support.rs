@@ -40,7 +40,7 @@ impl TestVault {
             .await
             .unwrap();
         t.vault.acknowledge_recovery_key().await.unwrap();
-        (t, created.recovery_key.0)
+        (t, created.recovery_key.expose().to_owned())
     }
 
     pub fn paths(&self) -> VaultPaths {
@@ -50,6 +50,14 @@ impl TestVault {
     /// The same files and keyring, as after restarting the app.
     pub fn restart(&self) -> Vault {
         open_in(&self.dir, &self.keyring)
+    }
+
+    /// Lock, fail one unlock (so the attempts file exists), unlock again.
+    pub async fn unlock_err_for_attempts_file(&self) {
+        self.vault.lock().await;
+        assert!(self.unlock("not the passphrase").await.is_err());
+        assert!(self.paths().attempts().exists());
+        self.unlock(PASSPHRASE).await.unwrap();
     }
 
     pub async fn unlock(&self, passphrase: &str) -> Result<ruam_core::VaultStatus, Error> {

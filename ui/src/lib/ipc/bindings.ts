@@ -112,7 +112,10 @@ export type SettingsPatch = {
 	autoLockMinutes: number | null,
 };
 
-/**  A recovery key to show once, for the person to write down; never stored in the clear. */
+/**
+ *  A recovery key to show once, for the person to write down; never stored in the clear,
+ *  zeroed when dropped.
+ */
 export type ShownRecoveryKey = string;
 
 export type UnlockRequest = {

@@ -57,3 +57,59 @@ async fn the_real_os_keyring_holds_the_device_secret() {
         serde_json::from_slice(&std::fs::read(dir.path().join("ruam.slots")).unwrap()).unwrap();
     keyring.delete(slots["vaultId"].as_str().unwrap()).unwrap();
 }
+
+/// With no keyring service to talk to, the real OS keyring is reported as unavailable and
+/// nothing is written: Ruam never falls back to keeping the secret in a file. Runs this
+/// test binary again with the session bus pointed at nothing.
+#[test]
+fn an_unreachable_os_keyring_is_said_plainly_and_nothing_is_written() {
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "secret_service::without_a_keyring_service",
+            "--include-ignored",
+            "--test-threads=1",
+        ])
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/ruam-test-bus",
+        )
+        .env("RUAM_EXPECT_NO_KEYRING", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("1 passed"),
+        "the child test did not run: {stdout}"
+    );
+}
+
+#[tokio::test]
+#[ignore = "run by an_unreachable_os_keyring_is_said_plainly_and_nothing_is_written"]
+async fn without_a_keyring_service() {
+    assert_eq!(std::env::var("RUAM_EXPECT_NO_KEYRING").as_deref(), Ok("1"));
+    let keyring = OsKeyring::with_service("org.ruam.test.unreachable");
+    assert!(matches!(
+        keyring.get("any"),
+        Err(ruam_core::Error::KeyringUnavailable(_))
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let vault = Vault::new(VaultPaths::new(dir.path()), Arc::new(keyring));
+    let result = vault
+        .create(create_request(TEAM, "Somsri", PASSPHRASE))
+        .await;
+    assert!(
+        matches!(result, Err(ruam_core::Error::KeyringUnavailable(_))),
+        "{result:?}"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}

@@ -138,5 +138,57 @@ async fn journey(app: &mut App) -> Result<()> {
     })
     .await?;
     app.screenshot("lock-thai").await?;
+
+    recovery_after_a_passphrase_change(app, key.trim()).await
+}
+
+/// Change the passphrase in Settings; the old one stops working; the recovery key then
+/// opens the vault with another new passphrase, which works from then on.
+async fn recovery_after_a_passphrase_change(app: &mut App, recovery_key: &str) -> Result<()> {
+    const CHANGED: &str = "jasmine tractor monsoon violin";
+    const RECOVERED: &str = "copper lagoon orchid saddle";
+    app.type_into("unlock-passphrase", &format!("{PASSPHRASE}\u{E007}"))
+        .await?;
+    app.el("main").await?;
+    app.click("nav-settings").await?;
+    app.type_into("change-current", PASSPHRASE).await?;
+    app.type_into("change-new", CHANGED).await?;
+    app.type_into("change-confirm", CHANGED).await?;
+    app.click("change-submit").await?;
+    app.el("change-done").await?;
+    app.screenshot("passphrase-changed").await?;
+
+    app.press_ctrl('l').await?;
+    app.type_into("unlock-passphrase", &format!("{PASSPHRASE}\u{E007}"))
+        .await?;
+    let wrong = catalog("th", "errors.invalid_credentials")?;
+    app.wait_text("unlock-error", "the Thai wrong-passphrase message", |t| {
+        t.contains(&wrong)
+    })
+    .await?;
+
+    app.click("use-recovery").await?;
+    app.type_into("recovery-input", recovery_key).await?;
+    app.type_into("recovery-new-passphrase", RECOVERED).await?;
+    app.type_into("recovery-new-confirm", RECOVERED).await?;
+    app.screenshot("recovery-form").await?;
+    app.click("recovery-submit").await?;
+    app.el("main").await?;
+    app.screenshot("recovered").await?;
+
+    app.press_ctrl('l').await?;
+    app.type_into("unlock-passphrase", &format!("{CHANGED}\u{E007}"))
+        .await?;
+    app.wait_text("unlock-error", "the wrong-passphrase message", |t| {
+        t.contains(&wrong)
+    })
+    .await?;
+    ensure!(
+        !app.is_present("main").await?,
+        "the replaced passphrase still opens the vault"
+    );
+    app.type_into("unlock-passphrase", &format!("{RECOVERED}\u{E007}"))
+        .await?;
+    app.el("main").await?;
     Ok(())
 }

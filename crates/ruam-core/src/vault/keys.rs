@@ -48,6 +48,8 @@ impl Vault {
             .await?;
         file.replace(slot);
         file.save(&self.paths)?;
+        open.audit("passphrase.change", Some(("member", &open.member.id)))
+            .await?;
         tracing::info!("passphrase changed");
         Ok(())
     }
@@ -87,6 +89,7 @@ impl Vault {
         )
         .await?;
         open.recovery_pending = false;
+        open.audit("recovery_key.acknowledge", None).await?;
         Ok(self.status_of(&state))
     }
 
@@ -132,6 +135,7 @@ impl Vault {
         .await?;
         file.save(&self.paths)?;
         open.recovery_pending = true;
+        open.audit("recovery_key.replace", None).await?;
         tracing::info!("recovery key replaced");
         Ok(ShownRecoveryKey::new(recovery.display()))
     }

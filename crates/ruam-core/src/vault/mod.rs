@@ -18,7 +18,7 @@ use crate::outbox::Outbox;
 use crate::paths::VaultPaths;
 use crate::settings::{Settings, SettingsPatch};
 use crate::team::MemberSummary;
-use crate::{Error, Result};
+use crate::{audit, Error, Result};
 
 pub use requests::{
     ChangePassphraseRequest, ConfirmPassphrase, CreateVaultRequest, CreatedVault,
@@ -59,6 +59,22 @@ struct Open {
     recovery_pending: bool,
     outbox: Outbox,
     last_activity: std::sync::Mutex<Activity>,
+}
+
+impl Open {
+    /// Record something the signed-in member did in the audit log.
+    async fn audit(&self, action: &str, entity: Option<(&str, &str)>) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        let event = audit::Event {
+            actor: Some(&self.member.id),
+            action,
+            entity: entity.map(|(kind, _)| kind),
+            entity_id: entity.map(|(_, id)| id),
+            outcome: audit::Outcome::Ok,
+        };
+        audit::append(&mut conn, self.outbox.device_id(), event).await?;
+        Ok(())
+    }
 }
 
 enum State {
@@ -153,6 +169,9 @@ impl Vault {
         let previous = std::mem::replace(&mut *self.state.write().await, State::Locked);
         match previous {
             State::Unlocked(open) => {
+                if let Err(err) = open.audit("vault.lock", None).await {
+                    tracing::warn!(%err, "could not record the lock in the audit log");
+                }
                 if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                     .execute(&open.pool)
                     .await

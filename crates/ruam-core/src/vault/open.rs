@@ -11,7 +11,7 @@ use crate::recovery::RecoveryKey;
 use crate::slots::{self, Slot, SlotFile, SlotKind};
 use crate::team::{self, MemberSummary};
 use crate::throttle::{now_unix, Attempts};
-use crate::{db, Error, Result};
+use crate::{audit, db, Error, Result};
 
 impl Vault {
     /// Create the vault with its first member, the team lead. Returns the recovery key,
@@ -64,6 +64,14 @@ impl Vault {
                 let mut tx = pool.begin().await?;
                 team::insert_team(&mut tx, &outbox, &member.id, &team_id, &team_name).await?;
                 team::insert_member(&mut tx, &outbox, &member.id, &member).await?;
+                let created = audit::Event {
+                    actor: Some(&member.id),
+                    action: "vault.create",
+                    entity: Some("team"),
+                    entity_id: Some(&team_id),
+                    outcome: audit::Outcome::Ok,
+                };
+                audit::append(&mut tx, outbox.device_id(), created).await?;
                 tx.commit().await?;
                 slot_file.save(&self.paths)
             }
@@ -158,6 +166,10 @@ impl Vault {
             )
             .await?;
         Attempts::reset(&self.paths)?;
+        if let Err(err) = open.audit("vault.unlock", None).await {
+            open.pool.close().await;
+            return Err(err);
+        }
         let new_recovery_key = self.after_unlock(&mut open, &mut file).await;
         tracing::info!("vault unlocked");
         *state = State::Unlocked(Box::new(open));
@@ -218,6 +230,10 @@ impl Vault {
             return Err(err);
         }
         Attempts::reset(&self.paths)?;
+        if let Err(err) = open.audit("vault.unlock_with_recovery_key", None).await {
+            open.pool.close().await;
+            return Err(err);
+        }
         let new_recovery_key = self.after_unlock(&mut open, &mut file).await;
         tracing::info!("vault unlocked with the recovery key; passphrase reset");
         *state = State::Unlocked(Box::new(open));

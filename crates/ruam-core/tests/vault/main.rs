@@ -3,6 +3,7 @@
 
 mod support;
 
+mod audit;
 mod create;
 mod files;
 mod frozen;

@@ -1,0 +1,119 @@
+//! The audit log: the vault's life is recorded as a hash chain, and `verify` names the
+//! first entry broken by an edit, a deletion, a reordering or an insertion made directly
+//! in the database.
+
+use ruam_core::audit::{self, Break};
+
+use crate::support::*;
+
+async fn actions(t: &TestVault) -> Vec<(i64, String, Option<String>, String)> {
+    let pool = t.vault.pool().await.unwrap();
+    sqlx::query_as("SELECT seq, action, actor, outcome FROM audit_log ORDER BY seq")
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+}
+
+/// A vault with a few entries: create, acknowledge, lock, unlock, change passphrase.
+async fn with_history() -> TestVault {
+    let (t, _) = TestVault::created().await;
+    t.vault.lock().await;
+    t.unlock(PASSPHRASE).await.unwrap();
+    t.vault
+        .change_passphrase(change_request(PASSPHRASE, "jasmine tractor monsoon violin"))
+        .await
+        .unwrap();
+    t
+}
+
+#[tokio::test]
+async fn the_vaults_life_is_in_the_audit_log_and_the_chain_holds() {
+    let t = with_history().await;
+    let lead = t.vault.status().await.member.unwrap().id;
+    let rows = actions(&t).await;
+    let names: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "vault.create",
+            "recovery_key.acknowledge",
+            "vault.lock",
+            "vault.unlock",
+            "passphrase.change"
+        ]
+    );
+    assert!(rows
+        .iter()
+        .all(|r| r.2.as_deref() == Some(lead.as_str()) && r.3 == "ok"));
+    let pool = t.vault.pool().await.unwrap();
+    let report = audit::verify(&pool).await.unwrap();
+    assert_eq!((report.entries, report.first_broken), (5, None));
+    // Who, when, what — never names or secrets.
+    let dump: Vec<String> = sqlx::query_scalar(
+        "SELECT id || at || coalesce(actor,'') || action || coalesce(entity,'') || coalesce(entity_id,'') || device FROM audit_log",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    for text in [TEAM, "Somsri", PASSPHRASE] {
+        assert!(
+            dump.iter().all(|row| !row.contains(text)),
+            "the audit log holds {text:?}"
+        );
+    }
+}
+
+async fn broken_after(sql: &[&str]) -> Option<(i64, Break)> {
+    let t = with_history().await;
+    let pool = t.vault.pool().await.unwrap();
+    for statement in sql {
+        sqlx::query(statement).execute(&pool).await.unwrap();
+    }
+    audit::verify(&pool).await.unwrap().first_broken
+}
+
+#[tokio::test]
+async fn an_edited_entry_is_named() {
+    let broken =
+        broken_after(&["UPDATE audit_log SET action = 'vault.create' WHERE seq = 3"]).await;
+    assert_eq!(broken, Some((3, Break::Altered)));
+    let actor = broken_after(&["UPDATE audit_log SET actor = NULL WHERE seq = 2"]).await;
+    assert_eq!(actor, Some((2, Break::Altered)));
+}
+
+#[tokio::test]
+async fn a_deleted_entry_is_named() {
+    let broken = broken_after(&["DELETE FROM audit_log WHERE seq = 2"]).await;
+    assert_eq!(broken, Some((3, Break::Gap { expected: 2 })));
+    // Renumbering after the deletion does not hide it.
+    let renumbered = broken_after(&[
+        "DELETE FROM audit_log WHERE seq = 2",
+        "UPDATE audit_log SET seq = seq - 1 WHERE seq > 2",
+    ])
+    .await;
+    assert_eq!(renumbered, Some((2, Break::Unlinked)));
+}
+
+#[tokio::test]
+async fn reordered_entries_are_named() {
+    let broken = broken_after(&[
+        "UPDATE audit_log SET seq = 100 WHERE seq = 2",
+        "UPDATE audit_log SET seq = 2 WHERE seq = 3",
+        "UPDATE audit_log SET seq = 3 WHERE seq = 100",
+    ])
+    .await;
+    assert_eq!(broken, Some((2, Break::Unlinked)));
+}
+
+#[tokio::test]
+async fn an_inserted_entry_is_named() {
+    // A well-formed entry slipped in after entry 1, linked to it, with a hash of its own.
+    let broken = broken_after(&[
+        "UPDATE audit_log SET seq = seq + 100 WHERE seq > 1",
+        "UPDATE audit_log SET seq = seq - 99 WHERE seq > 100",
+        "INSERT INTO audit_log (seq, id, at, actor, action, entity, entity_id, outcome, device, prev_hash, hash)
+         SELECT 2, 'forged', at, actor, 'vault.unlock', NULL, NULL, 'ok', device, hash, hash FROM audit_log WHERE seq = 1",
+    ])
+    .await;
+    assert_eq!(broken, Some((2, Break::Altered)));
+}

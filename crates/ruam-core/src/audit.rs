@@ -39,6 +39,8 @@ pub struct Event<'a> {
     pub entity: Option<&'a str>,
     pub entity_id: Option<&'a str>,
     pub outcome: Outcome,
+    /// When it happened (RFC 3339 UTC), if not now: failed unlocks are written later.
+    pub at: Option<&'a str>,
 }
 
 /// One stored entry.
@@ -96,7 +98,7 @@ pub async fn append(conn: &mut SqliteConnection, device: &str, event: Event<'_>)
     let mut entry = Entry {
         seq: prev_seq + 1,
         id: uuid::Uuid::now_v7().to_string(),
-        at: now_utc(),
+        at: event.at.map_or_else(now_utc, str::to_owned),
         actor: event.actor.map(str::to_owned),
         action: event.action.to_owned(),
         entity: event.entity.map(str::to_owned),

@@ -11,12 +11,19 @@ pub const FREE_ATTEMPTS: u32 = 3;
 /// The longest wait, in seconds.
 pub const MAX_DELAY_SECS: u64 = 300;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Failed unlocks remembered for the audit log, which is written at the next unlock.
+pub const MAX_REMEMBERED: usize = 50;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Attempts {
     pub failures: u32,
     /// Unix seconds of the last wrong attempt.
     pub last_failure: i64,
+    /// Unix seconds of the wrong attempts made on the lock screen since the last unlock
+    /// (the newest [`MAX_REMEMBERED`]), for the audit log.
+    #[serde(default)]
+    pub failed_unlocks: Vec<i64>,
 }
 
 impl Attempts {
@@ -67,14 +74,28 @@ impl Attempts {
             Self {
                 failures: FREE_ATTEMPTS,
                 last_failure: written,
+                failed_unlocks: Vec::new(),
             }
         })
     }
 
     /// Count a wrong attempt. If the counter cannot be written the attempt is still
     /// refused; the failure to count is logged.
-    pub fn record_failure(paths: &VaultPaths, now: i64) -> Self {
+    /// Count a wrong passphrase or recovery key on the lock screen, and remember when.
+    pub fn record_unlock_failure(paths: &VaultPaths, now: i64) -> Self {
         let mut attempts = Self::load(paths);
+        attempts.failed_unlocks.push(now);
+        let excess = attempts.failed_unlocks.len().saturating_sub(MAX_REMEMBERED);
+        attempts.failed_unlocks.drain(..excess);
+        attempts.count(paths, now)
+    }
+
+    pub fn record_failure(paths: &VaultPaths, now: i64) -> Self {
+        Self::load(paths).count(paths, now)
+    }
+
+    fn count(self, paths: &VaultPaths, now: i64) -> Self {
+        let mut attempts = self;
         attempts.failures = attempts.failures.saturating_add(1);
         attempts.last_failure = now;
         if let Err(err) = attempts.save(paths) {
@@ -119,6 +140,7 @@ mod tests {
         let attempts = Attempts {
             failures: 4,
             last_failure: 1000,
+            ..Default::default()
         };
         assert!(matches!(
             attempts.check(1003),
@@ -129,7 +151,8 @@ mod tests {
         assert!(attempts.check(1010).is_ok());
         assert!(Attempts {
             failures: 2,
-            last_failure: 1000
+            last_failure: 1000,
+            ..Default::default()
         }
         .check(1000)
         .is_ok());
@@ -140,6 +163,7 @@ mod tests {
         let attempts = Attempts {
             failures: 3,
             last_failure: 1_000_000,
+            ..Default::default()
         };
         assert!(matches!(
             attempts.check(10),
@@ -150,6 +174,7 @@ mod tests {
         let absurd = Attempts {
             failures: 40,
             last_failure: i64::MAX,
+            ..Default::default()
         };
         assert!(matches!(
             absurd.check(0),

@@ -161,6 +161,8 @@ impl Vault {
         .await?;
         if opened.is_none() {
             Attempts::record_failure(&self.paths, now_unix());
+            open.audit_outcome("passphrase.verify", None, crate::audit::Outcome::Failed)
+                .await?;
             return Err(Error::InvalidCredentials);
         }
         Attempts::reset(&self.paths)?;

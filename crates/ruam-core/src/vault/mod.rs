@@ -18,6 +18,7 @@ use crate::outbox::Outbox;
 use crate::paths::VaultPaths;
 use crate::settings::{Settings, SettingsPatch};
 use crate::team::MemberSummary;
+use crate::throttle::Attempts;
 use crate::{audit, Error, Result};
 
 pub use requests::{
@@ -62,18 +63,63 @@ struct Open {
 }
 
 impl Open {
-    /// Record something the signed-in member did in the audit log.
-    async fn audit(&self, action: &str, entity: Option<(&str, &str)>) -> Result<()> {
+    /// Record something the signed-in member did (or failed to do) in the audit log.
+    async fn audit_outcome(
+        &self,
+        action: &str,
+        entity: Option<(&str, &str)>,
+        outcome: audit::Outcome,
+    ) -> Result<()> {
         let mut conn = self.pool.acquire().await?;
         let event = audit::Event {
             actor: Some(&self.member.id),
             action,
             entity: entity.map(|(kind, _)| kind),
             entity_id: entity.map(|(_, id)| id),
-            outcome: audit::Outcome::Ok,
+            outcome,
+            at: None,
         };
         audit::append(&mut conn, self.outbox.device_id(), event).await?;
         Ok(())
+    }
+
+    async fn audit(&self, action: &str, entity: Option<(&str, &str)>) -> Result<()> {
+        self.audit_outcome(action, entity, audit::Outcome::Ok).await
+    }
+
+    /// Record the wrong attempts made on the lock screen since the last sign-in (who made
+    /// them is unknown), then this sign-in, and clear the attempts counter.
+    async fn audit_sign_in(&self, paths: &VaultPaths, action: &str) -> Result<()> {
+        let failed = Attempts::load(paths).failed_unlocks;
+        let mut tx = self.pool.begin().await?;
+        for unix in failed {
+            let at = time::OffsetDateTime::from_unix_timestamp(unix)
+                .ok()
+                .and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                });
+            let event = audit::Event {
+                actor: None,
+                action: "vault.unlock",
+                entity: None,
+                entity_id: None,
+                outcome: audit::Outcome::Failed,
+                at: at.as_deref(),
+            };
+            audit::append(&mut tx, self.outbox.device_id(), event).await?;
+        }
+        let event = audit::Event {
+            actor: Some(&self.member.id),
+            action,
+            entity: None,
+            entity_id: None,
+            outcome: audit::Outcome::Ok,
+            at: None,
+        };
+        audit::append(&mut tx, self.outbox.device_id(), event).await?;
+        tx.commit().await?;
+        Attempts::reset(paths)
     }
 }
 

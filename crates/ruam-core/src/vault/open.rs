@@ -70,6 +70,7 @@ impl Vault {
                     entity: Some("team"),
                     entity_id: Some(&team_id),
                     outcome: audit::Outcome::Ok,
+                    at: None,
                 };
                 audit::append(&mut tx, outbox.device_id(), created).await?;
                 tx.commit().await?;
@@ -153,7 +154,7 @@ impl Vault {
         })
         .await?;
         let Some((data_key, member_id)) = opened else {
-            Attempts::record_failure(&self.paths, now_unix());
+            Attempts::record_unlock_failure(&self.paths, now_unix());
             tracing::info!("unlock refused: wrong passphrase");
             return Err(Error::InvalidCredentials);
         };
@@ -165,8 +166,7 @@ impl Vault {
                 Some(&member_id),
             )
             .await?;
-        Attempts::reset(&self.paths)?;
-        if let Err(err) = open.audit("vault.unlock", None).await {
+        if let Err(err) = open.audit_sign_in(&self.paths, "vault.unlock").await {
             open.pool.close().await;
             return Err(err);
         }
@@ -196,7 +196,7 @@ impl Vault {
         let data_key =
             blocking(move || recovery_slot.open_with_recovery(&vault_id, &recovery)).await?;
         let Some(data_key) = data_key else {
-            Attempts::record_failure(&self.paths, now_unix());
+            Attempts::record_unlock_failure(&self.paths, now_unix());
             tracing::info!("recovery refused: wrong recovery key");
             return Err(Error::InvalidCredentials);
         };
@@ -229,8 +229,10 @@ impl Vault {
             open.pool.close().await;
             return Err(err);
         }
-        Attempts::reset(&self.paths)?;
-        if let Err(err) = open.audit("vault.unlock_with_recovery_key", None).await {
+        if let Err(err) = open
+            .audit_sign_in(&self.paths, "vault.unlock_with_recovery_key")
+            .await
+        {
             open.pool.close().await;
             return Err(err);
         }

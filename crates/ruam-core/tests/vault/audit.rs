@@ -117,3 +117,47 @@ async fn an_inserted_entry_is_named() {
     .await;
     assert_eq!(broken, Some((2, Break::Altered)));
 }
+
+#[tokio::test]
+async fn failed_attempts_are_written_at_the_next_sign_in_without_a_name() {
+    let (t, _) = TestVault::created().await;
+    t.vault.lock().await;
+    assert!(t.unlock("wrong one").await.is_err());
+    assert!(t.unlock("wrong two").await.is_err());
+    t.unlock(PASSPHRASE).await.unwrap();
+    assert!(t
+        .vault
+        .change_passphrase(change_request(
+            "wrong three",
+            "jasmine tractor monsoon violin"
+        ))
+        .await
+        .is_err());
+    let lead = t.vault.status().await.member.unwrap().id;
+    let rows = actions(&t).await;
+    let tail: Vec<(&str, Option<&str>, &str)> = rows[3..]
+        .iter()
+        .map(|r| (r.1.as_str(), r.2.as_deref(), r.3.as_str()))
+        .collect();
+    assert_eq!(
+        tail,
+        [
+            ("vault.unlock", None, "failed"),
+            ("vault.unlock", None, "failed"),
+            ("vault.unlock", Some(lead.as_str()), "ok"),
+            ("passphrase.verify", Some(lead.as_str()), "failed"),
+        ]
+    );
+    let pool = t.vault.pool().await.unwrap();
+    assert_eq!(audit::verify(&pool).await.unwrap().first_broken, None);
+    // Written once: the next sign-in does not repeat them.
+    t.vault.lock().await;
+    t.unlock(PASSPHRASE).await.unwrap();
+    let failed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'vault.unlock' AND outcome = 'failed'",
+    )
+    .fetch_one(&t.vault.pool().await.unwrap())
+    .await
+    .unwrap();
+    assert_eq!(failed, 2);
+}

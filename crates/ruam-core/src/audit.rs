@@ -80,7 +80,8 @@ impl Entry {
         .into_bytes()
     }
 
-    fn expected_hash(&self, prev_hash: &str) -> String {
+    /// This entry's hash when it follows an entry whose hash is `prev_hash`.
+    pub fn expected_hash(&self, prev_hash: &str) -> String {
         let mut input = prev_hash.as_bytes().to_vec();
         input.extend_from_slice(&self.canonical());
         hex::encode(digest(&SHA256, &input))

@@ -93,7 +93,10 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> crate::Result<()> {
         .and_then(|()| file.sync_all())
         .map_err(|e| crate::Error::io(&tmp, e))?;
     drop(file);
-    std::fs::rename(&tmp, path).map_err(|e| crate::Error::io(path, e))?;
+    if let Err(e) = std::fs::rename(&tmp, path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(crate::Error::io(path, e));
+    }
     // Make the rename itself durable where the platform allows opening a directory.
     #[cfg(unix)]
     if let Ok(d) = std::fs::File::open(dir) {

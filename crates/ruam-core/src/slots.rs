@@ -22,6 +22,19 @@ pub struct SlotFile {
     pub format: u32,
     pub vault_id: String,
     pub slots: Vec<Slot>,
+    /// Slots this version cannot use (malformed, or from a newer version): kept as they
+    /// were and written back, never dropped.
+    #[serde(skip)]
+    pub unusable: Vec<serde_json::Value>,
+}
+
+/// The file as read, before each slot is checked on its own.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RawSlotFile {
+    format: u32,
+    vault_id: String,
+    slots: Vec<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -238,6 +251,7 @@ impl SlotFile {
             format: FORMAT,
             vault_id: vault_id.to_owned(),
             slots: Vec::new(),
+            unusable: Vec::new(),
         }
     }
 
@@ -309,29 +323,34 @@ impl SlotFile {
     }
 
     fn parse(bytes: &[u8], recovery_only: bool) -> Result<Self, String> {
-        let mut file: SlotFile = serde_json::from_slice(bytes)
+        let raw: RawSlotFile = serde_json::from_slice(bytes)
             .map_err(|e| format!("the key file cannot be read: {e}"))?;
-        if file.format != FORMAT {
+        if raw.format != FORMAT {
             return Err(format!(
                 "key-file format {} is not one this version knows ({FORMAT})",
-                file.format
+                raw.format
             ));
         }
-        if uuid::Uuid::parse_str(&file.vault_id).is_err() {
+        if uuid::Uuid::parse_str(&raw.vault_id).is_err() {
             return Err("the vault id is malformed".into());
         }
-        let before = file.slots.len();
-        file.slots.retain(Slot::is_well_formed);
-        if file.slots.len() < before {
+        let mut file = SlotFile::new(&raw.vault_id);
+        for value in raw.slots {
+            match serde_json::from_value::<Slot>(value.clone()) {
+                Ok(slot) if slot.is_well_formed() => file.slots.push(slot),
+                _ => file.unusable.push(value),
+            }
+        }
+        if !file.unusable.is_empty() {
             tracing::warn!(
-                skipped = before - file.slots.len(),
-                "malformed key slots skipped"
+                kept = file.unusable.len(),
+                "key slots this version cannot use are kept as they are"
             );
         }
         if file.recovery_slot().is_none() {
             return Err("the recovery slot is missing or malformed".into());
         }
-        if recovery_only && file.slots.len() != 1 {
+        if recovery_only && (file.slots.len() != 1 || !file.unusable.is_empty()) {
             return Err("the recovery file must hold the recovery slot alone".into());
         }
         Ok(file)
@@ -341,11 +360,17 @@ impl SlotFile {
     /// the two leaves a good slot file and an older recovery file, which the next unlock
     /// repairs.)
     pub fn save(&self, paths: &VaultPaths) -> Result<()> {
-        let encode = |file: &SlotFile| {
-            serde_json::to_vec_pretty(file).map_err(|_| Error::Encode("the key file"))
-        };
-        write_atomic(&paths.slots(), &encode(self)?)?;
-        write_atomic(&paths.recovery(), &encode(&self.recovery_only())?)
+        write_atomic(&paths.slots(), &self.encode()?)?;
+        write_atomic(&paths.recovery(), &self.recovery_only().encode()?)
+    }
+
+    /// The file's bytes, with the slots this version cannot use written back as they were.
+    fn encode(&self) -> Result<Vec<u8>> {
+        let mut value = serde_json::to_value(self).map_err(|_| Error::Encode("the key file"))?;
+        if let Some(slots) = value.get_mut("slots").and_then(|s| s.as_array_mut()) {
+            slots.extend(self.unusable.iter().cloned());
+        }
+        serde_json::to_vec_pretty(&value).map_err(|_| Error::Encode("the key file"))
     }
 
     fn recovery_only(&self) -> SlotFile {
@@ -353,6 +378,7 @@ impl SlotFile {
             format: FORMAT,
             vault_id: self.vault_id.clone(),
             slots: self.recovery_slot().cloned().into_iter().collect(),
+            unusable: Vec::new(),
         }
     }
 
@@ -365,9 +391,7 @@ impl SlotFile {
             .and_then(|bytes| Self::parse(&bytes, true).ok());
         if current.as_ref() != Some(&wanted) {
             tracing::warn!("the recovery file was missing or out of date; rewriting it");
-            let json =
-                serde_json::to_vec_pretty(&wanted).map_err(|_| Error::Encode("the key file"))?;
-            write_atomic(&paths.recovery(), &json)?;
+            write_atomic(&paths.recovery(), &wanted.encode()?)?;
         }
         Ok(())
     }

@@ -110,11 +110,17 @@ impl Attempts {
         write_atomic(&paths.attempts(), &json)
     }
 
-    pub fn reset(paths: &VaultPaths) -> Result<()> {
+    /// Clear the counter after a success. Best effort: a counter that cannot be removed
+    /// (or rewritten empty) is logged, and must never stop the person who got in.
+    pub fn reset(paths: &VaultPaths) {
         match std::fs::remove_file(paths.attempts()) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(Error::io(paths.attempts(), e)),
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                if Self::default().save(paths).is_err() {
+                    tracing::warn!(err = %e, "could not clear the unlock-attempts file");
+                }
+            }
         }
     }
 }

@@ -48,8 +48,8 @@ impl Vault {
             .await?;
         file.replace(slot);
         file.save(&self.paths)?;
-        open.audit("passphrase.change", Some(("member", &open.member.id)))
-            .await?;
+        open.audit_after_change("passphrase.change", Some(("member", &open.member.id)))
+            .await;
         tracing::info!("passphrase changed");
         Ok(())
     }
@@ -89,7 +89,8 @@ impl Vault {
         )
         .await?;
         open.recovery_pending = false;
-        open.audit("recovery_key.acknowledge", None).await?;
+        open.audit_after_change("recovery_key.acknowledge", None)
+            .await;
         Ok(self.status_of(&state))
     }
 
@@ -135,7 +136,7 @@ impl Vault {
         .await?;
         file.save(&self.paths)?;
         open.recovery_pending = true;
-        open.audit("recovery_key.replace", None).await?;
+        open.audit_after_change("recovery_key.replace", None).await;
         tracing::info!("recovery key replaced");
         Ok(ShownRecoveryKey::new(recovery.display()))
     }
@@ -161,11 +162,15 @@ impl Vault {
         .await?;
         if opened.is_none() {
             Attempts::record_failure(&self.paths, now_unix());
-            open.audit_outcome("passphrase.verify", None, crate::audit::Outcome::Failed)
-                .await?;
+            if let Err(err) = open
+                .audit_outcome("passphrase.verify", None, crate::audit::Outcome::Failed)
+                .await
+            {
+                tracing::warn!(%err, "could not record a failed verification");
+            }
             return Err(Error::InvalidCredentials);
         }
-        Attempts::reset(&self.paths)?;
+        Attempts::reset(&self.paths);
         Ok(file)
     }
 }

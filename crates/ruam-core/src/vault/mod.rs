@@ -87,6 +87,14 @@ impl Open {
         self.audit_outcome(action, entity, audit::Outcome::Ok).await
     }
 
+    /// For a change already saved to disk: a failure to record it is logged, never
+    /// reported as if the change had not happened.
+    async fn audit_after_change(&self, action: &str, entity: Option<(&str, &str)>) {
+        if let Err(err) = self.audit(action, entity).await {
+            tracing::warn!(%err, action, "could not record a saved change in the audit log");
+        }
+    }
+
     /// Record the wrong attempts made on the lock screen since the last sign-in (who made
     /// them is unknown), then this sign-in, and clear the attempts counter.
     async fn audit_sign_in(&self, paths: &VaultPaths, action: &str) -> Result<()> {
@@ -119,7 +127,8 @@ impl Open {
         };
         audit::append(&mut tx, self.outbox.device_id(), event).await?;
         tx.commit().await?;
-        Attempts::reset(paths)
+        Attempts::reset(paths);
+        Ok(())
     }
 }
 
@@ -212,7 +221,10 @@ impl Vault {
     /// Lock now: fold the WAL into the file, close the pool and drop (zeroize) the keys.
     /// Returns whether it was open.
     pub async fn lock(&self) -> bool {
-        let previous = std::mem::replace(&mut *self.state.write().await, State::Locked);
+        // The guard is held until the pool is closed, so the audit entry below can never
+        // race an unlock's entries on a new pool.
+        let mut state = self.state.write().await;
+        let previous = std::mem::replace(&mut *state, State::Locked);
         match previous {
             State::Unlocked(open) => {
                 if let Err(err) = open.audit("vault.lock", None).await {

@@ -167,8 +167,7 @@ impl Vault {
             )
             .await?;
         if let Err(err) = open.audit_sign_in(&self.paths, "vault.unlock").await {
-            open.pool.close().await;
-            return Err(err);
+            tracing::warn!(%err, "could not record the sign-in in the audit log");
         }
         let new_recovery_key = self.after_unlock(&mut open, &mut file).await;
         tracing::info!("vault unlocked");
@@ -233,8 +232,7 @@ impl Vault {
             .audit_sign_in(&self.paths, "vault.unlock_with_recovery_key")
             .await
         {
-            open.pool.close().await;
-            return Err(err);
+            tracing::warn!(%err, "could not record the sign-in in the audit log");
         }
         let new_recovery_key = self.after_unlock(&mut open, &mut file).await;
         tracing::info!("vault unlocked with the recovery key; passphrase reset");

@@ -107,7 +107,7 @@ async fn reordered_entries_are_named() {
 
 #[tokio::test]
 async fn an_inserted_entry_is_named() {
-    // A well-formed entry slipped in after entry 1, linked to it, with a hash of its own.
+    // A careless insertion after entry 1 (its hash copied from entry 1) is named itself.
     let broken = broken_after(&[
         "UPDATE audit_log SET seq = seq + 100 WHERE seq > 1",
         "UPDATE audit_log SET seq = seq - 99 WHERE seq > 100",
@@ -116,6 +116,50 @@ async fn an_inserted_entry_is_named() {
     ])
     .await;
     assert_eq!(broken, Some((2, Break::Altered)));
+}
+
+#[tokio::test]
+async fn a_carefully_forged_insertion_breaks_the_link_to_the_next_entry() {
+    // An entry slipped in after entry 1, linked to it and hashed correctly: the chain
+    // breaks where the old entry 2 (now 3) no longer links to it.
+    let t = with_history().await;
+    let pool = t.vault.pool().await.unwrap();
+    let first: audit::Entry = sqlx::query_as("SELECT * FROM audit_log WHERE seq = 1")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    for statement in [
+        "UPDATE audit_log SET seq = seq + 100 WHERE seq > 1",
+        "UPDATE audit_log SET seq = seq - 99 WHERE seq > 100",
+    ] {
+        sqlx::query(statement).execute(&pool).await.unwrap();
+    }
+    let mut forged = first.clone();
+    forged.seq = 2;
+    forged.id = "forged".into();
+    forged.action = "vault.unlock".into();
+    forged.prev_hash = first.hash.clone();
+    forged.hash = forged.expected_hash(&first.hash);
+    sqlx::query(
+        "INSERT INTO audit_log (seq, id, at, actor, action, entity, entity_id, outcome, device, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(forged.seq)
+    .bind(&forged.id)
+    .bind(&forged.at)
+    .bind(&forged.actor)
+    .bind(&forged.action)
+    .bind(&forged.entity)
+    .bind(&forged.entity_id)
+    .bind(&forged.outcome)
+    .bind(&forged.device)
+    .bind(&forged.prev_hash)
+    .bind(&forged.hash)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let report = audit::verify(&pool).await.unwrap();
+    assert_eq!(report.first_broken, Some((3, Break::Unlinked)));
 }
 
 #[tokio::test]

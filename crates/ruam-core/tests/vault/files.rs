@@ -208,6 +208,34 @@ async fn one_malformed_slot_is_skipped_not_the_whole_file() {
     json["slots"].as_array_mut().unwrap().push(broken);
     std::fs::write(t.paths().slots(), json.to_string()).unwrap();
     assert!(t.unlock(PASSPHRASE).await.is_ok());
+    // Saving the slot file again keeps the slot it could not use, as it was.
+    t.vault
+        .change_passphrase(change_request(PASSPHRASE, NEW))
+        .await
+        .unwrap();
+    let saved = std::fs::read_to_string(t.paths().slots()).unwrap();
+    assert!(
+        saved.contains("someone else") && saved.contains("not hex"),
+        "{saved}"
+    );
+}
+
+#[tokio::test]
+async fn an_attempts_counter_that_cannot_be_cleared_never_stops_a_rightful_unlock() {
+    let (t, _) = TestVault::created().await;
+    t.vault.lock().await;
+    std::fs::create_dir(t.paths().attempts()).unwrap();
+    std::fs::write(t.paths().attempts().join("pin"), b"x").unwrap();
+    // Made a while ago: an unreadable counter costs one wait from when it was written.
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::open(t.paths().attempts())
+        .unwrap()
+        .set_modified(an_hour_ago)
+        .unwrap();
+    assert!(t.unlock("a wrong passphrase").await.is_err());
+    assert!(t.unlock(PASSPHRASE).await.is_ok());
+    t.vault.lock().await;
+    assert!(t.unlock(PASSPHRASE).await.is_ok(), "and again");
 }
 
 #[tokio::test]

@@ -61,6 +61,7 @@ async fn the_real_os_keyring_holds_the_device_secret() {
 /// With no keyring service to talk to, the real OS keyring is reported as unavailable and
 /// nothing is written: Ruam never falls back to keeping the secret in a file. Runs this
 /// test binary again with the session bus pointed at nothing.
+#[cfg(target_os = "linux")]
 #[test]
 fn an_unreachable_os_keyring_is_said_plainly_and_nothing_is_written() {
     let output = std::process::Command::new(std::env::current_exe().unwrap())
@@ -89,6 +90,7 @@ fn an_unreachable_os_keyring_is_said_plainly_and_nothing_is_written() {
     );
 }
 
+#[cfg(target_os = "linux")]
 #[tokio::test]
 #[ignore = "run by an_unreachable_os_keyring_is_said_plainly_and_nothing_is_written"]
 async fn without_a_keyring_service() {

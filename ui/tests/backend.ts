@@ -30,6 +30,7 @@ export function status(
 		teamName: unlocked ? 'Mae Sai District MDT' : null,
 		member: unlocked ? member : null,
 		recoveryKeyPending: false,
+		auditWarning: null,
 		settings: { language: 'en', autoLockMinutes: 10, ...settings },
 		...overrides
 	};

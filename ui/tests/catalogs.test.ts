@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import en from '$lib/i18n/en.json';
 import th from '$lib/i18n/th.json';
-import { CORRUPT_KEYS, FIELD_KEYS, LANGUAGES, PROBLEM_KEYS } from '$lib/i18n';
+import { AUDIT_BREAK_KEYS, CORRUPT_KEYS, FIELD_KEYS, LANGUAGES, PROBLEM_KEYS } from '$lib/i18n';
 import { SECTIONS } from '$lib/stores/app.svelte';
 
 type Catalog = { [key: string]: string | Catalog };
@@ -75,6 +75,7 @@ describe('message catalogs', () => {
 		}
 		for (let score = 0; score <= 4; score++) used.add(`strength.score.${score}`);
 		for (const key of Object.values(PROBLEM_KEYS)) used.add(key);
+		for (const key of Object.values(AUDIT_BREAK_KEYS)) used.add(key);
 		for (const key of Object.values(CORRUPT_KEYS)) used.add(key).add(`${key}_unknown`);
 		for (const field of FIELD_KEYS) used.add(`fields.${field}`);
 		for (const language of LANGUAGES) used.add(`language.${language}`);

@@ -4,6 +4,8 @@
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import type {
+	AuditBreak,
+	AuditWarning,
 	ConfirmPassphrase,
 	CreatedVault,
 	ErrorCode,
@@ -27,6 +29,11 @@ describe('ipc types', () => {
 		expectTypeOf<VaultStatus['member']>().toEqualTypeOf<MemberSummary | null>();
 		expectTypeOf<VaultStatus['recoveryKeyPending']>().toEqualTypeOf<boolean>();
 		expectTypeOf<VaultStatus['settings']>().toEqualTypeOf<Settings>();
+		expectTypeOf<VaultStatus['auditWarning']>().toEqualTypeOf<AuditWarning | null>();
+		expectTypeOf<AuditWarning>().toEqualTypeOf<{ seq: number; problem: AuditBreak }>();
+		expectTypeOf<AuditBreak>().toEqualTypeOf<
+			{ kind: 'altered' } | { kind: 'unlinked' } | { kind: 'gap'; expected: number }
+		>();
 		expectTypeOf<MemberSummary>().toEqualTypeOf<{ id: string; displayName: string; role: string }>();
 		expectTypeOf<Settings>().toEqualTypeOf<{ language: Language; autoLockMinutes: number }>();
 		expectTypeOf<CreatedVault['recoveryKey']>().toEqualTypeOf<string>();

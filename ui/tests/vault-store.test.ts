@@ -9,10 +9,12 @@ import {
 } from '$lib/stores/vault.svelte';
 
 describe('vault store', () => {
-	it('clearAll forgets the team, the member, the recovery key and every registered view', () => {
+	it('clearAll forgets the team, the member, the recovery key, the audit warning and every registered view', () => {
 		vaultData.teamName = 'Mae Sai District MDT';
 		vaultData.member = { id: 'm-1', displayName: 'Somchai', role: 'team_lead' };
 		vaultData.recoveryKey = 'ABCD-EFGH';
+		vaultData.auditWarning = { seq: 7, problem: { kind: 'altered' } };
+		vaultData.auditWarningDismissed = true;
 		let cases: string[] = ['case 1', 'case 2'];
 		const unregister = registerVaultView(() => (cases = []));
 		expect(holdsNoVaultData()).toBe(false);
@@ -22,9 +24,18 @@ describe('vault store', () => {
 		expect(vaultData.teamName).toBeNull();
 		expect(vaultData.member).toBeNull();
 		expect(vaultData.recoveryKey).toBeNull();
+		expect(vaultData.auditWarning).toBeNull();
+		expect(vaultData.auditWarningDismissed).toBe(false);
 		expect(cases).toEqual([]);
 		expect(holdsNoVaultData()).toBe(true);
 		unregister();
+	});
+
+	it('counts an audit warning as vault data', () => {
+		vaultData.auditWarning = { seq: 3, problem: { kind: 'gap', expected: 2 } };
+		expect(holdsNoVaultData()).toBe(false);
+		clearAll();
+		expect(holdsNoVaultData()).toBe(true);
 	});
 
 	it('no longer calls a view that unregistered', () => {

@@ -48,7 +48,7 @@ pub struct Event<'a> {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct Entry {
-    #[cfg_attr(feature = "specta", specta(type = f64))]
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub seq: i64,
     pub id: String,
     pub at: String,
@@ -141,20 +141,28 @@ pub enum Break {
     Unlinked,
     /// A sequence number is missing before this entry (deleted).
     Gap {
-        #[cfg_attr(feature = "specta", specta(type = f64))]
+        #[cfg_attr(feature = "specta", specta(type = u32))]
         expected: i64,
     },
+}
+
+/// Where the chain first breaks, and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct BrokenLink {
+    #[cfg_attr(feature = "specta", specta(type = u32))]
+    pub seq: i64,
+    pub problem: Break,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct ChainReport {
-    #[cfg_attr(feature = "specta", specta(type = f64))]
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub entries: i64,
-    /// The first broken entry (by sequence number) and how it is broken.
-    #[cfg_attr(feature = "specta", specta(type = Option<(f64, Break)>))]
-    pub first_broken: Option<(i64, Break)>,
+    pub first_broken: Option<BrokenLink>,
 }
 
 /// Walk the whole chain from the first entry and report the first broken link.
@@ -181,7 +189,10 @@ pub async fn verify(pool: &SqlitePool) -> Result<ChainReport> {
             None
         };
         if let Some(problem) = problem {
-            first_broken = Some((entry.seq, problem));
+            first_broken = Some(BrokenLink {
+                seq: entry.seq,
+                problem,
+            });
             break;
         }
         prev_hash = entry.hash.clone();

@@ -57,6 +57,8 @@ export function enterStatus(status: VaultStatus): void {
 			vaultData.teamName = status.teamName;
 			vaultData.member = status.member;
 			vaultData.recoveryKey = null;
+			// The core keeps its sign-in finding for the whole session; a dismissal lasts until the lock.
+			vaultData.auditWarning = status.auditWarning;
 			app.phase = 'unlocked';
 			return;
 	}

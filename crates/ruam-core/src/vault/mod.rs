@@ -58,6 +58,8 @@ struct Open {
     team_name: String,
     member: MemberSummary,
     recovery_pending: bool,
+    /// Checked at sign-in for team leads.
+    audit_warning: Option<audit::BrokenLink>,
     outbox: Outbox,
     last_activity: std::sync::Mutex<Activity>,
 }
@@ -202,6 +204,7 @@ impl Vault {
                 team_name: Some(open.team_name.clone()),
                 member: Some(open.member.clone()),
                 recovery_key_pending: open.recovery_pending,
+                audit_warning: open.audit_warning.clone(),
                 settings,
             },
             State::Locked => VaultStatus {
@@ -213,6 +216,7 @@ impl Vault {
                 team_name: None,
                 member: None,
                 recovery_key_pending: false,
+                audit_warning: None,
                 settings,
             },
         }

@@ -106,6 +106,7 @@ impl Vault {
             team_name,
             member,
             recovery_pending: true,
+            audit_warning: None,
             outbox,
             last_activity: std::sync::Mutex::new(Activity::now()),
         }));
@@ -295,6 +296,21 @@ impl Vault {
                 return Err(err);
             }
         };
+        // A lead is warned at sign-in if the audit log was tampered with.
+        let audit_warning = if member.role == team::ROLE_TEAM_LEAD {
+            match audit::verify(&pool).await {
+                Ok(report) => report.first_broken,
+                Err(err) => {
+                    tracing::warn!(%err, "could not check the audit log");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        if let Some(broken) = &audit_warning {
+            tracing::warn!(seq = broken.seq, problem = ?broken.problem, "the audit log's chain is broken");
+        }
         Ok(Open {
             pool,
             data_key,
@@ -303,6 +319,7 @@ impl Vault {
             team_name: team.name,
             member,
             recovery_pending: !team.recovery_acknowledged,
+            audit_warning,
             outbox,
             last_activity: std::sync::Mutex::new(Activity::now()),
         })

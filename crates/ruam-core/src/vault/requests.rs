@@ -26,6 +26,8 @@ pub struct VaultStatus {
     pub member: Option<MemberSummary>,
     /// The recovery key has not been acknowledged as written down yet.
     pub recovery_key_pending: bool,
+    /// For a team lead: where the audit log's chain was found broken at sign-in.
+    pub audit_warning: Option<crate::audit::BrokenLink>,
     pub settings: Settings,
 }
 

@@ -2,7 +2,7 @@
 //! first entry broken by an edit, a deletion, a reordering or an insertion made directly
 //! in the database.
 
-use ruam_core::audit::{self, Break};
+use ruam_core::audit::{self, Break, BrokenLink};
 
 use crate::support::*;
 
@@ -63,7 +63,7 @@ async fn the_vaults_life_is_in_the_audit_log_and_the_chain_holds() {
     }
 }
 
-async fn broken_after(sql: &[&str]) -> Option<(i64, Break)> {
+async fn broken_after(sql: &[&str]) -> Option<BrokenLink> {
     let t = with_history().await;
     let pool = t.vault.pool().await.unwrap();
     for statement in sql {
@@ -76,22 +76,46 @@ async fn broken_after(sql: &[&str]) -> Option<(i64, Break)> {
 async fn an_edited_entry_is_named() {
     let broken =
         broken_after(&["UPDATE audit_log SET action = 'vault.create' WHERE seq = 3"]).await;
-    assert_eq!(broken, Some((3, Break::Altered)));
+    assert_eq!(
+        broken,
+        Some(BrokenLink {
+            seq: 3,
+            problem: Break::Altered
+        })
+    );
     let actor = broken_after(&["UPDATE audit_log SET actor = NULL WHERE seq = 2"]).await;
-    assert_eq!(actor, Some((2, Break::Altered)));
+    assert_eq!(
+        actor,
+        Some(BrokenLink {
+            seq: 2,
+            problem: Break::Altered
+        })
+    );
 }
 
 #[tokio::test]
 async fn a_deleted_entry_is_named() {
     let broken = broken_after(&["DELETE FROM audit_log WHERE seq = 2"]).await;
-    assert_eq!(broken, Some((3, Break::Gap { expected: 2 })));
+    assert_eq!(
+        broken,
+        Some(BrokenLink {
+            seq: 3,
+            problem: Break::Gap { expected: 2 }
+        })
+    );
     // Renumbering after the deletion does not hide it.
     let renumbered = broken_after(&[
         "DELETE FROM audit_log WHERE seq = 2",
         "UPDATE audit_log SET seq = seq - 1 WHERE seq > 2",
     ])
     .await;
-    assert_eq!(renumbered, Some((2, Break::Unlinked)));
+    assert_eq!(
+        renumbered,
+        Some(BrokenLink {
+            seq: 2,
+            problem: Break::Unlinked
+        })
+    );
 }
 
 #[tokio::test]
@@ -102,7 +126,13 @@ async fn reordered_entries_are_named() {
         "UPDATE audit_log SET seq = 3 WHERE seq = 100",
     ])
     .await;
-    assert_eq!(broken, Some((2, Break::Unlinked)));
+    assert_eq!(
+        broken,
+        Some(BrokenLink {
+            seq: 2,
+            problem: Break::Unlinked
+        })
+    );
 }
 
 #[tokio::test]
@@ -115,7 +145,13 @@ async fn an_inserted_entry_is_named() {
          SELECT 2, 'forged', at, actor, 'vault.unlock', NULL, NULL, 'ok', device, hash, hash FROM audit_log WHERE seq = 1",
     ])
     .await;
-    assert_eq!(broken, Some((2, Break::Altered)));
+    assert_eq!(
+        broken,
+        Some(BrokenLink {
+            seq: 2,
+            problem: Break::Altered
+        })
+    );
 }
 
 #[tokio::test]
@@ -159,7 +195,13 @@ async fn a_carefully_forged_insertion_breaks_the_link_to_the_next_entry() {
     .await
     .unwrap();
     let report = audit::verify(&pool).await.unwrap();
-    assert_eq!(report.first_broken, Some((3, Break::Unlinked)));
+    assert_eq!(
+        report.first_broken,
+        Some(BrokenLink {
+            seq: 3,
+            problem: Break::Unlinked
+        })
+    );
 }
 
 #[tokio::test]
@@ -204,4 +246,24 @@ async fn failed_attempts_are_written_at_the_next_sign_in_without_a_name() {
     .await
     .unwrap();
     assert_eq!(failed, 2);
+}
+
+#[tokio::test]
+async fn a_lead_is_warned_at_sign_in_when_the_chain_is_broken() {
+    let t = with_history().await;
+    assert_eq!(t.vault.status().await.audit_warning, None);
+    let pool = t.vault.pool().await.unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq = 2")
+        .execute(&pool)
+        .await
+        .unwrap();
+    t.vault.lock().await;
+    let status = t.unlock("jasmine tractor monsoon violin").await.unwrap();
+    assert_eq!(
+        status.audit_warning,
+        Some(BrokenLink {
+            seq: 3,
+            problem: Break::Gap { expected: 2 }
+        })
+    );
 }

@@ -5,7 +5,15 @@
  * The active language follows the core's `settings.language`.
  */
 import { addMessages, init, locale, _ } from 'svelte-i18n';
-import type { ErrorCode, IpcError, Language, PassphraseProblem, Remedy } from '$lib/ipc';
+import type {
+	AuditBreak,
+	AuditWarning,
+	ErrorCode,
+	IpcError,
+	Language,
+	PassphraseProblem,
+	Remedy
+} from '$lib/ipc';
 import en from './en.json';
 import th from './th.json';
 
@@ -76,6 +84,27 @@ export const PROBLEM_KEYS: { [Problem in PassphraseProblem]: string } = {
 	too_common: 'strength.problem.too_common',
 	too_guessable: 'strength.problem.too_guessable'
 };
+
+/**
+ * Catalog key for each way the audit log's chain can break (`{seq}`, or `{expected}` for a
+ * gap); a new kind in Rust must be added here.
+ */
+export const AUDIT_BREAK_KEYS: { [Kind in AuditBreak['kind']]: string } = {
+	altered: 'audit.altered',
+	unlinked: 'audit.unlinked',
+	gap: 'audit.gap'
+};
+
+/** What to tell a team lead about a broken audit log: which entry, and how. */
+export function describeAuditWarning(warning: AuditWarning, t: Translate): string {
+	const problem = warning.problem;
+	switch (problem.kind) {
+		case 'gap':
+			return t(AUDIT_BREAK_KEYS.gap, { values: { expected: problem.expected } });
+		default:
+			return t(AUDIT_BREAK_KEYS[problem.kind], { values: { seq: warning.seq } });
+	}
+}
 
 /** Field names the core may report, in the catalog under `fields.*`. */
 export const FIELD_KEYS = [

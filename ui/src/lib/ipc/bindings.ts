@@ -28,6 +28,21 @@ export const events = {
 };
 
 /* Types */
+/**  How the chain is broken at the first bad entry. */
+export type Break = 
+/**  The entry's content no longer matches its hash (edited). */
+{ kind: "altered" } | 
+/**  The entry does not link to the one before it (deleted, reordered or inserted). */
+{ kind: "unlinked" } | 
+/**  A sequence number is missing before this entry (deleted). */
+{ kind: "gap"; expected: number };
+
+/**  Where the chain first breaks, and how. */
+export type BrokenLink = {
+	seq: number,
+	problem: Break,
+};
+
 export type ChangePassphraseRequest = {
 	current: SecretString,
 	new: SecretString,
@@ -145,6 +160,8 @@ export type VaultStatus = {
 	member: MemberSummary | null,
 	/**  The recovery key has not been acknowledged as written down yet. */
 	recoveryKeyPending: boolean,
+	/**  For a team lead: where the audit log's chain was found broken at sign-in. */
+	auditWarning: BrokenLink | null,
 	settings: Settings,
 };
 

@@ -33,6 +33,10 @@ export type ErrorCode = IpcError['code'];
 export type Remedy = NonNullable<IpcError['remedy']>;
 export type VaultState = VaultStatus['state'];
 export type MemberSummary = NonNullable<VaultStatus['member']>;
+/** For a team lead, at sign-in: where the audit log's hash chain was found broken. */
+export type AuditWarning = NonNullable<VaultStatus['auditWarning']>;
+/** How the audit log's chain is broken (`altered`, `unlinked`, or a `gap` with the missing number). */
+export type AuditBreak = AuditWarning['problem'];
 export type Language = Settings['language'];
 export type PassphraseProblem = NonNullable<PassphraseStrength['problem']>;
 export type CreateVaultRequest = Arg<typeof commands.vaultCreate>;

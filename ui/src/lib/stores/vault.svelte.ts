@@ -14,7 +14,7 @@
  *     const answer = await someCommand();
  *     if (lockedSince(epoch)) return;
  */
-import type { MemberSummary } from '$lib/ipc';
+import type { AuditWarning, MemberSummary } from '$lib/ipc';
 
 class VaultData {
 	/** The team's name; known only while the vault is unlocked. */
@@ -23,6 +23,13 @@ class VaultData {
 	member = $state<MemberSummary | null>(null);
 	/** A recovery key being shown once, until the member confirms it is written down. */
 	recoveryKey = $state<string | null>(null);
+	/**
+	 * For a team lead: the core found the audit log's chain broken at sign-in (it re-checks
+	 * at every unlock, so this comes back after the next unlock if still broken).
+	 */
+	auditWarning = $state<AuditWarning | null>(null);
+	/** The member hid the audit warning until the next lock. */
+	auditWarningDismissed = $state(false);
 }
 
 export const vaultData = new VaultData();
@@ -56,10 +63,22 @@ export function clearAll(): void {
 	vaultData.teamName = null;
 	vaultData.member = null;
 	vaultData.recoveryKey = null;
+	vaultData.auditWarning = null;
+	vaultData.auditWarningDismissed = false;
 	for (const clear of viewClearers) clear();
+}
+
+/** Hides the audit warning until the next lock (the core re-checks at the next unlock). */
+export function dismissAuditWarning(): void {
+	vaultData.auditWarningDismissed = true;
 }
 
 /** True when no vault data is held (what a test of the lock path checks). */
 export function holdsNoVaultData(): boolean {
-	return vaultData.teamName === null && vaultData.member === null && vaultData.recoveryKey === null;
+	return (
+		vaultData.teamName === null &&
+		vaultData.member === null &&
+		vaultData.recoveryKey === null &&
+		vaultData.auditWarning === null
+	);
 }

@@ -3,6 +3,7 @@
 //! Nothing here knows about Tauri; the desktop shell adapts these calls to IPC.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod audit;
 pub mod crypto;
 pub mod db;

@@ -4,6 +4,7 @@ use super::{
     blocking, ChangePassphraseRequest, ConfirmPassphrase, Open, ShownRecoveryKey, State, Vault,
     VaultStatus,
 };
+use crate::access::{self, Action};
 use crate::passphrase::require_acceptable;
 use crate::recovery::RecoveryKey;
 use crate::slots::{Slot, SlotFile};
@@ -64,9 +65,7 @@ impl Vault {
         let State::Unlocked(open) = &mut *state else {
             return Err(Error::Locked);
         };
-        if open.member.role != team::ROLE_TEAM_LEAD {
-            return Err(Error::Forbidden);
-        }
+        open.authorize(Action::ReplaceRecoveryKey).await?;
         let mut file = self.verify_passphrase(open, request.passphrase).await?;
         self.rotate_recovery_key(open, &mut file).await
     }
@@ -77,9 +76,7 @@ impl Vault {
         let State::Unlocked(open) = &mut *state else {
             return Err(Error::Locked);
         };
-        if open.member.role != team::ROLE_TEAM_LEAD {
-            return Err(Error::Forbidden);
-        }
+        open.authorize(Action::AcknowledgeRecoveryKey).await?;
         team::set_recovery_acknowledged(
             &open.pool,
             &open.outbox,
@@ -104,7 +101,16 @@ impl Vault {
         open: &mut Open,
         file: &mut SlotFile,
     ) -> Option<ShownRecoveryKey> {
-        if open.recovery_pending && open.member.role == team::ROLE_TEAM_LEAD {
+        let lead = access::authorize(
+            access::Actor {
+                member_id: &open.member.id,
+                role: &open.member.role,
+            },
+            Action::ReplaceRecoveryKey,
+            access::Resource::Vault,
+        )
+        .is_ok();
+        if open.recovery_pending && lead {
             match self.rotate_recovery_key(open, file).await {
                 Ok(key) => return Some(key),
                 Err(err) => tracing::warn!(%err, "could not replace the unconfirmed recovery key"),

@@ -19,7 +19,7 @@ use crate::paths::VaultPaths;
 use crate::settings::{Settings, SettingsPatch};
 use crate::team::MemberSummary;
 use crate::throttle::Attempts;
-use crate::{audit, Error, Result};
+use crate::{access, audit, Error, Result};
 
 pub use requests::{
     ChangePassphraseRequest, ConfirmPassphrase, CreateVaultRequest, CreatedVault,
@@ -83,6 +83,24 @@ impl Open {
         };
         audit::append(&mut conn, self.outbox.device_id(), event).await?;
         Ok(())
+    }
+
+    /// Ask the one authorization path; a refusal is recorded in the audit log.
+    async fn authorize(&self, action: access::Action) -> Result<()> {
+        let actor = access::Actor {
+            member_id: &self.member.id,
+            role: &self.member.role,
+        };
+        let decision = access::authorize(actor, action, access::Resource::Vault);
+        if decision.is_err() {
+            if let Err(err) = self
+                .audit_outcome(action.audit_name(), None, audit::Outcome::Refused)
+                .await
+            {
+                tracing::warn!(%err, "could not record a refusal in the audit log");
+            }
+        }
+        decision
     }
 
     async fn audit(&self, action: &str, entity: Option<(&str, &str)>) -> Result<()> {

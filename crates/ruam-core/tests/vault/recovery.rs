@@ -221,6 +221,21 @@ async fn only_a_lead_may_replace_the_recovery_key_and_only_while_unlocked() {
         t.vault.acknowledge_recovery_key().await,
         Err(Error::Forbidden)
     ));
+    // Each refusal is in the audit log, with who asked.
+    let refused: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT action, actor FROM audit_log WHERE outcome = 'refused' ORDER BY seq",
+    )
+    .fetch_all(&t.vault.pool().await.unwrap())
+    .await
+    .unwrap();
+    let member = t.vault.status().await.member.unwrap().id;
+    assert_eq!(
+        refused,
+        [
+            ("recovery_key.replace".to_owned(), Some(member.clone())),
+            ("recovery_key.acknowledge".to_owned(), Some(member)),
+        ]
+    );
 }
 
 #[tokio::test]

@@ -23,6 +23,7 @@ const SQLITE_NOTADB: i32 = 26;
 /// (a plain SQLite would accept `PRAGMA key`, ignore it and write plaintext).
 /// Statement logging is off: the first statement of every connection holds the key.
 pub async fn open(path: &Path, key: &SecretKey, create: bool) -> Result<SqlitePool> {
+    init_openssl();
     if !create {
         match std::fs::metadata(path) {
             Ok(meta) if meta.len() > 0 => {}
@@ -76,6 +77,15 @@ pub async fn open(path: &Path, key: &SecretKey, create: bool) -> Result<SqlitePo
         });
     }
     Ok(pool)
+}
+
+/// Initialise OpenSSL (which SQLCipher uses) ourselves, before SQLCipher does, with its
+/// exit-time cleanup switched off: otherwise that cleanup can free what a connection
+/// still closing on another thread is using, and the process aborts as it exits
+/// ("double free"). openssl-sys asks for `OPENSSL_INIT_NO_ATEXIT`.
+fn init_openssl() {
+    #[cfg(target_os = "linux")]
+    openssl_sys::init();
 }
 
 fn damaged(path: &Path, detail: &str) -> Error {

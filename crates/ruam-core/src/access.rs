@@ -13,6 +13,20 @@ pub struct Actor<'a> {
     pub role: &'a str,
 }
 
+impl<'a> Actor<'a> {
+    pub fn of(member: &'a crate::team::MemberSummary) -> Self {
+        Self {
+            member_id: &member.id,
+            role: &member.role,
+        }
+    }
+
+    /// Whether `action` on `resource` would be allowed (for decisions that are not requests).
+    pub fn may(self, action: Action, resource: Resource) -> bool {
+        authorize(self, action, resource).is_ok()
+    }
+}
+
 /// What they ask to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {

@@ -101,15 +101,8 @@ impl Vault {
         open: &mut Open,
         file: &mut SlotFile,
     ) -> Option<ShownRecoveryKey> {
-        let lead = access::authorize(
-            access::Actor {
-                member_id: &open.member.id,
-                role: &open.member.role,
-            },
-            Action::ReplaceRecoveryKey,
-            access::Resource::Vault,
-        )
-        .is_ok();
+        let lead = access::Actor::of(&open.member)
+            .may(Action::ReplaceRecoveryKey, access::Resource::Vault);
         if open.recovery_pending && lead {
             match self.rotate_recovery_key(open, file).await {
                 Ok(key) => return Some(key),

@@ -87,11 +87,11 @@ impl Open {
 
     /// Ask the one authorization path; a refusal is recorded in the audit log.
     async fn authorize(&self, action: access::Action) -> Result<()> {
-        let actor = access::Actor {
-            member_id: &self.member.id,
-            role: &self.member.role,
-        };
-        let decision = access::authorize(actor, action, access::Resource::Vault);
+        let decision = access::authorize(
+            access::Actor::of(&self.member),
+            action,
+            access::Resource::Vault,
+        );
         if decision.is_err() {
             if let Err(err) = self
                 .audit_outcome(action.audit_name(), None, audit::Outcome::Refused)

@@ -297,15 +297,10 @@ impl Vault {
             }
         };
         // A lead is warned at sign-in if the audit log was tampered with.
-        let may_check = crate::access::authorize(
-            crate::access::Actor {
-                member_id: &member.id,
-                role: &member.role,
-            },
+        let may_check = crate::access::Actor::of(&member).may(
             crate::access::Action::CheckAuditLog,
             crate::access::Resource::Vault,
-        )
-        .is_ok();
+        );
         let audit_warning = if may_check {
             match audit::verify(&pool).await {
                 Ok(report) => report.first_broken,

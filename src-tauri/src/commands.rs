@@ -4,6 +4,11 @@ use std::sync::Arc;
 
 use ruam_core::passphrase::{self, PassphraseStrength};
 use ruam_core::settings::{Settings, SettingsPatch};
+use ruam_core::team::{
+    Agency, AgencyUpdate, Member, MemberUpdate, NewAgency, NewMember, NewRole, Role, RoleUpdate,
+    SetMemberPassphrase, TeamOverview,
+};
+use ruam_core::vault::{AuditPage, AuditQuery, ExportedFile};
 use ruam_core::vault::{
     ChangePassphraseRequest, ConfirmPassphrase, CreateVaultRequest, RecoveryUnlockRequest,
     ShownRecoveryKey, UnlockRequest,
@@ -112,4 +117,89 @@ pub fn settings_get(vault: VaultState<'_>) -> Settings {
 #[tracing::instrument(skip(vault), err)]
 pub async fn settings_set(vault: VaultState<'_>, patch: SettingsPatch) -> IpcResult<Settings> {
     Ok(vault.update_settings(patch).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn team_overview(vault: VaultState<'_>) -> IpcResult<TeamOverview> {
+    Ok(vault.team_overview().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn member_add(vault: VaultState<'_>, member: NewMember) -> IpcResult<Member> {
+    Ok(vault.add_member(member).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn member_update(vault: VaultState<'_>, update: MemberUpdate) -> IpcResult<Member> {
+    Ok(vault.update_member(update).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn member_set_passphrase(
+    vault: VaultState<'_>,
+    request: SetMemberPassphrase,
+) -> IpcResult<()> {
+    Ok(vault.set_member_passphrase(request).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn agency_add(vault: VaultState<'_>, agency: NewAgency) -> IpcResult<Agency> {
+    Ok(vault.add_agency(agency).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn agency_update(vault: VaultState<'_>, update: AgencyUpdate) -> IpcResult<Agency> {
+    Ok(vault.update_agency(update).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn role_add(vault: VaultState<'_>, role: NewRole) -> IpcResult<Role> {
+    Ok(vault.add_role(role).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn role_update(vault: VaultState<'_>, update: RoleUpdate) -> IpcResult<Role> {
+    Ok(vault.update_role(update).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn audit_log(vault: VaultState<'_>, query: AuditQuery) -> IpcResult<AuditPage> {
+    Ok(vault.audit_log(query).await?)
+}
+
+/// Export to the person's Downloads folder (or `RUAM_EXPORT_DIR`); returns the file's path.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn audit_export(vault: VaultState<'_>, query: AuditQuery) -> IpcResult<ExportedFile> {
+    let dir = export_dir(&vault);
+    Ok(vault.export_audit_log(query, &dir).await?)
+}
+
+fn export_dir(vault: &Vault) -> std::path::PathBuf {
+    if let Some(dir) = std::env::var_os("RUAM_EXPORT_DIR").filter(|d| !d.is_empty()) {
+        return dir.into();
+    }
+    dirs::download_dir()
+        .or_else(dirs::document_dir)
+        .or_else(dirs::home_dir)
+        .unwrap_or_else(|| vault.paths().dir().join("exports"))
 }

@@ -51,6 +51,16 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::passphrase_assess,
             commands::settings_get,
             commands::settings_set,
+            commands::team_overview,
+            commands::member_add,
+            commands::member_update,
+            commands::member_set_passphrase,
+            commands::agency_add,
+            commands::agency_update,
+            commands::role_add,
+            commands::role_update,
+            commands::audit_log,
+            commands::audit_export,
         ])
         .events(tauri_specta::collect_events![VaultLocked])
         .disable_serde_phases()

@@ -44,7 +44,7 @@ async fn main() {
         Arc::new(MemoryKeyring::new()),
     ));
     let request = serde_json::from_value(serde_json::json!({
-        "teamName": "Bench team", "displayName": "Bench", "passphrase": PASSPHRASE
+        "teamName": "Bench team", "displayName": "Bench", "signInName": "bench", "passphrase": PASSPHRASE
     }))
     .unwrap();
     vault.create(request).await.unwrap();
@@ -57,8 +57,10 @@ async fn main() {
     let unlock = time_async(|| {
         let vault = vault.clone();
         async move {
-            let request =
-                serde_json::from_value(serde_json::json!({ "passphrase": PASSPHRASE })).unwrap();
+            let request = serde_json::from_value(
+                serde_json::json!({ "signInName": "bench", "passphrase": PASSPHRASE }),
+            )
+            .unwrap();
             vault.unlock(request).await.unwrap();
             vault.lock().await;
         }

@@ -31,7 +31,7 @@ async fn main() -> Result<()> {
     let keyring = MemoryKeyring::new();
     let vault = Vault::new(paths.clone(), Arc::new(keyring.clone()));
     let request = serde_json::from_value(serde_json::json!({
-        "teamName": TEAM, "displayName": "สมศรี ใจดี", "passphrase": PASSPHRASE
+        "teamName": TEAM, "displayName": "สมศรี ใจดี", "signInName": "somsri", "passphrase": PASSPHRASE
     }))?;
     let created = vault.create(request).await?;
     vault.acknowledge_recovery_key().await?;

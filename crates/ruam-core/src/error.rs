@@ -20,6 +20,8 @@ pub enum ErrorCode {
     DeviceNotEnrolled,
     KeyringUnavailable,
     Internal,
+    /// Signed in with a first passphrase from the lead: change it before anything else.
+    PassphraseChangeRequired,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +34,7 @@ pub enum Error {
     VaultExists(PathBuf),
     #[error("{field}: {reason}")]
     Invalid { field: &'static str, reason: String },
-    #[error("the passphrase or recovery key is not right")]
+    #[error("the sign-in name, passphrase or recovery key is not right")]
     InvalidCredentials,
     #[error("too many wrong attempts; try again in {retry_after_secs} seconds")]
     Throttled { retry_after_secs: u32 },
@@ -58,6 +60,10 @@ pub enum Error {
     NotFound(&'static str),
     #[error("you are not allowed to do this")]
     Forbidden,
+    #[error("change the passphrase the team lead gave you before going on")]
+    PassphraseChangeRequired,
+    #[error("your membership of this team has ended; ask the team lead if this is a mistake")]
+    MembershipEnded,
     #[error("could not use {}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -122,7 +128,8 @@ impl Error {
             Self::Corrupt { .. } => ErrorCode::Corrupt,
             Self::DeviceNotEnrolled => ErrorCode::DeviceNotEnrolled,
             Self::KeyringUnavailable(_) => ErrorCode::KeyringUnavailable,
-            Self::Forbidden => ErrorCode::Forbidden,
+            Self::Forbidden | Self::MembershipEnded => ErrorCode::Forbidden,
+            Self::PassphraseChangeRequired => ErrorCode::PassphraseChangeRequired,
             Self::NoEncryption
             | Self::Io { .. }
             | Self::Storage(_)

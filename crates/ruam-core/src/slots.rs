@@ -60,6 +60,12 @@ pub enum SlotKind {
         /// another computer gets "not enrolled" rather than "wrong passphrase".
         device_check: String,
         argon2: Argon2Params,
+        /// A keyed fingerprint of the member's sign-in name (see [`sign_in_tag`]), so that
+        /// a sign-in tries one slot, not all of them. Outside the wrap's associated data:
+        /// a moved tag only makes a sign-in try the wrong slot, which does not open.
+        /// Slots made before sign-in names have none and are tried for any name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sign_in: Option<String>,
     },
     Recovery,
 }
@@ -71,6 +77,7 @@ fn aad(vault_id: &str, slot_id: &str, kind: &SlotKind) -> Vec<u8> {
             member_id,
             device_check,
             argon2,
+            ..
         } => format!(
             "passphrase\0{member_id}\0{device_check}\0{}/{}/{}",
             argon2.m_kib, argon2.t, argon2.p
@@ -87,6 +94,23 @@ pub fn device_check(device_secret: &SecretKey, vault_id: &str) -> Result<String>
         vault_id.as_bytes(),
         device_secret.expose(),
         &[b"ruam/device-check/v1"],
+        &mut out,
+    )?;
+    Ok(hex::encode(out))
+}
+
+/// A keyed fingerprint of a (normalised) sign-in name: without this device's secret,
+/// which stays in the OS keyring, the slot file says nothing about who signs in.
+pub fn sign_in_tag(
+    device_secret: &SecretKey,
+    vault_id: &str,
+    sign_in_name: &str,
+) -> Result<String> {
+    let mut out = [0u8; 16];
+    crypto::hkdf(
+        vault_id.as_bytes(),
+        device_secret.expose(),
+        &[b"ruam/sign-in/v1/", sign_in_name.as_bytes()],
         &mut out,
     )?;
     Ok(hex::encode(out))
@@ -135,6 +159,7 @@ impl Slot {
     pub fn new_passphrase(
         vault_id: &str,
         member_id: &str,
+        sign_in_name: &str,
         passphrase: &str,
         argon2: Argon2Params,
         device_secret: &SecretKey,
@@ -146,6 +171,7 @@ impl Slot {
             member_id: member_id.to_owned(),
             device_check: device_check(device_secret, vault_id)?,
             argon2,
+            sign_in: Some(sign_in_tag(device_secret, vault_id, sign_in_name)?),
         };
         Self::seal(vault_id, kind, &salt, &kek, data_key)
     }
@@ -222,6 +248,31 @@ impl Slot {
         ))
     }
 
+    /// Whether a sign-in with this tag should try this slot.
+    pub fn may_be_for(&self, tag: &str) -> bool {
+        match &self.kind {
+            SlotKind::Passphrase { sign_in, .. } => sign_in.as_deref().is_none_or(|t| t == tag),
+            SlotKind::Recovery => false,
+        }
+    }
+
+    /// Give a slot made before sign-in names the tag of its member's name.
+    pub fn set_sign_in_tag(&mut self, tag: String) {
+        if let SlotKind::Passphrase { sign_in, .. } = &mut self.kind {
+            *sign_in = Some(tag);
+        }
+    }
+
+    pub fn has_sign_in_tag(&self) -> bool {
+        matches!(
+            &self.kind,
+            SlotKind::Passphrase {
+                sign_in: Some(_),
+                ..
+            }
+        )
+    }
+
     pub fn member_id(&self) -> Option<&str> {
         match &self.kind {
             SlotKind::Passphrase { member_id, .. } => Some(member_id),
@@ -237,8 +288,13 @@ impl Slot {
             SlotKind::Passphrase {
                 argon2,
                 device_check,
+                sign_in,
                 ..
-            } => argon2.is_sane() && device_check.len() == 32,
+            } => {
+                argon2.is_sane()
+                    && device_check.len() == 32
+                    && sign_in.as_ref().is_none_or(|tag| tag.len() == 32)
+            }
             SlotKind::Recovery => true,
         };
         sane_kdf && salt.len() == SALT_LEN && wrapped.ciphertext.len() == crypto::KEY_LEN + 16
@@ -404,6 +460,13 @@ impl SlotFile {
         self.slots
             .iter()
             .filter(|s| matches!(s.kind, SlotKind::Passphrase { .. }))
+    }
+
+    /// Remove a member's passphrase slot (they left the team). Returns whether there was one.
+    pub fn remove_member(&mut self, member_id: &str) -> bool {
+        let before = self.slots.len();
+        self.slots.retain(|s| s.member_id() != Some(member_id));
+        self.slots.len() != before
     }
 
     /// Put `slot` in place of any slot of the same member (or the recovery slot).

@@ -30,14 +30,14 @@ fn a_first_run_creates_locks_and_unlocks_through_ipc() {
 
     let wrong = shell.err(
         "vault_unlock",
-        json!({ "request": { "passphrase": "not it at all" } }),
+        json!({ "request": { "signInName": "somsri", "passphrase": "not it at all" } }),
     );
     assert_eq!(wrong["code"], "invalid_credentials");
     assert!(wrong["message"].as_str().unwrap().contains("not right"));
 
     let unlocked = shell.ok(
         "vault_unlock",
-        json!({ "request": { "passphrase": PASSPHRASE } }),
+        json!({ "request": { "signInName": "somsri", "passphrase": PASSPHRASE } }),
     );
     assert_eq!(unlocked["status"]["state"], "unlocked");
     assert_eq!(unlocked["status"]["member"]["displayName"], "Somsri");
@@ -45,7 +45,7 @@ fn a_first_run_creates_locks_and_unlocks_through_ipc() {
 
     let again = shell.err(
         "vault_unlock",
-        json!({ "request": { "passphrase": PASSPHRASE } }),
+        json!({ "request": { "signInName": "somsri", "passphrase": PASSPHRASE } }),
     );
     assert_eq!(again["code"], "conflict");
 }
@@ -55,7 +55,7 @@ fn validation_errors_name_the_field() {
     let shell = Shell::new();
     let err = shell.err(
         "vault_create",
-        json!({ "request": { "teamName": " ", "displayName": "Somsri", "passphrase": PASSPHRASE } }),
+        json!({ "request": { "teamName": " ", "displayName": "Somsri", "signInName": "somsri", "passphrase": PASSPHRASE } }),
     );
     assert_eq!(
         (err["code"].as_str(), err["field"].as_str()),
@@ -110,12 +110,12 @@ fn throttling_and_damage_carry_what_the_person_needs() {
     for _ in 0..3 {
         shell.err(
             "vault_unlock",
-            json!({ "request": { "passphrase": "wrong wrong" } }),
+            json!({ "request": { "signInName": "somsri", "passphrase": "wrong wrong" } }),
         );
     }
     let throttled = shell.err(
         "vault_unlock",
-        json!({ "request": { "passphrase": PASSPHRASE } }),
+        json!({ "request": { "signInName": "somsri", "passphrase": PASSPHRASE } }),
     );
     assert_eq!(throttled["code"], "throttled");
     assert!(throttled["retryAfterSecs"].as_u64().unwrap() >= 1);
@@ -123,7 +123,7 @@ fn throttling_and_damage_carry_what_the_person_needs() {
     std::fs::write(shell.dir.path().join("ruam.slots"), b"{ truncated").unwrap();
     let damaged = shell.err(
         "vault_unlock",
-        json!({ "request": { "passphrase": PASSPHRASE } }),
+        json!({ "request": { "signInName": "somsri", "passphrase": PASSPHRASE } }),
     );
     assert_eq!(damaged["code"], "corrupt");
     assert!(damaged["path"].as_str().unwrap().ends_with("ruam.slots"));
@@ -232,5 +232,101 @@ fn the_auto_lock_locks_and_tells_the_window() {
     assert_eq!(
         *heard.lock().unwrap(),
         vec![r#"{"reason":"idle"}"#.to_owned()]
+    );
+}
+
+#[test]
+fn a_forbidden_call_through_ipc_is_refused_and_audited() {
+    let shell = Shell::new();
+    shell.create();
+    shell.ok("recovery_key_acknowledge", json!({}));
+    let added = shell.ok(
+        "member_add",
+        json!({ "member": {
+            "displayName": "Pol. Lt. Anan", "signInName": "anan", "role": "police_liaison",
+            "discipline": "police", "agencyId": null, "phone": null, "email": null,
+            "firstPassphrase": "harbour violet cement glider",
+        } }),
+    );
+    assert_eq!(added["mustChangePassphrase"], true);
+    let weak = shell.err(
+        "member_add",
+        json!({ "member": {
+            "displayName": "Malee", "signInName": "malee", "role": "viewer",
+            "discipline": "health", "agencyId": null, "phone": null, "email": null,
+            "firstPassphrase": "password1",
+        } }),
+    );
+    assert_eq!(
+        (weak["code"].as_str(), weak["field"].as_str()),
+        (Some("invalid"), Some("first_passphrase"))
+    );
+
+    shell.ok("vault_lock", json!({}));
+    let status = shell.ok(
+        "vault_unlock",
+        json!({ "request": { "signInName": "anan", "passphrase": "harbour violet cement glider" } }),
+    )["status"]
+        .clone();
+    assert_eq!(status["member"]["mustChangePassphrase"], true);
+    assert_eq!(status["permissions"], json!([]));
+    let first = shell.err("team_overview", json!({}));
+    assert_eq!(first["code"], "passphrase_change_required");
+    shell.ok(
+        "passphrase_change",
+        json!({ "request": { "current": "harbour violet cement glider", "new": "tamarind bicycle lantern orbit" } }),
+    );
+    let team = shell.ok("team_overview", json!({}));
+    assert_eq!(team["members"].as_array().unwrap().len(), 2);
+    for (cmd, args) in [
+        ("audit_log", json!({ "query": {} })),
+        ("audit_export", json!({ "query": {} })),
+        (
+            "agency_add",
+            json!({ "agency": { "name": "Mae Sai police", "kind": "police" } }),
+        ),
+    ] {
+        assert_eq!(shell.err(cmd, args)["code"], "forbidden", "{cmd}");
+    }
+
+    shell.ok("vault_lock", json!({}));
+    shell.ok(
+        "vault_unlock",
+        json!({ "request": { "signInName": "somsri", "passphrase": PASSPHRASE } }),
+    );
+    let page = shell.ok(
+        "audit_log",
+        json!({ "query": { "memberId": added["id"], "limit": 50 } }),
+    );
+    let seen: Vec<(String, String)> = page["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_owned(),
+                e["outcome"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for expected in [
+        ("vault.unlock", "ok"),
+        ("team.view", "refused"),
+        ("audit.read", "refused"),
+        ("audit.export", "refused"),
+        ("agency.add", "refused"),
+    ] {
+        assert!(
+            seen.contains(&(expected.0.to_owned(), expected.1.to_owned())),
+            "{expected:?} in {seen:?}"
+        );
+    }
+    let bad = shell.err(
+        "audit_log",
+        json!({ "query": { "from": "2026-12-01", "to": "2026-11-01" } }),
+    );
+    assert_eq!(
+        (bad["code"].as_str(), bad["field"].as_str()),
+        (Some("invalid"), Some("to"))
     );
 }

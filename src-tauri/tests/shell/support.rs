@@ -79,7 +79,7 @@ impl Shell {
     pub fn create(&self) -> String {
         let created = self.ok(
             "vault_create",
-            json!({ "request": { "teamName": "Mae Sai MDT", "displayName": "Somsri", "passphrase": PASSPHRASE } }),
+            json!({ "request": { "teamName": "Mae Sai MDT", "displayName": "Somsri", "signInName": "somsri", "passphrase": PASSPHRASE } }),
         );
         created["recoveryKey"].as_str().unwrap().to_owned()
     }

@@ -18,14 +18,23 @@ impl Vault {
         if request.current.is_empty() {
             return Err(Error::invalid("current", "is empty"));
         }
-        let state = self.state.write().await;
-        let State::Unlocked(open) = &*state else {
+        let mut state = self.state.write().await;
+        let State::Unlocked(open) = &mut *state else {
             return Err(Error::Locked);
         };
+        open.authorize(
+            Action::ChangeOwnPassphrase,
+            access::Resource::Member(&open.member.id),
+        )
+        .await?;
         require_acceptable(
             "new",
             request.new.expose(),
-            &[&open.team_name, &open.member.display_name],
+            &[
+                &open.team_name,
+                &open.member.display_name,
+                &open.member.sign_in_name,
+            ],
         )?;
         if request.new.expose() == request.current.expose() {
             return Err(Error::invalid(
@@ -42,6 +51,7 @@ impl Vault {
             .passphrase_slot(
                 &open.vault_id,
                 &open.member.id,
+                &open.member.sign_in_name,
                 request.new,
                 &device_secret,
                 &open.data_key,
@@ -49,8 +59,36 @@ impl Vault {
             .await?;
         file.replace(slot);
         file.save(&self.paths)?;
-        open.audit_after_change("passphrase.change", Some(("member", &open.member.id)))
+        if open.member.must_change_passphrase {
+            // The first passphrase is gone from the slot file; the flag follows.
+            let cleared = async {
+                let mut tx = open.pool.begin().await?;
+                team::set_must_change_passphrase(
+                    &mut tx,
+                    &open.outbox,
+                    &open.member.id,
+                    &open.member.id,
+                    false,
+                )
+                .await?;
+                open.audit_in(
+                    &mut tx,
+                    "passphrase.change",
+                    Some(("member", &open.member.id)),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok::<_, Error>(())
+            }
             .await;
+            if let Err(err) = cleared {
+                tracing::warn!(%err, "the passphrase changed but its first-passphrase flag stays");
+            }
+            open.member.must_change_passphrase = false;
+        } else {
+            open.audit_after_change("passphrase.change", Some(("member", &open.member.id)))
+                .await;
+        }
         tracing::info!("passphrase changed");
         Ok(())
     }
@@ -65,7 +103,8 @@ impl Vault {
         let State::Unlocked(open) = &mut *state else {
             return Err(Error::Locked);
         };
-        open.authorize(Action::ReplaceRecoveryKey).await?;
+        open.authorize(Action::ReplaceRecoveryKey, access::Resource::Vault)
+            .await?;
         let mut file = self.verify_passphrase(open, request.passphrase).await?;
         self.rotate_recovery_key(open, &mut file).await
     }
@@ -76,7 +115,8 @@ impl Vault {
         let State::Unlocked(open) = &mut *state else {
             return Err(Error::Locked);
         };
-        open.authorize(Action::AcknowledgeRecoveryKey).await?;
+        open.authorize(Action::AcknowledgeRecoveryKey, access::Resource::Vault)
+            .await?;
         team::set_recovery_acknowledged(
             &open.pool,
             &open.outbox,
@@ -101,7 +141,8 @@ impl Vault {
         open: &mut Open,
         file: &mut SlotFile,
     ) -> Option<ShownRecoveryKey> {
-        let lead = access::Actor::of(&open.member)
+        let lead = open
+            .actor()
             .may(Action::ReplaceRecoveryKey, access::Resource::Vault);
         if open.recovery_pending && lead {
             match self.rotate_recovery_key(open, file).await {

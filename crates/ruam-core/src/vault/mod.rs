@@ -2,9 +2,11 @@
 //! change passphrase, replace the recovery key. A locked vault holds no key and no pool;
 //! that is its own state, not an empty option.
 
+mod audit_log;
 mod keys;
 mod open;
 mod requests;
+mod team;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -21,6 +23,7 @@ use crate::team::MemberSummary;
 use crate::throttle::Attempts;
 use crate::{access, audit, Error, Result};
 
+pub use audit_log::{AuditPage, AuditQuery, AuditRow, ExportedFile};
 pub use requests::{
     ChangePassphraseRequest, ConfirmPassphrase, CreateVaultRequest, CreatedVault,
     RecoveryUnlockRequest, ShownRecoveryKey, UnlockRequest, Unlocked, VaultState, VaultStatus,
@@ -57,6 +60,8 @@ struct Open {
     team_id: String,
     team_name: String,
     member: MemberSummary,
+    /// The signed-in member's rights, from their role.
+    permissions: access::Permissions,
     recovery_pending: bool,
     /// Checked at sign-in for team leads.
     audit_warning: Option<audit::BrokenLink>,
@@ -85,22 +90,64 @@ impl Open {
         Ok(())
     }
 
+    fn actor(&self) -> access::Actor<'_> {
+        access::Actor {
+            member_id: &self.member.id,
+            permissions: &self.permissions,
+            must_change_passphrase: self.member.must_change_passphrase,
+        }
+    }
+
     /// Ask the one authorization path; a refusal is recorded in the audit log.
-    async fn authorize(&self, action: access::Action) -> Result<()> {
-        let decision = access::authorize(
-            access::Actor::of(&self.member),
-            action,
-            access::Resource::Vault,
-        );
+    async fn authorize(
+        &self,
+        action: access::Action,
+        resource: access::Resource<'_>,
+    ) -> Result<()> {
+        let decision = access::authorize(self.actor(), action, resource);
         if decision.is_err() {
+            let entity = match resource {
+                access::Resource::Member(id) => Some(("member", id)),
+                _ => None,
+            };
             if let Err(err) = self
-                .audit_outcome(action.audit_name(), None, audit::Outcome::Refused)
+                .audit_outcome(action.audit_name(), entity, audit::Outcome::Refused)
                 .await
             {
                 tracing::warn!(%err, "could not record a refusal in the audit log");
             }
         }
         decision
+    }
+
+    /// Record a change in the audit log in the transaction that makes it.
+    async fn audit_in(
+        &self,
+        tx: &mut sqlx::SqliteConnection,
+        action: &str,
+        entity: Option<(&str, &str)>,
+    ) -> Result<()> {
+        let event = audit::Event {
+            actor: Some(&self.member.id),
+            action,
+            entity: entity.map(|(kind, _)| kind),
+            entity_id: entity.map(|(_, id)| id),
+            outcome: audit::Outcome::Ok,
+            at: None,
+        };
+        audit::append(tx, self.outbox.device_id(), event).await?;
+        Ok(())
+    }
+
+    /// Read the signed-in member and their rights again (after their role changed).
+    async fn reload_self(&mut self) -> Result<()> {
+        self.member = crate::team::load_member_summary(&self.pool, &self.member.id).await?;
+        self.permissions = crate::team::load_role(&self.pool, &self.member.role)
+            .await?
+            .permissions
+            .into_iter()
+            .collect();
+        Ok(())
     }
 
     async fn audit(&self, action: &str, entity: Option<(&str, &str)>) -> Result<()> {
@@ -221,6 +268,7 @@ impl Vault {
                 state: VaultState::Unlocked,
                 team_name: Some(open.team_name.clone()),
                 member: Some(open.member.clone()),
+                permissions: open.permissions.iter().copied().collect(),
                 recovery_key_pending: open.recovery_pending,
                 audit_warning: open.audit_warning.clone(),
                 settings,
@@ -233,6 +281,7 @@ impl Vault {
                 },
                 team_name: None,
                 member: None,
+                permissions: Vec::new(),
                 recovery_key_pending: false,
                 audit_warning: None,
                 settings,
@@ -294,9 +343,14 @@ impl Vault {
     /// Change settings. The language can be changed on the lock screen; anything
     /// else needs an unlocked vault.
     pub async fn update_settings(&self, patch: SettingsPatch) -> Result<Settings> {
-        let unlocked = matches!(*self.state.read().await, State::Unlocked(_));
-        if patch.auto_lock_minutes.is_some() && !unlocked {
-            return Err(Error::Locked);
+        if patch.auto_lock_minutes.is_some() {
+            match &*self.state.read().await {
+                State::Unlocked(open) => {
+                    open.authorize(access::Action::ChangeSettings, access::Resource::Vault)
+                        .await?
+                }
+                State::Locked => return Err(Error::Locked),
+            }
         }
         let mut settings = self.settings.write().expect("settings lock");
         let next = settings.apply(patch)?;

@@ -9,9 +9,9 @@ use crate::outbox::Outbox;
 use crate::passphrase::require_acceptable;
 use crate::recovery::RecoveryKey;
 use crate::slots::{self, Slot, SlotFile, SlotKind};
-use crate::team::{self, MemberSummary};
+use crate::team::{self, Member, MemberStatus, MemberSummary};
 use crate::throttle::{now_unix, Attempts};
-use crate::{audit, db, Error, Result};
+use crate::{access, audit, db, Error, Result};
 
 impl Vault {
     /// Create the vault with its first member, the team lead. Returns the recovery key,
@@ -19,10 +19,11 @@ impl Vault {
     pub async fn create(&self, request: CreateVaultRequest) -> Result<CreatedVault> {
         let team_name = team::clean_name("team_name", &request.team_name)?;
         let display_name = team::clean_name("display_name", &request.display_name)?;
+        let sign_in_name = team::normalize_sign_in_name(&request.sign_in_name)?;
         require_acceptable(
             "passphrase",
             request.passphrase.expose(),
-            &[&team_name, &display_name],
+            &[&team_name, &display_name, &sign_in_name],
         )?;
 
         let mut state = self.state.write().await;
@@ -35,10 +36,18 @@ impl Vault {
         let vault_id = uuid::Uuid::now_v7().to_string();
         let data_key = SecretKey::random()?;
         let device_secret = self.enrol_device(&vault_id).await?;
-        let member = MemberSummary {
+        let member = Member {
             id: uuid::Uuid::now_v7().to_string(),
             display_name,
+            sign_in_name: Some(sign_in_name.clone()),
             role: team::ROLE_TEAM_LEAD.to_owned(),
+            discipline: None,
+            agency_id: None,
+            phone: None,
+            email: None,
+            status: MemberStatus::Active,
+            must_change_passphrase: Some(false),
+            created_at: crate::outbox::now_utc(),
         };
         let recovery = RecoveryKey::generate()?;
         let team_id = uuid::Uuid::now_v7().to_string();
@@ -52,6 +61,7 @@ impl Vault {
                 self.passphrase_slot(
                     &vault_id,
                     &member.id,
+                    &sign_in_name,
                     request.passphrase,
                     &device_secret,
                     &data_key,
@@ -64,6 +74,9 @@ impl Vault {
                 let mut tx = pool.begin().await?;
                 team::insert_team(&mut tx, &outbox, &member.id, &team_id, &team_name).await?;
                 team::insert_member(&mut tx, &outbox, &member.id, &member).await?;
+                let permissions = team::load_role(&mut *tx, team::ROLE_TEAM_LEAD)
+                    .await?
+                    .permissions;
                 let created = audit::Event {
                     actor: Some(&member.id),
                     action: "vault.create",
@@ -74,11 +87,12 @@ impl Vault {
                 };
                 audit::append(&mut tx, outbox.device_id(), created).await?;
                 tx.commit().await?;
-                slot_file.save(&self.paths)
+                slot_file.save(&self.paths)?;
+                Ok(permissions)
             }
             .await;
             match written {
-                Ok(()) => Ok((pool, outbox)),
+                Ok(permissions) => Ok((pool, outbox, permissions)),
                 Err(err) => {
                     pool.close().await;
                     Err(err)
@@ -86,7 +100,7 @@ impl Vault {
             }
         }
         .await;
-        let (pool, outbox) = match built {
+        let (pool, outbox, permissions) = match built {
             Ok(built) => built,
             Err(err) => {
                 self.remove_partial_vault();
@@ -104,7 +118,14 @@ impl Vault {
             vault_id,
             team_id,
             team_name,
-            member,
+            member: MemberSummary {
+                id: member.id,
+                display_name: member.display_name,
+                sign_in_name,
+                role: member.role,
+                must_change_passphrase: false,
+            },
+            permissions: permissions.into_iter().collect(),
             recovery_pending: true,
             audit_warning: None,
             outbox,
@@ -116,8 +137,9 @@ impl Vault {
         })
     }
 
-    /// Unlock with a member's passphrase.
+    /// Sign in: a member's sign-in name and passphrase unlock the vault as that member.
     pub async fn unlock(&self, request: UnlockRequest) -> Result<Unlocked> {
+        let sign_in_name = team::normalize_sign_in_name(&request.sign_in_name)?;
         if request.passphrase.is_empty() {
             return Err(Error::invalid("passphrase", "is empty"));
         }
@@ -132,33 +154,45 @@ impl Vault {
             .await?
             .ok_or(Error::DeviceNotEnrolled)?;
         let check = slots::device_check(&device_secret, &file.vault_id)?;
-        let candidates: Vec<Slot> = file
+        let enrolled: Vec<Slot> = file
             .passphrase_slots()
             .filter(|s| matches!(&s.kind, SlotKind::Passphrase { device_check, .. } if *device_check == check))
             .cloned()
             .collect();
-        if candidates.is_empty() {
+        if enrolled.is_empty() {
             return Err(Error::DeviceNotEnrolled);
         }
+        let tag = slots::sign_in_tag(&device_secret, &file.vault_id, &sign_in_name)?;
+        let candidates: Vec<Slot> = enrolled
+            .into_iter()
+            .filter(|s| s.may_be_for(&tag))
+            .collect();
         let vault_id = file.vault_id.clone();
         let passphrase = request.passphrase;
         let secret = device_secret.clone();
+        let argon2 = self.argon2;
         let opened = blocking(move || {
+            if candidates.is_empty() {
+                // An unknown name costs what a wrong passphrase costs.
+                let salt: [u8; 16] = crate::crypto::random_array()?;
+                crate::crypto::argon2id(passphrase.expose(), &salt, argon2)?;
+            }
             for slot in &candidates {
                 if let Some(key) =
                     slot.open_with_passphrase(&vault_id, passphrase.expose(), &secret)?
                 {
-                    return Ok(Some((key, slot.member_id().unwrap_or_default().to_owned())));
+                    return Ok(Some((key, slot.clone())));
                 }
             }
             Ok(None)
         })
         .await?;
-        let Some((data_key, member_id)) = opened else {
+        let Some((data_key, slot)) = opened else {
             Attempts::record_unlock_failure(&self.paths, now_unix());
-            tracing::info!("unlock refused: wrong passphrase");
+            tracing::info!("unlock refused: wrong sign-in name or passphrase");
             return Err(Error::InvalidCredentials);
         };
+        let member_id = slot.member_id().unwrap_or_default().to_owned();
         let mut open = self
             .open(
                 file.vault_id.clone(),
@@ -167,6 +201,19 @@ impl Vault {
                 Some(&member_id),
             )
             .await?;
+        if !slot.has_sign_in_tag() {
+            // A slot from before sign-in names: from now on it answers to its member's name.
+            let mut tagged = slot;
+            tagged.set_sign_in_tag(slots::sign_in_tag(
+                &device_secret,
+                &file.vault_id,
+                &open.member.sign_in_name,
+            )?);
+            file.replace(tagged);
+            if let Err(err) = file.save(&self.paths) {
+                tracing::warn!(%err, "could not tag an older key slot with its sign-in name");
+            }
+        }
         if let Err(err) = open.audit_sign_in(&self.paths, "vault.unlock").await {
             tracing::warn!(%err, "could not record the sign-in in the audit log");
         }
@@ -211,6 +258,7 @@ impl Vault {
             .passphrase_slot(
                 &open.vault_id,
                 &open.member.id,
+                &open.member.sign_in_name,
                 request.new_passphrase,
                 &device_secret,
                 &open.data_key,
@@ -249,17 +297,23 @@ impl Vault {
         &self,
         vault_id: &str,
         member_id: &str,
+        sign_in_name: &str,
         passphrase: crate::SecretString,
         device_secret: &SecretKey,
         data_key: &SecretKey,
     ) -> Result<Slot> {
-        let (vault_id, member_id, argon2) =
-            (vault_id.to_owned(), member_id.to_owned(), self.argon2);
+        let (vault_id, member_id, sign_in_name, argon2) = (
+            vault_id.to_owned(),
+            member_id.to_owned(),
+            sign_in_name.to_owned(),
+            self.argon2,
+        );
         let (secret, data_key) = (device_secret.clone(), data_key.clone());
         blocking(move || {
             Slot::new_passphrase(
                 &vault_id,
                 &member_id,
+                &sign_in_name,
                 passphrase.expose(),
                 argon2,
                 &secret,
@@ -282,14 +336,19 @@ impl Vault {
         let loaded = async {
             let team = team::load_team(&pool).await?;
             let member = match member_id {
-                Some(id) => team::load_member(&pool, id).await?,
+                Some(id) => team::load_member_summary(&pool, id).await?,
                 None => team::first_lead(&pool).await?,
             };
+            let permissions: access::Permissions = team::load_role(&pool, &member.role)
+                .await?
+                .permissions
+                .into_iter()
+                .collect();
             let outbox = Outbox::resume(slots::device_id(device_secret, &vault_id)?, &pool).await?;
-            Ok::<_, Error>((team, member, outbox))
+            Ok::<_, Error>((team, member, permissions, outbox))
         }
         .await;
-        let (team, member, outbox) = match loaded {
+        let (team, member, permissions, outbox) = match loaded {
             Ok(loaded) => loaded,
             Err(err) => {
                 pool.close().await;
@@ -297,10 +356,8 @@ impl Vault {
             }
         };
         // A lead is warned at sign-in if the audit log was tampered with.
-        let may_check = crate::access::Actor::of(&member).may(
-            crate::access::Action::CheckAuditLog,
-            crate::access::Resource::Vault,
-        );
+        // Asked as the role, before any first-passphrase change: the warning must not wait.
+        let may_check = permissions.contains(&access::Permission::ReadAudit);
         let audit_warning = if may_check {
             match audit::verify(&pool).await {
                 Ok(report) => report.first_broken,
@@ -322,6 +379,7 @@ impl Vault {
             team_id: team.id,
             team_name: team.name,
             member,
+            permissions,
             recovery_pending: !team.recovery_acknowledged,
             audit_warning,
             outbox,

@@ -24,6 +24,9 @@ pub struct VaultStatus {
     /// Known only while unlocked: the team's name is inside the encrypted vault.
     pub team_name: Option<String>,
     pub member: Option<MemberSummary>,
+    /// What the signed-in member's role allows, for the UI to hide what they may not do
+    /// (core checks every call regardless).
+    pub permissions: Vec<crate::access::Permission>,
     /// The recovery key has not been acknowledged as written down yet.
     pub recovery_key_pending: bool,
     /// For a team lead: where the audit log's chain was found broken at sign-in.
@@ -85,6 +88,7 @@ pub struct Unlocked {
 pub struct CreateVaultRequest {
     pub team_name: String,
     pub display_name: String,
+    pub sign_in_name: String,
     pub passphrase: SecretString,
 }
 
@@ -92,6 +96,7 @@ pub struct CreateVaultRequest {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct UnlockRequest {
+    pub sign_in_name: String,
     pub passphrase: SecretString,
 }
 

@@ -10,6 +10,8 @@ use ruam_core::{Error, Vault};
 
 pub const PASSPHRASE: &str = "river lantern mango bicycle";
 pub const TEAM: &str = "Mae Sai district MDT";
+/// The lead's sign-in name.
+pub const LEAD: &str = "somsri";
 
 pub struct TestVault {
     pub dir: tempfile::TempDir,
@@ -75,13 +77,20 @@ pub fn open_in(dir: &tempfile::TempDir, keyring: &MemoryKeyring) -> Vault {
 
 pub fn create_request(team: &str, name: &str, passphrase: &str) -> CreateVaultRequest {
     serde_json::from_value(serde_json::json!({
-        "teamName": team, "displayName": name, "passphrase": passphrase
+        "teamName": team, "displayName": name, "signInName": LEAD, "passphrase": passphrase
     }))
     .unwrap()
 }
 
 pub fn unlock_request(passphrase: &str) -> UnlockRequest {
-    serde_json::from_value(serde_json::json!({ "passphrase": passphrase })).unwrap()
+    unlock_as(LEAD, passphrase)
+}
+
+pub fn unlock_as(sign_in_name: &str, passphrase: &str) -> UnlockRequest {
+    serde_json::from_value(
+        serde_json::json!({ "signInName": sign_in_name, "passphrase": passphrase }),
+    )
+    .unwrap()
 }
 
 pub fn recovery_request(
@@ -124,4 +133,54 @@ pub fn assert_invalid_field<T: std::fmt::Debug>(result: Result<T, Error>, expect
         Err(Error::Invalid { field, .. }) => assert_eq!(field, expected),
         other => panic!("expected an invalid {expected}, got {other:?}"),
     }
+}
+
+/// A member's first passphrase, as the lead sets it, and the one they choose.
+pub const FIRST: &str = "harbour violet cement glider";
+pub const OWN: &str = "tamarind bicycle lantern orbit";
+
+pub fn new_member(
+    display_name: &str,
+    sign_in_name: &str,
+    role: &str,
+) -> ruam_core::team::NewMember {
+    serde_json::from_value(serde_json::json!({
+        "displayName": display_name, "signInName": sign_in_name, "role": role,
+        "discipline": "police", "agencyId": null, "phone": "053 123 456",
+        "email": null, "firstPassphrase": FIRST,
+    }))
+    .unwrap()
+}
+
+/// Sign out whoever is in, sign in as `sign_in_name` with the first passphrase and
+/// replace it with [`OWN`]: a member ready to act in their role.
+pub async fn sign_in_fresh(t: &TestVault, sign_in_name: &str) -> ruam_core::VaultStatus {
+    t.vault.lock().await;
+    let status = t
+        .vault
+        .unlock(unlock_as(sign_in_name, FIRST))
+        .await
+        .unwrap()
+        .status;
+    assert!(status.member.as_ref().unwrap().must_change_passphrase);
+    t.vault
+        .change_passphrase(change_request(FIRST, OWN))
+        .await
+        .unwrap();
+    t.vault.status().await
+}
+
+/// Back to the lead.
+pub async fn sign_in_lead(t: &TestVault) {
+    t.vault.lock().await;
+    t.unlock(PASSPHRASE).await.unwrap();
+}
+
+/// Rows in a table, to show that refused or invalid calls wrote nothing.
+pub async fn count(t: &TestVault, table: &str) -> i64 {
+    let pool = t.vault.pool().await.unwrap();
+    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+        .fetch_one(&pool)
+        .await
+        .unwrap()
 }

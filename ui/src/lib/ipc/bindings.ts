@@ -20,6 +20,17 @@ export const commands = {
 	passphraseAssess: (passphrase: SecretString, context: string[]) => __TAURI_INVOKE<PassphraseStrength>("passphrase_assess", { passphrase, context }),
 	settingsGet: () => __TAURI_INVOKE<Settings>("settings_get"),
 	settingsSet: (patch: SettingsPatch) => typedError<Settings, IpcError>(__TAURI_INVOKE("settings_set", { patch })),
+	teamOverview: () => typedError<TeamOverview, IpcError>(__TAURI_INVOKE("team_overview")),
+	memberAdd: (member: NewMember) => typedError<Member, IpcError>(__TAURI_INVOKE("member_add", { member })),
+	memberUpdate: (update: MemberUpdate) => typedError<Member, IpcError>(__TAURI_INVOKE("member_update", { update })),
+	memberSetPassphrase: (request: SetMemberPassphrase) => typedError<null, IpcError>(__TAURI_INVOKE("member_set_passphrase", { request })),
+	agencyAdd: (agency: NewAgency) => typedError<Agency, IpcError>(__TAURI_INVOKE("agency_add", { agency })),
+	agencyUpdate: (update: AgencyUpdate) => typedError<Agency, IpcError>(__TAURI_INVOKE("agency_update", { update })),
+	roleAdd: (role: NewRole) => typedError<Role, IpcError>(__TAURI_INVOKE("role_add", { role })),
+	roleUpdate: (update: RoleUpdate) => typedError<Role, IpcError>(__TAURI_INVOKE("role_update", { update })),
+	auditLog: (query: AuditQuery) => typedError<AuditPage, IpcError>(__TAURI_INVOKE("audit_log", { query })),
+	/**  Export to the person's Downloads folder (or `RUAM_EXPORT_DIR`); returns the file's path. */
+	auditExport: (query: AuditQuery) => typedError<ExportedFile, IpcError>(__TAURI_INVOKE("audit_export", { query })),
 };
 
 /** Events */
@@ -28,6 +39,60 @@ export const events = {
 };
 
 /* Types */
+export type Agency = {
+	id: string,
+	name: string,
+	kind: AgencyKind,
+	district: string | null,
+	province: string | null,
+	contact: string | null,
+};
+
+/**  What kind of organisation an agency is. */
+export type AgencyKind = "social_welfare" | "police" | "health" | "education" | "local_administration" | "ngo" | "other";
+
+export type AgencyUpdate = {
+	id: string,
+	agency: NewAgency,
+};
+
+export type AuditPage = {
+	entries: AuditRow[],
+	/**  Older entries match too: ask again with `beforeSeq` of the last entry. */
+	more: boolean,
+};
+
+/**
+ *  Which entries: by member, by kind of record (and one record), between two dates
+ *  (inclusive, in the viewer's time zone), newest first, a page at a time.
+ */
+export type AuditQuery = {
+	memberId?: string | null,
+	entity?: string | null,
+	entityId?: string | null,
+	/**  `YYYY-MM-DD`. */
+	from?: string | null,
+	/**  `YYYY-MM-DD`, inclusive. */
+	to?: string | null,
+	/**  The viewer's offset from UTC in minutes (Thailand: 420), to read the dates in. */
+	utcOffsetMinutes?: number | null,
+	/**  Entries older than this one (the last of the previous page). */
+	beforeSeq?: number | null,
+	limit?: number | null,
+};
+
+export type AuditRow = {
+	seq: number,
+	at: string,
+	actorId: string | null,
+	actorName: string | null,
+	action: string,
+	entity: string | null,
+	entityId: string | null,
+	outcome: string,
+	device: string,
+};
+
 /**  How the chain is broken at the first bad entry. */
 export type Break = 
 /**  The entry's content no longer matches its hash (edited). */
@@ -56,6 +121,7 @@ export type ConfirmPassphrase = {
 export type CreateVaultRequest = {
 	teamName: string,
 	displayName: string,
+	signInName: string,
 	passphrase: SecretString,
 };
 
@@ -64,8 +130,18 @@ export type CreatedVault = {
 	status: VaultStatus,
 };
 
+/**  A member's discipline: the profession they bring to the team. */
+export type Discipline = "social_work" | "police" | "health" | "education" | "ngo" | "local_government" | "volunteer_coordination";
+
 /**  Stable, machine-readable error codes. The UI branches on these; never rename one. */
-export type ErrorCode = "locked" | "forbidden" | "not_found" | "invalid" | "conflict" | "invalid_credentials" | "throttled" | "corrupt" | "device_not_enrolled" | "keyring_unavailable" | "internal";
+export type ErrorCode = "locked" | "forbidden" | "not_found" | "invalid" | "conflict" | "invalid_credentials" | "throttled" | "corrupt" | "device_not_enrolled" | "keyring_unavailable" | "internal" | 
+/**  Signed in with a first passphrase from the lead: change it before anything else. */
+"passphrase_change_required";
+
+export type ExportedFile = {
+	path: string,
+	entries: number,
+};
 
 export type IpcError = {
 	code: ErrorCode,
@@ -83,10 +159,73 @@ export type Language = "en" | "th";
 
 export type LockReason = "idle";
 
+/**
+ *  A member as the team sees them. `sign_in_name` and `must_change_passphrase` are
+ *  given only to those who manage members.
+ */
+export type Member = {
+	id: string,
+	displayName: string,
+	signInName: string | null,
+	role: string,
+	discipline: Discipline | null,
+	agencyId: string | null,
+	phone: string | null,
+	email: string | null,
+	status: MemberStatus,
+	mustChangePassphrase: boolean | null,
+	createdAt: string,
+};
+
+/**  Whether a member is still on the team. Members who left keep their history. */
+export type MemberStatus = "active" | "left";
+
+/**  The signed-in member, as the UI needs them. */
 export type MemberSummary = {
 	id: string,
 	displayName: string,
+	signInName: string,
 	role: string,
+	/**  Signed in with a first passphrase from the lead, which must be changed now. */
+	mustChangePassphrase: boolean,
+};
+
+/**  A member's details as the lead edits them. The sign-in name stays as it was made. */
+export type MemberUpdate = {
+	id: string,
+	displayName: string,
+	role: string,
+	discipline: string,
+	agencyId: string | null,
+	phone: string | null,
+	email: string | null,
+	status: string,
+};
+
+export type NewAgency = {
+	name: string,
+	kind: string,
+	district: string | null,
+	province: string | null,
+	contact: string | null,
+};
+
+export type NewMember = {
+	displayName: string,
+	signInName: string,
+	role: string,
+	discipline: string,
+	agencyId: string | null,
+	phone: string | null,
+	email: string | null,
+	/**  Set by the lead, told to the member in person; it must be changed at first sign-in. */
+	firstPassphrase: SecretString,
+};
+
+export type NewRole = {
+	name: string,
+	description: string | null,
+	permissions: string[],
 };
 
 export type PassphraseProblem = "empty" | "too_short" | "too_long" | "too_common" | "too_guessable";
@@ -97,6 +236,17 @@ export type PassphraseStrength = {
 	acceptable: boolean,
 	problem: PassphraseProblem | null,
 };
+
+/**  A right a role can hold. The names are stored in the vault: never rename one. */
+export type Permission = 
+/**  Add members and agencies, change them, set a member's first passphrase. */
+"team.manage" | 
+/**  Add roles and change what each may do. */
+"roles.manage" | 
+/**  Browse and export the audit log; be warned at sign-in when its chain is broken. */
+"audit.read" | 
+/**  Replace the recovery key and confirm it was written down. */
+"recovery.manage";
 
 export type RecoveryUnlockRequest = {
 	recoveryKey: SecretString,
@@ -110,11 +260,30 @@ export type Remedy =
 /**  The database (or every key file): only a backup brings it back. */
 "backup";
 
+export type Role = {
+	id: string,
+	name: string,
+	description: string | null,
+	builtin: boolean,
+	permissions: Permission[],
+};
+
+export type RoleUpdate = {
+	id: string,
+	role: NewRole,
+};
+
 /**
  *  A passphrase or recovery key as typed. Zeroed on drop, redacted in `Debug`, never
  *  serialised back out.
  */
 export type SecretString = string;
+
+/**  A new first passphrase for a member who forgot theirs (or whose key slot was lost). */
+export type SetMemberPassphrase = {
+	memberId: string,
+	firstPassphrase: SecretString,
+};
 
 export type Settings = {
 	language: Language,
@@ -133,7 +302,16 @@ export type SettingsPatch = {
  */
 export type ShownRecoveryKey = string;
 
+/**  Everyone may see who is on the team and what each role may do. */
+export type TeamOverview = {
+	teamName: string,
+	members: Member[],
+	agencies: Agency[],
+	roles: Role[],
+};
+
 export type UnlockRequest = {
+	signInName: string,
 	passphrase: SecretString,
 };
 
@@ -158,6 +336,11 @@ export type VaultStatus = {
 	/**  Known only while unlocked: the team's name is inside the encrypted vault. */
 	teamName: string | null,
 	member: MemberSummary | null,
+	/**
+	 *  What the signed-in member's role allows, for the UI to hide what they may not do
+	 *  (core checks every call regardless).
+	 */
+	permissions: Permission[],
 	/**  The recovery key has not been acknowledged as written down yet. */
 	recoveryKeyPending: boolean,
 	/**  For a team lead: where the audit log's chain was found broken at sign-in. */

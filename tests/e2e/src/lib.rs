@@ -73,6 +73,7 @@ impl App {
                 &native_port.to_string(),
             ])
             .env("RUAM_DATA_DIR", data_dir.path())
+            .env("RUAM_EXPORT_DIR", data_dir.path().join("exports"))
             .kill_on_drop(true)
             .spawn()
             .context(
@@ -142,6 +143,27 @@ impl App {
             .then(KeyAction::Up { value: control });
         self.client.perform_actions(keys).await?;
         Ok(())
+    }
+
+    /// Choose the option with `value` in the `<select>` with `data-testid`.
+    pub async fn select(&self, testid: &str, value: &str) -> Result<()> {
+        self.el(testid).await?;
+        self.client
+            .find(Locator::Css(&format!(
+                "[data-testid=\"{testid}\"] option[value=\"{value}\"]"
+            )))
+            .await
+            .with_context(|| format!("option {value} of [data-testid={testid}]"))?
+            .click()
+            .await?;
+        Ok(())
+    }
+
+    /// On the lock screen: type a sign-in name and passphrase, and press Enter.
+    pub async fn sign_in(&self, name: &str, passphrase: &str) -> Result<()> {
+        self.type_into("unlock-sign-in-name", name).await?;
+        self.type_into("unlock-passphrase", &format!("{passphrase}\u{E007}"))
+            .await
     }
 
     pub async fn click(&self, testid: &str) -> Result<()> {

@@ -61,6 +61,7 @@ async fn journey(app: &mut App) -> Result<()> {
     // First run.
     app.type_into("team-name", "Mae Sai District MDT").await?;
     app.type_into("display-name", "Somsri").await?;
+    app.type_into("sign-in-name", "somsri").await?;
     app.type_into("passphrase", PASSPHRASE).await?;
     app.type_into("passphrase-confirm", PASSPHRASE).await?;
     app.screenshot("first-run").await?;
@@ -93,6 +94,7 @@ async fn journey(app: &mut App) -> Result<()> {
     nothing_of_the_vault_on_screen(app).await?;
 
     // A wrong passphrase shows the catalog's message; the vault stays locked.
+    app.type_into("unlock-sign-in-name", "somsri").await?;
     app.type_into("unlock-passphrase", "not the passphrase at all")
         .await?;
     app.click("unlock-submit").await?;
@@ -108,16 +110,14 @@ async fn journey(app: &mut App) -> Result<()> {
     app.screenshot("wrong-passphrase").await?;
 
     // The right one opens it, with the keyboard alone: Enter submits.
-    app.type_into("unlock-passphrase", &format!("{PASSPHRASE}\u{E007}"))
-        .await?;
+    app.sign_in("somsri", PASSPHRASE).await?;
     app.el("main").await?;
 
     // Ctrl+L locks from anywhere; Enter unlocks again.
     app.press_ctrl('l').await?;
     app.el("unlock-passphrase").await?;
     nothing_of_the_vault_on_screen(app).await?;
-    app.type_into("unlock-passphrase", &format!("{PASSPHRASE}\u{E007}"))
-        .await?;
+    app.sign_in("somsri", PASSPHRASE).await?;
     app.el("main").await?;
 
     // Switch to Thai in Settings: the navigation speaks Thai.
@@ -147,8 +147,7 @@ async fn journey(app: &mut App) -> Result<()> {
 async fn recovery_after_a_passphrase_change(app: &mut App, recovery_key: &str) -> Result<()> {
     const CHANGED: &str = "jasmine tractor monsoon violin";
     const RECOVERED: &str = "copper lagoon orchid saddle";
-    app.type_into("unlock-passphrase", &format!("{PASSPHRASE}\u{E007}"))
-        .await?;
+    app.sign_in("somsri", PASSPHRASE).await?;
     app.el("main").await?;
     app.click("nav-settings").await?;
     app.type_into("change-current", PASSPHRASE).await?;
@@ -159,8 +158,7 @@ async fn recovery_after_a_passphrase_change(app: &mut App, recovery_key: &str) -
     app.screenshot("passphrase-changed").await?;
 
     app.press_ctrl('l').await?;
-    app.type_into("unlock-passphrase", &format!("{PASSPHRASE}\u{E007}"))
-        .await?;
+    app.sign_in("somsri", PASSPHRASE).await?;
     let wrong = catalog("th", "errors.invalid_credentials")?;
     app.wait_text("unlock-error", "the Thai wrong-passphrase message", |t| {
         t.contains(&wrong)
@@ -177,8 +175,7 @@ async fn recovery_after_a_passphrase_change(app: &mut App, recovery_key: &str) -
     app.screenshot("recovered").await?;
 
     app.press_ctrl('l').await?;
-    app.type_into("unlock-passphrase", &format!("{CHANGED}\u{E007}"))
-        .await?;
+    app.sign_in("somsri", CHANGED).await?;
     app.wait_text("unlock-error", "the wrong-passphrase message", |t| {
         t.contains(&wrong)
     })
@@ -187,8 +184,7 @@ async fn recovery_after_a_passphrase_change(app: &mut App, recovery_key: &str) -
         !app.is_present("main").await?,
         "the replaced passphrase still opens the vault"
     );
-    app.type_into("unlock-passphrase", &format!("{RECOVERED}\u{E007}"))
-        .await?;
+    app.sign_in("somsri", RECOVERED).await?;
     app.el("main").await?;
     Ok(())
 }

@@ -383,3 +383,36 @@ async fn no_member_name_reaches_the_disk_in_the_clear() {
         }
     }
 }
+
+#[tokio::test]
+async fn after_the_recovery_key_rebuilds_a_lost_slot_file_the_lead_gives_members_new_first_passphrases(
+) {
+    let (t, recovery_key) = TestVault::created().await;
+    let added = t
+        .vault
+        .add_member(new_member("Anan", "anan", "police_liaison"))
+        .await
+        .unwrap();
+    t.vault.lock().await;
+    std::fs::remove_file(t.paths().slots()).unwrap();
+    t.vault
+        .unlock_with_recovery(recovery_request(
+            &recovery_key,
+            "jasmine tractor monsoon violin",
+        ))
+        .await
+        .unwrap();
+    let reset = serde_json::from_value(
+        serde_json::json!({ "memberId": added.id, "firstPassphrase": "copper meadow falcon tundra" }),
+    )
+    .unwrap();
+    t.vault.set_member_passphrase(reset).await.unwrap();
+    t.vault.lock().await;
+    let status = t
+        .vault
+        .unlock(unlock_as("anan", "copper meadow falcon tundra"))
+        .await
+        .unwrap()
+        .status;
+    assert_eq!(status.member.unwrap().id, added.id);
+}

@@ -24,6 +24,11 @@ pub struct Attempts {
     /// (the newest [`MAX_REMEMBERED`]), for the audit log.
     #[serde(default)]
     pub failed_unlocks: Vec<i64>,
+    /// The sign-in tag (see `slots::sign_in_tag`: keyed, never the name) of each wrong
+    /// sign-in, beside its time in `failed_unlocks`; `None` for a recovery-key attempt.
+    /// At the next sign-in a tag that belongs to a member names whose account was tried.
+    #[serde(default)]
+    pub failed_tags: Vec<Option<String>>,
 }
 
 impl Attempts {
@@ -74,7 +79,7 @@ impl Attempts {
             Self {
                 failures: FREE_ATTEMPTS,
                 last_failure: written,
-                failed_unlocks: Vec::new(),
+                ..Self::default()
             }
         })
     }
@@ -82,12 +87,26 @@ impl Attempts {
     /// Count a wrong attempt. If the counter cannot be written the attempt is still
     /// refused; the failure to count is logged.
     /// Count a wrong passphrase or recovery key on the lock screen, and remember when.
-    pub fn record_unlock_failure(paths: &VaultPaths, now: i64) -> Self {
+    pub fn record_unlock_failure(paths: &VaultPaths, now: i64, tag: Option<String>) -> Self {
         let mut attempts = Self::load(paths);
+        // Older files have times without tags: line them up before adding one.
+        attempts
+            .failed_tags
+            .resize(attempts.failed_unlocks.len(), None);
         attempts.failed_unlocks.push(now);
+        attempts.failed_tags.push(tag);
         let excess = attempts.failed_unlocks.len().saturating_sub(MAX_REMEMBERED);
         attempts.failed_unlocks.drain(..excess);
+        attempts.failed_tags.drain(..excess);
         attempts.count(paths, now)
+    }
+
+    /// The wrong sign-ins remembered for the audit log: when, and the tag tried.
+    pub fn failed_sign_ins(&self) -> impl Iterator<Item = (i64, Option<&str>)> {
+        self.failed_unlocks
+            .iter()
+            .enumerate()
+            .map(|(i, at)| (*at, self.failed_tags.get(i).and_then(|t| t.as_deref())))
     }
 
     pub fn record_failure(paths: &VaultPaths, now: i64) -> Self {

@@ -162,12 +162,30 @@ impl Open {
         }
     }
 
-    /// Record the wrong attempts made on the lock screen since the last sign-in (who made
-    /// them is unknown), then this sign-in, and clear the attempts counter.
-    async fn audit_sign_in(&self, paths: &VaultPaths, action: &str) -> Result<()> {
-        let failed = Attempts::load(paths).failed_unlocks;
+    /// Record the wrong attempts made on the lock screen since the last sign-in, then this
+    /// sign-in, and clear the attempts counter. Who typed is unknown; when the name tried
+    /// was a member's, the entry names that member's account as its record.
+    async fn audit_sign_in(
+        &self,
+        paths: &VaultPaths,
+        action: &str,
+        device_secret: &SecretKey,
+    ) -> Result<()> {
+        let attempts = Attempts::load(paths);
+        let names: Vec<(String, String)> =
+            sqlx::query_as("SELECT id, sign_in_name FROM members WHERE deleted_at IS NULL")
+                .fetch_all(&self.pool)
+                .await?;
+        let mut accounts = std::collections::HashMap::new();
+        for (id, name) in names {
+            accounts.insert(
+                crate::slots::sign_in_tag(device_secret, &self.vault_id, &name)?,
+                id,
+            );
+        }
         let mut tx = self.pool.begin().await?;
-        for unix in failed {
+        for (unix, tag) in attempts.failed_sign_ins() {
+            let account = tag.and_then(|t| accounts.get(t));
             let at = time::OffsetDateTime::from_unix_timestamp(unix)
                 .ok()
                 .and_then(|t| {
@@ -177,8 +195,8 @@ impl Open {
             let event = audit::Event {
                 actor: None,
                 action: "vault.unlock",
-                entity: None,
-                entity_id: None,
+                entity: account.map(|_| "member"),
+                entity_id: account.map(String::as_str),
                 outcome: audit::Outcome::Failed,
                 at: at.as_deref(),
             };

@@ -188,7 +188,7 @@ impl Vault {
         })
         .await?;
         let Some((data_key, slot)) = opened else {
-            Attempts::record_unlock_failure(&self.paths, now_unix());
+            Attempts::record_unlock_failure(&self.paths, now_unix(), Some(tag));
             tracing::info!("unlock refused: wrong sign-in name or passphrase");
             return Err(Error::InvalidCredentials);
         };
@@ -214,7 +214,10 @@ impl Vault {
                 tracing::warn!(%err, "could not tag an older key slot with its sign-in name");
             }
         }
-        if let Err(err) = open.audit_sign_in(&self.paths, "vault.unlock").await {
+        if let Err(err) = open
+            .audit_sign_in(&self.paths, "vault.unlock", &device_secret)
+            .await
+        {
             tracing::warn!(%err, "could not record the sign-in in the audit log");
         }
         let new_recovery_key = self.after_unlock(&mut open, &mut file).await;
@@ -243,7 +246,7 @@ impl Vault {
         let data_key =
             blocking(move || recovery_slot.open_with_recovery(&vault_id, &recovery)).await?;
         let Some(data_key) = data_key else {
-            Attempts::record_unlock_failure(&self.paths, now_unix());
+            Attempts::record_unlock_failure(&self.paths, now_unix(), None);
             tracing::info!("recovery refused: wrong recovery key");
             return Err(Error::InvalidCredentials);
         };
@@ -278,7 +281,11 @@ impl Vault {
             return Err(err);
         }
         if let Err(err) = open
-            .audit_sign_in(&self.paths, "vault.unlock_with_recovery_key")
+            .audit_sign_in(
+                &self.paths,
+                "vault.unlock_with_recovery_key",
+                &device_secret,
+            )
             .await
         {
             tracing::warn!(%err, "could not record the sign-in in the audit log");

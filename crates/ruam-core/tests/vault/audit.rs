@@ -205,11 +205,20 @@ async fn a_carefully_forged_insertion_breaks_the_link_to_the_next_entry() {
 }
 
 #[tokio::test]
-async fn failed_attempts_are_written_at_the_next_sign_in_without_a_name() {
+async fn failed_attempts_are_written_at_the_next_sign_in_naming_the_account_tried_not_who_typed() {
     let (t, _) = TestVault::created().await;
     t.vault.lock().await;
     assert!(t.unlock("wrong one").await.is_err());
-    assert!(t.unlock("wrong two").await.is_err());
+    assert!(t
+        .vault
+        .unlock(unlock_as("nobody", "wrong two"))
+        .await
+        .is_err());
+    // The file beside the vault holds times and keyed tags, never the names typed.
+    let attempts = std::fs::read(t.paths().attempts()).unwrap();
+    for name in [LEAD, "nobody"] {
+        assert!(!contains(&attempts, name.as_bytes()), "{name}");
+    }
     t.unlock(PASSPHRASE).await.unwrap();
     assert!(t
         .vault
@@ -235,6 +244,13 @@ async fn failed_attempts_are_written_at_the_next_sign_in_without_a_name() {
         ]
     );
     let pool = t.vault.pool().await.unwrap();
+    let accounts: Vec<Option<String>> = sqlx::query_scalar(
+        "SELECT entity_id FROM audit_log WHERE outcome = 'failed' AND action = 'vault.unlock' ORDER BY seq",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(accounts, [Some(lead.clone()), None]);
     assert_eq!(audit::verify(&pool).await.unwrap().first_broken, None);
     // Written once: the next sign-in does not repeat them.
     t.vault.lock().await;

@@ -93,6 +93,9 @@ pub enum Action {
     /// See members' sign-in names and whether they still must change their passphrase.
     ViewMemberAccounts,
     AddMember,
+    /// Give a member a role (adding them, or changing theirs): only a role whose rights
+    /// the actor holds.
+    AssignRole,
     UpdateMember,
     /// Give a member a new first passphrase (which they must change at sign-in).
     SetMemberPassphrase,
@@ -103,7 +106,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::ReplaceRecoveryKey,
         Action::AcknowledgeRecoveryKey,
         Action::CheckAuditLog,
@@ -114,6 +117,7 @@ impl Action {
         Action::ViewTeam,
         Action::ViewMemberAccounts,
         Action::AddMember,
+        Action::AssignRole,
         Action::UpdateMember,
         Action::SetMemberPassphrase,
         Action::AddAgency,
@@ -135,6 +139,7 @@ impl Action {
             Action::ViewTeam => "team.view",
             Action::ViewMemberAccounts => "member.accounts.view",
             Action::AddMember => "member.add",
+            Action::AssignRole => "member.role.assign",
             Action::UpdateMember => "member.update",
             Action::SetMemberPassphrase => "member.passphrase.set",
             Action::AddAgency => "agency.add",
@@ -155,6 +160,7 @@ impl Action {
             }
             Action::ViewMemberAccounts
             | Action::AddMember
+            | Action::AssignRole
             | Action::UpdateMember
             | Action::SetMemberPassphrase
             | Action::AddAgency
@@ -172,8 +178,15 @@ pub enum Resource<'a> {
     Vault,
     /// The team: its members, agencies and roles.
     Team,
-    /// One member (their record, or their own passphrase).
-    Member(&'a str),
+    /// One member (their record, or their own passphrase), with the rights their role
+    /// holds: nobody acts on a member who holds rights they lack.
+    Member {
+        id: &'a str,
+        rights: &'a Permissions,
+    },
+    /// A role with the rights it holds or would hold (to give to a member, to make or to
+    /// change): nobody hands out rights they lack.
+    Role { rights: &'a Permissions },
     /// The audit log.
     AuditLog,
 }
@@ -186,8 +199,17 @@ pub fn authorize(actor: Actor<'_>, action: Action, resource: Resource<'_>) -> Re
     }
     let allowed = match (action, resource) {
         // One's own passphrase, and only one's own.
-        (Action::ChangeOwnPassphrase, Resource::Member(id)) => id == actor.member_id,
+        (Action::ChangeOwnPassphrase, Resource::Member { id, .. }) => id == actor.member_id,
         (Action::ChangeOwnPassphrase, _) => false,
+        // Rights are never handed out, or used on someone, by a member who lacks them:
+        // a deputy who manages the team cannot make a lead, nor take over one.
+        (Action::UpdateMember | Action::SetMemberPassphrase, Resource::Member { rights, .. })
+        | (Action::AssignRole | Action::AddRole | Action::UpdateRole, Resource::Role { rights }) => {
+            action
+                .requires()
+                .is_none_or(|needed| actor.permissions.contains(&needed))
+                && rights.is_subset(actor.permissions)
+        }
         (
             Action::ReplaceRecoveryKey | Action::AcknowledgeRecoveryKey | Action::ChangeSettings,
             Resource::Vault,
@@ -201,12 +223,9 @@ pub fn authorize(actor: Actor<'_>, action: Action, resource: Resource<'_>) -> Re
             | Action::ViewMemberAccounts
             | Action::AddMember
             | Action::AddAgency
-            | Action::UpdateAgency
-            | Action::AddRole
-            | Action::UpdateRole,
+            | Action::UpdateAgency,
             Resource::Team,
-        )
-        | (Action::UpdateMember | Action::SetMemberPassphrase, Resource::Member(_)) => action
+        ) => action
             .requires()
             .is_none_or(|needed| actor.permissions.contains(&needed)),
         // An action asked about the wrong kind of thing is a caller's mistake: refuse.
@@ -231,6 +250,8 @@ mod tests {
         }
     }
 
+    static NO_RIGHTS: std::sync::LazyLock<Permissions> = std::sync::LazyLock::new(Permissions::new);
+
     fn resource_for(action: Action) -> Resource<'static> {
         match action {
             Action::ReplaceRecoveryKey
@@ -240,7 +261,13 @@ mod tests {
                 Resource::AuditLog
             }
             Action::ChangeOwnPassphrase | Action::UpdateMember | Action::SetMemberPassphrase => {
-                Resource::Member("m1")
+                Resource::Member {
+                    id: "m1",
+                    rights: &NO_RIGHTS,
+                }
+            }
+            Action::AssignRole | Action::AddRole | Action::UpdateRole => {
+                Resource::Role { rights: &NO_RIGHTS }
             }
             _ => Resource::Team,
         }
@@ -284,7 +311,10 @@ mod tests {
             authorize(
                 actor(&all),
                 Action::ChangeOwnPassphrase,
-                Resource::Member("m2")
+                Resource::Member {
+                    id: "m2",
+                    rights: &NO_RIGHTS
+                }
             ),
             Err(Error::Forbidden)
         ));
@@ -308,6 +338,48 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn nobody_hands_out_or_uses_rights_they_lack() {
+        let deputy: Permissions = [Permission::ManageTeam, Permission::ManageRoles].into();
+        let lead: Permissions = Permission::ALL.into_iter().collect();
+        let a = actor(&deputy);
+        for (action, resource) in [
+            (Action::AssignRole, Resource::Role { rights: &lead }),
+            (Action::AddRole, Resource::Role { rights: &lead }),
+            (Action::UpdateRole, Resource::Role { rights: &lead }),
+            (
+                Action::UpdateMember,
+                Resource::Member {
+                    id: "lead",
+                    rights: &lead,
+                },
+            ),
+            (
+                Action::SetMemberPassphrase,
+                Resource::Member {
+                    id: "lead",
+                    rights: &lead,
+                },
+            ),
+        ] {
+            assert!(
+                matches!(authorize(a, action, resource), Err(Error::Forbidden)),
+                "{action:?}"
+            );
+        }
+        let within: Permissions = [Permission::ManageTeam].into();
+        assert!(authorize(a, Action::AssignRole, Resource::Role { rights: &within }).is_ok());
+        assert!(authorize(
+            a,
+            Action::UpdateMember,
+            Resource::Member {
+                id: "x",
+                rights: &within
+            }
+        )
+        .is_ok());
     }
 
     #[test]

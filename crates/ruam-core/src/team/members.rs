@@ -83,11 +83,13 @@ pub struct SetMemberPassphrase {
     pub first_passphrase: SecretString,
 }
 
-/// A sign-in name as stored and compared: trimmed and lower-case; letters (Thai too),
-/// digits, '.', '-' and '_' only.
+/// A sign-in name as stored and compared: NFKC, trimmed and lower-case; Latin letters,
+/// Thai letters and marks, digits, '.', '-' and '_' only (no look-alikes from other
+/// scripts, and one spelling for Thai vowels that can be typed two ways).
 pub fn normalize_sign_in_name(raw: &str) -> Result<String> {
+    use unicode_normalization::UnicodeNormalization as _;
     const FIELD: &str = "sign_in_name";
-    let name = raw.trim().to_lowercase();
+    let name: String = raw.trim().nfkc().collect::<String>().to_lowercase();
     if name.is_empty() {
         return Err(Error::invalid(FIELD, "is empty"));
     }
@@ -98,10 +100,14 @@ pub fn normalize_sign_in_name(raw: &str) -> Result<String> {
             format!("must be {SIGN_IN_NAME_MIN_CHARS} to {SIGN_IN_NAME_MAX_CHARS} characters"),
         ));
     }
-    let thai = |c: char| ('\u{0E01}'..='\u{0E5B}').contains(&c);
+    let thai = |c: char| {
+        ('\u{0E01}'..='\u{0E3A}').contains(&c)
+            || ('\u{0E40}'..='\u{0E4E}').contains(&c)
+            || ('\u{0E50}'..='\u{0E59}').contains(&c)
+    };
     if let Some(bad) = name
         .chars()
-        .find(|&c| !(c.is_alphanumeric() || thai(c) || matches!(c, '.' | '-' | '_')))
+        .find(|&c| !(c.is_ascii_alphanumeric() || thai(c) || matches!(c, '.' | '-' | '_')))
     {
         let shown = if bad.is_whitespace() {
             "a space".to_owned()
@@ -110,7 +116,7 @@ pub fn normalize_sign_in_name(raw: &str) -> Result<String> {
         };
         return Err(Error::invalid(
             FIELD,
-            format!("may hold letters, digits, '.', '-' and '_', not {shown}"),
+            format!("may hold Latin or Thai letters, digits, '.', '-' and '_', not {shown}"),
         ));
     }
     Ok(name)
@@ -477,6 +483,71 @@ pub async fn load_member_summary(pool: &SqlitePool, id: &str) -> Result<MemberSu
         .ok_or(Error::NotFound("the member"))
 }
 
+/// Make `name` the member's sign-in name unless another member has it. Returns whether
+/// it was set. (For members made before sign-in names: the name they first sign in with.)
+pub async fn adopt_sign_in_name(
+    pool: &SqlitePool,
+    outbox: &Outbox,
+    member_id: &str,
+    name: &str,
+) -> Result<bool> {
+    let mut tx = pool.begin().await?;
+    let taken: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM members WHERE sign_in_name = ? AND id != ? AND deleted_at IS NULL",
+    )
+    .bind(name)
+    .bind(member_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if taken.is_some() {
+        return Ok(false);
+    }
+    let now = now_utc();
+    sqlx::query("UPDATE members SET sign_in_name = ?, updated_at = ? WHERE id = ?")
+        .bind(name)
+        .bind(&now)
+        .bind(member_id)
+        .execute(&mut *tx)
+        .await?;
+    let fields = serde_json::json!({ "sign_in_name": name, "updated_at": now });
+    outbox
+        .record(
+            &mut tx,
+            Some(member_id),
+            "member",
+            member_id,
+            Op::Update,
+            &fields,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The active member who signs in as `name`, if their role may use the recovery key.
+pub async fn lead_by_sign_in_name(pool: &SqlitePool, name: &str) -> Result<MemberSummary> {
+    let member: Option<MemberSummary> = sqlx::query_as(&format!(
+        "{SELECT_SUMMARY} WHERE sign_in_name = ? AND status = 'active' AND deleted_at IS NULL"
+    ))
+    .bind(name)
+    .fetch_optional(pool)
+    .await?;
+    let holds_recovery = match &member {
+        Some(m) => super::load_role(pool, &m.role)
+            .await?
+            .permissions
+            .contains(&crate::access::Permission::ManageRecovery),
+        None => false,
+    };
+    match member {
+        Some(m) if holds_recovery => Ok(m),
+        _ => Err(Error::invalid(
+            "sign_in_name",
+            "is not the sign-in name of a team lead; leave it empty to recover as the longest-serving lead",
+        )),
+    }
+}
+
 /// The longest-serving active team lead: the member a recovery key unlocks as.
 pub async fn first_lead(pool: &SqlitePool) -> Result<MemberSummary> {
     sqlx::query_as(&format!(
@@ -498,4 +569,48 @@ pub async fn count_other_active_leads(conn: &mut SqliteConnection, except: &str)
     .bind(except)
     .fetch_one(conn)
     .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field_of(result: Result<String>) -> Option<&'static str> {
+        match result {
+            Err(Error::Invalid { field, .. }) => Some(field),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn sign_in_names_are_folded_one_way() {
+        assert_eq!(normalize_sign_in_name("  Somsri.J ").unwrap(), "somsri.j");
+        // Full-width letters are the same name; SARA AM typed as one or two characters too.
+        assert_eq!(normalize_sign_in_name("Ｓｏｍｓｒｉ").unwrap(), "somsri");
+        assert_eq!(
+            normalize_sign_in_name("\u{0E19}\u{0E33}").unwrap(),
+            normalize_sign_in_name("\u{0E19}\u{0E4D}\u{0E32}").unwrap()
+        );
+        assert_eq!(normalize_sign_in_name("สมศรี_2").unwrap(), "สมศรี_2");
+    }
+
+    #[test]
+    fn look_alikes_spaces_and_symbols_are_refused() {
+        let long = "x".repeat(41);
+        for bad in [
+            "s\u{043E}msri",
+            "ma lee",
+            "a",
+            "o'brien",
+            "\u{0E3F}aht",
+            &long,
+            "",
+        ] {
+            assert_eq!(
+                field_of(normalize_sign_in_name(bad)),
+                Some("sign_in_name"),
+                "{bad}"
+            );
+        }
+    }
 }

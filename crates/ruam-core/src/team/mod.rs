@@ -14,9 +14,10 @@ use crate::{Error, Result};
 
 pub use agencies::{Agency, AgencyUpdate, NewAgency};
 pub use members::{
-    count_other_active_leads, first_lead, insert_member, list_members, load_member,
-    load_member_summary, normalize_sign_in_name, set_must_change_passphrase, update_member, Member,
-    MemberSummary, MemberUpdate, NewMember, SetMemberPassphrase,
+    adopt_sign_in_name, count_other_active_leads, first_lead, insert_member, lead_by_sign_in_name,
+    list_members, load_member, load_member_summary, normalize_sign_in_name,
+    set_must_change_passphrase, update_member, Member, MemberSummary, MemberUpdate, NewMember,
+    SetMemberPassphrase,
 };
 pub use roles::{load_role, NewRole, Role, RoleUpdate};
 

@@ -235,7 +235,13 @@ impl Vault {
             .map_err(|_| Error::Encode("a date"))?;
         let path: PathBuf = dir.join(format!("ruam-audit-log-{stamp}.csv"));
         crate::paths::write_atomic(&path, to_csv(&rows).as_bytes())?;
-        open.audit("audit.export", None).await?;
+        // An export that cannot be recorded is not left behind.
+        if let Err(err) = open.audit("audit.export", None).await {
+            if let Err(remove) = std::fs::remove_file(&path) {
+                tracing::warn!(%remove, "could not remove an export that was not recorded");
+            }
+            return Err(err);
+        }
         tracing::info!(entries = rows.len(), "audit log exported");
         Ok(ExportedFile {
             path: path.display().to_string(),

@@ -24,7 +24,10 @@ impl Vault {
         };
         open.authorize(
             Action::ChangeOwnPassphrase,
-            access::Resource::Member(&open.member.id),
+            access::Resource::Member {
+                id: &open.member.id,
+                rights: &open.permissions,
+            },
         )
         .await?;
         require_acceptable(

@@ -67,6 +67,10 @@ struct Open {
     audit_warning: Option<audit::BrokenLink>,
     outbox: Outbox,
     last_activity: std::sync::Mutex<Activity>,
+    /// Entries written outside a change's transaction (refusals, reads) can come from
+    /// calls running side by side under the state's read lock: one at a time, so that
+    /// none loses the race for the next sequence number.
+    audit_lock: tokio::sync::Mutex<()>,
 }
 
 impl Open {
@@ -77,6 +81,7 @@ impl Open {
         entity: Option<(&str, &str)>,
         outcome: audit::Outcome,
     ) -> Result<()> {
+        let _one_at_a_time = self.audit_lock.lock().await;
         let mut conn = self.pool.acquire().await?;
         let event = audit::Event {
             actor: Some(&self.member.id),
@@ -107,7 +112,7 @@ impl Open {
         let decision = access::authorize(self.actor(), action, resource);
         if decision.is_err() {
             let entity = match resource {
-                access::Resource::Member(id) => Some(("member", id)),
+                access::Resource::Member { id, .. } => Some(("member", id)),
                 _ => None,
             };
             if let Err(err) = self

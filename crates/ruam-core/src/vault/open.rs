@@ -13,6 +13,40 @@ use crate::team::{self, Member, MemberStatus, MemberSummary};
 use crate::throttle::{now_unix, Attempts};
 use crate::{access, audit, db, Error, Result};
 
+/// Who a sign-in opens the vault as.
+#[derive(Clone, Copy)]
+enum Who<'a> {
+    /// The member whose slot opened.
+    Member(&'a str),
+    /// After the recovery key: the lead with this sign-in name, or the longest-serving one.
+    Lead(Option<&'a str>),
+}
+
+/// A member who left opened their old slot: refused, and recorded.
+async fn record_refused_sign_in(
+    pool: &sqlx::SqlitePool,
+    device_secret: &SecretKey,
+    vault_id: &str,
+    member_id: &str,
+) -> Result<()> {
+    let mut conn = pool.acquire().await?;
+    let event = audit::Event {
+        actor: Some(member_id),
+        action: "vault.unlock",
+        entity: Some("member"),
+        entity_id: Some(member_id),
+        outcome: audit::Outcome::Refused,
+        at: None,
+    };
+    audit::append(
+        &mut conn,
+        &slots::device_id(device_secret, vault_id)?,
+        event,
+    )
+    .await?;
+    Ok(())
+}
+
 impl Vault {
     /// Create the vault with its first member, the team lead. Returns the recovery key,
     /// to be shown once. On any failure nothing is left behind.
@@ -130,6 +164,7 @@ impl Vault {
             audit_warning: None,
             outbox,
             last_activity: std::sync::Mutex::new(Activity::now()),
+            audit_lock: tokio::sync::Mutex::new(()),
         }));
         Ok(CreatedVault {
             recovery_key: ShownRecoveryKey::new(recovery.display()),
@@ -198,11 +233,22 @@ impl Vault {
                 file.vault_id.clone(),
                 data_key,
                 &device_secret,
-                Some(&member_id),
+                Who::Member(&member_id),
             )
             .await?;
         if !slot.has_sign_in_tag() {
-            // A slot from before sign-in names: from now on it answers to its member's name.
+            // A slot from before sign-in names opened for whatever name was typed: that
+            // name becomes the member's (unless someone else has it), and from now on the
+            // slot answers to it alone.
+            match team::adopt_sign_in_name(&open.pool, &open.outbox, &open.member.id, &sign_in_name)
+                .await
+            {
+                Ok(true) => open.member.sign_in_name = sign_in_name.clone(),
+                Ok(false) => {}
+                Err(err) => {
+                    tracing::warn!(%err, "could not keep the sign-in name of an older slot")
+                }
+            }
             let mut tagged = slot;
             tagged.set_sign_in_tag(slots::sign_in_tag(
                 &device_secret,
@@ -233,6 +279,10 @@ impl Vault {
     /// device that was not enrolled (a copied vault), this enrols it; a damaged or lost
     /// slot file is rebuilt from the recovery file.
     pub async fn unlock_with_recovery(&self, request: RecoveryUnlockRequest) -> Result<Unlocked> {
+        let lead_name = match request.sign_in_name.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(name) => Some(team::normalize_sign_in_name(name)?),
+        };
         let recovery = RecoveryKey::parse(request.recovery_key.expose())?;
         require_acceptable("new_passphrase", request.new_passphrase.expose(), &[])?;
         let mut state = self.state.write().await;
@@ -255,7 +305,12 @@ impl Vault {
             None => self.enrol_device(&file.vault_id).await?,
         };
         let mut open = self
-            .open(file.vault_id.clone(), data_key, &device_secret, None)
+            .open(
+                file.vault_id.clone(),
+                data_key,
+                &device_secret,
+                Who::Lead(lead_name.as_deref()),
+            )
             .await?;
         let slot = self
             .passphrase_slot(
@@ -330,21 +385,22 @@ impl Vault {
         .await
     }
 
-    /// Open the database with an unwrapped data key and load who is signing in
-    /// (`member_id`, or the first team lead for a recovery).
+    /// Open the database with an unwrapped data key and load who is signing in. A member
+    /// who left is refused, and the refusal is written to the audit log.
     async fn open(
         &self,
         vault_id: String,
         data_key: SecretKey,
         device_secret: &SecretKey,
-        member_id: Option<&str>,
+        who: Who<'_>,
     ) -> Result<Open> {
         let pool = db::open(&self.paths.database(), &data_key, false).await?;
         let loaded = async {
             let team = team::load_team(&pool).await?;
-            let member = match member_id {
-                Some(id) => team::load_member_summary(&pool, id).await?,
-                None => team::first_lead(&pool).await?,
+            let member = match who {
+                Who::Member(id) => team::load_member_summary(&pool, id).await?,
+                Who::Lead(Some(name)) => team::lead_by_sign_in_name(&pool, name).await?,
+                Who::Lead(None) => team::first_lead(&pool).await?,
             };
             let permissions: access::Permissions = team::load_role(&pool, &member.role)
                 .await?
@@ -358,6 +414,13 @@ impl Vault {
         let (team, member, permissions, outbox) = match loaded {
             Ok(loaded) => loaded,
             Err(err) => {
+                if let (Error::MembershipEnded, Who::Member(id)) = (&err, who) {
+                    if let Err(audit_err) =
+                        record_refused_sign_in(&pool, device_secret, &vault_id, id).await
+                    {
+                        tracing::warn!(%audit_err, "could not record a refused sign-in");
+                    }
+                }
                 pool.close().await;
                 return Err(err);
             }
@@ -391,6 +454,7 @@ impl Vault {
             audit_warning,
             outbox,
             last_activity: std::sync::Mutex::new(Activity::now()),
+            audit_lock: tokio::sync::Mutex::new(()),
         })
     }
 

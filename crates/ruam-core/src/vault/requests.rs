@@ -104,6 +104,9 @@ pub struct UnlockRequest {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct RecoveryUnlockRequest {
+    /// The lead who recovers; empty means the longest-serving lead.
+    #[serde(default)]
+    pub sign_in_name: Option<String>,
     pub recovery_key: SecretString,
     pub new_passphrase: SecretString,
 }

@@ -1,8 +1,10 @@
 //! The team's administration through the vault: each call is authorized, checked, and
 //! written with its outbox change and audit entry in one transaction.
 
+use sqlx::SqliteConnection;
+
 use super::{State, Vault};
-use crate::access::{Action, Resource};
+use crate::access::{Action, Permission, Permissions, Resource};
 use crate::passphrase::require_acceptable;
 use crate::slots::SlotFile;
 use crate::team::{
@@ -10,6 +12,25 @@ use crate::team::{
     NewRole, Role, RoleUpdate, SetMemberPassphrase, TeamOverview,
 };
 use crate::{Error, Result};
+
+/// The rights a role holds; an unknown role is a mistake in the `role` field.
+async fn rights_of(conn: &mut SqliteConnection, role: &str) -> Result<Permissions> {
+    match team::load_role(conn, role.trim()).await {
+        Ok(role) => Ok(role.permissions.into_iter().collect()),
+        Err(Error::NotFound(_)) => Err(Error::invalid("role", "is not a role of this team")),
+        Err(err) => Err(err),
+    }
+}
+
+/// The rights a request names (unknown names are refused when the role is checked).
+fn named_rights(names: &[String]) -> Permissions {
+    names
+        .iter()
+        .filter_map(|n| Permission::parse(n.trim()))
+        .collect()
+}
+
+const NO_RIGHTS: &Permissions = &Permissions::new();
 
 impl Vault {
     /// Who is on the team, their discipline and agency, and what each role may do.
@@ -32,6 +53,9 @@ impl Vault {
         };
         open.authorize(Action::AddMember, Resource::Team).await?;
         let mut tx = open.pool.begin().await?;
+        let rights = rights_of(&mut tx, &new.role).await?;
+        open.authorize(Action::AssignRole, Resource::Role { rights: &rights })
+            .await?;
         let member = new.check(&mut tx).await?;
         let sign_in_name = member.sign_in_name.clone().unwrap_or_default();
         require_acceptable(
@@ -79,9 +103,27 @@ impl Vault {
         let State::Unlocked(open) = &mut *state else {
             return Err(Error::Locked);
         };
-        open.authorize(Action::UpdateMember, Resource::Member(&update.id))
-            .await?;
+        // First the right itself, then the rights of the member acted on and of the role
+        // given: a deputy who manages the team cannot take over or make a lead.
+        let id = update.id.as_str();
+        open.authorize(
+            Action::UpdateMember,
+            Resource::Member {
+                id,
+                rights: NO_RIGHTS,
+            },
+        )
+        .await?;
         let mut tx = open.pool.begin().await?;
+        let current = team::load_member(&mut *tx, id).await?;
+        let held = rights_of(&mut tx, &current.role).await?;
+        open.authorize(Action::UpdateMember, Resource::Member { id, rights: &held })
+            .await?;
+        if update.role.trim() != current.role {
+            let given = rights_of(&mut tx, &update.role).await?;
+            open.authorize(Action::AssignRole, Resource::Role { rights: &given })
+                .await?;
+        }
         let (before, after) =
             team::update_member(&mut tx, &open.outbox, &open.member.id, &update).await?;
         open.audit_in(&mut tx, "member.update", Some(("member", &after.id)))
@@ -93,9 +135,16 @@ impl Vault {
         }
         tx.commit().await?;
         if left {
-            let mut file = SlotFile::load(&self.paths)?;
-            if file.remove_member(&after.id) {
-                file.save(&self.paths)?;
+            // The change stands either way: a member who left cannot sign in even if
+            // their slot stays (the next save of the slot file drops it).
+            let removed = SlotFile::load(&self.paths).and_then(|mut file| {
+                if file.remove_member(&after.id) {
+                    file.save(&self.paths)?;
+                }
+                Ok(())
+            });
+            if let Err(err) = removed {
+                tracing::warn!(%err, "could not remove the key slot of a member who left");
             }
         }
         if after.id == open.member.id {
@@ -111,18 +160,28 @@ impl Vault {
         let State::Unlocked(open) = &mut *state else {
             return Err(Error::Locked);
         };
+        let id = request.member_id.as_str();
         open.authorize(
             Action::SetMemberPassphrase,
-            Resource::Member(&request.member_id),
+            Resource::Member {
+                id,
+                rights: NO_RIGHTS,
+            },
         )
         .await?;
-        if request.member_id == open.member.id {
+        if id == open.member.id {
             return Err(Error::invalid(
                 "member_id",
                 "is you: change your own passphrase in Settings",
             ));
         }
-        let member = team::load_member(&open.pool, &request.member_id).await?;
+        let member = team::load_member(&open.pool, id).await?;
+        let held = rights_of(&mut *open.pool.acquire().await?, &member.role).await?;
+        open.authorize(
+            Action::SetMemberPassphrase,
+            Resource::Member { id, rights: &held },
+        )
+        .await?;
         if member.status == MemberStatus::Left {
             return Err(Error::invalid("member_id", "has left the team"));
         }
@@ -132,15 +191,6 @@ impl Vault {
             request.first_passphrase.expose(),
             &[&open.team_name, &member.display_name, &sign_in_name],
         )?;
-        let mut tx = open.pool.begin().await?;
-        team::set_must_change_passphrase(&mut tx, &open.outbox, &open.member.id, &member.id, true)
-            .await?;
-        open.audit_in(
-            &mut tx,
-            "member.passphrase.set",
-            Some(("member", &member.id)),
-        )
-        .await?;
         let mut file = SlotFile::load(&self.paths)?;
         let device_secret = self
             .device_secret(&open.vault_id)
@@ -156,11 +206,17 @@ impl Vault {
                 &open.data_key,
             )
             .await?;
-        // Commit first: a saved flag with the old slot only asks for a change that is
+        // The flag first: a saved flag with the old slot only asks for a change that is
         // not needed; a new slot without the flag would leave a passphrase the lead knows.
+        // The audit entry last, once the new passphrase is really in place.
+        let mut tx = open.pool.begin().await?;
+        team::set_must_change_passphrase(&mut tx, &open.outbox, &open.member.id, &member.id, true)
+            .await?;
         tx.commit().await?;
         file.replace(slot);
         file.save(&self.paths)?;
+        open.audit_after_change("member.passphrase.set", Some(("member", &member.id)))
+            .await;
         Ok(())
     }
 
@@ -197,7 +253,9 @@ impl Vault {
         let State::Unlocked(open) = &*state else {
             return Err(Error::Locked);
         };
-        open.authorize(Action::AddRole, Resource::Team).await?;
+        let rights = named_rights(&new.permissions);
+        open.authorize(Action::AddRole, Resource::Role { rights: &rights })
+            .await?;
         let mut tx = open.pool.begin().await?;
         let role = admin::insert_role(&mut tx, &open.outbox, &open.member.id, &new).await?;
         open.audit_in(&mut tx, "role.add", Some(("role", &role.id)))
@@ -213,8 +271,14 @@ impl Vault {
         let State::Unlocked(open) = &mut *state else {
             return Err(Error::Locked);
         };
-        open.authorize(Action::UpdateRole, Resource::Team).await?;
+        open.authorize(Action::UpdateRole, Resource::Role { rights: NO_RIGHTS })
+            .await?;
         let mut tx = open.pool.begin().await?;
+        let current = team::load_role(&mut *tx, &update.id).await?;
+        let mut rights = named_rights(&update.role.permissions);
+        rights.extend(current.permissions);
+        open.authorize(Action::UpdateRole, Resource::Role { rights: &rights })
+            .await?;
         let role = admin::update_role(&mut tx, &open.outbox, &open.member.id, &update).await?;
         open.audit_in(&mut tx, "role.update", Some(("role", &role.id)))
             .await?;

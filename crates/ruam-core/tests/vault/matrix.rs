@@ -282,6 +282,7 @@ async fn every_role_against_every_command() {
             let before = (
                 count(&t, "changes").await,
                 refusals(&t, &me.id, command.audit_name()).await,
+                std::fs::read(t.paths().slots()).unwrap(),
             );
             let result = call(&t, command, &targets, n).await;
             if allowed {
@@ -294,9 +295,10 @@ async fn every_role_against_every_command() {
                 assert_eq!(
                     (
                         count(&t, "changes").await,
-                        refusals(&t, &me.id, command.audit_name()).await
+                        refusals(&t, &me.id, command.audit_name()).await,
+                        std::fs::read(t.paths().slots()).unwrap(),
                     ),
-                    (before.0, before.1 + 1),
+                    (before.0, before.1 + 1, before.2),
                     "{role} × {command:?}: nothing written, one refusal recorded"
                 );
             }

@@ -202,7 +202,45 @@ async fn the_lead_adjusts_a_roles_rights_and_the_member_gets_them_at_sign_in() {
 }
 
 #[tokio::test]
-async fn the_last_team_lead_cannot_be_removed_even_by_a_deputy_who_manages_the_team() {
+async fn the_last_team_lead_cannot_step_down_or_leave() {
+    let (t, _) = TestVault::created().await;
+    let lead = t
+        .vault
+        .team_overview()
+        .await
+        .unwrap()
+        .members
+        .into_iter()
+        .find(|m| m.role == "team_lead")
+        .unwrap();
+    let before = count(&t, "changes").await;
+    let mut demote = update_of(&lead);
+    demote.role = "viewer".into();
+    assert_invalid_field(t.vault.update_member(demote.clone()).await, "role");
+    let mut gone = update_of(&lead);
+    gone.status = "left".into();
+    assert_invalid_field(t.vault.update_member(gone).await, "status");
+    assert_eq!(count(&t, "changes").await, before, "nothing written");
+    // With a second lead, the first may step down (and loses the lead's rights at once).
+    t.vault
+        .add_member(new_member("Niran", "niran", "team_lead"))
+        .await
+        .unwrap();
+    t.vault.update_member(demote).await.unwrap();
+    let status = t.vault.status().await;
+    assert_eq!(status.member.unwrap().role, "viewer");
+    assert!(status.permissions.is_empty());
+    assert!(matches!(
+        t.vault
+            .team_overview()
+            .await
+            .map(|o| o.members[0].sign_in_name.clone()),
+        Ok(None)
+    ));
+}
+
+#[tokio::test]
+async fn a_deputy_who_manages_the_team_cannot_make_or_take_over_a_lead() {
     let (t, _) = TestVault::created().await;
     let deputy_role = t
         .vault
@@ -214,7 +252,8 @@ async fn the_last_team_lead_cannot_be_removed_even_by_a_deputy_who_manages_the_t
         )
         .await
         .unwrap();
-    t.vault
+    let deputy = t
+        .vault
         .add_member(new_member("Niran", "niran", &deputy_role.id))
         .await
         .unwrap();
@@ -228,19 +267,120 @@ async fn the_last_team_lead_cannot_be_removed_even_by_a_deputy_who_manages_the_t
         .find(|m| m.role == "team_lead")
         .unwrap();
     sign_in_fresh(&t, "niran").await;
-    let before = count(&t, "changes").await;
+    let before = (
+        count(&t, "changes").await,
+        std::fs::read(t.paths().slots()).unwrap(),
+    );
+    // Make a new lead, promote themself, edit the lead, or reset the lead's passphrase.
+    let new_lead = t
+        .vault
+        .add_member(new_member("Puppet", "puppet", "team_lead"))
+        .await;
+    assert!(matches!(new_lead, Err(Error::Forbidden)), "{new_lead:?}");
+    let deputy_now = t
+        .vault
+        .team_overview()
+        .await
+        .unwrap()
+        .members
+        .into_iter()
+        .find(|m| m.id == deputy.id)
+        .unwrap();
+    let mut promote = update_of(&deputy_now);
+    promote.role = "team_lead".into();
+    assert!(matches!(
+        t.vault.update_member(promote).await,
+        Err(Error::Forbidden)
+    ));
     let mut demote = update_of(&lead);
     demote.role = "viewer".into();
-    assert_invalid_field(t.vault.update_member(demote).await, "role");
-    let mut gone = update_of(&lead);
-    gone.status = "left".into();
-    assert_invalid_field(t.vault.update_member(gone).await, "status");
-    assert_eq!(count(&t, "changes").await, before, "nothing written");
-    // The lead themself cannot end their own membership either.
-    sign_in_lead(&t).await;
-    let mut own = update_of(&lead);
-    own.status = "left".into();
-    assert_invalid_field(t.vault.update_member(own).await, "status");
+    assert!(matches!(
+        t.vault.update_member(demote).await,
+        Err(Error::Forbidden)
+    ));
+    let reset = serde_json::from_value(
+        serde_json::json!({ "memberId": lead.id, "firstPassphrase": "copper meadow falcon tundra" }),
+    )
+    .unwrap();
+    assert!(matches!(
+        t.vault.set_member_passphrase(reset).await,
+        Err(Error::Forbidden)
+    ));
+    assert_eq!(
+        (
+            count(&t, "changes").await,
+            std::fs::read(t.paths().slots()).unwrap()
+        ),
+        before,
+        "nothing written"
+    );
+    // Within their own rights they manage the team: a viewer, or another deputy.
+    t.vault
+        .add_member(new_member("Malee", "malee", "viewer"))
+        .await
+        .unwrap();
+    let pool = t.vault.pool().await.unwrap();
+    let refused: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE actor = ? AND outcome = 'refused'",
+    )
+    .bind(&deputy.id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(refused, 4, "each refusal is in the audit log");
+}
+
+#[tokio::test]
+async fn with_several_leads_the_recovery_key_signs_in_the_lead_who_names_themself() {
+    let (t, recovery_key) = TestVault::created().await;
+    let second = t
+        .vault
+        .add_member(new_member("Niran", "niran", "team_lead"))
+        .await
+        .unwrap();
+    t.vault.lock().await;
+    let mut request = recovery_request(&recovery_key, "jasmine tractor monsoon violin");
+    request.sign_in_name = Some("somebody".into());
+    assert_invalid_field(t.vault.unlock_with_recovery(request).await, "sign_in_name");
+    let mut request = recovery_request(&recovery_key, "jasmine tractor monsoon violin");
+    request.sign_in_name = Some("Niran".into());
+    let status = t.vault.unlock_with_recovery(request).await.unwrap().status;
+    assert_eq!(status.member.unwrap().id, second.id);
+    // The other lead's passphrase is untouched.
+    t.vault.lock().await;
+    t.unlock(PASSPHRASE).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_member_who_left_is_refused_even_with_an_old_copy_of_their_slot() {
+    let (t, _) = TestVault::created().await;
+    let added = t
+        .vault
+        .add_member(new_member("Anan", "anan", "police_liaison"))
+        .await
+        .unwrap();
+    let with_slot = std::fs::read(t.paths().slots()).unwrap();
+    let mut update = update_of(&added);
+    update.status = "left".into();
+    t.vault.update_member(update).await.unwrap();
+    t.vault.lock().await;
+    std::fs::write(t.paths().slots(), with_slot).unwrap();
+    let refused = t.vault.unlock(unlock_as("anan", FIRST)).await;
+    assert!(
+        matches!(refused, Err(Error::MembershipEnded)),
+        "{refused:?}"
+    );
+    assert_eq!(refused.unwrap_err().code(), ruam_core::ErrorCode::Forbidden);
+    t.unlock(PASSPHRASE).await.unwrap();
+    let pool = t.vault.pool().await.unwrap();
+    let recorded: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE actor = ? AND action = 'vault.unlock' AND outcome = 'refused'",
+    )
+    .bind(&added.id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(recorded, 1);
 }
 
 #[tokio::test]

@@ -249,6 +249,8 @@ export type Permission =
 "recovery.manage";
 
 export type RecoveryUnlockRequest = {
+	/**  The lead who recovers; empty means the longest-serving lead. */
+	signInName?: string | null,
 	recoveryKey: SecretString,
 	newPassphrase: SecretString,
 };

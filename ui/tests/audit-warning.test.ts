@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import App from '$lib/App.svelte';
 import type { AuditWarning } from '$lib/ipc';
 import { holdsNoVaultData, vaultData } from '$lib/stores/vault.svelte';
-import { deferred, installBackend, status, unlocked } from './backend';
+import { deferred, installBackend, status, typeUnlock, unlocked } from './backend';
 
 const ADVICE = 'Keep this laptop as it is and tell the committee; do not delete anything.';
 const ALTERED: AuditWarning = { seq: 42, problem: { kind: 'altered' } };
@@ -93,13 +93,13 @@ describe('audit log warning', () => {
 		expect(holdsNoVaultData()).toBe(true);
 		expect(screen.queryByTestId('audit-warning')).not.toBeInTheDocument();
 
-		await user.type(screen.getByTestId('unlock-passphrase'), 'right passphrase{Enter}');
+		await typeUnlock(user, 'right passphrase{Enter}');
 		expect(await screen.findByTestId('audit-warning')).toHaveTextContent('entry 42 was altered.');
 
 		// Once the core no longer finds the chain broken, the next unlock shows no banner.
 		broken = false;
 		await user.click(screen.getByTestId('lock'));
-		await user.type(screen.getByTestId('unlock-passphrase'), 'right passphrase{Enter}');
+		await typeUnlock(user, 'right passphrase{Enter}');
 		await screen.findByTestId('main');
 		expect(screen.queryByTestId('audit-warning')).not.toBeInTheDocument();
 	});
@@ -140,7 +140,7 @@ describe('audit log warning', () => {
 
 		await user.click(screen.getByTestId('lock'));
 		expect(vaultData.auditWarningDismissed).toBe(false);
-		await user.type(screen.getByTestId('unlock-passphrase'), 'right passphrase{Enter}');
+		await typeUnlock(user, 'right passphrase{Enter}');
 		expect(await screen.findByTestId('audit-warning')).toBeInTheDocument();
 	});
 
@@ -152,7 +152,7 @@ describe('audit log warning', () => {
 		});
 		const user = userEvent.setup();
 		render(App);
-		await user.type(await screen.findByTestId('unlock-passphrase'), 'right passphrase{Enter}');
+		await typeUnlock(user, 'right passphrase{Enter}');
 		await user.click(await screen.findByTestId('recovery-ack'));
 		await user.click(screen.getByTestId('recovery-continue'));
 
@@ -167,7 +167,7 @@ describe('audit log warning', () => {
 		});
 		const user = userEvent.setup();
 		render(App);
-		await user.type(await screen.findByTestId('unlock-passphrase'), 'right passphrase{Enter}');
+		await typeUnlock(user, 'right passphrase{Enter}');
 		await waitFor(() => expect(core.callsTo('vault_unlock')).toHaveLength(1));
 
 		await core.emit('vault-locked', { reason: 'idle' });

@@ -4,11 +4,17 @@
  */
 import { emit } from '@tauri-apps/api/event';
 import { mockIPC } from '@tauri-apps/api/mocks';
+import { screen } from '@testing-library/svelte';
+import type { UserEvent } from '@testing-library/user-event';
 import type {
 	ErrorCode,
 	IpcError,
+	Member,
 	MemberSummary,
+	Permission,
+	Role,
 	Settings,
+	TeamOverview,
 	Unlocked,
 	VaultState,
 	VaultStatus
@@ -17,7 +23,16 @@ import type {
 export type Call = { cmd: string; args: Record<string, unknown> };
 export type Handler = (args: Record<string, unknown>) => unknown;
 
-export const member: MemberSummary = { id: 'm-1', displayName: 'Somchai Jaidee', role: 'team_lead' };
+export const member: MemberSummary = {
+	id: 'm-1',
+	displayName: 'Somchai Jaidee',
+	signInName: 'somchai',
+	role: 'team_lead',
+	mustChangePassphrase: false
+};
+
+/** What the team lead's role holds (the member above). */
+export const ALL_PERMISSIONS: Permission[] = ['team.manage', 'roles.manage', 'audit.read', 'recovery.manage'];
 
 export function status(
 	state: VaultState,
@@ -29,6 +44,7 @@ export function status(
 		state,
 		teamName: unlocked ? 'Mae Sai District MDT' : null,
 		member: unlocked ? member : null,
+		permissions: unlocked ? ALL_PERMISSIONS : [],
 		recoveryKeyPending: false,
 		auditWarning: null,
 		settings: { language: 'en', autoLockMinutes: 10, ...settings },
@@ -53,6 +69,101 @@ export function ipcError(code: ErrorCode, extra: Partial<IpcError> = {}): IpcErr
 		path: null,
 		remedy: null,
 		...extra
+	};
+}
+
+/** Types a sign-in name, then `passphrase` (which may end in `{Enter}`), on the lock screen. */
+export async function typeUnlock(user: UserEvent, passphrase: string, signInName = 'somchai') {
+	await user.type(await screen.findByTestId('unlock-sign-in-name'), signInName);
+	await user.type(screen.getByTestId('unlock-passphrase'), passphrase);
+}
+
+export const ROLES: Role[] = [
+	{
+		id: 'team_lead',
+		name: 'Team lead',
+		description: null,
+		builtin: true,
+		permissions: ['team.manage', 'roles.manage', 'audit.read', 'recovery.manage']
+	},
+	{ id: 'case_worker', name: 'Case worker', description: null, builtin: true, permissions: [] },
+	{ id: 'police_liaison', name: 'Police liaison', description: null, builtin: true, permissions: [] },
+	{
+		id: 'r-auditor',
+		name: 'Committee auditor',
+		description: 'Checks the log for the provincial committee.',
+		builtin: false,
+		permissions: ['audit.read']
+	}
+];
+
+export function teamMember(overrides: Partial<Member> = {}): Member {
+	return {
+		id: 'm-1',
+		displayName: 'Somchai Jaidee',
+		signInName: 'somchai',
+		role: 'team_lead',
+		discipline: 'social_work',
+		agencyId: 'a-1',
+		phone: '053 123 456',
+		email: 'somchai@example.org',
+		status: 'active',
+		mustChangePassphrase: false,
+		createdAt: '2026-11-01T03:00:00.000Z',
+		...overrides
+	};
+}
+
+/** What `team_overview` answers; sign-in names only for a manager, as the core does. */
+export function team(manager = true, overrides: Partial<TeamOverview> = {}): TeamOverview {
+	const members = [
+		teamMember(),
+		teamMember({
+			id: 'm-2',
+			displayName: 'Malee Srisuk',
+			signInName: 'malee',
+			role: 'police_liaison',
+			discipline: 'police',
+			agencyId: 'a-2',
+			phone: null,
+			email: null,
+			mustChangePassphrase: true
+		}),
+		teamMember({
+			id: 'm-3',
+			displayName: 'Anan Kaewmanee',
+			signInName: 'anan',
+			role: 'r-auditor',
+			discipline: null,
+			agencyId: null,
+			phone: null,
+			email: 'anan@example.org',
+			status: 'left'
+		})
+	].map((m) => (manager ? m : { ...m, signInName: null, mustChangePassphrase: null }));
+	return {
+		teamName: 'Mae Sai District MDT',
+		members,
+		agencies: [
+			{
+				id: 'a-1',
+				name: 'Chiang Rai Social Development Office',
+				kind: 'social_welfare',
+				district: 'Mueang',
+				province: 'Chiang Rai',
+				contact: '053 150 000'
+			},
+			{
+				id: 'a-2',
+				name: 'Mae Sai Police Station',
+				kind: 'police',
+				district: 'Mae Sai',
+				province: 'Chiang Rai',
+				contact: null
+			}
+		],
+		roles: ROLES,
+		...overrides
 	};
 }
 

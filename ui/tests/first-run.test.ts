@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import App from '$lib/App.svelte';
 import { vaultData } from '$lib/stores/vault.svelte';
-import { installBackend, status } from './backend';
+import { fail, installBackend, status } from './backend';
 
 const RECOVERY_KEY = 'ABCD-EFGH-JKLM-NPQR-STUV-WXYZ-2345-6789';
 
@@ -30,13 +30,14 @@ describe('first run', () => {
 
 		await user.type(await screen.findByTestId('team-name'), 'Mae Sai District MDT');
 		await user.type(screen.getByTestId('display-name'), 'Somchai Jaidee');
+		await user.type(screen.getByTestId('sign-in-name'), 'somchai');
 		await user.type(screen.getByTestId('passphrase'), 'river mango lantern seven');
 		await user.type(screen.getByTestId('passphrase-confirm'), 'river mango lantern seven');
 		// The meter told the core which words a guesser would try first.
 		await waitFor(() =>
 			expect(core.callsTo('passphrase_assess').at(-1)?.args).toEqual({
 				passphrase: 'river mango lantern seven',
-				context: ['Mae Sai District MDT', 'Somchai Jaidee']
+				context: ['Mae Sai District MDT', 'Somchai Jaidee', 'somchai']
 			})
 		);
 		await user.click(screen.getByTestId('create-vault'));
@@ -46,6 +47,7 @@ describe('first run', () => {
 			request: {
 				teamName: 'Mae Sai District MDT',
 				displayName: 'Somchai Jaidee',
+				signInName: 'somchai',
 				passphrase: 'river mango lantern seven'
 			}
 		});
@@ -62,6 +64,7 @@ describe('first run', () => {
 
 		await user.type(await screen.findByTestId('team-name'), 'Mae Sai District MDT');
 		await user.type(screen.getByTestId('display-name'), 'Somchai Jaidee');
+		await user.type(screen.getByTestId('sign-in-name'), 'somchai');
 		await user.type(screen.getByTestId('passphrase'), 'river mango lantern seven');
 		await user.type(screen.getByTestId('passphrase-confirm'), 'river mango lantern seven{Enter}');
 
@@ -88,11 +91,13 @@ describe('first run', () => {
 		render(App);
 
 		await user.click(await screen.findByTestId('create-vault'));
-		expect(screen.getAllByText('Please fill in this field.')).toHaveLength(4);
+		expect(screen.getAllByText('Please fill in this field.')).toHaveLength(5);
 		expect(screen.getByTestId('team-name')).toHaveFocus();
+		expect(screen.getByTestId('sign-in-name')).toHaveAttribute('aria-invalid', 'true');
 
 		await user.type(screen.getByTestId('team-name'), 'Team');
 		await user.type(screen.getByTestId('display-name'), 'Name');
+		await user.type(screen.getByTestId('sign-in-name'), 'name');
 		await user.type(screen.getByTestId('passphrase'), 'river mango lantern seven');
 		await user.type(screen.getByTestId('passphrase-confirm'), 'river mango lantern');
 		await user.click(screen.getByTestId('create-vault'));
@@ -139,6 +144,7 @@ describe('first run', () => {
 
 		await user.type(await screen.findByTestId('team-name'), 'T');
 		await user.type(screen.getByTestId('display-name'), 'N');
+		await user.type(screen.getByTestId('sign-in-name'), 'n');
 		await user.type(screen.getByTestId('passphrase'), 'p');
 		await user.type(screen.getByTestId('passphrase-confirm'), 'p{Enter}');
 
@@ -147,5 +153,48 @@ describe('first run', () => {
 		expect(alert).toHaveTextContent('Please check “Team name”: the value was not accepted.');
 		expect(alert).toHaveTextContent('team name is too long');
 		expect(screen.getByTestId('team-name')).toHaveAttribute('aria-invalid', 'true');
+	});
+
+	it('asks for a sign-in name, with a hint, and shows the core’s objection to it', async () => {
+		const core = installBackend({
+			vault_status: () => status('absent'),
+			vault_create: () =>
+				fail('invalid', {
+					field: 'sign_in_name',
+					message: "may hold letters, digits, '.', '-' and '_', not a space"
+				})
+		});
+		const user = userEvent.setup();
+		render(App);
+
+		const field = await screen.findByTestId('sign-in-name');
+		expect(screen.getByLabelText('Sign-in name')).toBe(field);
+		expect(field).toHaveAccessibleDescription(
+			'A short name you type to sign in, e.g. somsri. Letters, digits, . - and _ only.'
+		);
+		// Right after the display name.
+		expect(
+			screen.getByTestId('display-name').compareDocumentPosition(field) & Node.DOCUMENT_POSITION_FOLLOWING
+		).toBeTruthy();
+
+		await user.type(screen.getByTestId('team-name'), 'Mae Sai District MDT');
+		await user.type(screen.getByTestId('display-name'), 'Somsri');
+		await user.type(field, 'som sri');
+		await user.type(screen.getByTestId('passphrase'), 'river mango lantern seven');
+		await user.type(screen.getByTestId('passphrase-confirm'), 'river mango lantern seven{Enter}');
+
+		const alert = await screen.findByTestId('create-error');
+		expect(alert).toHaveTextContent('Please check “Sign-in name”: the value was not accepted.');
+		expect(alert).toHaveTextContent('not a space');
+		expect(field).toHaveAttribute('aria-invalid', 'true');
+		expect(field).toHaveFocus();
+		expect(core.callsTo('vault_create')[0].args).toEqual({
+			request: {
+				teamName: 'Mae Sai District MDT',
+				displayName: 'Somsri',
+				signInName: 'som sri',
+				passphrase: 'river mango lantern seven'
+			}
+		});
 	});
 });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { get } from 'svelte/store';
-import { _, describeError, formatDate, setLanguage, type Translate } from '$lib/i18n';
+import { _, describeError, formatDate, formatDateTime, setLanguage, type Translate } from '$lib/i18n';
+import { AUDIT_ACTION_KEYS, labelFrom } from '$lib/i18n/team';
 import type { IpcError } from '$lib/ipc';
+import { roleDescription, roleLabel } from '$lib/roles';
+import { ROLES } from './backend';
 
 const t = (): Translate => get(_) as Translate;
 const error = (code: string, extra: Partial<IpcError> = {}): IpcError =>
@@ -34,6 +37,50 @@ describe('formatDate', () => {
 	});
 });
 
+describe('formatDateTime', () => {
+	it('shows the date and time, with Buddhist-era years in Thai', () => {
+		const moment = new Date(2026, 10, 28, 14, 5, 9);
+		expect(formatDateTime(moment, 'en')).toContain('2026');
+		expect(formatDateTime(moment, 'en')).toContain('14:05:09');
+		const thai = formatDateTime(moment, 'th');
+		expect(thai).toContain('2569');
+		expect(thai).not.toContain('2026');
+		expect(thai).toContain('14:05:09');
+	});
+});
+
+describe('roles and audit labels', () => {
+	it('translate built-in roles by id and show a custom role’s own name', () => {
+		expect(roleLabel('police_liaison', t(), ROLES)).toBe('Police liaison');
+		expect(roleLabel('r-auditor', t(), ROLES)).toBe('Committee auditor');
+		expect(roleLabel('r-unknown', t(), ROLES)).toBe('r-unknown');
+		setLanguage('th');
+		expect(roleLabel('team_lead', t(), ROLES)).toBe('หัวหน้าทีม');
+		expect(roleLabel('r-auditor', t(), ROLES)).toBe('Committee auditor');
+		setLanguage('en');
+	});
+
+	it('describe a built-in role in the catalog’s words unless the lead wrote their own', () => {
+		const liaison = ROLES.find((role) => role.id === 'police_liaison')!;
+		expect(roleDescription(liaison, t())).toBe(
+			'Takes statements and works with the police; reviews and signs off the tasks assigned to them.'
+		);
+		expect(roleDescription({ ...liaison, description: 'Our own words.' }, t())).toBe('Our own words.');
+		expect(roleDescription({ ...liaison, id: 'r-x', builtin: false }, t())).toBeNull();
+	});
+
+	it('name audit actions, and show an unknown one as recorded', () => {
+		expect(labelFrom(AUDIT_ACTION_KEYS, 'member.passphrase.set', t())).toBe(
+			'Set a member’s first passphrase'
+		);
+		expect(labelFrom(AUDIT_ACTION_KEYS, 'vault.unlock_with_recovery_key', t())).toBe(
+			'Unlocked with the recovery key'
+		);
+		expect(labelFrom(AUDIT_ACTION_KEYS, 'toString', t())).toBe('toString');
+		expect(labelFrom(AUDIT_ACTION_KEYS, 'funds.approve', t())).toBe('funds.approve');
+	});
+});
+
 describe('describeError', () => {
 	it('uses the catalog text for the code, not the core’s English message', () => {
 		setLanguage('th');
@@ -50,13 +97,29 @@ describe('describeError', () => {
 			'The vault file C:\\Ruam\\vault.db is damaged.'
 		);
 		expect(describeError(error('invalid', { field: 'display_name' }), t())).toBe(
-			'Please check “Your name”: the value was not accepted.'
+			'Please check “Name”: the value was not accepted.'
 		);
 		expect(describeError(error('invalid', { field: 'somethingElse' }), t())).toBe(
 			'Please check “somethingElse”: the value was not accepted.'
 		);
+		expect(describeError(error('invalid', { field: 'sign_in_name' }), t())).toBe(
+			'Please check “Sign-in name”: the value was not accepted.'
+		);
+		expect(describeError(error('invalid', { field: 'agency_id' }), t())).toContain('“Agency”');
+		expect(describeError(error('invalid', { field: 'utc_offset_minutes' }), t())).toContain('“Time zone”');
 		setLanguage('th');
 		expect(describeError(error('invalid', { field: 'teamName' }), t())).toContain('“ชื่อทีม”');
+		expect(describeError(error('invalid', { field: 'first_passphrase' }), t())).toContain(
+			'“วลีรหัสผ่านแรก”'
+		);
+	});
+
+	it('asks for the member’s own passphrase first on passphrase_change_required', () => {
+		expect(describeError(error('passphrase_change_required'), t())).toBe(
+			'Choose your own passphrase first: the one your team lead set must be changed before anything else.'
+		);
+		setLanguage('th');
+		expect(describeError(error('passphrase_change_required'), t())).toContain('ตั้งวลีรหัสผ่านของคุณเองก่อน');
 	});
 
 	it('says what can be done about a damaged file, by remedy, with and without its path', () => {

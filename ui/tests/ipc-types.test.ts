@@ -5,16 +5,26 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type {
 	AuditBreak,
+	AuditPage,
+	AuditQuery,
+	AuditRow,
 	AuditWarning,
 	ConfirmPassphrase,
 	CreatedVault,
+	CreateVaultRequest,
+	Discipline,
 	ErrorCode,
+	ExportedFile,
 	IpcError,
 	Language,
+	Member,
 	MemberSummary,
 	PassphraseStrength,
+	Permission,
 	Remedy,
+	Role,
 	Settings,
+	TeamOverview,
 	Unlocked,
 	UnlockRequest,
 	VaultState,
@@ -34,7 +44,35 @@ describe('ipc types', () => {
 		expectTypeOf<AuditBreak>().toEqualTypeOf<
 			{ kind: 'altered' } | { kind: 'unlinked' } | { kind: 'gap'; expected: number }
 		>();
-		expectTypeOf<MemberSummary>().toEqualTypeOf<{ id: string; displayName: string; role: string }>();
+		expectTypeOf<MemberSummary>().toEqualTypeOf<{
+			id: string;
+			displayName: string;
+			signInName: string;
+			role: string;
+			mustChangePassphrase: boolean;
+		}>();
+		expectTypeOf<VaultStatus['permissions']>().toEqualTypeOf<Permission[]>();
+		expectTypeOf<Permission>().toEqualTypeOf<
+			'team.manage' | 'roles.manage' | 'audit.read' | 'recovery.manage'
+		>();
+		expectTypeOf<CreateVaultRequest>().toEqualTypeOf<{
+			teamName: string;
+			displayName: string;
+			signInName: string;
+			passphrase: string;
+		}>();
+		expectTypeOf<TeamOverview['members']>().toEqualTypeOf<Member[]>();
+		expectTypeOf<TeamOverview['roles']>().toEqualTypeOf<Role[]>();
+		expectTypeOf<Role['permissions']>().toEqualTypeOf<Permission[]>();
+		expectTypeOf<Member['signInName']>().toEqualTypeOf<string | null>();
+		expectTypeOf<Member['discipline']>().toEqualTypeOf<Discipline | null>();
+		expectTypeOf<AuditRow['actorId']>().toEqualTypeOf<string | null>();
+		expectTypeOf<AuditRow['seq']>().toEqualTypeOf<number>();
+		expectTypeOf<AuditQuery['utcOffsetMinutes']>().toEqualTypeOf<number | null | undefined>();
+		expectTypeOf<AuditQuery['beforeSeq']>().toEqualTypeOf<number | null | undefined>();
+		expectTypeOf<AuditPage['more']>().toEqualTypeOf<boolean>();
+		expectTypeOf<ExportedFile>().toEqualTypeOf<{ path: string; entries: number }>();
+		expectTypeOf<'passphrase_change_required'>().toExtend<ErrorCode>();
 		expectTypeOf<Settings>().toEqualTypeOf<{ language: Language; autoLockMinutes: number }>();
 		expectTypeOf<CreatedVault['recoveryKey']>().toEqualTypeOf<string>();
 		expectTypeOf<PassphraseStrength['score']>().toEqualTypeOf<number>();
@@ -45,7 +83,7 @@ describe('ipc types', () => {
 		expectTypeOf<IpcError['remedy']>().toEqualTypeOf<Remedy | null>();
 		expectTypeOf<Remedy>().toEqualTypeOf<'recovery_key' | 'backup'>();
 		expectTypeOf<Unlocked>().toEqualTypeOf<{ status: VaultStatus; newRecoveryKey: string | null }>();
-		expectTypeOf<UnlockRequest>().toEqualTypeOf<{ passphrase: string }>();
+		expectTypeOf<UnlockRequest>().toEqualTypeOf<{ signInName: string; passphrase: string }>();
 		expectTypeOf<ConfirmPassphrase>().toEqualTypeOf<{ passphrase: string }>();
 		expectTypeOf<'invalid_credentials'>().toExtend<ErrorCode>();
 		expectTypeOf<'throttled'>().toExtend<ErrorCode>();

@@ -24,8 +24,8 @@ describe('ipc wrappers', () => {
 			recovery_key_regenerate: () => 'KEY-2'
 		});
 		await expect(vaultStatus()).resolves.toMatchObject({ state: 'locked' });
-		await vaultCreate({ teamName: 'T', displayName: 'D', passphrase: 'P' });
-		await expect(vaultUnlock({ passphrase: 'P' })).resolves.toMatchObject({
+		await vaultCreate({ teamName: 'T', displayName: 'D', signInName: 's', passphrase: 'P' });
+		await expect(vaultUnlock({ signInName: 's', passphrase: 'P' })).resolves.toMatchObject({
 			status: { state: 'unlocked' },
 			newRecoveryKey: 'NEW-KEY'
 		});
@@ -34,8 +34,11 @@ describe('ipc wrappers', () => {
 		await settingsSet({ language: 'th', autoLockMinutes: null });
 		expect(core.calls).toEqual([
 			{ cmd: 'vault_status', args: {} },
-			{ cmd: 'vault_create', args: { request: { teamName: 'T', displayName: 'D', passphrase: 'P' } } },
-			{ cmd: 'vault_unlock', args: { request: { passphrase: 'P' } } },
+			{
+				cmd: 'vault_create',
+				args: { request: { teamName: 'T', displayName: 'D', signInName: 's', passphrase: 'P' } }
+			},
+			{ cmd: 'vault_unlock', args: { request: { signInName: 's', passphrase: 'P' } } },
 			{ cmd: 'recovery_key_regenerate', args: { request: { passphrase: 'P' } } },
 			{ cmd: 'passphrase_assess', args: { passphrase: 'abc', context: [] } },
 			{ cmd: 'settings_set', args: { patch: { language: 'th', autoLockMinutes: null } } }

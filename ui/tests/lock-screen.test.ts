@@ -3,42 +3,104 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import App from '$lib/App.svelte';
 import { holdsNoVaultData, vaultData } from '$lib/stores/vault.svelte';
-import { deferred, fail, installBackend, status, unlocked } from './backend';
+import { deferred, fail, installBackend, status, typeUnlock, unlocked } from './backend';
 
 const NEW_KEY = 'WXYZ-2345-6789-ABCD-EFGH-JKLM-NPQR-STUV';
 
 describe('lock screen', () => {
-	it('shows the app name, not a team name, while locked', async () => {
+	it('shows the app name, not a team name, while locked; the sign-in name comes first', async () => {
 		installBackend({ vault_status: () => status('locked') });
 		render(App);
 		expect(await screen.findByTestId('lock-screen')).toHaveTextContent('Ruam');
 		expect(screen.queryByText('Mae Sai District MDT')).not.toBeInTheDocument();
+		expect(screen.getByLabelText('Sign-in name')).toBe(screen.getByTestId('unlock-sign-in-name'));
 		expect(screen.getByLabelText('Passphrase')).toBe(screen.getByTestId('unlock-passphrase'));
+		expect(screen.getByTestId('unlock-sign-in-name')).toHaveFocus();
+		expect(screen.getByTestId('unlock-sign-in-name')).toHaveValue('');
+		// The sign-in name sits above the passphrase.
+		expect(
+			screen
+				.getByTestId('unlock-sign-in-name')
+				.compareDocumentPosition(screen.getByTestId('unlock-passphrase')) &
+				Node.DOCUMENT_POSITION_FOLLOWING
+		).toBeTruthy();
+	});
+
+	it('sends the sign-in name with the passphrase', async () => {
+		const core = installBackend({
+			vault_status: () => status('locked'),
+			vault_unlock: () => unlocked()
+		});
+		const user = userEvent.setup();
+		render(App);
+
+		await user.keyboard('somchai');
+		await user.tab();
+		await user.keyboard('right passphrase{Enter}');
+		expect(await screen.findByTestId('main')).toBeInTheDocument();
+		expect(core.callsTo('vault_unlock')[0].args).toEqual({
+			request: { signInName: 'somchai', passphrase: 'right passphrase' }
+		});
+	});
+
+	it('asks for the sign-in name without calling the core', async () => {
+		const core = installBackend({ vault_status: () => status('locked') });
+		const user = userEvent.setup();
+		render(App);
+
+		await user.type(await screen.findByTestId('unlock-passphrase'), 'right passphrase{Enter}');
+		expect(screen.getByText('Please fill in this field.')).toBeInTheDocument();
+		expect(screen.getByTestId('unlock-sign-in-name')).toHaveAttribute('aria-invalid', 'true');
+		expect(screen.getByTestId('unlock-sign-in-name')).toHaveFocus();
+		expect(core.callsTo('vault_unlock')).toHaveLength(0);
+	});
+
+	it('never remembers the sign-in name: after a lock it is empty again', async () => {
+		installBackend({
+			vault_status: () => status('locked'),
+			vault_unlock: () => unlocked(),
+			vault_lock: () => status('locked')
+		});
+		const user = userEvent.setup();
+		render(App);
+
+		await typeUnlock(user, 'right passphrase{Enter}');
+		await screen.findByTestId('main');
+		await user.click(screen.getByTestId('lock'));
+		expect(screen.getByTestId('unlock-sign-in-name')).toHaveValue('');
+		expect(screen.getByTestId('unlock-passphrase')).toHaveValue('');
+		expect(screen.getByTestId('unlock-sign-in-name')).toHaveAttribute('autocomplete', 'off');
+		expect(screen.getByTestId('unlock-sign-in-name')).toHaveFocus();
 	});
 
 	it('shows the catalog message for invalid_credentials, in English and after switching to Thai', async () => {
 		const core = installBackend({
 			vault_status: () => status('locked'),
-			vault_unlock: () => fail('invalid_credentials', { message: 'wrong passphrase' })
+			vault_unlock: () => fail('invalid_credentials', { message: 'wrong sign-in name or passphrase' })
 		});
 		const user = userEvent.setup();
 		render(App);
 
-		await user.type(await screen.findByTestId('unlock-passphrase'), 'not the passphrase{Enter}');
+		await typeUnlock(user, 'not the passphrase{Enter}');
 		const alert = await screen.findByTestId('unlock-error');
 		expect(alert).toHaveAttribute('role', 'alert');
-		expect(alert).toHaveTextContent('The passphrase is not correct.');
+		expect(alert).toHaveTextContent('The sign-in name or passphrase is not correct.');
+		expect(screen.getByTestId('unlock-sign-in-name')).toHaveAttribute('aria-invalid', 'true');
+		expect(screen.getByTestId('unlock-passphrase')).toHaveAttribute('aria-invalid', 'true');
 		expect(core.callsTo('vault_unlock')[0].args).toEqual({
-			request: { passphrase: 'not the passphrase' }
+			request: { signInName: 'somchai', passphrase: 'not the passphrase' }
 		});
 
 		await user.click(screen.getByTestId('lang-th'));
-		await waitFor(() => expect(screen.getByTestId('unlock-error')).toHaveTextContent('วลีรหัสผ่านไม่ถูกต้อง'));
+		await waitFor(() =>
+			expect(screen.getByTestId('unlock-error')).toHaveTextContent('ชื่อผู้ใช้หรือวลีรหัสผ่านไม่ถูกต้อง')
+		);
 		expect(core.callsTo('settings_set')[0].args).toEqual({
 			patch: { language: 'th', autoLockMinutes: null }
 		});
 		expect(screen.getByTestId('unlock-submit')).toHaveTextContent('ปลดล็อก');
 		expect(screen.getByLabelText('วลีรหัสผ่าน')).toBe(screen.getByTestId('unlock-passphrase'));
+		expect(screen.getByLabelText('ชื่อผู้ใช้')).toBe(screen.getByTestId('unlock-sign-in-name'));
 		expect(document.documentElement.lang).toBe('th');
 	});
 
@@ -50,7 +112,7 @@ describe('lock screen', () => {
 		const user = userEvent.setup();
 		render(App);
 
-		await user.type(await screen.findByTestId('unlock-passphrase'), 'guess{Enter}');
+		await typeUnlock(user, 'guess{Enter}');
 		expect(await screen.findByTestId('unlock-error')).toHaveTextContent(
 			'Too many wrong attempts. Try again in 42 seconds.'
 		);
@@ -64,7 +126,7 @@ describe('lock screen', () => {
 		const user = userEvent.setup();
 		render(App);
 
-		await user.type(await screen.findByTestId('unlock-passphrase'), 'guess{Enter}');
+		await typeUnlock(user, 'guess{Enter}');
 		expect(await screen.findByTestId('unlock-error')).toHaveTextContent(
 			'ใส่ผิดหลายครั้งเกินไป กรุณาลองใหม่ในอีก 30 วินาที'
 		);
@@ -82,7 +144,7 @@ describe('lock screen', () => {
 		const user = userEvent.setup();
 		render(App);
 
-		await user.type(await screen.findByTestId('unlock-passphrase'), 'p{Enter}');
+		await typeUnlock(user, 'p{Enter}');
 		expect(await screen.findByTestId('unlock-error')).toHaveTextContent(
 			'The vault file /home/sw/ruam/vault.db is damaged. Unlock with your recovery key or restore a backup.'
 		);
@@ -104,7 +166,7 @@ describe('lock screen', () => {
 		const user = userEvent.setup();
 		render(App);
 
-		await user.type(await screen.findByTestId('unlock-passphrase'), 'right passphrase');
+		await typeUnlock(user, 'right passphrase');
 		await user.click(screen.getByTestId('unlock-submit'));
 		expect(await screen.findByTestId('main')).toBeInTheDocument();
 		expect(screen.getByTestId('team-name-display')).toHaveTextContent('Mae Sai District MDT');
@@ -120,7 +182,7 @@ describe('lock screen', () => {
 		const user = userEvent.setup();
 		render(App);
 
-		await user.type(await screen.findByTestId('unlock-passphrase'), 'right passphrase{Enter}');
+		await typeUnlock(user, 'right passphrase{Enter}');
 		await waitFor(() => expect(screen.getByTestId('unlock-submit')).toBeDisabled());
 		await user.type(screen.getByTestId('unlock-passphrase'), '{Enter}');
 		expect(core.callsTo('vault_unlock')).toHaveLength(1);
@@ -149,11 +211,21 @@ describe('lock screen', () => {
 			'The recovery key is not correct.'
 		);
 
+		expect(core.callsTo('vault_unlock_with_recovery').at(-1)?.args).toEqual({
+			request: { signInName: '', recoveryKey: 'WRONG-KEY', newPassphrase: 'new river mango lantern' }
+		});
+
+		// The lead who recovers may say who they are (with several leads).
+		await user.type(screen.getByTestId('recovery-sign-in-name'), 'Somsri');
 		await user.clear(screen.getByTestId('recovery-input'));
 		await user.type(screen.getByTestId('recovery-input'), 'ABCD-EFGH{Enter}');
 		expect(await screen.findByTestId('main')).toBeInTheDocument();
 		expect(core.callsTo('vault_unlock_with_recovery').at(-1)?.args).toEqual({
-			request: { recoveryKey: 'ABCD-EFGH', newPassphrase: 'new river mango lantern' }
+			request: {
+				signInName: 'Somsri',
+				recoveryKey: 'ABCD-EFGH',
+				newPassphrase: 'new river mango lantern'
+			}
 		});
 	});
 
@@ -179,7 +251,7 @@ describe('lock screen', () => {
 		const user = userEvent.setup();
 		render(App);
 
-		await user.type(await screen.findByTestId('unlock-passphrase'), 'p{Enter}');
+		await typeUnlock(user, 'p{Enter}');
 		expect(await screen.findByTestId('unlock-error')).toHaveTextContent(
 			'The file /home/sw/ruam/keys/device.slot is damaged. Unlock with the recovery key: that rebuilds it.'
 		);
@@ -196,7 +268,7 @@ describe('lock screen', () => {
 		const user = userEvent.setup();
 		render(App);
 
-		await user.type(await screen.findByTestId('unlock-passphrase'), 'p{Enter}');
+		await typeUnlock(user, 'p{Enter}');
 		expect(await screen.findByTestId('unlock-error')).toHaveTextContent(
 			'The file /home/sw/ruam/vault.db is damaged and cannot be rebuilt here. Restore the data folder from a backup.'
 		);
@@ -219,7 +291,7 @@ describe('lock screen', () => {
 		const user = userEvent.setup();
 		render(App);
 
-		await user.type(await screen.findByTestId('unlock-passphrase'), 'right passphrase{Enter}');
+		await typeUnlock(user, 'right passphrase{Enter}');
 		expect(await screen.findByTestId('recovery-key')).toHaveTextContent(NEW_KEY);
 		expect(
 			screen.getByText(
@@ -262,7 +334,7 @@ describe('lock screen', () => {
 		const user = userEvent.setup();
 		render(App);
 
-		await user.type(await screen.findByTestId('unlock-passphrase'), 'right passphrase');
+		await typeUnlock(user, 'right passphrase');
 		state = 'unlocked';
 		await user.click(screen.getByTestId('unlock-submit'));
 		expect(await screen.findByTestId('main')).toBeInTheDocument();
@@ -279,7 +351,7 @@ describe('lock screen', () => {
 		const user = userEvent.setup();
 		render(App);
 
-		await user.type(await screen.findByTestId('unlock-passphrase'), 'right passphrase{Enter}');
+		await typeUnlock(user, 'right passphrase{Enter}');
 		await waitFor(() => expect(core.callsTo('vault_status')).toHaveLength(2));
 		expect(screen.getByTestId('lock-screen')).toBeInTheDocument();
 		expect(holdsNoVaultData()).toBe(true);
@@ -294,7 +366,7 @@ describe('lock screen', () => {
 		const user = userEvent.setup();
 		render(App);
 
-		await user.type(await screen.findByTestId('unlock-passphrase'), 'right passphrase{Enter}');
+		await typeUnlock(user, 'right passphrase{Enter}');
 		await waitFor(() => expect(core.callsTo('vault_unlock')).toHaveLength(1));
 		await core.emit('vault-locked', { reason: 'idle' });
 		// The core locked after this unlock: its answer must not open the main layout.

@@ -5,7 +5,7 @@ import App from '$lib/App.svelte';
 import { createActivityReporter } from '$lib/session';
 import { app } from '$lib/stores/app.svelte';
 import { holdsNoVaultData, registerVaultView, vaultData } from '$lib/stores/vault.svelte';
-import { deferred, fail, installBackend, ipcError, status, unlocked } from './backend';
+import { deferred, fail, installBackend, ipcError, status, typeUnlock, unlocked } from './backend';
 
 function unlockedBackend(extra = {}) {
 	return installBackend({
@@ -95,7 +95,7 @@ describe('locking', () => {
 		});
 		const user = userEvent.setup();
 		render(App);
-		await user.type(await screen.findByTestId('unlock-passphrase'), 'right passphrase{Enter}');
+		await typeUnlock(user, 'right passphrase{Enter}');
 		await screen.findByTestId('recovery-key');
 
 		await core.emit('vault-locked', { reason: 'idle' });
@@ -178,7 +178,7 @@ describe('late answers after a lock', () => {
 		});
 		const user = userEvent.setup();
 		render(App);
-		await user.type(await screen.findByTestId('unlock-passphrase'), 'right passphrase{Enter}');
+		await typeUnlock(user, 'right passphrase{Enter}');
 		await user.click(await screen.findByTestId('recovery-ack'));
 		await user.click(screen.getByTestId('recovery-continue'));
 		await waitFor(() => expect(core.callsTo('recovery_key_acknowledge')).toHaveLength(1));
@@ -247,6 +247,7 @@ describe('late answers after a lock', () => {
 		render(App);
 		await user.type(await screen.findByTestId('team-name'), 'Mae Sai District MDT');
 		await user.type(screen.getByTestId('display-name'), 'Somchai Jaidee');
+		await user.type(screen.getByTestId('sign-in-name'), 'somchai');
 		await user.type(screen.getByTestId('passphrase'), 'river mango lantern seven');
 		await user.type(screen.getByTestId('passphrase-confirm'), 'river mango lantern seven{Enter}');
 		await waitFor(() => expect(core.callsTo('vault_create')).toHaveLength(1));
@@ -275,7 +276,7 @@ describe('late answers after a lock', () => {
 		});
 		const user = userEvent.setup();
 		render(App);
-		await user.type(await screen.findByTestId('unlock-passphrase'), 'right passphrase{Enter}');
+		await typeUnlock(user, 'right passphrase{Enter}');
 		await waitFor(() => expect(core.callsTo('vault_status')).toHaveLength(2));
 
 		await core.emit('vault-locked', { reason: 'idle' });
@@ -337,7 +338,7 @@ describe('late answers after a lock', () => {
 		await waitFor(() => expect(core.callsTo('vault_activity')).toHaveLength(1));
 
 		await user.click(screen.getByTestId('lock'));
-		await user.type(screen.getByTestId('unlock-passphrase'), 'right passphrase{Enter}');
+		await typeUnlock(user, 'right passphrase{Enter}');
 		await screen.findByTestId('main');
 		activity.reject(ipcError('locked'));
 		await settle();

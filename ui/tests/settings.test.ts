@@ -2,7 +2,8 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import App from '$lib/App.svelte';
-import { fail, installBackend, status } from './backend';
+import type { Permission } from '$lib/ipc';
+import { fail, installBackend, member, status } from './backend';
 
 async function openSettings(core = installBackend({ vault_status: () => status('unlocked') })) {
 	const user = userEvent.setup();
@@ -127,7 +128,7 @@ describe('main layout and settings', () => {
 		await waitFor(() => expect(screen.getByTestId('strength-meter')).toHaveAttribute('data-score', '3'));
 		expect(core.callsTo('passphrase_assess').at(-1)?.args).toEqual({
 			passphrase: 'a brand new passphrase',
-			context: ['Mae Sai District MDT', 'Somchai Jaidee']
+			context: ['Mae Sai District MDT', 'Somchai Jaidee', 'somchai']
 		});
 	});
 
@@ -191,18 +192,29 @@ describe('main layout and settings', () => {
 		expect(screen.queryByTestId('regenerate-error')).not.toBeInTheDocument();
 	});
 
-	it('offers a new recovery key to a team lead', async () => {
-		await openSettings();
+	it('offers a new recovery key to a role with recovery.manage, whatever its name', async () => {
+		const core = installBackend({
+			vault_status: () =>
+				status('unlocked', {
+					member: { ...member, role: 'r-custodian' },
+					permissions: ['recovery.manage']
+				})
+		});
+		await openSettings(core);
 		expect(screen.getByTestId('settings-recovery')).toHaveTextContent('Create a new recovery key');
 		expect(screen.getByTestId('recovery-regenerate')).toBeInTheDocument();
 	});
 
-	it.each(['case_worker', 'liaison', 'viewer', 'lead', 'Team Lead'])(
-		'does not offer a new recovery key to any other role (%s)',
-		async (role) => {
+	it.each<[string, Permission[]]>([
+		['case_worker', []],
+		['viewer', []],
+		['team_lead', ['team.manage', 'roles.manage', 'audit.read']]
+	])(
+		'does not offer a new recovery key without recovery.manage (%s)',
+		async (role, permissions) => {
 			const core = installBackend({
 				vault_status: () =>
-					status('unlocked', { member: { id: 'm-2', displayName: 'Malee', role } })
+					status('unlocked', { member: { ...member, id: 'm-2', displayName: 'Malee', role }, permissions })
 			});
 			await openSettings(core);
 			expect(screen.getByTestId('change-current')).toBeInTheDocument();
@@ -214,10 +226,10 @@ describe('main layout and settings', () => {
 	);
 
 	it.each([
-		['en', 'Your current passphrase', 'Only a team lead can create a new recovery key.'],
-		['th', 'วลีรหัสผ่านปัจจุบันของคุณ', 'เฉพาะหัวหน้าทีมเท่านั้นที่สร้างกุญแจกู้คืนใหม่ได้']
-	] as const)('the core decides: its refusal says only a team lead may (%s)', async (language, label, text) => {
-		// The member unlocked as a team lead, but the core refuses (the role changed since).
+		['en', 'Your current passphrase', 'Your role does not allow creating a new recovery key.'],
+		['th', 'วลีรหัสผ่านปัจจุบันของคุณ', 'บทบาทของคุณไม่มีสิทธิ์สร้างกุญแจกู้คืนใหม่']
+	] as const)('the core decides: its refusal says the role does not allow it (%s)', async (language, label, text) => {
+		// The member unlocked with recovery.manage, but the core refuses (the role changed since).
 		const core = installBackend({
 			vault_status: () => status('unlocked', {}, { language }),
 			recovery_key_regenerate: () => fail('forbidden')

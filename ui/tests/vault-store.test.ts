@@ -7,11 +7,14 @@ import {
 	registerVaultView,
 	vaultData
 } from '$lib/stores/vault.svelte';
+import { ALL_PERMISSIONS, member, team } from './backend';
 
 describe('vault store', () => {
-	it('clearAll forgets the team, the member, the recovery key, the audit warning and every registered view', () => {
+	it('clearAll forgets the team, the member, the permissions, the recovery key, the audit warning and every registered view', () => {
 		vaultData.teamName = 'Mae Sai District MDT';
-		vaultData.member = { id: 'm-1', displayName: 'Somchai', role: 'team_lead' };
+		vaultData.member = member;
+		vaultData.permissions = [...ALL_PERMISSIONS];
+		vaultData.team = team();
 		vaultData.recoveryKey = 'ABCD-EFGH';
 		vaultData.auditWarning = { seq: 7, problem: { kind: 'altered' } };
 		vaultData.auditWarningDismissed = true;
@@ -23,6 +26,8 @@ describe('vault store', () => {
 
 		expect(vaultData.teamName).toBeNull();
 		expect(vaultData.member).toBeNull();
+		expect(vaultData.permissions).toEqual([]);
+		expect(vaultData.team).toBeNull();
 		expect(vaultData.recoveryKey).toBeNull();
 		expect(vaultData.auditWarning).toBeNull();
 		expect(vaultData.auditWarningDismissed).toBe(false);
@@ -33,6 +38,17 @@ describe('vault store', () => {
 
 	it('counts an audit warning as vault data', () => {
 		vaultData.auditWarning = { seq: 3, problem: { kind: 'gap', expected: 2 } };
+		expect(holdsNoVaultData()).toBe(false);
+		clearAll();
+		expect(holdsNoVaultData()).toBe(true);
+	});
+
+	it('counts permissions and a loaded team as vault data', () => {
+		vaultData.permissions = ['audit.read'];
+		expect(holdsNoVaultData()).toBe(false);
+		clearAll();
+		expect(holdsNoVaultData()).toBe(true);
+		vaultData.team = team(false);
 		expect(holdsNoVaultData()).toBe(false);
 		clearAll();
 		expect(holdsNoVaultData()).toBe(true);

@@ -100,10 +100,7 @@ async fn journey(app: &mut App) -> Result<()> {
     app.el("main").await?;
     app.click("nav-audit").await?;
     app.el("audit-row").await?;
-    app.wait_text("section-audit", "the liaison's sign-in", |t| {
-        t.lines().any(|line| line.contains(LIAISON))
-    })
-    .await?;
+    liaison_sign_in_is_listed(app).await?;
     app.screenshot("audit-log").await?;
     app.click("audit-export").await?;
     app.wait_text("audit-exported", "the exported file", |t| {
@@ -112,6 +109,33 @@ async fn journey(app: &mut App) -> Result<()> {
     .await?;
     app.screenshot("audit-exported").await?;
     Ok(())
+}
+
+/// A row of the audit page says the liaison signed in: their name in the member column,
+/// the sign-in action (shown as the catalog's words), outcome ok.
+async fn liaison_sign_in_is_listed(app: &App) -> Result<()> {
+    let unlocked = catalog("en", "auditAction.vault_unlock")?;
+    let script = "const [name, label] = arguments;
+        return [...document.querySelectorAll('[data-testid=\"audit-row\"]')].filter(row =>
+            row.dataset.outcome === 'ok'
+            && row.children[1].textContent.trim() === name
+            && row.querySelector('td[data-action=\"vault.unlock\"]')?.textContent.trim() === label
+        ).length;";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let found = app
+            .client
+            .execute(script, vec![LIAISON.into(), unlocked.clone().into()])
+            .await?;
+        if found.as_u64().unwrap_or(0) >= 1 {
+            return Ok(());
+        }
+        ensure!(
+            std::time::Instant::now() < deadline,
+            "no audit row shows {LIAISON} signing in"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }
 
 /// The CSV the lead exported holds the liaison's sign-in, under their name.

@@ -5,6 +5,7 @@
  */
 import {
 	onVaultLocked,
+	passphraseChange,
 	recoveryKeyAcknowledge,
 	recoveryKeyRegenerate,
 	settingsSet,
@@ -56,6 +57,7 @@ export function enterStatus(status: VaultStatus): void {
 			// it replaces the key at the next unlock. Nothing to fetch here.
 			vaultData.teamName = status.teamName;
 			vaultData.member = status.member;
+			vaultData.permissions = status.permissions;
 			vaultData.recoveryKey = null;
 			// The core keeps its sign-in finding for the whole session; a dismissal lasts until the lock.
 			vaultData.auditWarning = status.auditWarning;
@@ -152,6 +154,17 @@ export async function acknowledgeRecoveryKey(): Promise<void> {
 	if (lockedSince(epoch)) return;
 	vaultData.recoveryKey = null;
 	enterStatus(status);
+}
+
+/**
+ * A member who signed in with the first passphrase a lead set for them replaces it with
+ * their own; then the main layout opens. Rejects with the core's error.
+ */
+export async function changeFirstPassphrase(current: string, next: string): Promise<void> {
+	const epoch = lockEpoch();
+	await passphraseChange({ current, new: next });
+	if (lockedSince(epoch) || !vaultData.member) return;
+	vaultData.member = { ...vaultData.member, mustChangePassphrase: false };
 }
 
 /** Lock on request: the screen is wiped first, then the core locks. */

@@ -46,6 +46,15 @@ export function formatDate(
 	return new Intl.DateTimeFormat(intlLocale(language), { dateStyle: style }).format(value);
 }
 
+/** A moment in the user's language, e.g. "3 Mar 2026, 14:05:09" or "3 มี.ค. 2569 14:05:09". */
+export function formatDateTime(date: Date | string | number, language: string): string {
+	const value = date instanceof Date ? date : new Date(date);
+	return new Intl.DateTimeFormat(intlLocale(language), {
+		dateStyle: 'medium',
+		timeStyle: 'medium'
+	}).format(value);
+}
+
 /** The shape of svelte-i18n's `$_` formatter, as components pass it in. */
 export type Translate = (
 	id: string,
@@ -64,7 +73,8 @@ const ERROR_KEYS: { [Code in ErrorCode]: string } = {
 	corrupt: 'errors.corrupt',
 	device_not_enrolled: 'errors.device_not_enrolled',
 	keyring_unavailable: 'errors.keyring_unavailable',
-	internal: 'errors.internal'
+	internal: 'errors.internal',
+	passphrase_change_required: 'errors.passphrase_change_required'
 };
 
 /**
@@ -110,13 +120,33 @@ export function describeAuditWarning(warning: AuditWarning, t: Translate): strin
 export const FIELD_KEYS = [
 	'teamName',
 	'displayName',
+	'signInName',
 	'passphrase',
 	'newPassphrase',
 	'recoveryKey',
 	'current',
 	'new',
 	'autoLockMinutes',
-	'language'
+	'language',
+	'role',
+	'discipline',
+	'agencyId',
+	'phone',
+	'email',
+	'status',
+	'firstPassphrase',
+	'memberId',
+	'name',
+	'kind',
+	'district',
+	'province',
+	'contact',
+	'description',
+	'permissions',
+	'from',
+	'to',
+	'utcOffsetMinutes',
+	'limit'
 ] as const;
 
 /** A name the core sent in snake_case (or kebab-case) as camelCase: `team_name` → `teamName`. */

@@ -45,6 +45,30 @@ export type RecoveryUnlockRequest = Arg<typeof commands.vaultUnlockWithRecovery>
 export type ChangePassphraseRequest = Arg<typeof commands.passphraseChange>;
 export type ConfirmPassphrase = Arg<typeof commands.recoveryKeyRegenerate>;
 export type SettingsPatch = Arg<typeof commands.settingsSet>;
+/** A right a role can hold (`team.manage`, `roles.manage`, `audit.read`, `recovery.manage`). */
+export type Permission = VaultStatus['permissions'][number];
+/** Who is on the team, its agencies, and what each role may do (every member may see it). */
+export type TeamOverview = Ok<typeof commands.teamOverview>;
+/** A member as the team sees them; `signInName` and `mustChangePassphrase` only for managers. */
+export type Member = TeamOverview['members'][number];
+export type Agency = TeamOverview['agencies'][number];
+export type Role = TeamOverview['roles'][number];
+export type Discipline = NonNullable<Member['discipline']>;
+export type AgencyKind = Agency['kind'];
+export type MemberStatus = Member['status'];
+export type NewMember = Arg<typeof commands.memberAdd>;
+export type MemberUpdate = Arg<typeof commands.memberUpdate>;
+export type SetMemberPassphrase = Arg<typeof commands.memberSetPassphrase>;
+export type NewAgency = Arg<typeof commands.agencyAdd>;
+export type AgencyUpdate = Arg<typeof commands.agencyUpdate>;
+export type NewRole = Arg<typeof commands.roleAdd>;
+export type RoleUpdate = Arg<typeof commands.roleUpdate>;
+/** Which audit entries: member, kind of record, dates (in the viewer's time zone), page. */
+export type AuditQuery = Arg<typeof commands.auditLog>;
+export type AuditPage = Ok<typeof commands.auditLog>;
+export type AuditRow = AuditPage['entries'][number];
+/** Where an export was written, and how many entries it holds. */
+export type ExportedFile = Ok<typeof commands.auditExport>;
 
 /** A command answered with an error; `error` is the core's typed error. */
 export class IpcFailure extends Error {
@@ -125,7 +149,8 @@ export const recoveryKeyAcknowledge = (): Promise<VaultStatus> =>
 	call(commands.recoveryKeyAcknowledge());
 /**
  * A new recovery key, shown once; the previous one stops working. Takes the signed-in
- * member's current passphrase again; only a team lead may (`forbidden` otherwise).
+ * member's current passphrase again; only a role with `recovery.manage` may (`forbidden`
+ * otherwise).
  */
 export const recoveryKeyRegenerate = (request: ConfirmPassphrase): Promise<string> =>
 	call(commands.recoveryKeyRegenerate(request));
@@ -139,6 +164,26 @@ export const passphraseAssess = (
 export const settingsGet = (): Promise<Settings> => call(commands.settingsGet());
 export const settingsSet = (patch: SettingsPatch): Promise<Settings> =>
 	call(commands.settingsSet(patch));
+
+/** The team, its agencies and roles; sign-in names only for those who manage members. */
+export const teamOverview = (): Promise<TeamOverview> => call(commands.teamOverview());
+/** Adds a member with a first passphrase, which they must change when they first sign in. */
+export const memberAdd = (member: NewMember): Promise<Member> => call(commands.memberAdd(member));
+export const memberUpdate = (update: MemberUpdate): Promise<Member> =>
+	call(commands.memberUpdate(update));
+/** A new first passphrase for a member; they must change it at their next sign-in. */
+export const memberSetPassphrase = (request: SetMemberPassphrase): Promise<null> =>
+	call(commands.memberSetPassphrase(request));
+export const agencyAdd = (agency: NewAgency): Promise<Agency> => call(commands.agencyAdd(agency));
+export const agencyUpdate = (update: AgencyUpdate): Promise<Agency> =>
+	call(commands.agencyUpdate(update));
+export const roleAdd = (role: NewRole): Promise<Role> => call(commands.roleAdd(role));
+export const roleUpdate = (update: RoleUpdate): Promise<Role> => call(commands.roleUpdate(update));
+/** A page of the audit log, newest first; `more` when older entries match too. */
+export const auditLog = (query: AuditQuery): Promise<AuditPage> => call(commands.auditLog(query));
+/** Writes every matching entry to a CSV file (in Downloads); answers its path and count. */
+export const auditExport = (query: AuditQuery): Promise<ExportedFile> =>
+	call(commands.auditExport(query));
 
 /** Why the vault locked: the core locks by itself after idle; the member locks on request. */
 export type LockReason = 'idle' | 'manual';

@@ -20,9 +20,21 @@ export const SECTIONS = [
 	'meetings',
 	'community',
 	'reports',
+	'team',
+	'audit',
 	'settings'
 ] as const;
 export type Section = (typeof SECTIONS)[number];
+
+/** The sections a coming version fills: they show a calm empty state for now. */
+export const PLACEHOLDER_SECTIONS = [
+	'cases',
+	'tasks',
+	'funds',
+	'meetings',
+	'community',
+	'reports'
+] as const satisfies readonly Section[];
 
 /** Why the recovery key page is showing a key. */
 export type RecoveryKeyOrigin = 'created' | 'pending' | 'regenerated';

@@ -14,13 +14,20 @@
  *     const answer = await someCommand();
  *     if (lockedSince(epoch)) return;
  */
-import type { AuditWarning, MemberSummary } from '$lib/ipc';
+import type { AuditWarning, MemberSummary, Permission, TeamOverview } from '$lib/ipc';
 
 class VaultData {
 	/** The team's name; known only while the vault is unlocked. */
 	teamName = $state<string | null>(null);
 	/** The member who unlocked the vault. */
 	member = $state<MemberSummary | null>(null);
+	/**
+	 * What the member's role allows, as the core reported it: the UI hides what they may
+	 * not do (`can`), the core still checks every call.
+	 */
+	permissions = $state<Permission[]>([]);
+	/** The team, its agencies and roles, once a view asked the core for them. */
+	team = $state<TeamOverview | null>(null);
 	/** A recovery key being shown once, until the member confirms it is written down. */
 	recoveryKey = $state<string | null>(null);
 	/**
@@ -62,6 +69,8 @@ export function clearAll(): void {
 	epoch += 1;
 	vaultData.teamName = null;
 	vaultData.member = null;
+	vaultData.permissions = [];
+	vaultData.team = null;
 	vaultData.recoveryKey = null;
 	vaultData.auditWarning = null;
 	vaultData.auditWarningDismissed = false;
@@ -78,6 +87,8 @@ export function holdsNoVaultData(): boolean {
 	return (
 		vaultData.teamName === null &&
 		vaultData.member === null &&
+		vaultData.permissions.length === 0 &&
+		vaultData.team === null &&
 		vaultData.recoveryKey === null &&
 		vaultData.auditWarning === null
 	);

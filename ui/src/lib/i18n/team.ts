@@ -1,0 +1,86 @@
+/**
+ * Catalog keys for the team's and the audit log's closed lists (disciplines, agency kinds,
+ * permissions, member status, audit actions, record kinds, outcomes). The maps typed over
+ * a generated union fail `npm run check` when Rust adds a value; their key order is the
+ * order the UI offers them in.
+ */
+import type { AgencyKind, Discipline, MemberStatus, Permission } from '$lib/ipc';
+import type { Translate } from './index';
+
+export const DISCIPLINE_KEYS: { [D in Discipline]: string } = {
+	social_work: 'discipline.social_work',
+	police: 'discipline.police',
+	health: 'discipline.health',
+	education: 'discipline.education',
+	ngo: 'discipline.ngo',
+	local_government: 'discipline.local_government',
+	volunteer_coordination: 'discipline.volunteer_coordination'
+};
+
+export const AGENCY_KIND_KEYS: { [K in AgencyKind]: string } = {
+	social_welfare: 'agencyKind.social_welfare',
+	police: 'agencyKind.police',
+	health: 'agencyKind.health',
+	education: 'agencyKind.education',
+	local_administration: 'agencyKind.local_administration',
+	ngo: 'agencyKind.ngo',
+	other: 'agencyKind.other'
+};
+
+/** What each permission lets a member do, in plain words. */
+export const PERMISSION_KEYS: { [P in Permission]: string } = {
+	'team.manage': 'permission.team_manage',
+	'roles.manage': 'permission.roles_manage',
+	'audit.read': 'permission.audit_read',
+	'recovery.manage': 'permission.recovery_manage'
+};
+
+export const MEMBER_STATUS_KEYS: { [S in MemberStatus]: string } = {
+	active: 'memberStatus.active',
+	left: 'memberStatus.left'
+};
+
+/** The audit log's actions, as the core records them (`Action::audit_name` and friends). */
+export const AUDIT_ACTION_KEYS: Readonly<Record<string, string>> = {
+	'vault.create': 'auditAction.vault_create',
+	'vault.unlock': 'auditAction.vault_unlock',
+	'vault.unlock_with_recovery_key': 'auditAction.vault_unlock_with_recovery_key',
+	'vault.lock': 'auditAction.vault_lock',
+	'passphrase.change': 'auditAction.passphrase_change',
+	'passphrase.verify': 'auditAction.passphrase_verify',
+	'recovery_key.replace': 'auditAction.recovery_key_replace',
+	'recovery_key.acknowledge': 'auditAction.recovery_key_acknowledge',
+	'audit.verify': 'auditAction.audit_verify',
+	'audit.read': 'auditAction.audit_read',
+	'audit.export': 'auditAction.audit_export',
+	'settings.change': 'auditAction.settings_change',
+	'team.view': 'auditAction.team_view',
+	'member.accounts.view': 'auditAction.member_accounts_view',
+	'member.add': 'auditAction.member_add',
+	'member.update': 'auditAction.member_update',
+	'member.leave': 'auditAction.member_leave',
+	'member.passphrase.set': 'auditAction.member_passphrase_set',
+	'agency.add': 'auditAction.agency_add',
+	'agency.update': 'auditAction.agency_update',
+	'role.add': 'auditAction.role_add',
+	'role.update': 'auditAction.role_update'
+};
+
+/** The kinds of record an audit entry can be about (the entity filter offers these). */
+export const AUDIT_ENTITY_KEYS: Readonly<Record<string, string>> = {
+	member: 'auditEntity.member',
+	agency: 'auditEntity.agency',
+	role: 'auditEntity.role',
+	team: 'auditEntity.team'
+};
+
+export const AUDIT_OUTCOME_KEYS: Readonly<Record<string, string>> = {
+	ok: 'auditOutcome.ok',
+	refused: 'auditOutcome.refused',
+	failed: 'auditOutcome.failed'
+};
+
+/** The catalog's words for `value` in `keys`; a value this version does not know shows as it is. */
+export function labelFrom(keys: Readonly<Record<string, string>>, value: string, t: Translate): string {
+	return Object.hasOwn(keys, value) ? t(keys[value]) : value;
+}

@@ -11,6 +11,8 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cases::{Responsibility, Section};
+use crate::team::Discipline;
 use crate::{Error, Result};
 
 /// A right a role can hold. The names are stored in the vault: never rename one.
@@ -29,14 +31,27 @@ pub enum Permission {
     /// Replace the recovery key and confirm it was written down.
     #[serde(rename = "recovery.manage")]
     ManageRecovery,
+    /// Open a case (and become its lead).
+    #[serde(rename = "cases.create")]
+    CreateCases,
+    /// See every case, as a team lead does: its summary, people, and social and general
+    /// sections. Health and police sections stay with their audiences.
+    #[serde(rename = "cases.oversee")]
+    OverseeCases,
+    /// Close and reopen cases, approve closures, override missing consent to share.
+    #[serde(rename = "cases.approve")]
+    ApproveCases,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 4] = [
+    pub const ALL: [Permission; 7] = [
         Permission::ManageTeam,
         Permission::ManageRoles,
         Permission::ReadAudit,
         Permission::ManageRecovery,
+        Permission::CreateCases,
+        Permission::OverseeCases,
+        Permission::ApproveCases,
     ];
 
     pub fn name(self) -> &'static str {
@@ -45,6 +60,9 @@ impl Permission {
             Permission::ManageRoles => "roles.manage",
             Permission::ReadAudit => "audit.read",
             Permission::ManageRecovery => "recovery.manage",
+            Permission::CreateCases => "cases.create",
+            Permission::OverseeCases => "cases.oversee",
+            Permission::ApproveCases => "cases.approve",
         }
     }
 
@@ -62,6 +80,8 @@ pub struct Actor<'a> {
     pub member_id: &'a str,
     pub permissions: &'a Permissions,
     pub must_change_passphrase: bool,
+    /// Decides which sections of their cases a member sees (health, police).
+    pub discipline: Option<Discipline>,
 }
 
 impl Actor<'_> {
@@ -103,10 +123,32 @@ pub enum Action {
     UpdateAgency,
     AddRole,
     UpdateRole,
+    /// Open a new case.
+    CreateCase,
+    /// List or search cases (each answer holds only what the asker may see).
+    FindCases,
+    /// Open a case: its summary, people, concerns, members and the sections one may see.
+    ViewCase,
+    /// Change a case's details, people, concerns, risk or status (short of closing).
+    UpdateCase,
+    /// Add or remove members of a case, or change their responsibility.
+    ManageCaseMembers,
+    /// Read a section's notes and attachments.
+    ViewSection,
+    /// Add a note or an attachment to a section.
+    WriteSection,
+    /// Refer the case to another level or agency, record consent.
+    ReferCase,
+    /// Refer to an agency the person did not agree to share with, with a written reason.
+    OverrideConsent,
+    /// Ask a lead to close the case with an outcome.
+    RequestClose,
+    /// Close a case (or approve a requested closure), or reopen it.
+    CloseCase,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 28] = [
         Action::ReplaceRecoveryKey,
         Action::AcknowledgeRecoveryKey,
         Action::CheckAuditLog,
@@ -124,6 +166,17 @@ impl Action {
         Action::UpdateAgency,
         Action::AddRole,
         Action::UpdateRole,
+        Action::CreateCase,
+        Action::FindCases,
+        Action::ViewCase,
+        Action::UpdateCase,
+        Action::ManageCaseMembers,
+        Action::ViewSection,
+        Action::WriteSection,
+        Action::ReferCase,
+        Action::OverrideConsent,
+        Action::RequestClose,
+        Action::CloseCase,
     ];
 
     /// The name recorded in the audit log.
@@ -146,6 +199,17 @@ impl Action {
             Action::UpdateAgency => "agency.update",
             Action::AddRole => "role.add",
             Action::UpdateRole => "role.update",
+            Action::CreateCase => "case.create",
+            Action::FindCases => "case.find",
+            Action::ViewCase => "case.view",
+            Action::UpdateCase => "case.update",
+            Action::ManageCaseMembers => "case.members",
+            Action::ViewSection => "case.section.view",
+            Action::WriteSection => "case.section.write",
+            Action::ReferCase => "case.refer",
+            Action::OverrideConsent => "case.consent.override",
+            Action::RequestClose => "case.close.request",
+            Action::CloseCase => "case.close",
         }
     }
 
@@ -166,6 +230,17 @@ impl Action {
             | Action::AddAgency
             | Action::UpdateAgency => Some(Permission::ManageTeam),
             Action::AddRole | Action::UpdateRole => Some(Permission::ManageRoles),
+            Action::CreateCase => Some(Permission::CreateCases),
+            Action::OverrideConsent | Action::CloseCase => Some(Permission::ApproveCases),
+            // Need to know: membership of the case and section audiences decide these.
+            Action::FindCases
+            | Action::ViewCase
+            | Action::UpdateCase
+            | Action::ManageCaseMembers
+            | Action::ViewSection
+            | Action::WriteSection
+            | Action::ReferCase
+            | Action::RequestClose => None,
             Action::ChangeOwnPassphrase | Action::ChangeSettings | Action::ViewTeam => None,
         }
     }
@@ -189,6 +264,82 @@ pub enum Resource<'a> {
     Role { rights: &'a Permissions },
     /// The audit log.
     AuditLog,
+    /// Cases in general (to open one, to list or search).
+    Cases,
+    /// One case, with the asker's part in it.
+    Case(&'a CaseAccess),
+    /// One section of a case.
+    CaseSection(&'a CaseAccess, Section),
+}
+
+/// The asker's part in a case: their responsibility, if they are a member of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseAccess {
+    pub membership: Option<Responsibility>,
+}
+
+/// Who may see a section, for one asker: when not a member of the case, as any member,
+/// or only as its lead. The same answer filters single reads and whole-vault queries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SectionGrant {
+    pub non_member: bool,
+    pub member: bool,
+    pub case_lead: bool,
+}
+
+/// Section audiences (DESIGN "need to know"): social and general to every member of the
+/// case (and to those who oversee all cases); health to the health members of the case
+/// and its lead; police to the police members of the case and its lead.
+pub fn section_grant(actor: Actor<'_>, section: Section) -> SectionGrant {
+    let oversee = actor.permissions.contains(&Permission::OverseeCases);
+    match section {
+        Section::General | Section::Social => SectionGrant {
+            non_member: oversee,
+            member: true,
+            case_lead: true,
+        },
+        Section::Health => SectionGrant {
+            non_member: false,
+            member: actor.discipline == Some(Discipline::Health),
+            case_lead: true,
+        },
+        Section::Police => SectionGrant {
+            non_member: false,
+            member: actor.discipline == Some(Discipline::Police),
+            case_lead: true,
+        },
+    }
+}
+
+/// Whether the asker sees this section of a case they have this part in.
+pub fn sees_section(actor: Actor<'_>, access: &CaseAccess, section: Section) -> bool {
+    let grant = section_grant(actor, section);
+    match access.membership {
+        None => grant.non_member,
+        Some(Responsibility::Lead) => grant.member || grant.case_lead,
+        Some(_) => grant.member,
+    }
+}
+
+/// Whether the asker sees the case at all: its members and those who oversee all cases.
+pub fn sees_case(actor: Actor<'_>, access: &CaseAccess) -> bool {
+    access.membership.is_some() || actor.permissions.contains(&Permission::OverseeCases)
+}
+
+fn case_rule(actor: Actor<'_>, action: Action, access: &CaseAccess) -> bool {
+    let sees = sees_case(actor, access);
+    let oversee = actor.permissions.contains(&Permission::OverseeCases);
+    let works_on = matches!(
+        access.membership,
+        Some(Responsibility::Lead | Responsibility::Support)
+    );
+    match action {
+        Action::ViewCase => sees,
+        Action::UpdateCase | Action::ReferCase | Action::RequestClose => works_on || oversee,
+        Action::ManageCaseMembers => access.membership == Some(Responsibility::Lead) || oversee,
+        Action::OverrideConsent | Action::CloseCase => sees,
+        _ => false,
+    }
 }
 
 /// Allow or refuse.
@@ -228,6 +379,31 @@ pub fn authorize(actor: Actor<'_>, action: Action, resource: Resource<'_>) -> Re
         ) => action
             .requires()
             .is_none_or(|needed| actor.permissions.contains(&needed)),
+        (Action::CreateCase | Action::FindCases, Resource::Cases) => action
+            .requires()
+            .is_none_or(|needed| actor.permissions.contains(&needed)),
+        (
+            Action::ViewCase
+            | Action::UpdateCase
+            | Action::ManageCaseMembers
+            | Action::ReferCase
+            | Action::OverrideConsent
+            | Action::RequestClose
+            | Action::CloseCase,
+            Resource::Case(access),
+        ) => {
+            action
+                .requires()
+                .is_none_or(|needed| actor.permissions.contains(&needed))
+                && case_rule(actor, action, access)
+        }
+        (Action::ViewSection, Resource::CaseSection(access, section)) => {
+            sees_section(actor, access, section)
+        }
+        // Whoever sees a section may add to it.
+        (Action::WriteSection, Resource::CaseSection(access, section)) => {
+            sees_section(actor, access, section)
+        }
         // An action asked about the wrong kind of thing is a caller's mistake: refuse.
         _ => false,
     };
@@ -247,8 +423,13 @@ mod tests {
             member_id: "m1",
             permissions,
             must_change_passphrase: false,
+            discipline: None,
         }
     }
+
+    const CASE_LEAD: CaseAccess = CaseAccess {
+        membership: Some(Responsibility::Lead),
+    };
 
     static NO_RIGHTS: std::sync::LazyLock<Permissions> = std::sync::LazyLock::new(Permissions::new);
 
@@ -269,6 +450,17 @@ mod tests {
             Action::AssignRole | Action::AddRole | Action::UpdateRole => {
                 Resource::Role { rights: &NO_RIGHTS }
             }
+            Action::CreateCase | Action::FindCases => Resource::Cases,
+            Action::ViewSection | Action::WriteSection => {
+                Resource::CaseSection(&CASE_LEAD, Section::General)
+            }
+            Action::ViewCase
+            | Action::UpdateCase
+            | Action::ManageCaseMembers
+            | Action::ReferCase
+            | Action::OverrideConsent
+            | Action::RequestClose
+            | Action::CloseCase => Resource::Case(&CASE_LEAD),
             _ => Resource::Team,
         }
     }
@@ -380,6 +572,52 @@ mod tests {
             }
         )
         .is_ok());
+    }
+
+    #[test]
+    fn sections_go_to_their_audiences() {
+        use Section::*;
+        let none = Permissions::new();
+        let oversee: Permissions = [Permission::OverseeCases].into();
+        let with = |permissions, discipline| Actor {
+            discipline,
+            ..actor(permissions)
+        };
+        let police = with(&none, Some(Discipline::Police));
+        let health = with(&none, Some(Discipline::Health));
+        let social = with(&none, Some(Discipline::SocialWork));
+        let team_lead = with(&oversee, Some(Discipline::SocialWork));
+        let member = |r| CaseAccess {
+            membership: Some(r),
+        };
+        let outsider = CaseAccess { membership: None };
+        let sees = |a, access: &CaseAccess| -> Vec<Section> {
+            Section::ALL
+                .iter()
+                .copied()
+                .filter(|&s| sees_section(a, access, s))
+                .collect()
+        };
+        assert_eq!(
+            sees(police, &member(Responsibility::Support)),
+            [Social, Police, General]
+        );
+        assert_eq!(
+            sees(health, &member(Responsibility::Review)),
+            [Social, Health, General]
+        );
+        assert_eq!(
+            sees(social, &member(Responsibility::Support)),
+            [Social, General]
+        );
+        assert_eq!(
+            sees(social, &member(Responsibility::Lead)),
+            [Social, Police, Health, General]
+        );
+        assert_eq!(sees(team_lead, &outsider), [Social, General]);
+        assert!(sees(police, &outsider).is_empty());
+        assert!(!sees_case(police, &outsider));
+        assert!(sees_case(team_lead, &outsider));
     }
 
     #[test]

@@ -64,6 +64,8 @@ pub enum Error {
     PassphraseChangeRequired,
     #[error("your membership of this team has ended; ask the team lead if this is a mistake")]
     MembershipEnded,
+    #[error("{0} case(s) you can see have a child with this name and birth year; look at them before making a new case")]
+    PossibleDuplicates(usize),
     #[error("could not use {}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -121,7 +123,10 @@ impl Error {
         match self {
             Self::Locked => ErrorCode::Locked,
             Self::NoVault | Self::NotFound(_) => ErrorCode::NotFound,
-            Self::VaultExists(_) | Self::AlreadyUnlocked | Self::InUse(_) => ErrorCode::Conflict,
+            Self::VaultExists(_)
+            | Self::AlreadyUnlocked
+            | Self::InUse(_)
+            | Self::PossibleDuplicates(_) => ErrorCode::Conflict,
             Self::Invalid { .. } => ErrorCode::Invalid,
             Self::InvalidCredentials => ErrorCode::InvalidCredentials,
             Self::Throttled { .. } => ErrorCode::Throttled,
@@ -144,6 +149,7 @@ impl Error {
     pub fn field(&self) -> Option<&'static str> {
         match self {
             Self::Invalid { field, .. } => Some(field),
+            Self::PossibleDuplicates(_) => Some("duplicates_reviewed"),
             _ => None,
         }
     }

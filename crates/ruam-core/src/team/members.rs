@@ -21,6 +21,8 @@ pub struct MemberSummary {
     pub display_name: String,
     pub sign_in_name: String,
     pub role: String,
+    /// Decides which case sections they see (health, police).
+    pub discipline: Option<Discipline>,
     /// Signed in with a first passphrase from the lead, which must be changed now.
     pub must_change_passphrase: bool,
 }
@@ -462,7 +464,7 @@ pub async fn load_member<'e>(
 }
 
 const SELECT_SUMMARY: &str =
-    "SELECT id, display_name, sign_in_name, role, must_change_passphrase FROM members";
+    "SELECT id, display_name, sign_in_name, role, discipline, must_change_passphrase FROM members";
 
 /// The member who signs in, if they are still on the team.
 pub async fn load_member_summary(pool: &SqlitePool, id: &str) -> Result<MemberSummary> {

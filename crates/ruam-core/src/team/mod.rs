@@ -58,6 +58,8 @@ macro_rules! text_enum {
     };
 }
 
+pub(crate) use text_enum;
+
 text_enum! {
     /// A member's discipline: the profession they bring to the team.
     Discipline {

@@ -3,6 +3,7 @@
 //! that is its own state, not an empty option.
 
 mod audit_log;
+mod cases;
 mod keys;
 mod open;
 mod requests;
@@ -24,6 +25,10 @@ use crate::throttle::Attempts;
 use crate::{access, audit, Error, Result};
 
 pub use audit_log::{AuditPage, AuditQuery, AuditRow, ExportedFile};
+pub use cases::{
+    AttachmentContent, CaseMemberChange, CloseCase, NewAttachment, NewConsent, NewNote,
+    NewReferral, ReferralUpdate,
+};
 pub use requests::{
     ChangePassphraseRequest, ConfirmPassphrase, CreateVaultRequest, CreatedVault,
     RecoveryUnlockRequest, ShownRecoveryKey, UnlockRequest, Unlocked, VaultState, VaultStatus,
@@ -100,6 +105,7 @@ impl Open {
             member_id: &self.member.id,
             permissions: &self.permissions,
             must_change_passphrase: self.member.must_change_passphrase,
+            discipline: self.member.discipline,
         }
     }
 

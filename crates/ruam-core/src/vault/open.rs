@@ -157,6 +157,7 @@ impl Vault {
                 display_name: member.display_name,
                 sign_in_name,
                 role: member.role,
+                discipline: None,
                 must_change_passphrase: false,
             },
             permissions: permissions.into_iter().collect(),

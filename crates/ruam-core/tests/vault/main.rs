@@ -4,6 +4,7 @@
 mod support;
 
 mod audit;
+mod cases;
 mod create;
 mod files;
 mod frozen;

@@ -29,9 +29,25 @@ enum Command {
     RecoveryKeyAcknowledge,
     SettingsSet,
     PassphraseChange,
+    CaseCreate,
+    CaseList,
+    CaseDuplicates,
+    CaseSearch,
+    CaseOpen,
+    CaseNote,
+    CaseStatus,
+    CaseMembers,
+    CaseRefer,
+    CaseReferralUpdate,
+    CaseConsent,
+    CaseAttachmentAdd,
+    CaseAttachmentView,
+    CaseClose,
+    CaseDecideClosure,
+    CaseReopen,
 }
 
-const COMMANDS: [Command; 14] = [
+const COMMANDS: [Command; 30] = [
     Command::TeamOverview,
     Command::MemberAdd,
     Command::MemberUpdate,
@@ -45,6 +61,23 @@ const COMMANDS: [Command; 14] = [
     Command::RecoveryKeyRegenerate,
     Command::RecoveryKeyAcknowledge,
     Command::SettingsSet,
+    Command::CaseCreate,
+    Command::CaseList,
+    Command::CaseDuplicates,
+    Command::CaseSearch,
+    Command::CaseOpen,
+    Command::CaseNote,
+    Command::CaseStatus,
+    Command::CaseMembers,
+    Command::CaseRefer,
+    Command::CaseReferralUpdate,
+    Command::CaseConsent,
+    Command::CaseAttachmentAdd,
+    Command::CaseAttachmentView,
+    Command::CaseDecideClosure,
+    // Close, then reopen, the target case.
+    Command::CaseClose,
+    Command::CaseReopen,
     // Last: it changes the caller's passphrase.
     Command::PassphraseChange,
 ];
@@ -66,6 +99,22 @@ impl Command {
                 Some(Permission::ManageRecovery)
             }
             Command::TeamOverview | Command::SettingsSet | Command::PassphraseChange => None,
+            Command::CaseCreate => Some(Permission::CreateCases),
+            Command::CaseList | Command::CaseDuplicates | Command::CaseSearch => None,
+            // The caller is not on the target case: only those who oversee every case
+            // see it and work on it, and only those who may approve close or reopen it.
+            Command::CaseOpen
+            | Command::CaseNote
+            | Command::CaseStatus
+            | Command::CaseMembers
+            | Command::CaseRefer
+            | Command::CaseReferralUpdate
+            | Command::CaseConsent
+            | Command::CaseAttachmentAdd
+            | Command::CaseAttachmentView => Some(Permission::OverseeCases),
+            Command::CaseClose | Command::CaseDecideClosure | Command::CaseReopen => {
+                Some(Permission::ApproveCases)
+            }
         }
     }
 
@@ -86,6 +135,17 @@ impl Command {
             Command::RecoveryKeyAcknowledge => "recovery_key.acknowledge",
             Command::SettingsSet => "settings.change",
             Command::PassphraseChange => "passphrase.change",
+            Command::CaseCreate => "case.create",
+            Command::CaseList | Command::CaseDuplicates | Command::CaseSearch => "case.find",
+            Command::CaseOpen => "case.view",
+            Command::CaseNote | Command::CaseAttachmentAdd => "case.section.write",
+            Command::CaseAttachmentView => "case.section.view",
+            Command::CaseStatus => "case.update",
+            Command::CaseMembers => "case.members",
+            Command::CaseRefer | Command::CaseReferralUpdate | Command::CaseConsent => "case.refer",
+            // Without the right to close, a closure is a request, refused to outsiders.
+            Command::CaseClose => "case.close.request",
+            Command::CaseDecideClosure | Command::CaseReopen => "case.close",
         }
     }
 }
@@ -95,6 +155,12 @@ struct Targets {
     agency_id: String,
     role_id: String,
     other: ruam_core::team::Member,
+    /// A case the callers are not on, with a referral and a general attachment.
+    case_id: String,
+    referral_id: String,
+    attachment_id: String,
+    /// A case whose closure a case worker asked for.
+    requested_id: String,
 }
 
 async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> Result<()> {
@@ -191,6 +257,90 @@ async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> R
             )
             .await
             .map(drop),
+        Command::CaseCreate => v
+            .create_case(crate::cases::new_case(&format!("Child {n}"), 2012))
+            .await
+            .map(drop),
+        Command::CaseList => v.list_cases(false).await.map(drop),
+        Command::CaseDuplicates => v
+            .case_duplicates("Target child".into(), Some(2013))
+            .await
+            .map(drop),
+        Command::CaseSearch => v.search_cases("Target").await.map(drop),
+        Command::CaseOpen => v.open_case(&targets.case_id).await.map(drop),
+        Command::CaseNote => v
+            .add_case_note(ruam_core::vault::NewNote {
+                case_id: targets.case_id.clone(),
+                section: "general".into(),
+                body: format!("note {n}"),
+            })
+            .await
+            .map(drop),
+        Command::CaseStatus => v
+            .set_case_status(&targets.case_id, "assessment")
+            .await
+            .map(drop),
+        Command::CaseMembers => v
+            .change_case_member(
+                serde_json::from_value(serde_json::json!({
+                    "caseId": targets.case_id, "memberId": targets.other.id, "responsibility": "review",
+                }))
+                .unwrap(),
+            )
+            .await
+            .map(drop),
+        Command::CaseRefer => v
+            .refer_case(
+                serde_json::from_value(serde_json::json!({
+                    "caseId": targets.case_id, "toLevel": "district", "reason": format!("r{n}"),
+                    "referredOn": "2026-11-20",
+                }))
+                .unwrap(),
+            )
+            .await
+            .map(drop),
+        Command::CaseReferralUpdate => v
+            .update_referral(
+                serde_json::from_value(serde_json::json!({
+                    "caseId": targets.case_id, "referralId": targets.referral_id,
+                    "status": "sent", "outcome": format!("{n}"),
+                }))
+                .unwrap(),
+            )
+            .await
+            .map(drop),
+        Command::CaseConsent => v
+            .record_consent(
+                serde_json::from_value(serde_json::json!({
+                    "caseId": targets.case_id, "givenBy": "person", "services": true,
+                    "reporting": false, "shareWith": [], "givenOn": "2026-11-20",
+                }))
+                .unwrap(),
+            )
+            .await
+            .map(drop),
+        Command::CaseAttachmentAdd => v
+            .add_attachment(ruam_core::vault::NewAttachment {
+                case_id: targets.case_id.clone(),
+                section: "general".into(),
+                file_name: "scan.pdf".into(),
+                content_base64: "JVBERi0xLjQK".into(),
+            })
+            .await
+            .map(drop),
+        Command::CaseAttachmentView => v.attachment(&targets.attachment_id).await.map(drop),
+        Command::CaseClose => v
+            .close_case(ruam_core::vault::CloseCase {
+                case_id: targets.case_id.clone(),
+                outcome: Some("no_further_action".into()),
+            })
+            .await
+            .map(drop),
+        Command::CaseDecideClosure => v
+            .decide_case_closure(&targets.requested_id, false)
+            .await
+            .map(drop),
+        Command::CaseReopen => v.reopen_case(&targets.case_id).await.map(drop),
         Command::PassphraseChange => {
             let own = if v.status().await.member.unwrap().sign_in_name == LEAD {
                 PASSPHRASE
@@ -251,10 +401,69 @@ async fn every_role_against_every_command() {
         .add_member(new_member("Target member", "target", "viewer"))
         .await
         .unwrap();
+    // The target cases belong to a case worker, so no caller below is on them.
+    t.vault
+        .add_member(new_member("Case owner", "owner", "case_worker"))
+        .await
+        .unwrap();
+    sign_in_fresh(&t, "owner").await;
+    let case_id = t
+        .vault
+        .create_case(crate::cases::new_case("Target child", 2013))
+        .await
+        .unwrap()
+        .summary
+        .id;
+    let referral_id = t
+        .vault
+        .refer_case(
+            serde_json::from_value(serde_json::json!({
+                "caseId": case_id, "toLevel": "district", "reason": "setup",
+                "referredOn": "2026-11-20",
+            }))
+            .unwrap(),
+        )
+        .await
+        .unwrap()
+        .referrals[0]
+        .id
+        .clone();
+    let attachment_id = t
+        .vault
+        .add_attachment(ruam_core::vault::NewAttachment {
+            case_id: case_id.clone(),
+            section: "general".into(),
+            file_name: "scan.pdf".into(),
+            content_base64: "JVBERi0xLjQK".into(),
+        })
+        .await
+        .unwrap()
+        .attachments[0]
+        .id
+        .clone();
+    let requested_id = t
+        .vault
+        .create_case(crate::cases::new_case("Requested child", 2012))
+        .await
+        .unwrap()
+        .summary
+        .id;
+    t.vault
+        .close_case(ruam_core::vault::CloseCase {
+            case_id: requested_id.clone(),
+            outcome: Some("resolved_district".into()),
+        })
+        .await
+        .unwrap();
+    sign_in_lead(&t).await;
     let targets = Targets {
         agency_id: agency.id,
         role_id: role.id,
         other,
+        case_id,
+        referral_id,
+        attachment_id,
+        requested_id,
     };
     // A second lead, so the lead in the matrix is a member added like the others.
     for role in ROLES {
@@ -304,12 +513,12 @@ async fn every_role_against_every_command() {
             }
             checked += 1;
         }
-        // The default sets: the lead holds every right, the other roles none beyond
-        // what every member may do (cases, tasks and funds add theirs).
-        let expected: Vec<Permission> = if role == "team_lead" {
-            Permission::ALL.to_vec()
-        } else {
-            Vec::new()
+        // The default sets: the lead holds every right; case workers and volunteer
+        // coordinators open cases; the others work on the cases they are put on.
+        let expected: Vec<Permission> = match role {
+            "team_lead" => Permission::ALL.to_vec(),
+            "case_worker" | "volunteer_coordinator" => vec![Permission::CreateCases],
+            _ => Vec::new(),
         };
         assert_eq!(status.permissions, expected, "{role}");
     }

@@ -1,0 +1,528 @@
+//! Case files: the record of a child or victim and what the team does for them. Types
+//! and the checks on what people type; `store` reads and writes rows; who may see what is
+//! decided in `access` (membership of the case, section audiences).
+
+pub mod store;
+
+use serde::{Deserialize, Serialize};
+
+use crate::team::{clean_name, clean_optional, text_enum};
+use crate::{Error, Result};
+
+/// The longest note: a long report, never a document (attach documents instead).
+pub const NOTE_MAX_CHARS: usize = 20_000;
+/// The largest attachment: a phone photo or a scanned document.
+pub const ATTACHMENT_MAX_BYTES: usize = 10 * 1024 * 1024;
+/// Shorter searches would match almost everything (and trigrams need three characters).
+pub const SEARCH_MIN_CHARS: usize = 3;
+pub const AGE_MAX_YEARS: i32 = 120;
+
+text_enum! {
+    /// A part of a case with its own audience.
+    Section {
+        Social => "social",
+        Police => "police",
+        Health => "health",
+        General => "general",
+    }
+}
+
+text_enum! {
+    /// A member's part in a case.
+    Responsibility {
+        Lead => "lead",
+        Support => "support",
+        Review => "review",
+    }
+}
+
+text_enum! {
+    Status {
+        Intake => "intake",
+        Assessment => "assessment",
+        Plan => "plan",
+        InProgress => "in_progress",
+        Closed => "closed",
+    }
+}
+
+text_enum! {
+    Risk {
+        Low => "low",
+        Medium => "medium",
+        High => "high",
+    }
+}
+
+text_enum! {
+    /// Where a case is held.
+    Level {
+        Village => "village",
+        District => "district",
+        Province => "province",
+    }
+}
+
+text_enum! {
+    /// How a case ended. "Resolved at district level" is what the committee counts.
+    Outcome {
+        ResolvedDistrict => "resolved_district",
+        ReferredProvince => "referred_province",
+        ReferredAgency => "referred_agency",
+        Transferred => "transferred",
+        NoFurtherAction => "no_further_action",
+    }
+}
+
+text_enum! {
+    Concern {
+        Trafficking => "trafficking",
+        SexualAbuse => "sexual_abuse",
+        Rape => "rape",
+        SexualHarassment => "sexual_harassment",
+        LabourExploitation => "labour_exploitation",
+        Neglect => "neglect",
+        HumanRightsViolation => "human_rights_violation",
+        HighVulnerability => "high_vulnerability",
+    }
+}
+
+text_enum! {
+    Sex {
+        Female => "female",
+        Male => "male",
+        Other => "other",
+        Unknown => "unknown",
+    }
+}
+
+text_enum! {
+    Documentation {
+        ThaiId => "thai_id",
+        OtherId => "other_id",
+        Stateless => "stateless",
+        Unknown => "unknown",
+        InProcess => "in_process",
+    }
+}
+
+text_enum! {
+    /// Who a person is in the case: the child or victim (`subject`) or another party.
+    Party {
+        Subject => "subject",
+        AllegedPerpetrator => "alleged_perpetrator",
+        Guardian => "guardian",
+        Witness => "witness",
+        Other => "other",
+    }
+}
+
+text_enum! {
+    ReferralStatus {
+        Sent => "sent",
+        Accepted => "accepted",
+        Declined => "declined",
+        Done => "done",
+    }
+}
+
+text_enum! {
+    ConsentGiver {
+        Person => "person",
+        Guardian => "guardian",
+    }
+}
+
+/// A person as typed.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct NewPerson {
+    pub party: String,
+    pub relation: Option<String>,
+    pub name: String,
+    pub alias: Option<String>,
+    pub sex: String,
+    /// `YYYY-MM-DD`, when known.
+    pub birth_date: Option<String>,
+    /// When only an estimate is known.
+    pub birth_year_estimate: Option<i32>,
+    pub nationality: Option<String>,
+    pub documentation: String,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    pub village: Option<String>,
+    pub contact: Option<String>,
+}
+
+/// A person in a case, as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Person {
+    pub id: String,
+    pub party: Party,
+    pub relation: Option<String>,
+    pub name: String,
+    pub alias: Option<String>,
+    pub sex: Sex,
+    pub birth_date: Option<String>,
+    pub birth_year_estimate: Option<i32>,
+    /// In whole years, from the birth date or the estimate.
+    pub age: Option<u32>,
+    pub nationality: Option<String>,
+    pub documentation: Documentation,
+    pub languages: Vec<String>,
+    pub village: Option<String>,
+    pub contact: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct NewCase {
+    /// The child or victim.
+    pub subject: NewPerson,
+    #[serde(default)]
+    pub others: Vec<NewPerson>,
+    pub concerns: Vec<String>,
+    pub risk: String,
+    pub level: String,
+    /// The person saw the possible duplicates (same name and birth year) and goes on.
+    #[serde(default)]
+    pub duplicates_reviewed: bool,
+}
+
+fn parse_date(field: &'static str, raw: &str) -> Result<time::Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(raw.trim(), &format)
+        .map_err(|_| Error::invalid(field, format!("“{raw}” is not a date (YYYY-MM-DD)")))
+}
+
+pub fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+/// A date that has happened (today at the latest; Thailand is ahead of UTC, so one day of
+/// grace).
+pub fn past_date(field: &'static str, raw: &str) -> Result<String> {
+    let date = parse_date(field, raw)?;
+    let latest = today().next_day().unwrap_or(today());
+    if date > latest {
+        return Err(Error::invalid(field, "is in the future"));
+    }
+    Ok(date.to_string())
+}
+
+/// Whole years from `born` to `on`.
+pub fn years_between(born: time::Date, on: time::Date) -> i32 {
+    let mut years = on.year() - born.year();
+    if (on.month() as u8, on.day()) < (born.month() as u8, born.day()) {
+        years -= 1;
+    }
+    years
+}
+
+pub fn age_of(birth_date: Option<&str>, birth_year: Option<i32>) -> Option<u32> {
+    let now = today();
+    let years = match (
+        birth_date.and_then(|d| parse_date("birth_date", d).ok()),
+        birth_year,
+    ) {
+        (Some(born), _) => years_between(born, now),
+        (None, Some(year)) => now.year() - year,
+        (None, None) => return None,
+    };
+    u32::try_from(years).ok()
+}
+
+impl NewPerson {
+    /// Check every field; `field` prefixes the names in errors (`subject.name`, …).
+    pub fn check(&self, prefix: &'static str) -> Result<Person> {
+        let field = |name: &'static str| -> &'static str {
+            // Field names are static: one per person slot and field.
+            match (prefix, name) {
+                ("subject", n) => SUBJECT_FIELDS
+                    .iter()
+                    .find(|(k, _)| *k == n)
+                    .map_or(n, |(_, v)| v),
+                (_, n) => OTHER_FIELDS
+                    .iter()
+                    .find(|(k, _)| *k == n)
+                    .map_or(n, |(_, v)| v),
+            }
+        };
+        let party = Party::parse(field("party"), &self.party)?;
+        let name = clean_name(field("name"), &self.name)?;
+        let birth_date = match self.birth_date.as_deref().filter(|d| !d.trim().is_empty()) {
+            None => None,
+            Some(raw) => {
+                let date = past_date(field("birth_date"), raw)?;
+                let born = parse_date(field("birth_date"), &date)?;
+                if years_between(born, today()) > AGE_MAX_YEARS {
+                    return Err(Error::invalid(
+                        field("birth_date"),
+                        format!("gives an age over {AGE_MAX_YEARS}"),
+                    ));
+                }
+                Some(date)
+            }
+        };
+        if let Some(year) = self.birth_year_estimate {
+            let now = today().year();
+            if year > now {
+                return Err(Error::invalid(
+                    field("birth_year_estimate"),
+                    "is in the future",
+                ));
+            }
+            if now - year > AGE_MAX_YEARS {
+                return Err(Error::invalid(
+                    field("birth_year_estimate"),
+                    format!("gives an age over {AGE_MAX_YEARS}"),
+                ));
+            }
+        }
+        let birth_year_estimate = self
+            .birth_year_estimate
+            .or_else(|| birth_date.as_deref().and_then(|d| d[..4].parse().ok()));
+        let mut languages = Vec::new();
+        for language in &self.languages {
+            if let Some(clean) = clean_optional(field("languages"), Some(language))? {
+                if !languages.contains(&clean) {
+                    languages.push(clean);
+                }
+            }
+        }
+        Ok(Person {
+            id: uuid::Uuid::now_v7().to_string(),
+            party,
+            relation: clean_optional(field("relation"), self.relation.as_deref())?,
+            age: age_of(birth_date.as_deref(), birth_year_estimate),
+            name,
+            alias: clean_optional(field("alias"), self.alias.as_deref())?,
+            sex: Sex::parse(field("sex"), &self.sex)?,
+            birth_date,
+            birth_year_estimate,
+            nationality: clean_optional(field("nationality"), self.nationality.as_deref())?,
+            documentation: Documentation::parse(field("documentation"), &self.documentation)?,
+            languages,
+            village: clean_optional(field("village"), self.village.as_deref())?,
+            contact: clean_optional(field("contact"), self.contact.as_deref())?,
+        })
+    }
+}
+
+const SUBJECT_FIELDS: &[(&str, &str)] = &[
+    ("party", "subject.party"),
+    ("name", "subject.name"),
+    ("relation", "subject.relation"),
+    ("alias", "subject.alias"),
+    ("sex", "subject.sex"),
+    ("birth_date", "subject.birth_date"),
+    ("birth_year_estimate", "subject.birth_year_estimate"),
+    ("nationality", "subject.nationality"),
+    ("documentation", "subject.documentation"),
+    ("languages", "subject.languages"),
+    ("village", "subject.village"),
+    ("contact", "subject.contact"),
+];
+
+const OTHER_FIELDS: &[(&str, &str)] = &[
+    ("party", "others.party"),
+    ("name", "others.name"),
+    ("relation", "others.relation"),
+    ("alias", "others.alias"),
+    ("sex", "others.sex"),
+    ("birth_date", "others.birth_date"),
+    ("birth_year_estimate", "others.birth_year_estimate"),
+    ("nationality", "others.nationality"),
+    ("documentation", "others.documentation"),
+    ("languages", "others.languages"),
+    ("village", "others.village"),
+    ("contact", "others.contact"),
+];
+
+/// A checked new case.
+#[derive(Debug)]
+pub struct CheckedCase {
+    pub subject: Person,
+    pub others: Vec<Person>,
+    pub concerns: Vec<Concern>,
+    pub risk: Risk,
+    pub level: Level,
+}
+
+impl NewCase {
+    pub fn check(&self) -> Result<CheckedCase> {
+        let subject = self.subject.check("subject")?;
+        if subject.party != Party::Subject {
+            return Err(Error::invalid(
+                "subject.party",
+                "must be “subject” (the child or victim)",
+            ));
+        }
+        let mut others = Vec::new();
+        for other in &self.others {
+            let person = other.check("others")?;
+            if person.party == Party::Subject {
+                return Err(Error::invalid(
+                    "others.party",
+                    "a case has one child or victim; the others are other parties",
+                ));
+            }
+            others.push(person);
+        }
+        if self.concerns.is_empty() {
+            return Err(Error::invalid("concerns", "name at least one concern"));
+        }
+        let mut concerns = Vec::new();
+        for raw in &self.concerns {
+            let concern = Concern::parse("concerns", raw)?;
+            if !concerns.contains(&concern) {
+                concerns.push(concern);
+            }
+        }
+        Ok(CheckedCase {
+            subject,
+            others,
+            concerns,
+            risk: Risk::parse("risk", &self.risk)?,
+            level: Level::parse("level", &self.level)?,
+        })
+    }
+}
+
+/// A note's body: present, and not a document.
+pub fn clean_note(raw: &str) -> Result<String> {
+    let body = raw.trim();
+    if body.is_empty() {
+        return Err(Error::invalid("body", "is empty"));
+    }
+    if body.chars().count() > NOTE_MAX_CHARS {
+        return Err(Error::invalid(
+            "body",
+            format!("must be at most {NOTE_MAX_CHARS} characters; attach long documents instead"),
+        ));
+    }
+    if body
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+    {
+        return Err(Error::invalid("body", "contains control characters"));
+    }
+    Ok(body.to_owned())
+}
+
+/// What an attachment is, from its first bytes (never from its name alone).
+pub fn media_type_of(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some("image/png")
+    } else if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else {
+        None
+    }
+}
+
+/// Check an attachment: its size, that it is a photo or a PDF, and that its name says so.
+pub fn check_attachment(file_name: &str, bytes: &[u8]) -> Result<(String, &'static str)> {
+    let name = clean_name("file_name", file_name)?;
+    if name.contains(['/', '\\']) {
+        return Err(Error::invalid(
+            "file_name",
+            "must be a file name, not a path",
+        ));
+    }
+    if bytes.is_empty() {
+        return Err(Error::invalid("content", "is empty"));
+    }
+    if bytes.len() > ATTACHMENT_MAX_BYTES {
+        return Err(Error::invalid(
+            "content",
+            format!(
+                "is {:.1} MB; the most is {} MB",
+                bytes.len() as f64 / 1_048_576.0,
+                ATTACHMENT_MAX_BYTES / 1_048_576
+            ),
+        ));
+    }
+    let Some(media_type) = media_type_of(bytes) else {
+        return Err(Error::invalid(
+            "content",
+            "is not a JPEG or PNG photo or a PDF document",
+        ));
+    };
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_lowercase())
+        .unwrap_or_default();
+    let expected: &[&str] = match media_type {
+        "image/jpeg" => &["jpg", "jpeg"],
+        "image/png" => &["png"],
+        _ => &["pdf"],
+    };
+    if !expected.contains(&extension.as_str()) {
+        return Err(Error::invalid(
+            "file_name",
+            format!("ends in “.{extension}” but the file is {media_type}"),
+        ));
+    }
+    Ok((name, media_type))
+}
+
+/// A search as typed, made safe for FTS5: one phrase, at least three characters.
+pub fn search_phrase(raw: &str) -> Result<String> {
+    use unicode_normalization::UnicodeNormalization as _;
+    let text: String = raw.trim().nfc().collect();
+    if text.chars().count() < SEARCH_MIN_CHARS {
+        return Err(Error::invalid(
+            "query",
+            format!("type at least {SEARCH_MIN_CHARS} characters"),
+        ));
+    }
+    if text.chars().count() > 200 {
+        return Err(Error::invalid("query", "must be at most 200 characters"));
+    }
+    Ok(format!("\"{}\"", text.replace('"', "\"\"")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_count_whole_years() {
+        let d = |s: &str| parse_date("d", s).unwrap();
+        assert_eq!(years_between(d("2014-11-29"), d("2026-11-28")), 11);
+        assert_eq!(years_between(d("2014-11-28"), d("2026-11-28")), 12);
+    }
+
+    #[test]
+    fn attachments_are_checked_by_their_bytes() {
+        let png = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0];
+        assert_eq!(check_attachment("photo.PNG", &png).unwrap().1, "image/png");
+        for (name, bytes, field) in [
+            ("photo.jpg", &png[..], "file_name"),
+            ("notes.txt", b"plain text".as_slice(), "content"),
+            ("../photo.png", &png[..], "file_name"),
+            ("empty.png", b"".as_slice(), "content"),
+        ] {
+            match check_attachment(name, bytes) {
+                Err(Error::Invalid { field: f, .. }) => assert_eq!(f, field, "{name}"),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        let big = vec![0xFF; ATTACHMENT_MAX_BYTES + 1];
+        assert!(check_attachment("big.jpg", &big).is_err());
+    }
+
+    #[test]
+    fn searches_are_one_quoted_phrase() {
+        assert_eq!(search_phrase(" ค้ามนุษย์ ").unwrap(), "\"ค้ามนุษย์\"");
+        assert_eq!(search_phrase("a\"b OR c").unwrap(), "\"a\"\"b OR c\"");
+        assert!(search_phrase("ab").is_err());
+    }
+}

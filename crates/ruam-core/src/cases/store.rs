@@ -1,0 +1,797 @@
+//! Reading and writing cases. Every query that returns case content takes a [`Viewer`]
+//! and keeps to what it may see: cases it is a member of (or all, for those who oversee),
+//! and in them only the sections whose audience it is in. The conditions are built from
+//! `access::section_grant`, the same rule that single reads are checked against.
+
+use serde::Serialize;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool, Transaction};
+
+use super::{
+    age_of, CheckedCase, Concern, ConsentGiver, Documentation, Level, Outcome, Party, Person,
+    ReferralStatus, Responsibility, Risk, Section, Sex, Status,
+};
+use crate::access::{self, Actor, CaseAccess, Permission};
+use crate::outbox::{now_utc, Op, Outbox};
+use crate::{Error, Result};
+
+/// What a member may see across cases, fixed for one query.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub member_id: String,
+    pub oversee: bool,
+    grants: Vec<(Section, access::SectionGrant)>,
+}
+
+impl Viewer {
+    pub fn of(actor: Actor<'_>) -> Self {
+        Self {
+            member_id: actor.member_id.to_owned(),
+            oversee: actor.permissions.contains(&Permission::OverseeCases),
+            grants: Section::ALL
+                .iter()
+                .map(|&s| (s, access::section_grant(actor, s)))
+                .collect(),
+        }
+    }
+
+    /// SQL true when the joined membership `cm` (LEFT JOIN, may be NULL) lets the viewer
+    /// see the case. Only constants from this file go into it.
+    fn case_condition(&self) -> String {
+        format!("(cm.member_id IS NOT NULL OR {})", u8::from(self.oversee))
+    }
+
+    /// SQL true when the viewer may see the row's section (column `section_column`).
+    fn section_condition(&self, section_column: &str) -> String {
+        let parts: Vec<String> = self
+            .grants
+            .iter()
+            .map(|(section, g)| {
+                format!(
+                    "({section_column} = '{}' AND ({} OR (cm.member_id IS NOT NULL AND ({} OR (cm.responsibility = 'lead' AND {})))))",
+                    section.as_str(),
+                    u8::from(g.non_member),
+                    u8::from(g.member),
+                    u8::from(g.case_lead),
+                )
+            })
+            .collect();
+        format!("({})", parts.join(" OR "))
+    }
+
+    /// The sections of one case the viewer may see.
+    pub fn sections(&self, membership: Option<Responsibility>) -> Vec<Section> {
+        self.grants
+            .iter()
+            .filter(|(_, g)| match membership {
+                None => g.non_member,
+                Some(Responsibility::Lead) => g.member || g.case_lead,
+                Some(_) => g.member,
+            })
+            .map(|(s, _)| *s)
+            .collect()
+    }
+}
+
+/// A case in a list: enough to find it, nothing of its sections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct CaseSummary {
+    pub id: String,
+    pub subject_name: String,
+    pub subject_alias: Option<String>,
+    pub subject_age: Option<u32>,
+    pub status: Status,
+    pub risk: Risk,
+    pub level: Level,
+    pub outcome: Option<Outcome>,
+    pub concerns: Vec<Concern>,
+    /// The viewer's part in the case (none for those who oversee without being on it).
+    pub my_responsibility: Option<Responsibility>,
+    /// A member asked a lead to close it, with this outcome.
+    pub close_requested: Option<Outcome>,
+    pub updated_at: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: String,
+    subject_name: String,
+    subject_alias: Option<String>,
+    birth_date: Option<String>,
+    birth_year_estimate: Option<i32>,
+    status: Status,
+    risk: Risk,
+    level: Level,
+    outcome: Option<Outcome>,
+    concerns: Option<String>,
+    responsibility: Option<Responsibility>,
+    close_requested_outcome: Option<Outcome>,
+    updated_at: String,
+}
+
+impl From<SummaryRow> for CaseSummary {
+    fn from(row: SummaryRow) -> Self {
+        let concerns = row
+            .concerns
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|c| Concern::parse("concerns", c).ok())
+            .collect();
+        Self {
+            subject_age: age_of(row.birth_date.as_deref(), row.birth_year_estimate),
+            id: row.id,
+            subject_name: row.subject_name,
+            subject_alias: row.subject_alias,
+            status: row.status,
+            risk: row.risk,
+            level: row.level,
+            outcome: row.outcome,
+            concerns,
+            my_responsibility: row.responsibility,
+            close_requested: row.close_requested_outcome,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+const SUMMARY_SELECT: &str = "SELECT c.id, p.name AS subject_name, p.alias AS subject_alias,
+        p.birth_date, p.birth_year_estimate, c.status, c.risk, c.level, c.outcome,
+        (SELECT group_concat(concern) FROM case_concerns WHERE case_id = c.id) AS concerns,
+        cm.responsibility, c.close_requested_outcome, c.updated_at
+    FROM cases c
+    JOIN case_people p ON p.case_id = c.id AND p.party = 'subject' AND p.deleted_at IS NULL
+    LEFT JOIN case_members cm ON cm.case_id = c.id AND cm.member_id = ";
+
+fn summaries<'a>(viewer: &'a Viewer) -> QueryBuilder<'a, Sqlite> {
+    let mut sql = QueryBuilder::new(SUMMARY_SELECT);
+    sql.push_bind(viewer.member_id.clone());
+    sql.push(" AND cm.removed_at IS NULL WHERE c.deleted_at IS NULL AND ");
+    sql.push(viewer.case_condition());
+    sql
+}
+
+/// The cases the viewer may see, most recently changed first.
+pub async fn list(pool: &SqlitePool, viewer: &Viewer, mine_only: bool) -> Result<Vec<CaseSummary>> {
+    let mut sql = summaries(viewer);
+    if mine_only {
+        sql.push(" AND cm.member_id IS NOT NULL");
+    }
+    sql.push(" ORDER BY c.updated_at DESC, c.id");
+    let rows: Vec<SummaryRow> = sql.build_query_as().fetch_all(pool).await?;
+    Ok(rows.into_iter().map(CaseSummary::from).collect())
+}
+
+/// Cases the viewer may see whose child has this name (any case) and birth year: the
+/// possible duplicates shown before a new case is made. Cases the viewer may not see are
+/// never mentioned, not even as a count.
+pub async fn possible_duplicates(
+    conn: &mut SqliteConnection,
+    viewer: &Viewer,
+    name: &str,
+    birth_year: Option<i32>,
+) -> Result<Vec<CaseSummary>> {
+    let mut sql = summaries(viewer);
+    sql.push(" AND lower(p.name) = lower(")
+        .push_bind(name.to_owned())
+        .push(")");
+    if let Some(year) = birth_year {
+        sql.push(" AND (p.birth_year_estimate IS NULL OR p.birth_year_estimate = ")
+            .push_bind(year)
+            .push(")");
+    }
+    sql.push(" ORDER BY c.updated_at DESC");
+    let rows: Vec<SummaryRow> = sql.build_query_as().fetch_all(&mut *conn).await?;
+    Ok(rows.into_iter().map(CaseSummary::from).collect())
+}
+
+/// The viewer's part in a case; `NotFound` when there is no such case.
+pub async fn access_to(
+    conn: &mut SqliteConnection,
+    case_id: &str,
+    member_id: &str,
+) -> Result<CaseAccess> {
+    let row: Option<(String, Option<Responsibility>)> = sqlx::query_as(
+        "SELECT c.id, cm.responsibility FROM cases c
+         LEFT JOIN case_members cm ON cm.case_id = c.id AND cm.member_id = ? AND cm.removed_at IS NULL
+         WHERE c.id = ? AND c.deleted_at IS NULL",
+    )
+    .bind(member_id)
+    .bind(case_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        Some((_, membership)) => Ok(CaseAccess { membership }),
+        None => Err(Error::NotFound("the case")),
+    }
+}
+
+async fn index_text(
+    tx: &mut Transaction<'_, Sqlite>,
+    case_id: &str,
+    section: Section,
+    source: &str,
+    source_id: &str,
+    text: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO case_search (text, case_id, section, source, source_id) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(text)
+    .bind(case_id)
+    .bind(section.as_str())
+    .bind(source)
+    .bind(source_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_person(
+    tx: &mut Transaction<'_, Sqlite>,
+    outbox: &Outbox,
+    author: &str,
+    case_id: &str,
+    person: &Person,
+    now: &str,
+) -> Result<()> {
+    let languages =
+        serde_json::to_string(&person.languages).map_err(|_| Error::Encode("languages"))?;
+    sqlx::query(
+        "INSERT INTO case_people (id, case_id, party, relation, name, alias, sex, birth_date,
+            birth_year_estimate, nationality, documentation, languages, village, contact,
+            created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&person.id)
+    .bind(case_id)
+    .bind(person.party)
+    .bind(&person.relation)
+    .bind(&person.name)
+    .bind(&person.alias)
+    .bind(person.sex)
+    .bind(&person.birth_date)
+    .bind(person.birth_year_estimate)
+    .bind(&person.nationality)
+    .bind(person.documentation)
+    .bind(&languages)
+    .bind(&person.village)
+    .bind(&person.contact)
+    .bind(now)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    let names = match &person.alias {
+        Some(alias) => format!("{} {alias}", person.name),
+        None => person.name.clone(),
+    };
+    index_text(tx, case_id, Section::General, "person", &person.id, &names).await?;
+    let mut fields = serde_json::to_value(person).map_err(|_| Error::Encode("a person"))?;
+    fields["case_id"] = case_id.into();
+    outbox
+        .record(
+            tx,
+            Some(author),
+            "case_person",
+            &person.id,
+            Op::Insert,
+            &fields,
+        )
+        .await
+}
+
+pub async fn add_event(
+    tx: &mut Transaction<'_, Sqlite>,
+    case_id: &str,
+    kind: &str,
+    detail: serde_json::Value,
+    actor: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO case_events (id, case_id, kind, detail, actor, at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(case_id)
+    .bind(kind)
+    .bind(detail.to_string())
+    .bind(actor)
+    .bind(now_utc())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Insert a checked case with its people and concerns; its creator becomes its lead.
+pub async fn insert_case(
+    tx: &mut Transaction<'_, Sqlite>,
+    outbox: &Outbox,
+    author: &str,
+    case: &CheckedCase,
+) -> Result<String> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = now_utc();
+    sqlx::query(
+        "INSERT INTO cases (id, status, risk, level, created_by, created_at, updated_at)
+         VALUES (?, 'intake', ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(case.risk)
+    .bind(case.level)
+    .bind(author)
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut **tx)
+    .await?;
+    for concern in &case.concerns {
+        sqlx::query("INSERT INTO case_concerns (case_id, concern) VALUES (?, ?)")
+            .bind(&id)
+            .bind(concern)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let fields = serde_json::json!({
+        "status": Status::Intake, "risk": case.risk, "level": case.level,
+        "concerns": case.concerns, "created_by": author, "created_at": now, "updated_at": now,
+    });
+    outbox
+        .record(tx, Some(author), "case", &id, Op::Insert, &fields)
+        .await?;
+    insert_person(tx, outbox, author, &id, &case.subject, &now).await?;
+    for other in &case.others {
+        insert_person(tx, outbox, author, &id, other, &now).await?;
+    }
+    set_member(tx, outbox, author, &id, author, Responsibility::Lead).await?;
+    add_event(
+        tx,
+        &id,
+        "created",
+        serde_json::json!({ "status": Status::Intake }),
+        author,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Make `member_id` a member of the case with this responsibility (or change it).
+pub async fn set_member(
+    tx: &mut Transaction<'_, Sqlite>,
+    outbox: &Outbox,
+    author: &str,
+    case_id: &str,
+    member_id: &str,
+    responsibility: Responsibility,
+) -> Result<()> {
+    let now = now_utc();
+    sqlx::query(
+        "INSERT INTO case_members (case_id, member_id, responsibility, added_by, added_at)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (case_id, member_id) DO UPDATE SET responsibility = excluded.responsibility,
+             added_by = excluded.added_by, added_at = excluded.added_at, removed_at = NULL",
+    )
+    .bind(case_id)
+    .bind(member_id)
+    .bind(responsibility)
+    .bind(author)
+    .bind(&now)
+    .execute(&mut **tx)
+    .await?;
+    let fields = serde_json::json!({
+        "case_id": case_id, "member_id": member_id, "responsibility": responsibility, "at": now,
+    });
+    outbox
+        .record(
+            tx,
+            Some(author),
+            "case_member",
+            &format!("{case_id}/{member_id}"),
+            Op::Update,
+            &fields,
+        )
+        .await
+}
+
+pub async fn remove_member(
+    tx: &mut Transaction<'_, Sqlite>,
+    outbox: &Outbox,
+    author: &str,
+    case_id: &str,
+    member_id: &str,
+) -> Result<()> {
+    let now = now_utc();
+    let done = sqlx::query(
+        "UPDATE case_members SET removed_at = ? WHERE case_id = ? AND member_id = ? AND removed_at IS NULL",
+    )
+    .bind(&now)
+    .bind(case_id)
+    .bind(member_id)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::invalid("member_id", "is not a member of this case"));
+    }
+    let fields =
+        serde_json::json!({ "case_id": case_id, "member_id": member_id, "removed_at": now });
+    outbox
+        .record(
+            tx,
+            Some(author),
+            "case_member",
+            &format!("{case_id}/{member_id}"),
+            Op::Delete,
+            &fields,
+        )
+        .await
+}
+
+/// Leads of the case who are still on it (a case keeps at least one).
+pub async fn count_leads(conn: &mut SqliteConnection, case_id: &str) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM case_members WHERE case_id = ? AND responsibility = 'lead' AND removed_at IS NULL",
+    )
+    .bind(case_id)
+    .fetch_one(conn)
+    .await?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Note {
+    pub id: String,
+    pub section: Section,
+    pub body: String,
+    pub author_id: String,
+    pub author_name: Option<String>,
+    pub created_at: String,
+}
+
+pub async fn insert_note(
+    tx: &mut Transaction<'_, Sqlite>,
+    outbox: &Outbox,
+    author: &str,
+    case_id: &str,
+    section: Section,
+    body: &str,
+) -> Result<String> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = now_utc();
+    sqlx::query(
+        "INSERT INTO case_notes (id, case_id, section, body, author_id, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(case_id)
+    .bind(section)
+    .bind(body)
+    .bind(author)
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut **tx)
+    .await?;
+    index_text(tx, case_id, section, "note", &id, body).await?;
+    touch(tx, case_id).await?;
+    let fields = serde_json::json!({
+        "case_id": case_id, "section": section, "body": body, "author_id": author, "created_at": now,
+    });
+    outbox
+        .record(tx, Some(author), "case_note", &id, Op::Insert, &fields)
+        .await?;
+    Ok(id)
+}
+
+/// The case changed: it moves up its lists.
+pub async fn touch(tx: &mut Transaction<'_, Sqlite>, case_id: &str) -> Result<()> {
+    sqlx::query("UPDATE cases SET updated_at = ? WHERE id = ?")
+        .bind(now_utc())
+        .bind(case_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct CaseMember {
+    pub member_id: String,
+    pub display_name: String,
+    pub responsibility: Responsibility,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Referral {
+    pub id: String,
+    pub from_level: Level,
+    pub from_agency_id: Option<String>,
+    pub to_level: Level,
+    pub to_agency_id: Option<String>,
+    pub reason: String,
+    pub referred_on: String,
+    pub status: ReferralStatus,
+    pub outcome: Option<String>,
+    pub consent_override_reason: Option<String>,
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Consent {
+    pub id: String,
+    pub given_by: ConsentGiver,
+    pub services: bool,
+    pub reporting: bool,
+    pub share_with: Vec<String>,
+    pub given_on: String,
+    pub recorded_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct AttachmentInfo {
+    pub id: String,
+    pub section: Section,
+    pub file_name: String,
+    pub media_type: String,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
+    pub size: i64,
+    pub created_at: String,
+}
+
+/// One line of a case's timeline: a note, an event (created, status, closure…), or a
+/// referral, each from a section the viewer may see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineItem {
+    pub at: String,
+    /// `note`, `referral`, or the event's kind (`created`, `status`, `close_requested`, …).
+    pub kind: String,
+    pub section: Option<Section>,
+    /// The note's first line, the referral's levels, or the event's detail (JSON).
+    pub summary: String,
+    pub actor_name: Option<String>,
+}
+
+/// A case as its viewer may see it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct CaseFile {
+    pub summary: CaseSummary,
+    pub people: Vec<Person>,
+    pub members: Vec<CaseMember>,
+    /// The sections this viewer sees; the others are absent from everything below.
+    pub sections: Vec<Section>,
+    pub notes: Vec<Note>,
+    pub attachments: Vec<AttachmentInfo>,
+    pub referrals: Vec<Referral>,
+    pub consents: Vec<Consent>,
+    pub timeline: Vec<TimelineItem>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    id: String,
+    party: Party,
+    relation: Option<String>,
+    name: String,
+    alias: Option<String>,
+    sex: Sex,
+    birth_date: Option<String>,
+    birth_year_estimate: Option<i32>,
+    nationality: Option<String>,
+    documentation: Documentation,
+    languages: Option<String>,
+    village: Option<String>,
+    contact: Option<String>,
+}
+
+fn in_list(sections: &[Section]) -> String {
+    let quoted: Vec<String> = sections
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    if quoted.is_empty() {
+        "(NULL)".to_owned()
+    } else {
+        format!("({})", quoted.join(", "))
+    }
+}
+
+/// Load a case for a viewer already allowed to see it, with `sections` the ones it sees.
+pub async fn load(
+    pool: &SqlitePool,
+    viewer: &Viewer,
+    case_id: &str,
+    sections: Vec<Section>,
+) -> Result<CaseFile> {
+    let mut sql = summaries(viewer);
+    sql.push(" AND c.id = ").push_bind(case_id.to_owned());
+    let summary: SummaryRow = sql
+        .build_query_as()
+        .fetch_optional(pool)
+        .await?
+        .ok_or(Error::NotFound("the case"))?;
+    let people: Vec<PersonRow> = sqlx::query_as(
+        "SELECT id, party, relation, name, alias, sex, birth_date, birth_year_estimate, nationality,
+                documentation, languages, village, contact
+         FROM case_people WHERE case_id = ? AND deleted_at IS NULL
+         ORDER BY party = 'subject' DESC, created_at, id",
+    )
+    .bind(case_id)
+    .fetch_all(pool)
+    .await?;
+    let people = people
+        .into_iter()
+        .map(|p| Person {
+            age: age_of(p.birth_date.as_deref(), p.birth_year_estimate),
+            languages: p
+                .languages
+                .and_then(|l| serde_json::from_str(&l).ok())
+                .unwrap_or_default(),
+            id: p.id,
+            party: p.party,
+            relation: p.relation,
+            name: p.name,
+            alias: p.alias,
+            sex: p.sex,
+            birth_date: p.birth_date,
+            birth_year_estimate: p.birth_year_estimate,
+            nationality: p.nationality,
+            documentation: p.documentation,
+            village: p.village,
+            contact: p.contact,
+        })
+        .collect();
+    let members = sqlx::query_as(
+        "SELECT cm.member_id, m.display_name, cm.responsibility FROM case_members cm
+         JOIN members m ON m.id = cm.member_id
+         WHERE cm.case_id = ? AND cm.removed_at IS NULL
+         ORDER BY cm.responsibility = 'lead' DESC, m.display_name",
+    )
+    .bind(case_id)
+    .fetch_all(pool)
+    .await?;
+    let visible = in_list(&sections);
+    let notes = sqlx::query_as(&format!(
+        "SELECT n.id, n.section, n.body, n.author_id, m.display_name AS author_name, n.created_at
+         FROM case_notes n LEFT JOIN members m ON m.id = n.author_id
+         WHERE n.case_id = ? AND n.deleted_at IS NULL AND n.section IN {visible}
+         ORDER BY n.created_at DESC, n.id DESC"
+    ))
+    .bind(case_id)
+    .fetch_all(pool)
+    .await?;
+    let attachments = sqlx::query_as(&format!(
+        "SELECT id, section, file_name, media_type, size, created_at FROM case_attachments
+         WHERE case_id = ? AND deleted_at IS NULL AND section IN {visible}
+         ORDER BY created_at DESC, id DESC"
+    ))
+    .bind(case_id)
+    .fetch_all(pool)
+    .await?;
+    let referrals = sqlx::query_as(
+        "SELECT id, from_level, from_agency_id, to_level, to_agency_id, reason, referred_on, status,
+                outcome, consent_override_reason, created_by
+         FROM case_referrals WHERE case_id = ? ORDER BY referred_on DESC, created_at DESC",
+    )
+    .bind(case_id)
+    .fetch_all(pool)
+    .await?;
+    let consents = load_consents(pool, case_id).await?;
+    let timeline = sqlx::query_as(&format!(
+        "SELECT at, kind, section, summary, actor_name FROM (
+            SELECT n.created_at AS at, 'note' AS kind, n.section AS section,
+                   substr(n.body, 1, 160) AS summary, m.display_name AS actor_name
+              FROM case_notes n LEFT JOIN members m ON m.id = n.author_id
+              WHERE n.case_id = ?1 AND n.deleted_at IS NULL AND n.section IN {visible}
+            UNION ALL
+            SELECT e.at, e.kind, NULL, e.detail, m.display_name
+              FROM case_events e LEFT JOIN members m ON m.id = e.actor WHERE e.case_id = ?1
+            UNION ALL
+            SELECT r.created_at, 'referral', NULL,
+                   json_object('from', r.from_level, 'to', r.to_level, 'status', r.status),
+                   m.display_name
+              FROM case_referrals r LEFT JOIN members m ON m.id = r.created_by WHERE r.case_id = ?1
+         ) ORDER BY at DESC"
+    ))
+    .bind(case_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(CaseFile {
+        summary: summary.into(),
+        people,
+        members,
+        sections,
+        notes,
+        attachments,
+        referrals,
+        consents,
+        timeline,
+    })
+}
+
+pub async fn load_consents(pool: &SqlitePool, case_id: &str) -> Result<Vec<Consent>> {
+    let rows: Vec<(String, ConsentGiver, bool, bool, String, String, String)> = sqlx::query_as(
+        "SELECT id, given_by, services, reporting, share_with, given_on, recorded_by
+         FROM case_consents WHERE case_id = ? ORDER BY given_on DESC, created_at DESC",
+    )
+    .bind(case_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, given_by, services, reporting, share_with, given_on, recorded_by)| Consent {
+                id,
+                given_by,
+                services,
+                reporting,
+                share_with: serde_json::from_str(&share_with).unwrap_or_default(),
+                given_on,
+                recorded_by,
+            },
+        )
+        .collect())
+}
+
+/// One search hit: the case, and a short snippet from a section the viewer may see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SearchHit {
+    pub case_id: String,
+    pub subject_name: String,
+    pub section: Section,
+    /// `person` (a name) or `note`.
+    pub source: String,
+    /// The matching text with the match between « and ».
+    pub snippet: String,
+}
+
+pub const SEARCH_LIMIT: i64 = 50;
+
+/// Search names and notes in the cases and sections the viewer may see. `phrase` comes
+/// from `search_phrase`.
+pub async fn search(pool: &SqlitePool, viewer: &Viewer, phrase: &str) -> Result<Vec<SearchHit>> {
+    let mut sql = QueryBuilder::<Sqlite>::new(
+        "SELECT s.case_id, p.name AS subject_name, s.section, s.source,
+                snippet(case_search, 0, '«', '»', '…', 12) AS snippet
+         FROM case_search s
+         JOIN cases c ON c.id = s.case_id AND c.deleted_at IS NULL
+         JOIN case_people p ON p.case_id = c.id AND p.party = 'subject' AND p.deleted_at IS NULL
+         LEFT JOIN case_members cm ON cm.case_id = c.id AND cm.removed_at IS NULL AND cm.member_id = ",
+    );
+    sql.push_bind(viewer.member_id.clone());
+    sql.push(" WHERE case_search MATCH ")
+        .push_bind(phrase.to_owned());
+    sql.push(" AND ").push(viewer.case_condition());
+    sql.push(" AND ")
+        .push(viewer.section_condition("s.section"));
+    sql.push(" ORDER BY rank LIMIT ").push_bind(SEARCH_LIMIT);
+    Ok(sql.build_query_as().fetch_all(pool).await?)
+}
+
+/// Status, closure and level as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseState {
+    pub status: Status,
+    pub level: Level,
+    pub close_requested_outcome: Option<Outcome>,
+    pub close_requested_by: Option<String>,
+}
+
+pub async fn state(conn: &mut SqliteConnection, case_id: &str) -> Result<CaseState> {
+    sqlx::query_as(
+        "SELECT status, level, close_requested_outcome, close_requested_by FROM cases
+         WHERE id = ? AND deleted_at IS NULL",
+    )
+    .bind(case_id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(Error::NotFound("the case"))
+}

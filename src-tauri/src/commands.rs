@@ -8,7 +8,12 @@ use ruam_core::team::{
     Agency, AgencyUpdate, Member, MemberUpdate, NewAgency, NewMember, NewRole, Role, RoleUpdate,
     SetMemberPassphrase, TeamOverview,
 };
-use ruam_core::vault::{AuditPage, AuditQuery, ExportedFile};
+use ruam_core::cases::store::{CaseFile, CaseSummary, SearchHit};
+use ruam_core::cases::NewCase;
+use ruam_core::vault::{
+    AttachmentContent, AuditPage, AuditQuery, CaseMemberChange, CloseCase, ExportedFile,
+    NewAttachment, NewConsent, NewNote, NewReferral, ReferralUpdate,
+};
 use ruam_core::vault::{
     ChangePassphraseRequest, ConfirmPassphrase, CreateVaultRequest, RecoveryUnlockRequest,
     ShownRecoveryKey, UnlockRequest,
@@ -202,4 +207,143 @@ fn export_dir(vault: &Vault) -> std::path::PathBuf {
         .or_else(dirs::document_dir)
         .or_else(dirs::home_dir)
         .unwrap_or_else(|| vault.paths().dir().join("exports"))
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn case_list(vault: VaultState<'_>, mine_only: bool) -> IpcResult<Vec<CaseSummary>> {
+    Ok(vault.list_cases(mine_only).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn case_duplicates(
+    vault: VaultState<'_>,
+    name: String,
+    birth_year: Option<i32>,
+) -> IpcResult<Vec<CaseSummary>> {
+    Ok(vault.case_duplicates(name, birth_year).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn case_create(vault: VaultState<'_>, case: NewCase) -> IpcResult<CaseFile> {
+    Ok(vault.create_case(case).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn case_open(vault: VaultState<'_>, case_id: String) -> IpcResult<CaseFile> {
+    Ok(vault.open_case(&case_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn case_search(vault: VaultState<'_>, query: String) -> IpcResult<Vec<SearchHit>> {
+    Ok(vault.search_cases(&query).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn case_note_add(vault: VaultState<'_>, note: NewNote) -> IpcResult<CaseFile> {
+    Ok(vault.add_case_note(note).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn case_status_set(
+    vault: VaultState<'_>,
+    case_id: String,
+    status: String,
+) -> IpcResult<CaseFile> {
+    Ok(vault.set_case_status(&case_id, &status).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn case_close(vault: VaultState<'_>, request: CloseCase) -> IpcResult<CaseFile> {
+    Ok(vault.close_case(request).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn case_closure_decide(
+    vault: VaultState<'_>,
+    case_id: String,
+    approve: bool,
+) -> IpcResult<CaseFile> {
+    Ok(vault.decide_case_closure(&case_id, approve).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn case_reopen(vault: VaultState<'_>, case_id: String) -> IpcResult<CaseFile> {
+    Ok(vault.reopen_case(&case_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn case_member_change(
+    vault: VaultState<'_>,
+    change: CaseMemberChange,
+) -> IpcResult<CaseFile> {
+    Ok(vault.change_case_member(change).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn case_refer(vault: VaultState<'_>, referral: NewReferral) -> IpcResult<CaseFile> {
+    Ok(vault.refer_case(referral).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn case_referral_update(
+    vault: VaultState<'_>,
+    update: ReferralUpdate,
+) -> IpcResult<CaseFile> {
+    Ok(vault.update_referral(update).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn case_consent_record(
+    vault: VaultState<'_>,
+    consent: NewConsent,
+) -> IpcResult<CaseFile> {
+    Ok(vault.record_consent(consent).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn case_attachment_add(
+    vault: VaultState<'_>,
+    attachment: NewAttachment,
+) -> IpcResult<CaseFile> {
+    Ok(vault.add_attachment(attachment).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err)]
+pub async fn case_attachment_get(
+    vault: VaultState<'_>,
+    attachment_id: String,
+) -> IpcResult<AttachmentContent> {
+    Ok(vault.attachment(&attachment_id).await?)
 }

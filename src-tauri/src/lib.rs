@@ -61,6 +61,22 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::role_update,
             commands::audit_log,
             commands::audit_export,
+            commands::case_list,
+            commands::case_duplicates,
+            commands::case_create,
+            commands::case_open,
+            commands::case_search,
+            commands::case_note_add,
+            commands::case_status_set,
+            commands::case_close,
+            commands::case_closure_decide,
+            commands::case_reopen,
+            commands::case_member_change,
+            commands::case_refer,
+            commands::case_referral_update,
+            commands::case_consent_record,
+            commands::case_attachment_add,
+            commands::case_attachment_get,
         ])
         .events(tauri_specta::collect_events![VaultLocked])
         .disable_serde_phases()

@@ -330,3 +330,59 @@ fn a_forbidden_call_through_ipc_is_refused_and_audited() {
         (Some("invalid"), Some("to"))
     );
 }
+
+#[test]
+fn a_case_through_ipc_shows_each_member_only_what_they_may_see() {
+    let shell = Shell::new();
+    shell.create();
+    shell.ok("recovery_key_acknowledge", json!({}));
+    let case = shell.ok(
+        "case_create",
+        json!({ "case": {
+            "subject": { "party": "subject", "name": "Lan", "sex": "female",
+                         "birthYearEstimate": 2014, "documentation": "stateless" },
+            "concerns": ["trafficking"], "risk": "high", "level": "village",
+        } }),
+    );
+    let case_id = case["summary"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(case["summary"]["myResponsibility"], "lead");
+    let with_note = shell.ok(
+        "case_note_add",
+        json!({ "note": { "caseId": case_id, "section": "health", "body": "ตรวจร่างกายแล้ว" } }),
+    );
+    assert_eq!(with_note["notes"][0]["section"], "health");
+    let bad = shell.err(
+        "case_note_add",
+        json!({ "note": { "caseId": case_id, "section": "gossip", "body": "x" } }),
+    );
+    assert_eq!(
+        (bad["code"].as_str(), bad["field"].as_str()),
+        (Some("invalid"), Some("section"))
+    );
+    let hits = shell.ok("case_search", json!({ "query": "ตรวจร่างกาย" }));
+    assert_eq!(hits.as_array().unwrap().len(), 1);
+
+    shell.ok(
+        "member_add",
+        json!({ "member": {
+            "displayName": "Anan", "signInName": "anan", "role": "police_liaison",
+            "discipline": "police", "agencyId": null, "phone": null, "email": null,
+            "firstPassphrase": "harbour violet cement glider",
+        } }),
+    );
+    shell.ok("vault_lock", json!({}));
+    shell.ok(
+        "vault_unlock",
+        json!({ "request": { "signInName": "anan", "passphrase": "harbour violet cement glider" } }),
+    );
+    shell.ok(
+        "passphrase_change",
+        json!({ "request": { "current": "harbour violet cement glider", "new": "tamarind bicycle lantern orbit" } }),
+    );
+    assert_eq!(shell.ok("case_list", json!({ "mineOnly": false })), json!([]));
+    assert_eq!(shell.ok("case_search", json!({ "query": "ตรวจร่างกาย" })), json!([]));
+    assert_eq!(
+        shell.err("case_open", json!({ "caseId": case_id }))["code"],
+        "forbidden"
+    );
+}

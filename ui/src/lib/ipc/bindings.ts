@@ -31,6 +31,22 @@ export const commands = {
 	auditLog: (query: AuditQuery) => typedError<AuditPage, IpcError>(__TAURI_INVOKE("audit_log", { query })),
 	/**  Export to the person's Downloads folder (or `RUAM_EXPORT_DIR`); returns the file's path. */
 	auditExport: (query: AuditQuery) => typedError<ExportedFile, IpcError>(__TAURI_INVOKE("audit_export", { query })),
+	caseList: (mineOnly: boolean) => typedError<CaseSummary[], IpcError>(__TAURI_INVOKE("case_list", { mineOnly })),
+	caseDuplicates: (name: string, birthYear: number | null) => typedError<CaseSummary[], IpcError>(__TAURI_INVOKE("case_duplicates", { name, birthYear })),
+	caseCreate: (case: NewCase) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_create", { case })),
+	caseOpen: (caseId: string) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_open", { caseId })),
+	caseSearch: (query: string) => typedError<SearchHit[], IpcError>(__TAURI_INVOKE("case_search", { query })),
+	caseNoteAdd: (note: NewNote) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_note_add", { note })),
+	caseStatusSet: (caseId: string, status: string) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_status_set", { caseId, status })),
+	caseClose: (request: CloseCase) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_close", { request })),
+	caseClosureDecide: (caseId: string, approve: boolean) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_closure_decide", { caseId, approve })),
+	caseReopen: (caseId: string) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_reopen", { caseId })),
+	caseMemberChange: (change: CaseMemberChange) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_member_change", { change })),
+	caseRefer: (referral: NewReferral) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_refer", { referral })),
+	caseReferralUpdate: (update: ReferralUpdate) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_referral_update", { update })),
+	caseConsentRecord: (consent: NewConsent) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_consent_record", { consent })),
+	caseAttachmentAdd: (attachment: NewAttachment) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_attachment_add", { attachment })),
+	caseAttachmentGet: (attachmentId: string) => typedError<AttachmentContent, IpcError>(__TAURI_INVOKE("case_attachment_get", { attachmentId })),
 };
 
 /** Events */
@@ -54,6 +70,21 @@ export type AgencyKind = "social_welfare" | "police" | "health" | "education" | 
 export type AgencyUpdate = {
 	id: string,
 	agency: NewAgency,
+};
+
+export type AttachmentContent = {
+	fileName: string,
+	mediaType: string,
+	contentBase64: string,
+};
+
+export type AttachmentInfo = {
+	id: string,
+	section: Section,
+	fileName: string,
+	mediaType: string,
+	size: number,
+	createdAt: string,
 };
 
 export type AuditPage = {
@@ -108,15 +139,83 @@ export type BrokenLink = {
 	problem: Break,
 };
 
+/**  A case as its viewer may see it. */
+export type CaseFile = {
+	summary: CaseSummary,
+	people: Person[],
+	members: CaseMember[],
+	/**  The sections this viewer sees; the others are absent from everything below. */
+	sections: Section[],
+	notes: Note[],
+	attachments: AttachmentInfo[],
+	referrals: Referral[],
+	consents: Consent[],
+	timeline: TimelineItem[],
+};
+
+export type CaseMember = {
+	memberId: string,
+	displayName: string,
+	responsibility: Responsibility,
+};
+
+export type CaseMemberChange = {
+	caseId: string,
+	memberId: string,
+	/**  `lead`, `support` or `review`; none removes them from the case. */
+	responsibility: string | null,
+};
+
+/**  A case in a list: enough to find it, nothing of its sections. */
+export type CaseSummary = {
+	id: string,
+	subjectName: string,
+	subjectAlias: string | null,
+	subjectAge: number | null,
+	status: Status,
+	risk: Risk,
+	level: Level,
+	outcome: Outcome | null,
+	concerns: Concern[],
+	/**  The viewer's part in the case (none for those who oversee without being on it). */
+	myResponsibility: Responsibility | null,
+	/**  A member asked a lead to close it, with this outcome. */
+	closeRequested: Outcome | null,
+	updatedAt: string,
+};
+
 export type ChangePassphraseRequest = {
 	current: SecretString,
 	new: SecretString,
 };
 
+/**
+ *  What happens when someone closes a case: closed at once by a lead who may approve,
+ *  otherwise a request for a lead.
+ */
+export type CloseCase = {
+	caseId: string,
+	outcome: string | null,
+};
+
+export type Concern = "trafficking" | "sexual_abuse" | "rape" | "sexual_harassment" | "labour_exploitation" | "neglect" | "human_rights_violation" | "high_vulnerability";
+
 /**  The signed-in member's passphrase again, before a sensitive change. */
 export type ConfirmPassphrase = {
 	passphrase: SecretString,
 };
+
+export type Consent = {
+	id: string,
+	givenBy: ConsentGiver,
+	services: boolean,
+	reporting: boolean,
+	shareWith: string[],
+	givenOn: string,
+	recordedBy: string,
+};
+
+export type ConsentGiver = "person" | "guardian";
 
 export type CreateVaultRequest = {
 	teamName: string,
@@ -132,6 +231,8 @@ export type CreatedVault = {
 
 /**  A member's discipline: the profession they bring to the team. */
 export type Discipline = "social_work" | "police" | "health" | "education" | "ngo" | "local_government" | "volunteer_coordination";
+
+export type Documentation = "thai_id" | "other_id" | "stateless" | "unknown" | "in_process";
 
 /**  Stable, machine-readable error codes. The UI branches on these; never rename one. */
 export type ErrorCode = "locked" | "forbidden" | "not_found" | "invalid" | "conflict" | "invalid_credentials" | "throttled" | "corrupt" | "device_not_enrolled" | "keyring_unavailable" | "internal" | 
@@ -156,6 +257,9 @@ export type IpcError = {
 };
 
 export type Language = "en" | "th";
+
+/**  Where a case is held. */
+export type Level = "village" | "district" | "province";
 
 export type LockReason = "idle";
 
@@ -186,6 +290,8 @@ export type MemberSummary = {
 	displayName: string,
 	signInName: string,
 	role: string,
+	/**  Decides which case sections they see (health, police). */
+	discipline: Discipline | null,
 	/**  Signed in with a first passphrase from the lead, which must be changed now. */
 	mustChangePassphrase: boolean,
 };
@@ -210,6 +316,34 @@ export type NewAgency = {
 	contact: string | null,
 };
 
+export type NewAttachment = {
+	caseId: string,
+	section: string,
+	fileName: string,
+	/**  The file's bytes, base64. */
+	contentBase64: string,
+};
+
+export type NewCase = {
+	/**  The child or victim. */
+	subject: NewPerson,
+	others?: NewPerson[],
+	concerns: string[],
+	risk: string,
+	level: string,
+	/**  The person saw the possible duplicates (same name and birth year) and goes on. */
+	duplicatesReviewed?: boolean,
+};
+
+export type NewConsent = {
+	caseId: string,
+	givenBy: string,
+	services: boolean,
+	reporting: boolean,
+	shareWith: string[],
+	givenOn: string,
+};
+
 export type NewMember = {
 	displayName: string,
 	signInName: string,
@@ -222,11 +356,61 @@ export type NewMember = {
 	firstPassphrase: SecretString,
 };
 
+export type NewNote = {
+	caseId: string,
+	section: string,
+	body: string,
+};
+
+/**  A person as typed. */
+export type NewPerson = {
+	party: string,
+	relation: string | null,
+	name: string,
+	alias: string | null,
+	sex: string,
+	/**  `YYYY-MM-DD`, when known. */
+	birthDate: string | null,
+	/**  When only an estimate is known. */
+	birthYearEstimate: number | null,
+	nationality: string | null,
+	documentation: string,
+	languages?: string[],
+	village: string | null,
+	contact: string | null,
+};
+
+export type NewReferral = {
+	caseId: string,
+	toLevel: string,
+	toAgencyId: string | null,
+	reason: string,
+	/**  `YYYY-MM-DD`. */
+	referredOn: string,
+	/**  A lead's written reason for referring to an agency without consent to share. */
+	consentOverrideReason: string | null,
+};
+
 export type NewRole = {
 	name: string,
 	description: string | null,
 	permissions: string[],
 };
+
+export type Note = {
+	id: string,
+	section: Section,
+	body: string,
+	authorId: string,
+	authorName: string | null,
+	createdAt: string,
+};
+
+/**  How a case ended. "Resolved at district level" is what the committee counts. */
+export type Outcome = "resolved_district" | "referred_province" | "referred_agency" | "transferred" | "no_further_action";
+
+/**  Who a person is in the case: the child or victim (`subject`) or another party. */
+export type Party = "subject" | "alleged_perpetrator" | "guardian" | "witness" | "other";
 
 export type PassphraseProblem = "empty" | "too_short" | "too_long" | "too_common" | "too_guessable";
 
@@ -246,7 +430,35 @@ export type Permission =
 /**  Browse and export the audit log; be warned at sign-in when its chain is broken. */
 "audit.read" | 
 /**  Replace the recovery key and confirm it was written down. */
-"recovery.manage";
+"recovery.manage" | 
+/**  Open a case (and become its lead). */
+"cases.create" | 
+/**
+ *  See every case, as a team lead does: its summary, people, and social and general
+ *  sections. Health and police sections stay with their audiences.
+ */
+"cases.oversee" | 
+/**  Close and reopen cases, approve closures, override missing consent to share. */
+"cases.approve";
+
+/**  A person in a case, as shown. */
+export type Person = {
+	id: string,
+	party: Party,
+	relation: string | null,
+	name: string,
+	alias: string | null,
+	sex: Sex,
+	birthDate: string | null,
+	birthYearEstimate: number | null,
+	/**  In whole years, from the birth date or the estimate. */
+	age: number | null,
+	nationality: string | null,
+	documentation: Documentation,
+	languages: string[],
+	village: string | null,
+	contact: string | null,
+};
 
 export type RecoveryUnlockRequest = {
 	/**  The lead who recovers; empty means the longest-serving lead. */
@@ -255,12 +467,40 @@ export type RecoveryUnlockRequest = {
 	newPassphrase: SecretString,
 };
 
+export type Referral = {
+	id: string,
+	fromLevel: Level,
+	fromAgencyId: string | null,
+	toLevel: Level,
+	toAgencyId: string | null,
+	reason: string,
+	referredOn: string,
+	status: ReferralStatus,
+	outcome: string | null,
+	consentOverrideReason: string | null,
+	createdBy: string,
+};
+
+export type ReferralStatus = "sent" | "accepted" | "declined" | "done";
+
+export type ReferralUpdate = {
+	caseId: string,
+	referralId: string,
+	status: string,
+	outcome: string | null,
+};
+
 /**  What a person can do about a damaged file. */
 export type Remedy = 
 /**  The key-slot file: the recovery key rebuilds it. */
 "recovery_key" | 
 /**  The database (or every key file): only a backup brings it back. */
 "backup";
+
+/**  A member's part in a case. */
+export type Responsibility = "lead" | "support" | "review";
+
+export type Risk = "low" | "medium" | "high";
 
 export type Role = {
 	id: string,
@@ -275,11 +515,25 @@ export type RoleUpdate = {
 	role: NewRole,
 };
 
+/**  One search hit: the case, and a short snippet from a section the viewer may see. */
+export type SearchHit = {
+	caseId: string,
+	subjectName: string,
+	section: Section,
+	/**  `person` (a name) or `note`. */
+	source: string,
+	/**  The matching text with the match between « and ». */
+	snippet: string,
+};
+
 /**
  *  A passphrase or recovery key as typed. Zeroed on drop, redacted in `Debug`, never
  *  serialised back out.
  */
 export type SecretString = string;
+
+/**  A part of a case with its own audience. */
+export type Section = "social" | "police" | "health" | "general";
 
 /**  A new first passphrase for a member who forgot theirs (or whose key slot was lost). */
 export type SetMemberPassphrase = {
@@ -298,11 +552,15 @@ export type SettingsPatch = {
 	autoLockMinutes: number | null,
 };
 
+export type Sex = "female" | "male" | "other" | "unknown";
+
 /**
  *  A recovery key to show once, for the person to write down; never stored in the clear,
  *  zeroed when dropped.
  */
 export type ShownRecoveryKey = string;
+
+export type Status = "intake" | "assessment" | "plan" | "in_progress" | "closed";
 
 /**  Everyone may see who is on the team and what each role may do. */
 export type TeamOverview = {
@@ -310,6 +568,20 @@ export type TeamOverview = {
 	members: Member[],
 	agencies: Agency[],
 	roles: Role[],
+};
+
+/**
+ *  One line of a case's timeline: a note, an event (created, status, closure…), or a
+ *  referral, each from a section the viewer may see.
+ */
+export type TimelineItem = {
+	at: string,
+	/**  `note`, `referral`, or the event's kind (`created`, `status`, `close_requested`, …). */
+	kind: string,
+	section: Section | null,
+	/**  The note's first line, the referral's levels, or the event's detail (JSON). */
+	summary: string,
+	actorName: string | null,
 };
 
 export type UnlockRequest = {

@@ -159,6 +159,88 @@ impl App {
         Ok(())
     }
 
+    /// Choose the option whose visible text contains `text` in the `<select>` with
+    /// `data-testid` (for options whose value is an id the test does not know).
+    pub async fn select_text(&self, testid: &str, text: &str) -> Result<()> {
+        let select = self.el(testid).await?;
+        for option in select.find_all(Locator::Css("option")).await? {
+            if option.text().await?.contains(text) {
+                option.click().await?;
+                return Ok(());
+            }
+        }
+        bail!("[data-testid={testid}] has no option with {text:?}")
+    }
+
+    /// Whether any element with `data-testid` has text containing `needle`.
+    pub async fn any_text(&self, testid: &str, needle: &str) -> Result<bool> {
+        for el in self
+            .client
+            .find_all(Locator::Css(&format!("[data-testid=\"{testid}\"]")))
+            .await?
+        {
+            if el.text().await?.contains(needle) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// The first run: make the vault as its team lead and get past the recovery key.
+    pub async fn first_run(
+        &self,
+        display_name: &str,
+        sign_in: &str,
+        passphrase: &str,
+    ) -> Result<()> {
+        self.type_into("team-name", "Mae Sai District MDT").await?;
+        self.type_into("display-name", display_name).await?;
+        self.type_into("sign-in-name", sign_in).await?;
+        self.type_into("passphrase", passphrase).await?;
+        self.type_into("passphrase-confirm", passphrase).await?;
+        self.click("create-vault").await?;
+        self.click("recovery-ack").await?;
+        self.click("recovery-continue").await?;
+        self.el("main").await?;
+        Ok(())
+    }
+
+    /// As a lead on the Team page: add a member with a first passphrase.
+    pub async fn add_member(
+        &self,
+        display_name: &str,
+        sign_in: &str,
+        role: &str,
+        discipline: &str,
+        first_passphrase: &str,
+    ) -> Result<()> {
+        self.click("nav-team").await?;
+        self.click("member-add-open").await?;
+        self.type_into("member-display-name", display_name).await?;
+        self.type_into("member-sign-in-name", sign_in).await?;
+        self.select("member-role", role).await?;
+        self.select("member-discipline", discipline).await?;
+        self.type_into("member-first-passphrase", first_passphrase)
+            .await?;
+        self.type_into("member-first-passphrase-confirm", first_passphrase)
+            .await?;
+        self.click("member-add-submit").await?;
+        self.el("member-added").await?;
+        Ok(())
+    }
+
+    /// Sign in with a first passphrase and replace it, as a new member must.
+    pub async fn first_sign_in(&self, sign_in: &str, first: &str, own: &str) -> Result<()> {
+        self.sign_in(sign_in, first).await?;
+        self.el("first-passphrase").await?;
+        self.type_into("first-current", first).await?;
+        self.type_into("first-new", own).await?;
+        self.type_into("first-new-confirm", own).await?;
+        self.click("first-change-submit").await?;
+        self.el("main").await?;
+        Ok(())
+    }
+
     /// On the lock screen: type a sign-in name and passphrase, and press Enter.
     pub async fn sign_in(&self, name: &str, passphrase: &str) -> Result<()> {
         self.type_into("unlock-sign-in-name", name).await?;

@@ -2,14 +2,14 @@
 
 use std::sync::Arc;
 
+use ruam_core::cases::store::{CaseFile, CaseSummary, SearchHit};
+use ruam_core::cases::NewCase;
 use ruam_core::passphrase::{self, PassphraseStrength};
 use ruam_core::settings::{Settings, SettingsPatch};
 use ruam_core::team::{
     Agency, AgencyUpdate, Member, MemberUpdate, NewAgency, NewMember, NewRole, Role, RoleUpdate,
     SetMemberPassphrase, TeamOverview,
 };
-use ruam_core::cases::store::{CaseFile, CaseSummary, SearchHit};
-use ruam_core::cases::NewCase;
 use ruam_core::vault::{
     AttachmentContent, AuditPage, AuditQuery, CaseMemberChange, CloseCase, ExportedFile,
     NewAttachment, NewConsent, NewNote, NewReferral, ReferralUpdate,
@@ -230,8 +230,8 @@ pub async fn case_duplicates(
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip_all, err)]
-pub async fn case_create(vault: VaultState<'_>, case: NewCase) -> IpcResult<CaseFile> {
-    Ok(vault.create_case(case).await?)
+pub async fn case_create(vault: VaultState<'_>, new_case: NewCase) -> IpcResult<CaseFile> {
+    Ok(vault.create_case(new_case).await?)
 }
 
 #[tauri::command]

@@ -7,11 +7,14 @@ import { mockIPC } from '@tauri-apps/api/mocks';
 import { screen } from '@testing-library/svelte';
 import type { UserEvent } from '@testing-library/user-event';
 import type {
+	CaseFile,
+	CaseSummary,
 	ErrorCode,
 	IpcError,
 	Member,
 	MemberSummary,
 	Permission,
+	Person,
 	Role,
 	Settings,
 	TeamOverview,
@@ -28,11 +31,20 @@ export const member: MemberSummary = {
 	displayName: 'Somchai Jaidee',
 	signInName: 'somchai',
 	role: 'team_lead',
+	discipline: 'social_work',
 	mustChangePassphrase: false
 };
 
 /** What the team lead's role holds (the member above). */
-export const ALL_PERMISSIONS: Permission[] = ['team.manage', 'roles.manage', 'audit.read', 'recovery.manage'];
+export const ALL_PERMISSIONS: Permission[] = [
+	'team.manage',
+	'roles.manage',
+	'audit.read',
+	'recovery.manage',
+	'cases.create',
+	'cases.oversee',
+	'cases.approve'
+];
 
 export function status(
 	state: VaultState,
@@ -84,7 +96,7 @@ export const ROLES: Role[] = [
 		name: 'Team lead',
 		description: null,
 		builtin: true,
-		permissions: ['team.manage', 'roles.manage', 'audit.read', 'recovery.manage']
+		permissions: [...ALL_PERMISSIONS]
 	},
 	{ id: 'case_worker', name: 'Case worker', description: null, builtin: true, permissions: [] },
 	{ id: 'police_liaison', name: 'Police liaison', description: null, builtin: true, permissions: [] },
@@ -188,6 +200,8 @@ export function installBackend(handlers: Record<string, Handler>) {
 	let settings: Settings = { language: 'en', autoLockMinutes: 10 };
 	const defaults: Record<string, Handler> = {
 		vault_activity: () => null,
+		// The main layout opens on the cases: an empty list unless a test says otherwise.
+		case_list: () => [],
 		passphrase_assess: () => ({ score: 3, acceptable: true, problem: null }),
 		settings_get: () => settings,
 		settings_set: (args) => {
@@ -213,5 +227,110 @@ export function installBackend(handlers: Record<string, Handler>) {
 		calls,
 		callsTo: (cmd: string) => calls.filter((call) => call.cmd === cmd),
 		emit: (event: string, payload: unknown) => emit(event, payload)
+	};
+}
+
+/** A case as the list shows it: Nang Kham, 12, on the team lead's case. */
+export function caseSummary(overrides: Partial<CaseSummary> = {}): CaseSummary {
+	return {
+		id: 'c-1',
+		subjectName: 'Nang Kham',
+		subjectAlias: 'Kham',
+		subjectAge: 12,
+		status: 'assessment',
+		risk: 'high',
+		level: 'district',
+		outcome: null,
+		concerns: ['trafficking', 'labour_exploitation'],
+		myResponsibility: 'lead',
+		closeRequested: null,
+		updatedAt: '2026-11-20T04:00:00.000Z',
+		...overrides
+	};
+}
+
+export function person(overrides: Partial<Person> = {}): Person {
+	return {
+		id: 'p-1',
+		party: 'subject',
+		relation: null,
+		name: 'Nang Kham',
+		alias: 'Kham',
+		sex: 'female',
+		birthDate: null,
+		birthYearEstimate: 2014,
+		age: 12,
+		nationality: 'Myanmar',
+		documentation: 'stateless',
+		languages: ['Shan', 'Thai'],
+		village: 'Ban Pa Sak',
+		contact: null,
+		...overrides
+	};
+}
+
+/** A case as `case_open` answers it for a member who sees the social and general sections. */
+export function caseFile(overrides: Partial<CaseFile> = {}, summary: Partial<CaseSummary> = {}): CaseFile {
+	return {
+		summary: caseSummary(summary),
+		people: [
+			person(),
+			person({
+				id: 'p-2',
+				party: 'guardian',
+				relation: 'aunt',
+				name: 'Nang Ying',
+				alias: null,
+				sex: 'unknown',
+				birthYearEstimate: null,
+				age: null,
+				nationality: null,
+				documentation: 'unknown',
+				languages: [],
+				village: null
+			})
+		],
+		members: [
+			{ memberId: 'm-1', displayName: 'Somchai Jaidee', responsibility: 'lead' },
+			{ memberId: 'm-2', displayName: 'Malee Srisuk', responsibility: 'support' }
+		],
+		sections: ['social', 'general'],
+		notes: [
+			{
+				id: 'n-1',
+				section: 'social',
+				body: 'Met Kham at the shelter.\nShe asked to call her aunt.',
+				authorId: 'm-1',
+				authorName: 'Somchai Jaidee',
+				createdAt: '2026-11-20T04:00:00.000Z'
+			}
+		],
+		attachments: [],
+		referrals: [],
+		consents: [],
+		timeline: [
+			{
+				at: '2026-11-20T04:00:00.000Z',
+				kind: 'note',
+				section: 'social',
+				summary: 'Met Kham at the shelter.\nShe asked to call her aunt.',
+				actorName: 'Somchai Jaidee'
+			},
+			{
+				at: '2026-11-19T04:00:00.000Z',
+				kind: 'status',
+				section: null,
+				summary: '{"from":"intake","to":"assessment"}',
+				actorName: 'Somchai Jaidee'
+			},
+			{
+				at: '2026-11-18T04:00:00.000Z',
+				kind: 'created',
+				section: null,
+				summary: '{"status":"intake"}',
+				actorName: 'Somchai Jaidee'
+			}
+		],
+		...overrides
 	};
 }

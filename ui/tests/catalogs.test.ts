@@ -13,6 +13,20 @@ import {
 	MEMBER_STATUS_KEYS,
 	PERMISSION_KEYS
 } from '$lib/i18n/team';
+import {
+	CONCERN_KEYS,
+	CONSENT_GIVER_KEYS,
+	DOCUMENTATION_KEYS,
+	LEVEL_KEYS,
+	OUTCOME_KEYS,
+	PARTY_KEYS,
+	REFERRAL_STATUS_KEYS,
+	RESPONSIBILITY_KEYS,
+	RISK_KEYS,
+	SECTION_KEYS,
+	SEX_KEYS,
+	STATUS_KEYS
+} from '$lib/i18n/cases';
 import { BUILTIN_ROLES } from '$lib/roles';
 import { PLACEHOLDER_SECTIONS, SECTIONS } from '$lib/stores/app.svelte';
 
@@ -68,10 +82,22 @@ describe('message catalogs', () => {
 		expect(thai.get('recovery.keyLabel')).toBe('กุญแจกู้คืน');
 		expect(thai.get('lock.passphrase')).toBe('วลีรหัสผ่าน');
 		expect(thai.get('lock.signInName')).toBe('ชื่อผู้ใช้');
+		expect(thai.get('concern.trafficking')).toBe('การค้ามนุษย์');
+		expect(thai.get('concern.sexual_abuse')).toBe('การล่วงละเมิดทางเพศ');
+		expect(thai.get('concern.rape')).toBe('การข่มขืน');
+		expect(thai.get('concern.sexual_harassment')).toBe('การคุกคามทางเพศ');
+		expect(thai.get('concern.labour_exploitation')).toBe('การแสวงประโยชน์จากแรงงาน');
+		expect(thai.get('concern.neglect')).toBe('การทอดทิ้ง');
+		expect(thai.get('concern.human_rights_violation')).toBe('การละเมิดสิทธิมนุษยชน');
+		expect(thai.get('concern.high_vulnerability')).toBe('ภาวะเปราะบางสูง');
+		expect(thai.get('documentation.stateless')).toBe('ไร้สัญชาติ');
+		expect(thai.get('level.village')).toBe('หมู่บ้าน');
+		expect(thai.get('level.district')).toBe('อำเภอ');
+		expect(thai.get('level.province')).toBe('จังหวัด');
 	});
 
 	it('name every audit action the core records, and every error code', () => {
-		expect(Object.keys(AUDIT_ACTION_KEYS)).toHaveLength(22);
+		expect(Object.keys(AUDIT_ACTION_KEYS)).toHaveLength(42);
 		expect(english.get('errors.passphrase_change_required')).toMatch(/passphrase/);
 		expect(thai.get('errors.passphrase_change_required')).toMatch(/วลีรหัสผ่าน/);
 	});
@@ -96,7 +122,19 @@ describe('message catalogs', () => {
 			MEMBER_STATUS_KEYS,
 			AUDIT_ACTION_KEYS,
 			AUDIT_ENTITY_KEYS,
-			AUDIT_OUTCOME_KEYS
+			AUDIT_OUTCOME_KEYS,
+			STATUS_KEYS,
+			RISK_KEYS,
+			LEVEL_KEYS,
+			OUTCOME_KEYS,
+			CONCERN_KEYS,
+			SEX_KEYS,
+			DOCUMENTATION_KEYS,
+			PARTY_KEYS,
+			REFERRAL_STATUS_KEYS,
+			CONSENT_GIVER_KEYS,
+			SECTION_KEYS,
+			RESPONSIBILITY_KEYS
 		]) {
 			for (const key of Object.values(keys)) used.add(key);
 		}

@@ -9,6 +9,10 @@ import type {
 	AuditQuery,
 	AuditRow,
 	AuditWarning,
+	CaseFile,
+	CaseMember,
+	CaseSummary,
+	Concern,
 	ConfirmPassphrase,
 	CreatedVault,
 	CreateVaultRequest,
@@ -17,14 +21,24 @@ import type {
 	ExportedFile,
 	IpcError,
 	Language,
+	Level,
 	Member,
 	MemberSummary,
+	NewCase,
+	NewPerson,
+	Outcome,
 	PassphraseStrength,
 	Permission,
 	Remedy,
+	Responsibility,
+	Risk,
 	Role,
+	SearchHit,
+	Section,
 	Settings,
+	Status,
 	TeamOverview,
+	TimelineItem,
 	Unlocked,
 	UnlockRequest,
 	VaultState,
@@ -49,11 +63,18 @@ describe('ipc types', () => {
 			displayName: string;
 			signInName: string;
 			role: string;
+			discipline: Discipline | null;
 			mustChangePassphrase: boolean;
 		}>();
 		expectTypeOf<VaultStatus['permissions']>().toEqualTypeOf<Permission[]>();
 		expectTypeOf<Permission>().toEqualTypeOf<
-			'team.manage' | 'roles.manage' | 'audit.read' | 'recovery.manage'
+			| 'team.manage'
+			| 'roles.manage'
+			| 'audit.read'
+			| 'recovery.manage'
+			| 'cases.create'
+			| 'cases.oversee'
+			| 'cases.approve'
 		>();
 		expectTypeOf<CreateVaultRequest>().toEqualTypeOf<{
 			teamName: string;
@@ -87,5 +108,32 @@ describe('ipc types', () => {
 		expectTypeOf<ConfirmPassphrase>().toEqualTypeOf<{ passphrase: string }>();
 		expectTypeOf<'invalid_credentials'>().toExtend<ErrorCode>();
 		expectTypeOf<'throttled'>().toExtend<ErrorCode>();
+	});
+
+	it('match the case contract', () => {
+		expectTypeOf<Section>().toEqualTypeOf<'social' | 'police' | 'health' | 'general'>();
+		expectTypeOf<Status>().toEqualTypeOf<'intake' | 'assessment' | 'plan' | 'in_progress' | 'closed'>();
+		expectTypeOf<Risk>().toEqualTypeOf<'low' | 'medium' | 'high'>();
+		expectTypeOf<Level>().toEqualTypeOf<'village' | 'district' | 'province'>();
+		expectTypeOf<Responsibility>().toEqualTypeOf<'lead' | 'support' | 'review'>();
+		expectTypeOf<Outcome>().toExtend<string>();
+		expectTypeOf<'trafficking'>().toExtend<Concern>();
+		expectTypeOf<CaseFile['summary']>().toEqualTypeOf<CaseSummary>();
+		expectTypeOf<CaseFile['sections']>().toEqualTypeOf<Section[]>();
+		expectTypeOf<CaseFile['members']>().toEqualTypeOf<CaseMember[]>();
+		expectTypeOf<CaseFile['timeline']>().toEqualTypeOf<TimelineItem[]>();
+		expectTypeOf<CaseSummary['closeRequested']>().toEqualTypeOf<Outcome | null>();
+		expectTypeOf<CaseSummary['myResponsibility']>().toEqualTypeOf<Responsibility | null>();
+		expectTypeOf<CaseSummary['subjectAge']>().toEqualTypeOf<number | null>();
+		expectTypeOf<SearchHit>().toEqualTypeOf<{
+			caseId: string;
+			subjectName: string;
+			section: Section;
+			source: string;
+			snippet: string;
+		}>();
+		expectTypeOf<NewCase['subject']>().toEqualTypeOf<NewPerson>();
+		expectTypeOf<NewCase['duplicatesReviewed']>().toEqualTypeOf<boolean | undefined>();
+		expectTypeOf<NewPerson['birthYearEstimate']>().toEqualTypeOf<number | null>();
 	});
 });

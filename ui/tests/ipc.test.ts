@@ -2,6 +2,22 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+	caseAttachmentAdd,
+	caseAttachmentGet,
+	caseClose,
+	caseClosureDecide,
+	caseConsentRecord,
+	caseCreate,
+	caseDuplicates,
+	caseList,
+	caseMemberChange,
+	caseNoteAdd,
+	caseOpen,
+	caseRefer,
+	caseReferralUpdate,
+	caseReopen,
+	caseSearch,
+	caseStatusSet,
 	IpcFailure,
 	onVaultLocked,
 	passphraseAssess,
@@ -13,7 +29,7 @@ import {
 	vaultUnlock,
 	type LockReason
 } from '$lib/ipc';
-import { fail, installBackend, status, unlocked } from './backend';
+import { caseFile, fail, installBackend, status, unlocked } from './backend';
 
 describe('ipc wrappers', () => {
 	it('call the snake_case commands with the argument names the Rust side declares', async () => {
@@ -50,6 +66,97 @@ describe('ipc wrappers', () => {
 		const thrown = await vaultStatus().catch((e: unknown) => e);
 		expect(thrown).toBeInstanceOf(IpcFailure);
 		expect(toIpcError(thrown)).toMatchObject({ code: 'throttled', retryAfterSecs: 9 });
+	});
+
+	it('call the case commands with the argument names the Rust side declares', async () => {
+		const commands = [
+			'case_list',
+			'case_duplicates',
+			'case_create',
+			'case_open',
+			'case_search',
+			'case_note_add',
+			'case_status_set',
+			'case_close',
+			'case_closure_decide',
+			'case_reopen',
+			'case_member_change',
+			'case_refer',
+			'case_referral_update',
+			'case_consent_record',
+			'case_attachment_add',
+			'case_attachment_get'
+		];
+		const core = installBackend(Object.fromEntries(commands.map((cmd) => [cmd, () => caseFile()])));
+		const subject = {
+			party: 'subject',
+			name: 'N',
+			relation: null,
+			alias: null,
+			sex: 'unknown',
+			birthDate: null,
+			birthYearEstimate: null,
+			nationality: null,
+			documentation: 'unknown',
+			village: null,
+			contact: null
+		};
+		const newCase = { subject, concerns: ['neglect'], risk: 'low', level: 'village' };
+		await caseList(true);
+		await caseDuplicates('N', 2014);
+		await caseCreate(newCase);
+		await caseOpen('c');
+		await caseSearch('abc');
+		await caseNoteAdd({ caseId: 'c', section: 'social', body: 'b' });
+		await caseStatusSet('c', 'plan');
+		await caseClose({ caseId: 'c', outcome: null });
+		await caseClosureDecide('c', true);
+		await caseReopen('c');
+		await caseMemberChange({ caseId: 'c', memberId: 'm', responsibility: null });
+		const referral = {
+			caseId: 'c',
+			toLevel: 'province',
+			toAgencyId: null,
+			reason: 'r',
+			referredOn: '2026-11-27',
+			consentOverrideReason: null
+		};
+		await caseRefer(referral);
+		await caseReferralUpdate({ caseId: 'c', referralId: 'r', status: 'done', outcome: null });
+		const consent = {
+			caseId: 'c',
+			givenBy: 'person',
+			services: true,
+			reporting: false,
+			shareWith: [],
+			givenOn: '2026-11-27'
+		};
+		await caseConsentRecord(consent);
+		const attachment = { caseId: 'c', section: 'social', fileName: 'a.pdf', contentBase64: 'JVBERi0=' };
+		await caseAttachmentAdd(attachment);
+		await caseAttachmentGet('f');
+		expect(core.calls).toEqual([
+			{ cmd: 'case_list', args: { mineOnly: true } },
+			{ cmd: 'case_duplicates', args: { name: 'N', birthYear: 2014 } },
+			// `case` is a reserved word in TypeScript: the Rust argument is `new_case`.
+			{ cmd: 'case_create', args: { newCase } },
+			{ cmd: 'case_open', args: { caseId: 'c' } },
+			{ cmd: 'case_search', args: { query: 'abc' } },
+			{ cmd: 'case_note_add', args: { note: { caseId: 'c', section: 'social', body: 'b' } } },
+			{ cmd: 'case_status_set', args: { caseId: 'c', status: 'plan' } },
+			{ cmd: 'case_close', args: { request: { caseId: 'c', outcome: null } } },
+			{ cmd: 'case_closure_decide', args: { caseId: 'c', approve: true } },
+			{ cmd: 'case_reopen', args: { caseId: 'c' } },
+			{ cmd: 'case_member_change', args: { change: { caseId: 'c', memberId: 'm', responsibility: null } } },
+			{ cmd: 'case_refer', args: { referral } },
+			{
+				cmd: 'case_referral_update',
+				args: { update: { caseId: 'c', referralId: 'r', status: 'done', outcome: null } }
+			},
+			{ cmd: 'case_consent_record', args: { consent } },
+			{ cmd: 'case_attachment_add', args: { attachment } },
+			{ cmd: 'case_attachment_get', args: { attachmentId: 'f' } }
+		]);
 	});
 
 	it('keep the remedy of a damaged file, and only the remedies the core knows', () => {

@@ -85,7 +85,9 @@ describe('locking', () => {
 		expect(await screen.findByTestId('main')).toBeInTheDocument();
 		expect(screen.queryByTestId('recovery-page')).not.toBeInTheDocument();
 		expect(core.callsTo('recovery_key_regenerate')).toHaveLength(0);
-		expect(core.calls.map((call) => call.cmd)).toEqual(['vault_status']);
+		// Only where the vault stands, and the cases the main layout opens on.
+		await waitFor(() => expect(core.callsTo('case_list')).toHaveLength(1));
+		expect(core.calls.map((call) => call.cmd)).toEqual(['vault_status', 'case_list']);
 	});
 
 	it('a lock while the recovery key is showing wipes the key too', async () => {

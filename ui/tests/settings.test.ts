@@ -19,7 +19,10 @@ describe('main layout and settings', () => {
 		const user = userEvent.setup();
 		render(App);
 		await screen.findByTestId('main');
-		for (const section of ['cases', 'tasks', 'funds', 'meetings', 'community', 'reports']) {
+		// The cases are the first section, with the core's (here empty) list.
+		expect(screen.getByTestId('nav-cases')).toHaveAttribute('aria-current', 'page');
+		expect(await screen.findByTestId('case-list-empty')).toHaveTextContent('No cases yet.');
+		for (const section of ['tasks', 'funds', 'meetings', 'community', 'reports']) {
 			await user.click(screen.getByTestId(`nav-${section}`));
 			expect(screen.getByTestId(`nav-${section}`)).toHaveAttribute('aria-current', 'page');
 			expect(screen.getByTestId(`empty-${section}`)).toBeInTheDocument();

@@ -67,8 +67,13 @@ describe('team page', () => {
 		expect(within(liaison).getAllByRole('listitem')).toHaveLength(1);
 
 		const lead = screen.getByTestId('role-team_lead');
-		expect(within(lead).getAllByRole('listitem')).toHaveLength(5);
+		expect(within(lead).getAllByRole('listitem')).toHaveLength(8);
 		expect(lead).toHaveTextContent('Replace the vault’s recovery key');
+		expect(lead).toHaveTextContent('Open cases');
+		expect(lead).toHaveTextContent('See every case’s summary, social and general sections');
+		expect(lead).toHaveTextContent(
+			'Close and reopen cases, approve closures, and refer without consent with a written reason'
+		);
 		expect(lead).toHaveTextContent('Create roles and change what each may do');
 		expect(lead).toHaveTextContent(
 			'Add members and agencies, change their details and roles, and set a member’s first passphrase'
@@ -388,7 +393,14 @@ describe('team page', () => {
 				role: {
 					name: 'Team lead',
 					description: null,
-					permissions: ['team.manage', 'roles.manage', 'audit.read']
+					permissions: [
+						'team.manage',
+						'roles.manage',
+						'audit.read',
+						'cases.create',
+						'cases.oversee',
+						'cases.approve'
+					]
 				}
 			}
 		});

@@ -338,7 +338,7 @@ fn a_case_through_ipc_shows_each_member_only_what_they_may_see() {
     shell.ok("recovery_key_acknowledge", json!({}));
     let case = shell.ok(
         "case_create",
-        json!({ "case": {
+        json!({ "newCase": {
             "subject": { "party": "subject", "name": "Lan", "sex": "female",
                          "birthYearEstimate": 2014, "documentation": "stateless" },
             "concerns": ["trafficking"], "risk": "high", "level": "village",
@@ -379,8 +379,14 @@ fn a_case_through_ipc_shows_each_member_only_what_they_may_see() {
         "passphrase_change",
         json!({ "request": { "current": "harbour violet cement glider", "new": "tamarind bicycle lantern orbit" } }),
     );
-    assert_eq!(shell.ok("case_list", json!({ "mineOnly": false })), json!([]));
-    assert_eq!(shell.ok("case_search", json!({ "query": "ตรวจร่างกาย" })), json!([]));
+    assert_eq!(
+        shell.ok("case_list", json!({ "mineOnly": false })),
+        json!([])
+    );
+    assert_eq!(
+        shell.ok("case_search", json!({ "query": "ตรวจร่างกาย" })),
+        json!([])
+    );
     assert_eq!(
         shell.err("case_open", json!({ "caseId": case_id }))["code"],
         "forbidden"

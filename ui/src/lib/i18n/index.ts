@@ -46,6 +46,25 @@ export function formatDate(
 	return new Intl.DateTimeFormat(intlLocale(language), { dateStyle: style }).format(value);
 }
 
+/**
+ * A calendar day the core keeps as `YYYY-MM-DD` (a birth date, a referral's date), read as
+ * that day here rather than as midnight UTC; anything else shows as it is.
+ */
+export function formatDay(
+	day: string,
+	language: string,
+	style: 'long' | 'medium' | 'short' | 'full' = 'medium'
+): string {
+	const parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+	if (!parts) return day;
+	return formatDate(new Date(Number(parts[1]), Number(parts[2]) - 1, Number(parts[3]), 12), language, style);
+}
+
+/** A year in the user's language: Thai shows the Buddhist-era year (2014 is 2557). */
+export function formatYear(year: number, language: string): string {
+	return new Intl.DateTimeFormat(intlLocale(language), { year: 'numeric' }).format(new Date(year, 6, 1));
+}
+
 /** A moment in the user's language, e.g. "3 Mar 2026, 14:05:09" or "3 มี.ค. 2569 14:05:09". */
 export function formatDateTime(date: Date | string | number, language: string): string {
 	const value = date instanceof Date ? date : new Date(date);
@@ -116,7 +135,10 @@ export function describeAuditWarning(warning: AuditWarning, t: Translate): strin
 	}
 }
 
-/** Field names the core may report, in the catalog under `fields.*`. */
+/**
+ * Field names the core may report, in the catalog under `fields.*` (a case's people under
+ * `fields.subject.*` and `fields.others.*`).
+ */
 export const FIELD_KEYS = [
 	'teamName',
 	'displayName',
@@ -146,7 +168,52 @@ export const FIELD_KEYS = [
 	'from',
 	'to',
 	'utcOffsetMinutes',
-	'limit'
+	'limit',
+	'subject.party',
+	'subject.name',
+	'subject.relation',
+	'subject.alias',
+	'subject.sex',
+	'subject.birthDate',
+	'subject.birthYearEstimate',
+	'subject.nationality',
+	'subject.documentation',
+	'subject.languages',
+	'subject.village',
+	'subject.contact',
+	'others.party',
+	'others.name',
+	'others.relation',
+	'others.alias',
+	'others.sex',
+	'others.birthDate',
+	'others.birthYearEstimate',
+	'others.nationality',
+	'others.documentation',
+	'others.languages',
+	'others.village',
+	'others.contact',
+	'concerns',
+	'risk',
+	'level',
+	'duplicatesReviewed',
+	'caseId',
+	'section',
+	'body',
+	'outcome',
+	'responsibility',
+	'toLevel',
+	'toAgencyId',
+	'reason',
+	'referredOn',
+	'consentOverrideReason',
+	'referralId',
+	'givenBy',
+	'givenOn',
+	'shareWith',
+	'fileName',
+	'content',
+	'query'
 ] as const;
 
 /** A name the core sent in snake_case (or kebab-case) as camelCase: `team_name` → `teamName`. */

@@ -32,7 +32,10 @@ export const PERMISSION_KEYS: { [P in Permission]: string } = {
 	'team.manage': 'permission.team_manage',
 	'roles.manage': 'permission.roles_manage',
 	'audit.read': 'permission.audit_read',
-	'recovery.manage': 'permission.recovery_manage'
+	'recovery.manage': 'permission.recovery_manage',
+	'cases.create': 'permission.cases_create',
+	'cases.oversee': 'permission.cases_oversee',
+	'cases.approve': 'permission.cases_approve'
 };
 
 export const MEMBER_STATUS_KEYS: { [S in MemberStatus]: string } = {
@@ -63,7 +66,27 @@ export const AUDIT_ACTION_KEYS: Readonly<Record<string, string>> = {
 	'agency.add': 'auditAction.agency_add',
 	'agency.update': 'auditAction.agency_update',
 	'role.add': 'auditAction.role_add',
-	'role.update': 'auditAction.role_update'
+	'role.update': 'auditAction.role_update',
+	'case.create': 'auditAction.case_create',
+	'case.view': 'auditAction.case_view',
+	'case.find': 'auditAction.case_find',
+	'case.search': 'auditAction.case_search',
+	'case.update': 'auditAction.case_update',
+	'case.status': 'auditAction.case_status',
+	'case.members': 'auditAction.case_members',
+	'case.section.view': 'auditAction.case_section_view',
+	'case.section.write': 'auditAction.case_section_write',
+	'case.note.add': 'auditAction.case_note_add',
+	'case.attachment.add': 'auditAction.case_attachment_add',
+	'case.attachment.view': 'auditAction.case_attachment_view',
+	'case.refer': 'auditAction.case_refer',
+	'case.referral.update': 'auditAction.case_referral_update',
+	'case.consent': 'auditAction.case_consent',
+	'case.consent.override': 'auditAction.case_consent_override',
+	'case.close': 'auditAction.case_close',
+	'case.close.request': 'auditAction.case_close_request',
+	'case.close.decline': 'auditAction.case_close_decline',
+	'case.reopen': 'auditAction.case_reopen'
 };
 
 /** The kinds of record an audit entry can be about (the entity filter offers these). */
@@ -71,7 +94,12 @@ export const AUDIT_ENTITY_KEYS: Readonly<Record<string, string>> = {
 	member: 'auditEntity.member',
 	agency: 'auditEntity.agency',
 	role: 'auditEntity.role',
-	team: 'auditEntity.team'
+	team: 'auditEntity.team',
+	case: 'auditEntity.case',
+	case_note: 'auditEntity.case_note',
+	case_referral: 'auditEntity.case_referral',
+	case_consent: 'auditEntity.case_consent',
+	case_attachment: 'auditEntity.case_attachment'
 };
 
 export const AUDIT_OUTCOME_KEYS: Readonly<Record<string, string>> = {

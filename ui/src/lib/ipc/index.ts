@@ -45,7 +45,10 @@ export type RecoveryUnlockRequest = Arg<typeof commands.vaultUnlockWithRecovery>
 export type ChangePassphraseRequest = Arg<typeof commands.passphraseChange>;
 export type ConfirmPassphrase = Arg<typeof commands.recoveryKeyRegenerate>;
 export type SettingsPatch = Arg<typeof commands.settingsSet>;
-/** A right a role can hold (`team.manage`, `roles.manage`, `audit.read`, `recovery.manage`). */
+/**
+ * A right a role can hold (`team.manage`, `roles.manage`, `audit.read`, `recovery.manage`,
+ * `cases.create`, `cases.oversee`, `cases.approve`).
+ */
 export type Permission = VaultStatus['permissions'][number];
 /** Who is on the team, its agencies, and what each role may do (every member may see it). */
 export type TeamOverview = Ok<typeof commands.teamOverview>;
@@ -69,6 +72,45 @@ export type AuditPage = Ok<typeof commands.auditLog>;
 export type AuditRow = AuditPage['entries'][number];
 /** Where an export was written, and how many entries it holds. */
 export type ExportedFile = Ok<typeof commands.auditExport>;
+
+/** A case in a list: enough to find it (the child, status, risk, level, concerns), no sections. */
+export type CaseSummary = Ok<typeof commands.caseList>[number];
+/** A case as its viewer may see it: only the sections in `sections` are filled in. */
+export type CaseFile = Ok<typeof commands.caseOpen>;
+/** A search hit: the case, the section, and a snippet with the match between « and ». */
+export type SearchHit = Ok<typeof commands.caseSearch>[number];
+export type Person = CaseFile['people'][number];
+export type CaseMember = CaseFile['members'][number];
+export type Note = CaseFile['notes'][number];
+export type AttachmentInfo = CaseFile['attachments'][number];
+export type Referral = CaseFile['referrals'][number];
+export type Consent = CaseFile['consents'][number];
+/** A line of a case's timeline; for events, `summary` is the event's detail as JSON. */
+export type TimelineItem = CaseFile['timeline'][number];
+/** A part of a case with its own audience (`social`, `police`, `health`, `general`). */
+export type Section = CaseFile['sections'][number];
+export type Status = CaseSummary['status'];
+export type Risk = CaseSummary['risk'];
+export type Level = CaseSummary['level'];
+export type Outcome = NonNullable<CaseSummary['outcome']>;
+export type Concern = CaseSummary['concerns'][number];
+export type Responsibility = CaseMember['responsibility'];
+export type Sex = Person['sex'];
+export type Documentation = Person['documentation'];
+export type Party = Person['party'];
+export type ReferralStatus = Referral['status'];
+export type ConsentGiver = Consent['givenBy'];
+export type NewCase = Arg<typeof commands.caseCreate>;
+export type NewPerson = NewCase['subject'];
+export type NewNote = Arg<typeof commands.caseNoteAdd>;
+export type CloseCase = Arg<typeof commands.caseClose>;
+export type CaseMemberChange = Arg<typeof commands.caseMemberChange>;
+export type NewReferral = Arg<typeof commands.caseRefer>;
+export type ReferralUpdate = Arg<typeof commands.caseReferralUpdate>;
+export type NewConsent = Arg<typeof commands.caseConsentRecord>;
+export type NewAttachment = Arg<typeof commands.caseAttachmentAdd>;
+/** An attachment's bytes (base64) with its name and media type. */
+export type AttachmentContent = Ok<typeof commands.caseAttachmentGet>;
 
 /** A command answered with an error; `error` is the core's typed error. */
 export class IpcFailure extends Error {
@@ -184,6 +226,49 @@ export const auditLog = (query: AuditQuery): Promise<AuditPage> => call(commands
 /** Writes every matching entry to a CSV file (in Downloads); answers its path and count. */
 export const auditExport = (query: AuditQuery): Promise<ExportedFile> =>
 	call(commands.auditExport(query));
+
+/** The cases the member may see (`mineOnly`: those they are on), each as a summary. */
+export const caseList = (mineOnly: boolean): Promise<CaseSummary[]> =>
+	call(commands.caseList(mineOnly));
+/** Cases the member may see whose child has this name (and birth year, when known). */
+export const caseDuplicates = (name: string, birthYear: number | null): Promise<CaseSummary[]> =>
+	call(commands.caseDuplicates(name, birthYear));
+/**
+ * Opens a case; its creator becomes its lead. Answers `conflict` with field
+ * `duplicates_reviewed` when cases with the same child may exist: look at them
+ * (`caseDuplicates`), then send again with `duplicatesReviewed: true`.
+ */
+export const caseCreate = (newCase: NewCase): Promise<CaseFile> =>
+	call(commands.caseCreate(newCase));
+export const caseOpen = (caseId: string): Promise<CaseFile> => call(commands.caseOpen(caseId));
+/** Names and notes in the cases and sections the member may see; at least 3 characters. */
+export const caseSearch = (query: string): Promise<SearchHit[]> =>
+	call(commands.caseSearch(query));
+export const caseNoteAdd = (note: NewNote): Promise<CaseFile> => call(commands.caseNoteAdd(note));
+/** Intake, assessment, plan, in progress; closing goes through `caseClose`. */
+export const caseStatusSet = (caseId: string, status: string): Promise<CaseFile> =>
+	call(commands.caseStatusSet(caseId, status));
+/** Closes at once for a member with `cases.approve`; otherwise asks a lead to. */
+export const caseClose = (request: CloseCase): Promise<CaseFile> =>
+	call(commands.caseClose(request));
+/** A lead approves (closes with the requested outcome) or declines a closure request. */
+export const caseClosureDecide = (caseId: string, approve: boolean): Promise<CaseFile> =>
+	call(commands.caseClosureDecide(caseId, approve));
+export const caseReopen = (caseId: string): Promise<CaseFile> => call(commands.caseReopen(caseId));
+/** Adds a member to a case, changes their responsibility, or (responsibility null) removes them. */
+export const caseMemberChange = (change: CaseMemberChange): Promise<CaseFile> =>
+	call(commands.caseMemberChange(change));
+export const caseRefer = (referral: NewReferral): Promise<CaseFile> =>
+	call(commands.caseRefer(referral));
+export const caseReferralUpdate = (update: ReferralUpdate): Promise<CaseFile> =>
+	call(commands.caseReferralUpdate(update));
+export const caseConsentRecord = (consent: NewConsent): Promise<CaseFile> =>
+	call(commands.caseConsentRecord(consent));
+/** A JPEG, PNG or PDF (base64) kept inside the vault, in one section. */
+export const caseAttachmentAdd = (attachment: NewAttachment): Promise<CaseFile> =>
+	call(commands.caseAttachmentAdd(attachment));
+export const caseAttachmentGet = (attachmentId: string): Promise<AttachmentContent> =>
+	call(commands.caseAttachmentGet(attachmentId));
 
 /** Why the vault locked: the core locks by itself after idle; the member locks on request. */
 export type LockReason = 'idle' | 'manual';

@@ -103,6 +103,9 @@ CREATE INDEX case_attachments_case ON case_attachments (case_id, section);
 CREATE TABLE case_referrals (
     id                      TEXT PRIMARY KEY NOT NULL,
     case_id                 TEXT NOT NULL REFERENCES cases (id),
+    -- Its reason and outcome can be as sensitive as a note: they go to this section's audience.
+    section                 TEXT NOT NULL DEFAULT 'general'
+                            CHECK (section IN ('social', 'police', 'health', 'general')),
     from_level              TEXT NOT NULL CHECK (from_level IN ('village', 'district', 'province')),
     from_agency_id          TEXT REFERENCES agencies (id),
     to_level                TEXT NOT NULL CHECK (to_level IN ('village', 'district', 'province')),

@@ -33,7 +33,7 @@ pub async fn vault_status(vault: VaultState<'_>) -> IpcResult<VaultStatus> {
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn vault_create(
     vault: VaultState<'_>,
     request: CreateVaultRequest,
@@ -43,14 +43,14 @@ pub async fn vault_create(
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn vault_unlock(vault: VaultState<'_>, request: UnlockRequest) -> IpcResult<Unlocked> {
     Ok(vault.unlock(request).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn vault_unlock_with_recovery(
     vault: VaultState<'_>,
     request: RecoveryUnlockRequest,
@@ -75,14 +75,14 @@ pub async fn vault_activity(vault: VaultState<'_>) -> IpcResult<()> {
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn recovery_key_acknowledge(vault: VaultState<'_>) -> IpcResult<VaultStatus> {
     Ok(vault.acknowledge_recovery_key().await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn recovery_key_regenerate(
     vault: VaultState<'_>,
     request: ConfirmPassphrase,
@@ -92,7 +92,7 @@ pub async fn recovery_key_regenerate(
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn passphrase_change(
     vault: VaultState<'_>,
     request: ChangePassphraseRequest,
@@ -126,28 +126,28 @@ pub async fn settings_set(vault: VaultState<'_>, patch: SettingsPatch) -> IpcRes
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn team_overview(vault: VaultState<'_>) -> IpcResult<TeamOverview> {
     Ok(vault.team_overview().await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn member_add(vault: VaultState<'_>, member: NewMember) -> IpcResult<Member> {
     Ok(vault.add_member(member).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn member_update(vault: VaultState<'_>, update: MemberUpdate) -> IpcResult<Member> {
     Ok(vault.update_member(update).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn member_set_passphrase(
     vault: VaultState<'_>,
     request: SetMemberPassphrase,
@@ -157,35 +157,35 @@ pub async fn member_set_passphrase(
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn agency_add(vault: VaultState<'_>, agency: NewAgency) -> IpcResult<Agency> {
     Ok(vault.add_agency(agency).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn agency_update(vault: VaultState<'_>, update: AgencyUpdate) -> IpcResult<Agency> {
     Ok(vault.update_agency(update).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn role_add(vault: VaultState<'_>, role: NewRole) -> IpcResult<Role> {
     Ok(vault.add_role(role).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn role_update(vault: VaultState<'_>, update: RoleUpdate) -> IpcResult<Role> {
     Ok(vault.update_role(update).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn audit_log(vault: VaultState<'_>, query: AuditQuery) -> IpcResult<AuditPage> {
     Ok(vault.audit_log(query).await?)
 }
@@ -193,7 +193,7 @@ pub async fn audit_log(vault: VaultState<'_>, query: AuditQuery) -> IpcResult<Au
 /// Export to the person's Downloads folder (or `RUAM_EXPORT_DIR`); returns the file's path.
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn audit_export(vault: VaultState<'_>, query: AuditQuery) -> IpcResult<ExportedFile> {
     let dir = export_dir(&vault);
     Ok(vault.export_audit_log(query, &dir).await?)
@@ -211,14 +211,14 @@ fn export_dir(vault: &Vault) -> std::path::PathBuf {
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn case_list(vault: VaultState<'_>, mine_only: bool) -> IpcResult<Vec<CaseSummary>> {
     Ok(vault.list_cases(mine_only).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn case_duplicates(
     vault: VaultState<'_>,
     name: String,
@@ -229,35 +229,35 @@ pub async fn case_duplicates(
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn case_create(vault: VaultState<'_>, new_case: NewCase) -> IpcResult<CaseFile> {
     Ok(vault.create_case(new_case).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn case_open(vault: VaultState<'_>, case_id: String) -> IpcResult<CaseFile> {
     Ok(vault.open_case(&case_id).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn case_search(vault: VaultState<'_>, query: String) -> IpcResult<Vec<SearchHit>> {
     Ok(vault.search_cases(&query).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn case_note_add(vault: VaultState<'_>, note: NewNote) -> IpcResult<CaseFile> {
     Ok(vault.add_case_note(note).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn case_status_set(
     vault: VaultState<'_>,
     case_id: String,
@@ -268,14 +268,14 @@ pub async fn case_status_set(
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn case_close(vault: VaultState<'_>, request: CloseCase) -> IpcResult<CaseFile> {
     Ok(vault.close_case(request).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn case_closure_decide(
     vault: VaultState<'_>,
     case_id: String,
@@ -286,14 +286,14 @@ pub async fn case_closure_decide(
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn case_reopen(vault: VaultState<'_>, case_id: String) -> IpcResult<CaseFile> {
     Ok(vault.reopen_case(&case_id).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn case_member_change(
     vault: VaultState<'_>,
     change: CaseMemberChange,
@@ -303,14 +303,14 @@ pub async fn case_member_change(
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn case_refer(vault: VaultState<'_>, referral: NewReferral) -> IpcResult<CaseFile> {
     Ok(vault.refer_case(referral).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn case_referral_update(
     vault: VaultState<'_>,
     update: ReferralUpdate,
@@ -320,7 +320,7 @@ pub async fn case_referral_update(
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn case_consent_record(
     vault: VaultState<'_>,
     consent: NewConsent,
@@ -330,7 +330,7 @@ pub async fn case_consent_record(
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn case_attachment_add(
     vault: VaultState<'_>,
     attachment: NewAttachment,
@@ -340,7 +340,7 @@ pub async fn case_attachment_add(
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all)]
 pub async fn case_attachment_get(
     vault: VaultState<'_>,
     attachment_id: String,

@@ -21,8 +21,12 @@ pub struct IpcError {
 impl From<ruam_core::Error> for IpcError {
     fn from(err: ruam_core::Error) -> Self {
         let code = err.code();
+        // The message can hold what the person typed (a date, a name): the log gets the
+        // code and the field only, except for internal errors, which hold no input.
         if code == ErrorCode::Internal {
             tracing::error!(error = %err, "internal error");
+        } else {
+            tracing::info!(?code, field = err.field(), "command refused");
         }
         Self {
             code,

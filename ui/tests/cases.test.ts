@@ -502,6 +502,7 @@ describe('case view', () => {
 			referrals: [
 				{
 					id: 'r-1',
+					section: 'general',
 					fromLevel: 'district',
 					fromAgencyId: null,
 					toLevel: 'province',
@@ -548,6 +549,7 @@ describe('case view', () => {
 		expect(core.callsTo('case_refer')[1].args).toEqual({
 			referral: {
 				caseId: 'c-1',
+				section: 'general',
 				toLevel: 'province',
 				toAgencyId: 'a-2',
 				reason: 'Needs a shelter in the province.',
@@ -823,6 +825,7 @@ describe('case words', () => {
 					referrals: [
 						{
 							id: 'r-1',
+							section: 'general',
 							fromLevel: 'village',
 							fromAgencyId: null,
 							toLevel: 'district',

@@ -291,25 +291,34 @@ async fn insert_person(
         .await
 }
 
+/// A line of the case's timeline (and of the outbox, so other devices show it too).
 pub async fn add_event(
     tx: &mut Transaction<'_, Sqlite>,
+    outbox: &Outbox,
     case_id: &str,
     kind: &str,
     detail: serde_json::Value,
     actor: &str,
 ) -> Result<()> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let at = now_utc();
     sqlx::query(
         "INSERT INTO case_events (id, case_id, kind, detail, actor, at) VALUES (?, ?, ?, ?, ?, ?)",
     )
-    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(&id)
     .bind(case_id)
     .bind(kind)
     .bind(detail.to_string())
     .bind(actor)
-    .bind(now_utc())
+    .bind(&at)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    let fields = serde_json::json!({
+        "case_id": case_id, "kind": kind, "detail": detail, "actor": actor, "at": at,
+    });
+    outbox
+        .record(tx, Some(actor), "case_event", &id, Op::Insert, &fields)
+        .await
 }
 
 /// Insert a checked case with its people and concerns; its creator becomes its lead.
@@ -354,6 +363,7 @@ pub async fn insert_case(
     set_member(tx, outbox, author, &id, author, Responsibility::Lead).await?;
     add_event(
         tx,
+        outbox,
         &id,
         "created",
         serde_json::json!({ "status": Status::Intake }),
@@ -514,6 +524,7 @@ pub struct CaseMember {
 #[serde(rename_all = "camelCase")]
 pub struct Referral {
     pub id: String,
+    pub section: Section,
     pub from_level: Level,
     pub from_agency_id: Option<String>,
     pub to_level: Level,
@@ -685,11 +696,12 @@ pub async fn load(
     .bind(case_id)
     .fetch_all(pool)
     .await?;
-    let referrals = sqlx::query_as(
-        "SELECT id, from_level, from_agency_id, to_level, to_agency_id, reason, referred_on, status,
-                outcome, consent_override_reason, created_by
-         FROM case_referrals WHERE case_id = ? ORDER BY referred_on DESC, created_at DESC",
-    )
+    let referrals = sqlx::query_as(&format!(
+        "SELECT id, section, from_level, from_agency_id, to_level, to_agency_id, reason,
+                referred_on, status, outcome, consent_override_reason, created_by
+         FROM case_referrals WHERE case_id = ? AND section IN {visible}
+         ORDER BY referred_on DESC, created_at DESC"
+    ))
     .bind(case_id)
     .fetch_all(pool)
     .await?;
@@ -704,10 +716,11 @@ pub async fn load(
             SELECT e.at, e.kind, NULL, e.detail, m.display_name
               FROM case_events e LEFT JOIN members m ON m.id = e.actor WHERE e.case_id = ?1
             UNION ALL
-            SELECT r.created_at, 'referral', NULL,
+            SELECT r.created_at, 'referral', r.section,
                    json_object('from', r.from_level, 'to', r.to_level, 'status', r.status),
                    m.display_name
-              FROM case_referrals r LEFT JOIN members m ON m.id = r.created_by WHERE r.case_id = ?1
+              FROM case_referrals r LEFT JOIN members m ON m.id = r.created_by
+              WHERE r.case_id = ?1 AND r.section IN {visible}
          ) ORDER BY at DESC"
     ))
     .bind(case_id)

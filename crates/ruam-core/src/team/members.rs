@@ -359,6 +359,18 @@ pub async fn update_member(
     )
     .await?;
     let status = MemberStatus::parse("status", &update.status)?;
+    // A discipline decides which case sections one reads: nobody changes their own
+    // (the first lead, made without one, may set it once).
+    if update.id == author
+        && before
+            .discipline
+            .is_some_and(|current| current != checked.discipline)
+    {
+        return Err(Error::invalid(
+            "discipline",
+            "you cannot change your own discipline; another team lead can",
+        ));
+    }
     if status == MemberStatus::Left && update.id == author {
         return Err(Error::invalid(
             "status",

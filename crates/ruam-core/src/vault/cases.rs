@@ -31,6 +31,9 @@ pub struct NewNote {
 #[serde(rename_all = "camelCase")]
 pub struct NewReferral {
     pub case_id: String,
+    /// Whose eyes the reason is for (as a note's section); general when not given.
+    #[serde(default)]
+    pub section: Option<String>,
     pub to_level: String,
     pub to_agency_id: Option<String>,
     pub reason: String,
@@ -112,9 +115,21 @@ impl Open {
         store::access_to(&mut conn, case_id, &self.member.id).await
     }
 
+    /// The asker's part in a case, where an unknown case answers like a hidden one: no
+    /// answer tells whether a case id exists.
+    async fn case_access_or_refuse(&self, action: Action, case_id: &str) -> Result<CaseAccess> {
+        match self.case_access(case_id).await {
+            Err(Error::NotFound(_)) => {
+                self.audit_refusal(action, ("case", case_id)).await;
+                Err(Error::Forbidden)
+            }
+            other => other,
+        }
+    }
+
     /// Ask for `action` on a case; the refusal is audited with the case's id.
     async fn authorize_case(&self, action: Action, case_id: &str) -> Result<CaseAccess> {
-        let access = self.case_access(case_id).await?;
+        let access = self.case_access_or_refuse(action, case_id).await?;
         let decision = crate::access::authorize(self.actor(), action, Resource::Case(&access));
         if decision.is_err() {
             self.audit_refusal(action, ("case", case_id)).await;
@@ -128,7 +143,7 @@ impl Open {
         case_id: &str,
         section: Section,
     ) -> Result<CaseAccess> {
-        let access = self.case_access(case_id).await?;
+        let access = self.case_access_or_refuse(action, case_id).await?;
         let decision = crate::access::authorize(
             self.actor(),
             action,
@@ -192,8 +207,13 @@ impl Vault {
         };
         open.authorize(Action::FindCases, Resource::Cases).await?;
         let name = clean_name("name", &name)?;
-        let mut conn = open.pool.acquire().await?;
-        store::possible_duplicates(&mut conn, &open.viewer(), &name, birth_year).await
+        let found = {
+            let mut conn = open.pool.acquire().await?;
+            store::possible_duplicates(&mut conn, &open.viewer(), &name, birth_year).await?
+        };
+        // A lookup of children by name: recorded, without the name.
+        open.audit("case.duplicates", None).await?;
+        Ok(found)
     }
 
     /// Open a case; its creator becomes its lead. A person with the same name and birth
@@ -312,6 +332,7 @@ impl Vault {
                 .await?;
             store::add_event(
                 &mut tx,
+                &open.outbox,
                 case_id,
                 "status",
                 serde_json::json!({ "from": current.status, "to": status }),
@@ -379,6 +400,7 @@ impl Vault {
             .await?;
             store::add_event(
                 &mut tx,
+                &open.outbox,
                 case_id,
                 "close_requested",
                 serde_json::json!({ "outcome": outcome }),
@@ -421,6 +443,7 @@ impl Vault {
             clear_close_request(&mut tx, case_id, &now).await?;
             store::add_event(
                 &mut tx,
+                &open.outbox,
                 case_id,
                 "close_declined",
                 serde_json::json!({ "outcome": outcome }),
@@ -467,6 +490,7 @@ impl Vault {
         .await?;
         store::add_event(
             &mut tx,
+            &open.outbox,
             case_id,
             "reopened",
             serde_json::json!({}),
@@ -509,12 +533,26 @@ impl Vault {
         let was = store::access_to(&mut tx, case_id, &member.id)
             .await?
             .membership;
+        // Nobody puts themself on a case (to read its health or police notes) or takes
+        // themself off it: the case lead or a team lead does.
+        if member.id == open.member.id && was != Some(Responsibility::Lead) {
+            return Err(Error::invalid(
+                "member_id",
+                "you cannot add yourself to a case; ask its lead",
+            ));
+        }
         let responsibility = change
             .responsibility
             .as_deref()
             .filter(|r| !r.trim().is_empty())
             .map(|r| Responsibility::parse("responsibility", r))
             .transpose()?;
+        if member.id == open.member.id && responsibility != Some(Responsibility::Lead) {
+            return Err(Error::invalid(
+                "member_id",
+                "you cannot take yourself off a case or step down as its lead; ask a team lead",
+            ));
+        }
         let losing_lead =
             was == Some(Responsibility::Lead) && responsibility != Some(Responsibility::Lead);
         if losing_lead && store::count_leads(&mut tx, case_id).await? <= 1 {
@@ -542,6 +580,7 @@ impl Vault {
         }
         store::add_event(
             &mut tx,
+            &open.outbox,
             case_id,
             "member",
             serde_json::json!({ "member": member.display_name, "responsibility": responsibility }),
@@ -569,6 +608,12 @@ impl Vault {
         };
         let case_id = referral.case_id.as_str();
         let access = open.authorize_case(Action::ReferCase, case_id).await?;
+        let section = match referral.section.as_deref().map(str::trim) {
+            None | Some("") => Section::General,
+            Some(raw) => Section::parse("section", raw)?,
+        };
+        open.authorize_section(Action::WriteSection, case_id, section)
+            .await?;
         let to_level = Level::parse("to_level", &referral.to_level)?;
         let reason = clean_name("reason", &referral.reason)?;
         let referred_on = past_date("referred_on", &referral.referred_on)?;
@@ -634,12 +679,14 @@ impl Vault {
         let id = uuid::Uuid::now_v7().to_string();
         let now = now_utc();
         sqlx::query(
-            "INSERT INTO case_referrals (id, case_id, from_level, to_level, to_agency_id, reason,
-                 referred_on, status, consent_override_reason, created_by, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?, ?, ?)",
+            "INSERT INTO case_referrals (id, case_id, section, from_level, to_level, to_agency_id,
+                 reason, referred_on, status, consent_override_reason, created_by, created_at,
+                 updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?, ?, ?)",
         )
         .bind(&id)
         .bind(case_id)
+        .bind(section)
         .bind(current.level)
         .bind(to_level)
         .bind(&to_agency)
@@ -692,14 +739,27 @@ impl Vault {
         let status = ReferralStatus::parse("status", &update.status)?;
         let outcome = clean_optional("outcome", update.outcome.as_deref())?;
         let mut tx = open.pool.begin().await?;
-        let to_level: Option<Level> =
-            sqlx::query_scalar("SELECT to_level FROM case_referrals WHERE id = ? AND case_id = ?")
-                .bind(&update.referral_id)
-                .bind(case_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let to_level = to_level
-            .ok_or_else(|| Error::invalid("referral_id", "is not a referral of this case"))?;
+        let found: Option<(Level, Section)> = sqlx::query_as(
+            "SELECT to_level, section FROM case_referrals WHERE id = ? AND case_id = ?",
+        )
+        .bind(&update.referral_id)
+        .bind(case_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (to_level, section) =
+            found.ok_or_else(|| Error::invalid("referral_id", "is not a referral of this case"))?;
+        if !crate::access::sees_section(open.actor(), &access, section) {
+            return Err(Error::invalid(
+                "referral_id",
+                "is not a referral of this case",
+            ));
+        }
+        if store::state(&mut tx, case_id).await?.status == Status::Closed {
+            return Err(Error::invalid(
+                "case_id",
+                "the case is closed; a lead can reopen it",
+            ));
+        }
         let now = now_utc();
         sqlx::query(
             "UPDATE case_referrals SET status = ?, outcome = ?, updated_at = ? WHERE id = ?",
@@ -718,8 +778,19 @@ impl Vault {
                     .bind(case_id)
                     .execute(&mut *tx)
                     .await?;
+                open.outbox
+                    .record(
+                        &mut tx,
+                        Some(&open.member.id),
+                        "case",
+                        case_id,
+                        Op::Update,
+                        &serde_json::json!({ "level": to_level }),
+                    )
+                    .await?;
                 store::add_event(
                     &mut tx,
+                    &open.outbox,
                     case_id,
                     "level",
                     serde_json::json!({ "from": current.level, "to": to_level }),
@@ -793,6 +864,7 @@ impl Vault {
         .await?;
         store::add_event(
             &mut tx,
+            &open.outbox,
             case_id,
             "consent",
             serde_json::json!({ "given_by": given_by }),
@@ -902,8 +974,11 @@ impl Vault {
         .bind(attachment_id)
         .fetch_optional(&open.pool)
         .await?;
-        let (case_id, section, file_name, media_type, content) =
-            row.ok_or(Error::NotFound("the attachment"))?;
+        let Some((case_id, section, file_name, media_type, content)) = row else {
+            open.audit_refusal(Action::ViewSection, ("case_attachment", attachment_id))
+                .await;
+            return Err(Error::Forbidden);
+        };
         open.authorize_section(Action::ViewSection, &case_id, section)
             .await?;
         open.audit(
@@ -956,6 +1031,7 @@ async fn close_now(
     .await?;
     store::add_event(
         tx,
+        &open.outbox,
         case_id,
         "closed",
         serde_json::json!({ "outcome": outcome }),

@@ -176,10 +176,9 @@ async fn thai_words_are_found_inside_thai_sentences_in_the_sections_one_may_see(
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert_eq!(hits[0].source, "person");
 
-    // The lead oversees every case but is not on A: not its health or police notes.
+    // The lead made both cases, so is their case lead: B's note and A's health note too.
     sign_in_lead(&t).await;
     assert_eq!(t.vault.search_cases(CASE_B_WORD).await.unwrap().len(), 1);
-    // The lead made case A and is its case lead: they see its health note.
     assert_eq!(t.vault.search_cases("รอยช้ำ").await.unwrap().len(), 1);
     assert_invalid_field(t.vault.search_cases("ab").await, "query");
 }
@@ -206,6 +205,14 @@ async fn a_team_lead_who_is_not_on_a_case_sees_its_social_and_general_sections_o
     assert_eq!(file.sections, [Section::Social, Section::General]);
     assert_eq!(file.notes.len(), 1);
     assert!(t.vault.search_cases("รอยช้ำ").await.unwrap().is_empty());
+    assert_eq!(t.vault.search_cases("home visit").await.unwrap().len(), 1);
+    // Nor can they put themself on the case to read it.
+    let me = t.vault.status().await.member.unwrap().id;
+    let join = serde_json::from_value(serde_json::json!({
+        "caseId": case, "memberId": me, "responsibility": "lead",
+    }))
+    .unwrap();
+    assert_invalid_field(t.vault.change_case_member(join).await, "member_id");
     assert_eq!(t.vault.list_cases(false).await.unwrap().len(), 1);
     assert!(t.vault.list_cases(true).await.unwrap().is_empty());
 }
@@ -574,4 +581,128 @@ async fn attachments_and_notes_stay_encrypted_on_disk_and_reads_are_audited() {
             .await
             .unwrap();
     assert_eq!(reads, 1);
+}
+
+#[tokio::test]
+async fn hidden_things_stay_hidden_when_asked_for_by_id() {
+    use base64::Engine as _;
+    let (t, _) = TestVault::created().await;
+    let liaison = t
+        .vault
+        .add_member(new_member("Anan", "anan", "police_liaison"))
+        .await
+        .unwrap();
+    let a = t
+        .vault
+        .create_case(new_case("Lan", 2014))
+        .await
+        .unwrap()
+        .summary
+        .id;
+    let b = t
+        .vault
+        .create_case(new_case("Mai", 2012))
+        .await
+        .unwrap()
+        .summary
+        .id;
+    let png = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3];
+    let with_photo = t
+        .vault
+        .add_attachment(ruam_core::vault::NewAttachment {
+            case_id: a.clone(),
+            section: "health".into(),
+            file_name: "xray.png".into(),
+            content_base64: base64::engine::general_purpose::STANDARD.encode(png),
+        })
+        .await
+        .unwrap();
+    let photo = with_photo.attachments[0].id.clone();
+    let referral = |case: &str, section: &str, reason: &str| {
+        serde_json::from_value::<ruam_core::vault::NewReferral>(serde_json::json!({
+            "caseId": case, "section": section, "toLevel": "district", "reason": reason,
+            "referredOn": "2026-11-20",
+        }))
+        .unwrap()
+    };
+    let health_referral = t
+        .vault
+        .refer_case(referral(
+            &a,
+            "health",
+            "forensic examination at the hospital",
+        ))
+        .await
+        .unwrap()
+        .referrals[0]
+        .id
+        .clone();
+    let other_case_referral = t
+        .vault
+        .refer_case(referral(&b, "general", "shelter"))
+        .await
+        .unwrap()
+        .referrals[0]
+        .id
+        .clone();
+    // A referral of case B cannot be updated through case A.
+    assert_invalid_field(
+        t.vault
+            .update_referral(
+                serde_json::from_value(serde_json::json!({
+                    "caseId": a, "referralId": other_case_referral, "status": "accepted",
+                }))
+                .unwrap(),
+            )
+            .await,
+        "referral_id",
+    );
+    add_to_case(&t, &a, &liaison.id, "support").await;
+    sign_in_fresh(&t, "anan").await;
+    let before = count(&t, "changes").await;
+    assert!(matches!(
+        t.vault.attachment(&photo).await,
+        Err(Error::Forbidden)
+    ));
+    assert!(matches!(
+        t.vault
+            .attachment("01000000-0000-7000-8000-000000000000")
+            .await,
+        Err(Error::Forbidden)
+    ));
+    assert!(matches!(
+        t.vault
+            .open_case("01000000-0000-7000-8000-000000000000")
+            .await,
+        Err(Error::Forbidden)
+    ));
+    let file = t.vault.open_case(&a).await.unwrap();
+    assert!(file.attachments.is_empty());
+    assert!(
+        file.referrals.is_empty(),
+        "a health referral's reason is for health eyes"
+    );
+    assert!(!serde_json::to_string(&file).unwrap().contains("forensic"));
+    assert_invalid_field(
+        t.vault
+            .update_referral(
+                serde_json::from_value(serde_json::json!({
+                    "caseId": a, "referralId": health_referral, "status": "done",
+                }))
+                .unwrap(),
+            )
+            .await,
+        "referral_id",
+    );
+    assert!(matches!(
+        t.vault
+            .add_case_note(NewNote {
+                case_id: a.clone(),
+                section: "health".into(),
+                body: "x".into()
+            })
+            .await,
+        Err(Error::Forbidden)
+    ));
+    assert_eq!(count(&t, "changes").await, before, "refusals write nothing");
 }

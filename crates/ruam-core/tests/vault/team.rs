@@ -298,6 +298,10 @@ async fn a_deputy_who_manages_the_team_cannot_make_or_take_over_a_lead() {
         t.vault.update_member(demote).await,
         Err(Error::Forbidden)
     ));
+    // Nor widen which case sections they read by changing their own discipline.
+    let mut own = update_of(&deputy_now);
+    own.discipline = "health".into();
+    assert_invalid_field(t.vault.update_member(own).await, "discipline");
     let reset = serde_json::from_value(
         serde_json::json!({ "memberId": lead.id, "firstPassphrase": "copper meadow falcon tundra" }),
     )

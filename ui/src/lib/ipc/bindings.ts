@@ -382,6 +382,8 @@ export type NewPerson = {
 
 export type NewReferral = {
 	caseId: string,
+	/**  Whose eyes the reason is for (as a note's section); general when not given. */
+	section?: string | null,
 	toLevel: string,
 	toAgencyId: string | null,
 	reason: string,
@@ -469,6 +471,7 @@ export type RecoveryUnlockRequest = {
 
 export type Referral = {
 	id: string,
+	section: Section,
 	fromLevel: Level,
 	fromAgencyId: string | null,
 	toLevel: Level,

@@ -147,15 +147,22 @@ CREATE TABLE case_events (
 );
 CREATE INDEX case_events_case ON case_events (case_id, at);
 
--- Full-text search over names and notes. One row per searchable text, with its case and
--- section, so a search can keep to what the asker may see.
+-- Full-text search over names and notes. The index holds no copy of the text
+-- (contentless); each of its rows is described in `case_search_keys` (same rowid): its
+-- case and section, so that a search keeps to what the asker may see by reading narrow
+-- rows, and where the text is, for the snippet.
 CREATE VIRTUAL TABLE case_search USING fts5 (
     text,
-    case_id UNINDEXED,
-    section UNINDEXED,
-    source UNINDEXED,
-    source_id UNINDEXED,
+    content = '',
+    contentless_delete = 1,
     tokenize = 'trigram remove_diacritics 1'
+);
+CREATE TABLE case_search_keys (
+    rowid     INTEGER PRIMARY KEY,
+    case_id   TEXT NOT NULL,
+    section   TEXT NOT NULL,
+    source    TEXT NOT NULL CHECK (source IN ('person', 'note')),
+    source_id TEXT NOT NULL
 );
 
 -- Rights for cases join the built-in roles' sets (a lead may have adjusted them: append).

@@ -195,6 +195,34 @@ fn id(kind: u8, n: usize) -> String {
     format!("{kind:02x}000000-0000-7000-8000-{n:012}")
 }
 
+/// As the core indexes a text: its keys row, then the index row with the same rowid.
+async fn index(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    case: &str,
+    section: &str,
+    source: &str,
+    source_id: &str,
+    text: &str,
+) {
+    let row = sqlx::query(
+        "INSERT INTO case_search_keys (case_id, section, source, source_id) VALUES (?, ?, ?, ?)",
+    )
+    .bind(case)
+    .bind(section)
+    .bind(source)
+    .bind(source_id)
+    .execute(&mut **tx)
+    .await
+    .unwrap()
+    .last_insert_rowid();
+    sqlx::query("INSERT INTO case_search (rowid, text) VALUES (?, ?)")
+        .bind(row)
+        .bind(text)
+        .execute(&mut **tx)
+        .await
+        .unwrap();
+}
+
 async fn generate(pool: &SqlitePool, cases: usize) {
     let mut rng = Rng(0x5EED_CA5E_F11E_0001);
     let now = "2026-11-28T00:00:00.000Z";
@@ -265,8 +293,7 @@ async fn generate(pool: &SqlitePool, cases: usize) {
             .execute(&mut *tx)
             .await
             .unwrap();
-            sqlx::query("INSERT INTO case_search (text, case_id, section, source, source_id) VALUES (?, ?, 'general', 'person', ?)")
-                .bind(&name).bind(&case).bind(&person).execute(&mut *tx).await.unwrap();
+            index(&mut tx, &case, "general", "person", &person, &name).await;
             let mut on_case = vec![(lead, "lead")];
             let support = 1 + rng.below(WORKERS);
             if support != lead {
@@ -292,9 +319,7 @@ async fn generate(pool: &SqlitePool, cases: usize) {
                 .bind(format!("2026-{:02}-{:02}T09:{:02}:00.000Z", 1 + rng.below(11), 1 + rng.below(28), n))
                 .bind(now)
                 .execute(&mut *tx).await.unwrap();
-                sqlx::query("INSERT INTO case_search (text, case_id, section, source, source_id) VALUES (?, ?, ?, 'note', ?)")
-                    .bind(&body).bind(&case).bind(section).bind(&note)
-                    .execute(&mut *tx).await.unwrap();
+                index(&mut tx, &case, section, "note", &note, &body).await;
             }
         }
         tx.commit().await.unwrap();
@@ -393,26 +418,29 @@ async fn measure(pool: &SqlitePool, cases: usize) -> Run {
         must_change_passphrase: false,
         discipline: Some(Discipline::SocialWork),
     });
-    let words: Vec<String> = THAI_WORDS
+    let words: Vec<(String, String)> = THAI_WORDS
         .iter()
         .chain(ENGLISH_WORDS)
         .chain(GIVEN)
         .filter(|w| w.chars().count() >= 3)
-        .map(|w| search_phrase(w).unwrap())
+        .map(|w| (search_phrase(w).unwrap(), (*w).to_owned()))
         .collect();
     let hits = std::cell::Cell::new(0);
     let search_lead = time(|i| {
-        let (lead, phrase, hits) = (&lead, words[i % words.len()].clone(), &hits);
+        let (lead, (phrase, typed), hits) = (&lead, words[i % words.len()].clone(), &hits);
         async move {
-            let found = store::search(pool, lead, &phrase).await.unwrap().len();
+            let found = store::search(pool, lead, &phrase, &typed)
+                .await
+                .unwrap()
+                .len();
             hits.set(hits.get() + found);
         }
     })
     .await;
     let search_worker = time(|i| {
-        let (worker, phrase) = (&worker, words[(i * 7) % words.len()].clone());
+        let (worker, (phrase, typed)) = (&worker, words[(i * 7) % words.len()].clone());
         async move {
-            store::search(pool, worker, &phrase).await.unwrap();
+            store::search(pool, worker, &phrase, &typed).await.unwrap();
         }
     })
     .await;

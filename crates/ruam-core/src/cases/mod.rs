@@ -473,6 +473,62 @@ pub fn check_attachment(file_name: &str, bytes: &[u8]) -> Result<(String, &'stat
     Ok((name, media_type))
 }
 
+/// Fold text as the search index does (lower case, Latin diacritics removed), keeping for
+/// each folded character the index of the character it came from.
+fn fold(text: &str) -> (Vec<char>, Vec<usize>) {
+    use unicode_normalization::UnicodeNormalization as _;
+    let mut folded = Vec::new();
+    let mut origin = Vec::new();
+    for (i, c) in text.chars().enumerate() {
+        for d in c.nfd() {
+            if ('\u{0300}'..='\u{036F}').contains(&d) {
+                continue;
+            }
+            for l in d.to_lowercase() {
+                folded.push(l);
+                origin.push(i);
+            }
+        }
+    }
+    (folded, origin)
+}
+
+/// A short part of `text` around the first match of `typed`, the match between « and ».
+/// (Without a match, the start of the text.)
+pub fn snippet(text: &str, typed: &str) -> String {
+    const AROUND: usize = 40;
+    let chars: Vec<char> = text.chars().collect();
+    let (folded, origin) = fold(text);
+    let (needle, _) = fold(typed.trim());
+    let found = (!needle.is_empty() && folded.len() >= needle.len())
+        .then(|| {
+            folded
+                .windows(needle.len())
+                .position(|w| w == needle.as_slice())
+        })
+        .flatten();
+    let Some(at) = found else {
+        let start: String = chars.iter().take(AROUND * 2).collect();
+        return if chars.len() > AROUND * 2 {
+            format!("{start}…")
+        } else {
+            start
+        };
+    };
+    let (from, to) = (origin[at], origin[at + needle.len() - 1] + 1);
+    let start = from.saturating_sub(AROUND);
+    let end = (to + AROUND).min(chars.len());
+    let piece = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
+    format!(
+        "{}{}«{}»{}{}",
+        if start > 0 { "…" } else { "" },
+        piece(start, from),
+        piece(from, to),
+        piece(to, end),
+        if end < chars.len() { "…" } else { "" }
+    )
+}
+
 /// A search as typed, made safe for FTS5: one phrase, at least three characters.
 pub fn search_phrase(raw: &str) -> Result<String> {
     use unicode_normalization::UnicodeNormalization as _;
@@ -517,6 +573,23 @@ mod tests {
         }
         let big = vec![0xFF; ATTACHMENT_MAX_BYTES + 1];
         assert!(check_attachment("big.jpg", &big).is_err());
+    }
+
+    #[test]
+    fn snippets_mark_the_match_as_the_index_found_it() {
+        assert_eq!(snippet("Nguyễn Thị Lan", "nguyen thi"), "«Nguyễn Thị» Lan");
+        let thai = "เจ้าหน้าที่ตำรวจสอบปากคำพยานที่สถานีแม่สาย";
+        assert_eq!(
+            snippet(thai, "สอบปากคำ"),
+            "เจ้าหน้าที่ตำรวจ«สอบปากคำ»พยานที่สถานีแม่สาย"
+        );
+        let long = format!("{}needle{}", "a".repeat(100), "b".repeat(100));
+        let s = snippet(&long, "NEEDLE");
+        assert!(
+            s.starts_with('…') && s.ends_with('…') && s.contains("«needle»"),
+            "{s}"
+        );
+        assert_eq!(snippet("no match here", "zzz"), "no match here");
     }
 
     #[test]

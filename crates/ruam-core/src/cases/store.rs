@@ -225,16 +225,21 @@ async fn index_text(
     source_id: &str,
     text: &str,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO case_search (text, case_id, section, source, source_id) VALUES (?, ?, ?, ?, ?)",
+    let row = sqlx::query(
+        "INSERT INTO case_search_keys (case_id, section, source, source_id) VALUES (?, ?, ?, ?)",
     )
-    .bind(text)
     .bind(case_id)
     .bind(section.as_str())
     .bind(source)
     .bind(source_id)
     .execute(&mut **tx)
-    .await?;
+    .await?
+    .last_insert_rowid();
+    sqlx::query("INSERT INTO case_search (rowid, text) VALUES (?, ?)")
+        .bind(row)
+        .bind(text)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -764,7 +769,7 @@ pub async fn load_consents(pool: &SqlitePool, case_id: &str) -> Result<Vec<Conse
 }
 
 /// One search hit: the case, and a short snippet from a section the viewer may see.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct SearchHit {
@@ -780,13 +785,18 @@ pub struct SearchHit {
 pub const SEARCH_LIMIT: i64 = 50;
 
 /// Search names and notes in the cases and sections the viewer may see. `phrase` comes
-/// from `search_phrase`.
-pub async fn search(pool: &SqlitePool, viewer: &Viewer, phrase: &str) -> Result<Vec<SearchHit>> {
+/// from `search_phrase`; `typed` is what was typed, to mark the match in the snippet.
+pub async fn search(
+    pool: &SqlitePool,
+    viewer: &Viewer,
+    phrase: &str,
+    typed: &str,
+) -> Result<Vec<SearchHit>> {
     let mut sql = QueryBuilder::<Sqlite>::new(
-        "SELECT s.case_id, p.name AS subject_name, s.section, s.source,
-                snippet(case_search, 0, '«', '»', '…', 12) AS snippet
+        "SELECT k.case_id, p.name AS subject_name, k.section, k.source, k.source_id
          FROM case_search s
-         JOIN cases c ON c.id = s.case_id AND c.deleted_at IS NULL
+         JOIN case_search_keys k ON k.rowid = s.rowid
+         JOIN cases c ON c.id = k.case_id AND c.deleted_at IS NULL
          JOIN case_people p ON p.case_id = c.id AND p.party = 'subject' AND p.deleted_at IS NULL
          LEFT JOIN case_members cm ON cm.case_id = c.id AND cm.removed_at IS NULL AND cm.member_id = ",
     );
@@ -797,18 +807,43 @@ pub async fn search(pool: &SqlitePool, viewer: &Viewer, phrase: &str) -> Result<
     if !viewer.oversee {
         // Checked first, from a small set built once: most matches are in other cases.
         sql.push(
-            " AND s.case_id IN (SELECT case_id FROM case_members WHERE removed_at IS NULL AND member_id = ",
+            " AND k.case_id IN (SELECT case_id FROM case_members WHERE removed_at IS NULL AND member_id = ",
         )
         .push_bind(viewer.member_id.clone())
         .push(")");
     }
     sql.push(" AND ")
-        .push(viewer.section_condition("s.section"));
+        .push(viewer.section_condition("k.section"));
     // Newest first, and no ranking: FTS5 then walks its index backwards and stops at the
     // first hits the viewer may see, instead of scoring every match of a common word.
     sql.push(" ORDER BY s.rowid DESC LIMIT ")
         .push_bind(SEARCH_LIMIT);
-    Ok(sql.build_query_as().fetch_all(pool).await?)
+    let rows: Vec<(String, String, Section, String, String)> =
+        sql.build_query_as().fetch_all(pool).await?;
+    let mut hits = Vec::with_capacity(rows.len());
+    for (case_id, subject_name, section, source, source_id) in rows {
+        let text: Option<String> = if source == "note" {
+            sqlx::query_scalar("SELECT body FROM case_notes WHERE id = ?")
+                .bind(&source_id)
+                .fetch_optional(pool)
+                .await?
+        } else {
+            sqlx::query_scalar(
+                "SELECT name || coalesce(' ' || alias, '') FROM case_people WHERE id = ?",
+            )
+            .bind(&source_id)
+            .fetch_optional(pool)
+            .await?
+        };
+        hits.push(SearchHit {
+            case_id,
+            subject_name,
+            section,
+            snippet: super::snippet(text.as_deref().unwrap_or_default(), typed),
+            source,
+        });
+    }
+    Ok(hits)
 }
 
 /// Status, closure and level as stored.

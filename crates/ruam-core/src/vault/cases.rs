@@ -269,7 +269,7 @@ impl Vault {
         };
         open.authorize(Action::FindCases, Resource::Cases).await?;
         let phrase = search_phrase(query)?;
-        let hits = store::search(&open.pool, &open.viewer(), &phrase).await?;
+        let hits = store::search(&open.pool, &open.viewer(), &phrase, query).await?;
         open.audit("case.search", None).await?;
         Ok(hits)
     }

@@ -852,12 +852,11 @@ pub struct CaseState {
     pub status: Status,
     pub level: Level,
     pub close_requested_outcome: Option<Outcome>,
-    pub close_requested_by: Option<String>,
 }
 
 pub async fn state(conn: &mut SqliteConnection, case_id: &str) -> Result<CaseState> {
     sqlx::query_as(
-        "SELECT status, level, close_requested_outcome, close_requested_by FROM cases
+        "SELECT status, level, close_requested_outcome FROM cases
          WHERE id = ? AND deleted_at IS NULL",
     )
     .bind(case_id)

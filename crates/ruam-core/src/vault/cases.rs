@@ -168,19 +168,36 @@ impl Open {
         }
     }
 
+    /// A change to a case's own row, recorded three ways in its transaction: a line of its
+    /// timeline, its outbox entry, and the audit entry.
+    async fn case_changed(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        case_id: &str,
+        (kind, detail): (&str, serde_json::Value),
+        fields: serde_json::Value,
+        audit_action: &str,
+    ) -> Result<()> {
+        store::add_event(tx, &self.outbox, case_id, kind, detail, &self.member.id).await?;
+        self.outbox
+            .record(
+                tx,
+                Some(&self.member.id),
+                "case",
+                case_id,
+                Op::Update,
+                &fields,
+            )
+            .await?;
+        self.audit_in(tx, audit_action, Some(("case", case_id)))
+            .await
+    }
+
     /// The case as this member may see it (after `ViewCase` was allowed).
     async fn case_file(&self, case_id: &str, access: &CaseAccess) -> Result<CaseFile> {
         let viewer = self.viewer();
         let sections = viewer.sections(access.membership);
         store::load(&self.pool, &viewer, case_id, sections).await
-    }
-}
-
-fn level_rank(level: Level) -> u8 {
-    match level {
-        Level::Village => 0,
-        Level::District => 1,
-        Level::Province => 2,
     }
 }
 
@@ -330,27 +347,17 @@ impl Vault {
                 .bind(case_id)
                 .execute(&mut *tx)
                 .await?;
-            store::add_event(
+            open.case_changed(
                 &mut tx,
-                &open.outbox,
                 case_id,
-                "status",
-                serde_json::json!({ "from": current.status, "to": status }),
-                &open.member.id,
+                (
+                    "status",
+                    serde_json::json!({ "from": current.status, "to": status }),
+                ),
+                serde_json::json!({ "status": status }),
+                "case.status",
             )
             .await?;
-            open.outbox
-                .record(
-                    &mut tx,
-                    Some(&open.member.id),
-                    "case",
-                    case_id,
-                    Op::Update,
-                    &serde_json::json!({ "status": status }),
-                )
-                .await?;
-            open.audit_in(&mut tx, "case.status", Some(("case", case_id)))
-                .await?;
         }
         tx.commit().await?;
         open.case_file(case_id, &access).await
@@ -398,27 +405,14 @@ impl Vault {
             .bind(case_id)
             .execute(&mut *tx)
             .await?;
-            store::add_event(
+            open.case_changed(
                 &mut tx,
-                &open.outbox,
                 case_id,
-                "close_requested",
-                serde_json::json!({ "outcome": outcome }),
-                &open.member.id,
+                ("close_requested", serde_json::json!({ "outcome": outcome })),
+                serde_json::json!({ "close_requested_outcome": outcome, "close_requested_at": now }),
+                "case.close.request",
             )
             .await?;
-            open.outbox
-                .record(
-                    &mut tx,
-                    Some(&open.member.id),
-                    "case",
-                    case_id,
-                    Op::Update,
-                    &serde_json::json!({ "close_requested_outcome": outcome, "close_requested_at": now }),
-                )
-                .await?;
-            open.audit_in(&mut tx, "case.close.request", Some(("case", case_id)))
-                .await?;
         }
         tx.commit().await?;
         open.case_file(case_id, &access).await
@@ -441,27 +435,14 @@ impl Vault {
             close_now(open, &mut tx, case_id, outcome, &now).await?;
         } else {
             clear_close_request(&mut tx, case_id, &now).await?;
-            store::add_event(
+            open.case_changed(
                 &mut tx,
-                &open.outbox,
                 case_id,
-                "close_declined",
-                serde_json::json!({ "outcome": outcome }),
-                &open.member.id,
+                ("close_declined", serde_json::json!({ "outcome": outcome })),
+                serde_json::json!({ "close_requested_outcome": null }),
+                "case.close.decline",
             )
             .await?;
-            open.outbox
-                .record(
-                    &mut tx,
-                    Some(&open.member.id),
-                    "case",
-                    case_id,
-                    Op::Update,
-                    &serde_json::json!({ "close_requested_outcome": null }),
-                )
-                .await?;
-            open.audit_in(&mut tx, "case.close.decline", Some(("case", case_id)))
-                .await?;
         }
         tx.commit().await?;
         open.case_file(case_id, &access).await
@@ -488,27 +469,14 @@ impl Vault {
         .bind(case_id)
         .execute(&mut *tx)
         .await?;
-        store::add_event(
+        open.case_changed(
             &mut tx,
-            &open.outbox,
             case_id,
-            "reopened",
-            serde_json::json!({}),
-            &open.member.id,
+            ("reopened", serde_json::json!({})),
+            serde_json::json!({ "status": Status::InProgress, "outcome": null }),
+            "case.reopen",
         )
         .await?;
-        open.outbox
-            .record(
-                &mut tx,
-                Some(&open.member.id),
-                "case",
-                case_id,
-                Op::Update,
-                &serde_json::json!({ "status": Status::InProgress, "outcome": null }),
-            )
-            .await?;
-        open.audit_in(&mut tx, "case.reopen", Some(("case", case_id)))
-            .await?;
         tx.commit().await?;
         open.case_file(case_id, &access).await
     }
@@ -772,7 +740,7 @@ impl Vault {
         .await?;
         if status == ReferralStatus::Accepted {
             let current = store::state(&mut tx, case_id).await?;
-            if level_rank(to_level) != level_rank(current.level) {
+            if to_level != current.level {
                 sqlx::query("UPDATE cases SET level = ? WHERE id = ?")
                     .bind(to_level)
                     .bind(case_id)
@@ -1029,26 +997,13 @@ async fn close_now(
     .bind(case_id)
     .execute(&mut **tx)
     .await?;
-    store::add_event(
+    open.case_changed(
         tx,
-        &open.outbox,
         case_id,
-        "closed",
-        serde_json::json!({ "outcome": outcome }),
-        &open.member.id,
+        ("closed", serde_json::json!({ "outcome": outcome })),
+        serde_json::json!({ "status": Status::Closed, "outcome": outcome, "closed_at": now }),
+        "case.close",
     )
     .await?;
-    open.outbox
-        .record(
-            tx,
-            Some(&open.member.id),
-            "case",
-            case_id,
-            Op::Update,
-            &serde_json::json!({ "status": Status::Closed, "outcome": outcome, "closed_at": now }),
-        )
-        .await?;
-    open.audit_in(tx, "case.close", Some(("case", case_id)))
-        .await?;
     Ok(())
 }

@@ -11,8 +11,8 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use ruam_core::access::{Actor, Permission, Permissions};
-use ruam_core::cases::search_phrase;
 use ruam_core::cases::store::{self, Viewer};
+use ruam_core::cases::{search_phrase, Section};
 use ruam_core::crypto::SecretKey;
 use ruam_core::team::Discipline;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -195,7 +195,7 @@ fn id(kind: u8, n: usize) -> String {
     format!("{kind:02x}000000-0000-7000-8000-{n:012}")
 }
 
-/// As the core indexes a text: its keys row, then the index row with the same rowid.
+/// Index a text through the core's own function.
 async fn index(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     case: &str,
@@ -204,21 +204,8 @@ async fn index(
     source_id: &str,
     text: &str,
 ) {
-    let row = sqlx::query(
-        "INSERT INTO case_search_keys (case_id, section, source, source_id) VALUES (?, ?, ?, ?)",
-    )
-    .bind(case)
-    .bind(section)
-    .bind(source)
-    .bind(source_id)
-    .execute(&mut **tx)
-    .await
-    .unwrap()
-    .last_insert_rowid();
-    sqlx::query("INSERT INTO case_search (rowid, text) VALUES (?, ?)")
-        .bind(row)
-        .bind(text)
-        .execute(&mut **tx)
+    let section = Section::parse("section", section).unwrap();
+    store::index_text(tx, case, section, source, source_id, text)
         .await
         .unwrap();
 }
@@ -293,7 +280,6 @@ async fn generate(pool: &SqlitePool, cases: usize) {
             .execute(&mut *tx)
             .await
             .unwrap();
-            index(&mut tx, &case, "general", "person", &person, &name).await;
             let mut on_case = vec![(lead, "lead")];
             let support = 1 + rng.below(WORKERS);
             if support != lead {
@@ -307,6 +293,7 @@ async fn generate(pool: &SqlitePool, cases: usize) {
                 .bind(&case).bind(id(2, member)).bind(responsibility).bind(id(2, lead)).bind(now)
                 .execute(&mut *tx).await.unwrap();
             }
+            index(&mut tx, &case, "general", "person", &person, &name).await;
             for n in 0..NOTES_PER_CASE {
                 let note = id(5, c * NOTES_PER_CASE + n);
                 let section = SECTIONS[rng.below(4)];
@@ -476,25 +463,49 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
-    let dir = tempfile::tempdir().unwrap();
+    // RUAM_BENCH_DIR keeps the generated files (synthetic data, and the vault's key
+    // beside it) so that a second run measures without generating again.
+    let temp = tempfile::tempdir().unwrap();
+    let dir = std::env::var_os("RUAM_BENCH_DIR").map_or_else(|| temp.path().to_owned(), Into::into);
+    std::fs::create_dir_all(&dir).unwrap();
+    let done = dir.join(format!("generated-{cases}"));
+    let reuse = done.exists();
     println!(
         "case files: {cases} cases, {} notes (Thai and English), seeded",
         cases * NOTES_PER_CASE
     );
-    let encrypted = ruam_core::db::open(
-        &dir.path().join("bench.vault"),
-        &SecretKey::random().unwrap(),
-        true,
-    )
-    .await
-    .unwrap();
-    println!("SQLCipher vault:");
-    generate(&encrypted, cases).await;
-    let plain = open_plain(&dir.path().join("bench-plain.db")).await;
-    println!("plain SQLite copy:");
-    generate(&plain, cases).await;
+    let key = if reuse {
+        let hex = std::fs::read_to_string(dir.join("bench.key")).unwrap();
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect();
+        SecretKey::from_slice(&bytes).unwrap()
+    } else {
+        for name in ["bench.vault", "bench-plain.db"] {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(dir.join(format!("{name}{suffix}")));
+            }
+        }
+        let key = SecretKey::random().unwrap();
+        std::fs::write(dir.join("bench.key"), key.to_hex().as_bytes()).unwrap();
+        key
+    };
+    let encrypted = ruam_core::db::open(&dir.join("bench.vault"), &key, true)
+        .await
+        .unwrap();
+    let plain = open_plain(&dir.join("bench-plain.db")).await;
+    if reuse {
+        println!("  using the files generated before in {}", dir.display());
+    } else {
+        println!("SQLCipher vault:");
+        generate(&encrypted, cases).await;
+        println!("plain SQLite copy:");
+        generate(&plain, cases).await;
+        std::fs::write(&done, b"").unwrap();
+    }
     let size = |name: &str| {
-        std::fs::metadata(dir.path().join(name))
+        std::fs::metadata(dir.join(name))
             .map(|m| m.len() as f64 / 1_048_576.0)
             .unwrap_or(0.0)
     };

@@ -217,7 +217,9 @@ pub async fn access_to(
     }
 }
 
-async fn index_text(
+/// Index a name or a note of a case for search (public for the benchmark, which builds
+/// its vault through it).
+pub async fn index_text(
     tx: &mut Transaction<'_, Sqlite>,
     case_id: &str,
     section: Section,
@@ -235,11 +237,67 @@ async fn index_text(
     .execute(&mut **tx)
     .await?
     .last_insert_rowid();
-    sqlx::query("INSERT INTO case_search (rowid, text) VALUES (?, ?)")
-        .bind(row)
-        .bind(text)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(&format!(
+        "INSERT INTO case_search (rowid, text, who)
+         SELECT k.rowid, ?, {} FROM case_search_keys k WHERE k.rowid = ?",
+        who_of_case()
+    ))
+    .bind(text)
+    .bind(row)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// SQL for the search token of the member whose id is the SQL value `member`: three
+/// characters of Unicode plane 16, one per four of the id's last twelve hex digits.
+/// Migration 0005 holds the same expression (a test keeps the two equal).
+fn who_token(member: &str) -> String {
+    let group = |at: usize| {
+        let digits: Vec<String> = [4096, 256, 16, 1]
+            .iter()
+            .enumerate()
+            .map(|(i, weight)| {
+                format!(
+                    "(instr('0123456789abcdef', substr({member}, {}, 1)) - 1) * {weight}",
+                    at + i
+                )
+            })
+            .collect();
+        format!("1048576 + {}", digits.join(" + "))
+    };
+    format!("char({})", [25, 29, 33].map(group).join(", "))
+}
+
+/// SQL for the `who` column of the index row `k`: the tokens of its case's current members.
+fn who_of_case() -> String {
+    format!(
+        "(SELECT coalesce(group_concat({}, ' '), '') FROM case_members cm
+          WHERE cm.case_id = k.case_id AND cm.removed_at IS NULL)",
+        who_token("cm.member_id")
+    )
+}
+
+/// SQL for the indexed text of the index row `k`, read back from the note or person.
+const TEXT_OF_KEY: &str = "CASE k.source WHEN 'note' THEN (SELECT body FROM case_notes WHERE id = k.source_id) ELSE (SELECT name || coalesce(' ' || alias, '') FROM case_people WHERE id = k.source_id) END";
+
+/// Write the case's index rows again (same rowids) after its members changed, so that
+/// their `who` tokens name its members as they are now.
+async fn reindex_case(tx: &mut Transaction<'_, Sqlite>, case_id: &str) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM case_search WHERE rowid IN (SELECT rowid FROM case_search_keys WHERE case_id = ?)",
+    )
+    .bind(case_id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(&format!(
+        "INSERT INTO case_search (rowid, text, who)
+         SELECT k.rowid, {TEXT_OF_KEY}, {} FROM case_search_keys k WHERE k.case_id = ?",
+        who_of_case()
+    ))
+    .bind(case_id)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -401,6 +459,7 @@ pub async fn set_member(
     .bind(&now)
     .execute(&mut **tx)
     .await?;
+    reindex_case(tx, case_id).await?;
     let fields = serde_json::json!({
         "case_id": case_id, "member_id": member_id, "responsibility": responsibility, "at": now,
     });
@@ -435,6 +494,7 @@ pub async fn remove_member(
     if done.rows_affected() == 0 {
         return Err(Error::invalid("member_id", "is not a member of this case"));
     }
+    reindex_case(tx, case_id).await?;
     let fields =
         serde_json::json!({ "case_id": case_id, "member_id": member_id, "removed_at": now });
     outbox
@@ -801,17 +861,19 @@ pub async fn search(
          LEFT JOIN case_members cm ON cm.case_id = c.id AND cm.removed_at IS NULL AND cm.member_id = ",
     );
     sql.push_bind(viewer.member_id.clone());
-    sql.push(" WHERE case_search MATCH ")
+    sql.push(" WHERE case_search MATCH 'text : ' || ")
         .push_bind(phrase.to_owned());
-    sql.push(" AND ").push(viewer.case_condition());
     if !viewer.oversee {
-        // Checked first, from a small set built once: most matches are in other cases.
-        sql.push(
-            " AND k.case_id IN (SELECT case_id FROM case_members WHERE removed_at IS NULL AND member_id = ",
-        )
-        .push_bind(viewer.member_id.clone())
-        .push(")");
+        // The index itself keeps to the viewer's cases (migration 0005): most matches of a
+        // word are in other cases, and walking them would cost more than the search.
+        sql.push(" || ' AND who : \"' || (SELECT ")
+            .push(who_token("v.id"))
+            .push(" FROM (SELECT ")
+            .push_bind(viewer.member_id.clone())
+            .push(" AS id) v) || '\"'");
     }
+    // What the viewer may see is still decided here, by membership and section.
+    sql.push(" AND ").push(viewer.case_condition());
     sql.push(" AND ")
         .push(viewer.section_condition("k.section"));
     // Newest first, and no ranking: FTS5 then walks its index backwards and stops at the
@@ -863,4 +925,50 @@ pub async fn state(conn: &mut SqliteConnection, case_id: &str) -> Result<CaseSta
     .fetch_optional(conn)
     .await?
     .ok_or(Error::NotFound("the case"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIGRATION: &str = include_str!("../../../../migrations/20261128000005_search_who.sql");
+
+    #[test]
+    fn the_migration_indexes_as_the_store_does() {
+        assert!(MIGRATION.contains(
+            &who_of_case()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        ));
+        assert!(MIGRATION.contains(TEXT_OF_KEY));
+    }
+
+    #[tokio::test]
+    async fn tokens_are_three_characters_of_plane_16_one_per_member() {
+        use sqlx::Connection as _;
+        let mut conn = SqliteConnection::connect("sqlite::memory:").await.unwrap();
+        let sql = format!("SELECT {} FROM (SELECT ? AS id) v", who_token("v.id"));
+        let mut tokens = Vec::new();
+        for id in [
+            "0193b7a2-8c1e-7d4f-9a2b-3c4d5e6f7a8b",
+            "0193b7a2-8c1e-7d4f-9a2b-3c4d5e6f7a8c",
+        ] {
+            let token: String = sqlx::query_scalar(&sql)
+                .bind(id)
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            tokens.push(token);
+        }
+        let (a, b) = (&tokens[0], &tokens[1]);
+        assert_eq!(a.chars().count(), 3);
+        assert_ne!(a, b);
+        assert!(a
+            .chars()
+            .chain(b.chars())
+            .all(|c| ('\u{100000}'..='\u{10FFFF}').contains(&c)));
+        // 3c4d 5e6f 7a8b, each as one character.
+        assert_eq!(a, "\u{103c4d}\u{105e6f}\u{107a8b}");
+    }
 }

@@ -184,6 +184,37 @@ async fn thai_words_are_found_inside_thai_sentences_in_the_sections_one_may_see(
 }
 
 #[tokio::test]
+async fn search_follows_case_membership_as_it_changes() {
+    let (t, a, _b, liaison) = two_cases_and_a_liaison().await;
+    // Added after the notes were written, the liaison finds them.
+    assert_eq!(t.vault.search_cases("สอบปากคำ").await.unwrap().len(), 1);
+    sign_in_lead(&t).await;
+    t.vault
+        .change_case_member(
+            serde_json::from_value(serde_json::json!({ "caseId": a, "memberId": liaison }))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    // A police note written after they left the case is not for them either.
+    note(&t, &a, "police", "ตำรวจสอบปากคำครูที่โรงเรียน").await;
+    t.vault.lock().await;
+    t.vault.unlock(unlock_as("anan", OWN)).await.unwrap();
+    for word in ["สอบปากคำ", "nguyen", "ครูที่โรงเรียน"]
+    {
+        let hits = t.vault.search_cases(word).await.unwrap();
+        assert!(hits.is_empty(), "{word}: {hits:?}");
+    }
+    // Back on the case, they find both police notes and the child's name.
+    sign_in_lead(&t).await;
+    add_to_case(&t, &a, &liaison, "review").await;
+    t.vault.lock().await;
+    t.vault.unlock(unlock_as("anan", OWN)).await.unwrap();
+    assert_eq!(t.vault.search_cases("สอบปากคำ").await.unwrap().len(), 2);
+    assert_eq!(t.vault.search_cases("nguyen").await.unwrap().len(), 1);
+}
+
+#[tokio::test]
 async fn a_team_lead_who_is_not_on_a_case_sees_its_social_and_general_sections_only() {
     let (t, _) = TestVault::created().await;
     t.vault

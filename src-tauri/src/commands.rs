@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use ruam_core::cases::store::{CaseFile, CaseSummary, SearchHit};
+use ruam_core::cases::store::{CaseFile, CasePage, CaseSummary, SearchHit};
 use ruam_core::cases::NewCase;
 use ruam_core::passphrase::{self, PassphraseStrength};
 use ruam_core::settings::{Settings, SettingsPatch};
@@ -11,8 +11,9 @@ use ruam_core::team::{
     SetMemberPassphrase, TeamOverview,
 };
 use ruam_core::vault::{
-    AttachmentContent, AuditPage, AuditQuery, CaseMemberChange, CloseCase, ExportedFile,
-    NewAttachment, NewConsent, NewNote, NewReferral, ReferralUpdate,
+    AttachmentContent, AuditPage, AuditQuery, CaseMemberChange, CloseCase, ExportedFile, HandOver,
+    HandedOver, NewAttachment, NewConsent, NewNote, NewReferral, NoteEdit, PersonChange,
+    PersonRemoval, ReferralUpdate,
 };
 use ruam_core::vault::{
     ChangePassphraseRequest, ConfirmPassphrase, CreateVaultRequest, RecoveryUnlockRequest,
@@ -212,8 +213,12 @@ fn export_dir(vault: &Vault) -> std::path::PathBuf {
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn case_list(vault: VaultState<'_>, mine_only: bool) -> IpcResult<Vec<CaseSummary>> {
-    Ok(vault.list_cases(mine_only).await?)
+pub async fn case_list(
+    vault: VaultState<'_>,
+    mine_only: bool,
+    after: Option<String>,
+) -> IpcResult<CasePage> {
+    Ok(vault.list_cases(mine_only, after).await?)
 }
 
 #[tauri::command]
@@ -346,4 +351,52 @@ pub async fn case_attachment_get(
     attachment_id: String,
 ) -> IpcResult<AttachmentContent> {
     Ok(vault.attachment(&attachment_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn case_note_edit(vault: VaultState<'_>, edit: NoteEdit) -> IpcResult<CaseFile> {
+    Ok(vault.edit_case_note(edit).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn case_note_delete(vault: VaultState<'_>, note_id: String) -> IpcResult<CaseFile> {
+    Ok(vault.delete_case_note(&note_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn case_attachment_delete(
+    vault: VaultState<'_>,
+    attachment_id: String,
+) -> IpcResult<CaseFile> {
+    Ok(vault.delete_case_attachment(&attachment_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn case_person_save(vault: VaultState<'_>, change: PersonChange) -> IpcResult<CaseFile> {
+    Ok(vault.save_case_person(change).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn case_person_remove(
+    vault: VaultState<'_>,
+    removal: PersonRemoval,
+) -> IpcResult<CaseFile> {
+    Ok(vault.remove_case_person(removal).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn cases_hand_over(vault: VaultState<'_>, hand_over: HandOver) -> IpcResult<HandedOver> {
+    Ok(vault.hand_over_cases(hand_over).await?)
 }

@@ -77,6 +77,12 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::case_consent_record,
             commands::case_attachment_add,
             commands::case_attachment_get,
+            commands::case_attachment_delete,
+            commands::case_note_edit,
+            commands::case_note_delete,
+            commands::case_person_save,
+            commands::case_person_remove,
+            commands::cases_hand_over,
         ])
         .events(tauri_specta::collect_events![VaultLocked])
         .disable_serde_phases()

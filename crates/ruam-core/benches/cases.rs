@@ -444,7 +444,7 @@ async fn measure(pool: &SqlitePool, cases: usize) -> Run {
     let list = time(|_| {
         let worker = &worker;
         async move {
-            store::list(pool, worker, true).await.unwrap();
+            store::list(pool, worker, true, None).await.unwrap();
         }
     })
     .await;

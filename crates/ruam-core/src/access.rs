@@ -145,10 +145,12 @@ pub enum Action {
     RequestClose,
     /// Close a case (or approve a requested closure), or reopen it.
     CloseCase,
+    /// Move every open case of one member to another (before the first leaves the team).
+    HandOverCases,
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 29] = [
         Action::ReplaceRecoveryKey,
         Action::AcknowledgeRecoveryKey,
         Action::CheckAuditLog,
@@ -177,6 +179,7 @@ impl Action {
         Action::OverrideConsent,
         Action::RequestClose,
         Action::CloseCase,
+        Action::HandOverCases,
     ];
 
     /// The name recorded in the audit log.
@@ -210,6 +213,7 @@ impl Action {
             Action::OverrideConsent => "case.consent.override",
             Action::RequestClose => "case.close.request",
             Action::CloseCase => "case.close",
+            Action::HandOverCases => "case.handover",
         }
     }
 
@@ -231,6 +235,7 @@ impl Action {
             | Action::UpdateAgency => Some(Permission::ManageTeam),
             Action::AddRole | Action::UpdateRole => Some(Permission::ManageRoles),
             Action::CreateCase => Some(Permission::CreateCases),
+            Action::HandOverCases => Some(Permission::OverseeCases),
             Action::OverrideConsent | Action::CloseCase => Some(Permission::ApproveCases),
             // Need to know: membership of the case and section audiences decide these.
             Action::FindCases
@@ -326,6 +331,17 @@ pub fn sees_case(actor: Actor<'_>, access: &CaseAccess) -> bool {
     access.membership.is_some() || actor.permissions.contains(&Permission::OverseeCases)
 }
 
+/// Who may correct or delete a note or an attachment (in a section they see): whoever
+/// wrote or added it, the case's lead, and those who oversee every case.
+pub fn may_change_record(
+    member_id: &str,
+    oversees: bool,
+    membership: Option<Responsibility>,
+    author: &str,
+) -> bool {
+    oversees || membership == Some(Responsibility::Lead) || author == member_id
+}
+
 fn case_rule(actor: Actor<'_>, action: Action, access: &CaseAccess) -> bool {
     let sees = sees_case(actor, access);
     let oversee = actor.permissions.contains(&Permission::OverseeCases);
@@ -379,7 +395,7 @@ pub fn authorize(actor: Actor<'_>, action: Action, resource: Resource<'_>) -> Re
         ) => action
             .requires()
             .is_none_or(|needed| actor.permissions.contains(&needed)),
-        (Action::CreateCase | Action::FindCases, Resource::Cases) => action
+        (Action::CreateCase | Action::FindCases | Action::HandOverCases, Resource::Cases) => action
             .requires()
             .is_none_or(|needed| actor.permissions.contains(&needed)),
         (
@@ -450,7 +466,7 @@ mod tests {
             Action::AssignRole | Action::AddRole | Action::UpdateRole => {
                 Resource::Role { rights: &NO_RIGHTS }
             }
-            Action::CreateCase | Action::FindCases => Resource::Cases,
+            Action::CreateCase | Action::FindCases | Action::HandOverCases => Resource::Cases,
             Action::ViewSection | Action::WriteSection => {
                 Resource::CaseSection(&CASE_LEAD, Section::General)
             }

@@ -530,6 +530,29 @@ pub fn snippet(text: &str, typed: &str) -> String {
 }
 
 /// A search as typed, made safe for FTS5: one phrase, at least three characters.
+/// A name as compared for the duplicate warning: the same whatever its case (in any
+/// script), spacing, compatibility forms, or the accents on Latin letters ("NGUYỄN thị"
+/// is "Nguyen Thi"). Thai vowel and tone marks are letters of the word and stay.
+pub fn name_key(name: &str) -> String {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization as _;
+    let lower: String = name.nfkc().flat_map(char::to_lowercase).collect();
+    let mut out = String::with_capacity(lower.len());
+    let mut after_latin = false;
+    for c in lower.nfd() {
+        if is_combining_mark(c) {
+            if after_latin {
+                continue;
+            }
+        } else {
+            after_latin = c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c);
+        }
+        out.push(c);
+    }
+    let spaced: Vec<&str> = out.split_whitespace().collect();
+    spaced.join(" ").nfc().collect()
+}
+
 pub fn search_phrase(raw: &str) -> Result<String> {
     use unicode_normalization::UnicodeNormalization as _;
     let text: String = raw.trim().nfc().collect();
@@ -548,6 +571,17 @@ pub fn search_phrase(raw: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_compare_without_case_spacing_or_latin_accents_but_keep_thai_marks() {
+        assert_eq!(name_key("NGUYỄN  Thị Lan"), name_key("nguyen thi lan"));
+        assert_eq!(name_key("ÉMILE"), "emile");
+        assert_eq!(name_key("Ａｙｅ"), "aye");
+        assert_eq!(name_key(" สมศรี  ใจดี "), "สมศรี ใจดี");
+        // ศรี and ศร differ by a vowel mark: different names.
+        assert_ne!(name_key("ศรีนวล"), name_key("ศรนวล"));
+        assert_ne!(name_key("Lan"), name_key("Lân Lan"));
+    }
 
     #[test]
     fn ages_count_whole_years() {

@@ -165,12 +165,52 @@ fn summaries<'a>(viewer: &'a Viewer, members_only: bool) -> QueryBuilder<'a, Sql
     sql
 }
 
-/// The cases the viewer may see, most recently changed first.
-pub async fn list(pool: &SqlitePool, viewer: &Viewer, mine_only: bool) -> Result<Vec<CaseSummary>> {
+/// Cases per page of the list.
+pub const PAGE_SIZE: usize = 100;
+
+/// One page of the case list, and the marker of the next page when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct CasePage {
+    pub cases: Vec<CaseSummary>,
+    /// Pass as `after` for the next page; none on the last page.
+    pub next: Option<String>,
+}
+
+/// The cases the viewer may see, most recently changed first, a page at a time: `after`
+/// is the `next` of the page before (none for the first page).
+pub async fn list(
+    pool: &SqlitePool,
+    viewer: &Viewer,
+    mine_only: bool,
+    after: Option<&str>,
+) -> Result<CasePage> {
     let mut sql = summaries(viewer, mine_only);
-    sql.push(" ORDER BY c.updated_at DESC, c.id");
+    if let Some(after) = after {
+        let (updated_at, id) = after
+            .split_once('|')
+            .filter(|(at, id)| !at.is_empty() && !id.is_empty())
+            .ok_or_else(|| Error::invalid("after", "is not a page marker of this list"))?;
+        sql.push(" AND (c.updated_at < ")
+            .push_bind(updated_at.to_owned())
+            .push(" OR (c.updated_at = ")
+            .push_bind(updated_at.to_owned())
+            .push(" AND c.id > ")
+            .push_bind(id.to_owned())
+            .push("))");
+    }
+    sql.push(" ORDER BY c.updated_at DESC, c.id LIMIT ")
+        .push_bind(i64::try_from(PAGE_SIZE + 1).unwrap_or(i64::MAX));
     let rows: Vec<SummaryRow> = sql.build_query_as().fetch_all(pool).await?;
-    Ok(rows.into_iter().map(CaseSummary::from).collect())
+    let mut cases: Vec<CaseSummary> = rows.into_iter().map(CaseSummary::from).collect();
+    let next = if cases.len() > PAGE_SIZE {
+        cases.truncate(PAGE_SIZE);
+        cases.last().map(|c| format!("{}|{}", c.updated_at, c.id))
+    } else {
+        None
+    };
+    Ok(CasePage { cases, next })
 }
 
 /// Cases the viewer may see whose child has this name (any case) and birth year: the
@@ -182,10 +222,32 @@ pub async fn possible_duplicates(
     name: &str,
     birth_year: Option<i32>,
 ) -> Result<Vec<CaseSummary>> {
+    let key = super::name_key(name);
     let mut sql = summaries(viewer, false);
-    sql.push(" AND lower(p.name) = lower(")
-        .push_bind(name.to_owned())
-        .push(")");
+    // The longest word of the name finds the candidates whatever the spacing.
+    let word = name
+        .split_whitespace()
+        .max_by_key(|w| w.chars().count())
+        .unwrap_or_default();
+    match super::search_phrase(word) {
+        // Candidates from the index (which folds case and Latin accents in every script),
+        // then the same name exactly, compared in Rust.
+        Ok(phrase) => {
+            sql.push(
+                " AND c.id IN (SELECT k.case_id FROM case_search s
+                   JOIN case_search_keys k ON k.rowid = s.rowid
+                   WHERE case_search MATCH 'text : ' || ",
+            )
+            .push_bind(phrase)
+            .push(" AND k.source = 'person')");
+        }
+        // Every word too short for the index: the same letters, whatever their case.
+        Err(_) => {
+            sql.push(" AND lower(p.name) = lower(")
+                .push_bind(name.to_owned())
+                .push(")");
+        }
+    }
     if let Some(year) = birth_year {
         sql.push(" AND (p.birth_year_estimate IS NULL OR p.birth_year_estimate = ")
             .push_bind(year)
@@ -193,7 +255,11 @@ pub async fn possible_duplicates(
     }
     sql.push(" ORDER BY c.updated_at DESC");
     let rows: Vec<SummaryRow> = sql.build_query_as().fetch_all(&mut *conn).await?;
-    Ok(rows.into_iter().map(CaseSummary::from).collect())
+    Ok(rows
+        .into_iter()
+        .map(CaseSummary::from)
+        .filter(|c| super::name_key(&c.subject_name) == key)
+        .collect())
 }
 
 /// The viewer's part in a case; `NotFound` when there is no such case.
@@ -281,24 +347,260 @@ fn who_of_case() -> String {
 /// SQL for the indexed text of the index row `k`, read back from the note or person.
 const TEXT_OF_KEY: &str = "CASE k.source WHEN 'note' THEN (SELECT body FROM case_notes WHERE id = k.source_id) ELSE (SELECT name || coalesce(' ' || alias, '') FROM case_people WHERE id = k.source_id) END";
 
-/// Write the case's index rows again (same rowids) after its members changed, so that
-/// their `who` tokens name its members as they are now.
-async fn reindex_case(tx: &mut Transaction<'_, Sqlite>, case_id: &str) -> Result<()> {
-    sqlx::query(
-        "DELETE FROM case_search WHERE rowid IN (SELECT rowid FROM case_search_keys WHERE case_id = ?)",
-    )
-    .bind(case_id)
+/// Which index rows to write again: a whole case's, or one note's or person's.
+#[derive(Clone, Copy)]
+enum Indexed<'a> {
+    Case(&'a str),
+    Source(&'a str),
+}
+
+impl Indexed<'_> {
+    fn condition(self) -> (&'static str, String) {
+        match self {
+            Indexed::Case(id) => ("case_id", id.to_owned()),
+            Indexed::Source(id) => ("source_id", id.to_owned()),
+        }
+    }
+}
+
+/// Write index rows again (same rowids) from the notes and people as they are now, with
+/// their case's members as they are now.
+async fn reindex(tx: &mut Transaction<'_, Sqlite>, rows: Indexed<'_>) -> Result<()> {
+    let (column, id) = rows.condition();
+    sqlx::query(&format!(
+        "DELETE FROM case_search WHERE rowid IN (SELECT rowid FROM case_search_keys WHERE {column} = ?)"
+    ))
+    .bind(&id)
     .execute(&mut **tx)
     .await?;
     sqlx::query(&format!(
         "INSERT INTO case_search (rowid, text, who)
-         SELECT k.rowid, {TEXT_OF_KEY}, {} FROM case_search_keys k WHERE k.case_id = ?",
+         SELECT k.rowid, {TEXT_OF_KEY}, {} FROM case_search_keys k WHERE k.{column} = ?",
         who_of_case()
     ))
-    .bind(case_id)
+    .bind(&id)
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+async fn reindex_case(tx: &mut Transaction<'_, Sqlite>, case_id: &str) -> Result<()> {
+    reindex(tx, Indexed::Case(case_id)).await
+}
+
+/// Take a deleted note or person out of the search index.
+async fn unindex(tx: &mut Transaction<'_, Sqlite>, source_id: &str) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM case_search WHERE rowid IN (SELECT rowid FROM case_search_keys WHERE source_id = ?)",
+    )
+    .bind(source_id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM case_search_keys WHERE source_id = ?")
+        .bind(source_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A note as stored, for correcting or deleting it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NoteRow {
+    pub case_id: String,
+    pub section: Section,
+    pub body: String,
+    pub author_id: String,
+}
+
+/// A note that is not deleted; `NotFound` otherwise.
+pub async fn note_row(conn: &mut SqliteConnection, note_id: &str) -> Result<NoteRow> {
+    sqlx::query_as(
+        "SELECT case_id, section, body, author_id FROM case_notes WHERE id = ? AND deleted_at IS NULL",
+    )
+    .bind(note_id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(Error::NotFound("the note"))
+}
+
+/// Correct a note's text; its earlier wording is kept in `case_note_versions`.
+pub async fn update_note(
+    tx: &mut Transaction<'_, Sqlite>,
+    outbox: &Outbox,
+    author: &str,
+    note_id: &str,
+    before: &NoteRow,
+    body: &str,
+) -> Result<()> {
+    let now = now_utc();
+    sqlx::query(
+        "INSERT INTO case_note_versions (note_id, body, replaced_by, replaced_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(note_id)
+    .bind(&before.body)
+    .bind(author)
+    .bind(&now)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE case_notes SET body = ?, updated_at = ? WHERE id = ?")
+        .bind(body)
+        .bind(&now)
+        .bind(note_id)
+        .execute(&mut **tx)
+        .await?;
+    reindex(tx, Indexed::Source(note_id)).await?;
+    touch(tx, &before.case_id).await?;
+    let fields = serde_json::json!({ "body": body, "updated_at": now });
+    outbox
+        .record(tx, Some(author), "case_note", note_id, Op::Update, &fields)
+        .await
+}
+
+/// Delete a note, a person or an attachment: hidden from every answer and out of the
+/// search index; the row stays in the vault.
+pub async fn delete_record(
+    tx: &mut Transaction<'_, Sqlite>,
+    outbox: &Outbox,
+    author: &str,
+    case_id: &str,
+    record: Record,
+    id: &str,
+) -> Result<()> {
+    let now = now_utc();
+    let (table, entity) = match record {
+        Record::Note => ("case_notes", "case_note"),
+        Record::Person => ("case_people", "case_person"),
+        Record::Attachment => ("case_attachments", "case_attachment"),
+    };
+    let done = sqlx::query(&format!(
+        "UPDATE {table} SET deleted_at = ? WHERE id = ? AND case_id = ? AND deleted_at IS NULL"
+    ))
+    .bind(&now)
+    .bind(id)
+    .bind(case_id)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound("the record"));
+    }
+    unindex(tx, id).await?;
+    touch(tx, case_id).await?;
+    let fields = serde_json::json!({ "case_id": case_id, "deleted_at": now });
+    outbox
+        .record(tx, Some(author), entity, id, Op::Delete, &fields)
+        .await
+}
+
+/// What can be deleted from a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Record {
+    Note,
+    Person,
+    Attachment,
+}
+
+/// A person as stored: their case and part, for correcting or removing them.
+pub async fn person_party(
+    conn: &mut SqliteConnection,
+    case_id: &str,
+    person_id: &str,
+) -> Result<crate::cases::Party> {
+    sqlx::query_scalar(
+        "SELECT party FROM case_people WHERE id = ? AND case_id = ? AND deleted_at IS NULL",
+    )
+    .bind(person_id)
+    .bind(case_id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(Error::NotFound("the person"))
+}
+
+/// Add a person to a case (not its child or victim, who came with the case).
+pub async fn add_person(
+    tx: &mut Transaction<'_, Sqlite>,
+    outbox: &Outbox,
+    author: &str,
+    case_id: &str,
+    person: &Person,
+) -> Result<()> {
+    insert_person(tx, outbox, author, case_id, person, &now_utc()).await?;
+    touch(tx, case_id).await
+}
+
+/// Correct a person's details.
+pub async fn update_person(
+    tx: &mut Transaction<'_, Sqlite>,
+    outbox: &Outbox,
+    author: &str,
+    case_id: &str,
+    person: &Person,
+) -> Result<()> {
+    let now = now_utc();
+    let languages =
+        serde_json::to_string(&person.languages).map_err(|_| Error::Encode("languages"))?;
+    sqlx::query(
+        "UPDATE case_people SET relation = ?, name = ?, alias = ?, sex = ?, birth_date = ?,
+             birth_year_estimate = ?, nationality = ?, documentation = ?, languages = ?,
+             village = ?, contact = ?, updated_at = ?
+         WHERE id = ? AND case_id = ? AND deleted_at IS NULL",
+    )
+    .bind(&person.relation)
+    .bind(&person.name)
+    .bind(&person.alias)
+    .bind(person.sex)
+    .bind(&person.birth_date)
+    .bind(person.birth_year_estimate)
+    .bind(&person.nationality)
+    .bind(person.documentation)
+    .bind(&languages)
+    .bind(&person.village)
+    .bind(&person.contact)
+    .bind(&now)
+    .bind(&person.id)
+    .bind(case_id)
+    .execute(&mut **tx)
+    .await?;
+    reindex(tx, Indexed::Source(&person.id)).await?;
+    touch(tx, case_id).await?;
+    let mut fields = serde_json::to_value(person).map_err(|_| Error::Encode("a person"))?;
+    fields["case_id"] = case_id.into();
+    outbox
+        .record(
+            tx,
+            Some(author),
+            "case_person",
+            &person.id,
+            Op::Update,
+            &fields,
+        )
+        .await
+}
+
+/// Refuse changes to a closed case's record (a lead reopens it first).
+pub async fn ensure_not_closed(conn: &mut SqliteConnection, case_id: &str) -> Result<()> {
+    if state(conn, case_id).await?.status == Status::Closed {
+        return Err(Error::invalid(
+            "case_id",
+            "the case is closed; a lead can reopen it to change it",
+        ));
+    }
+    Ok(())
+}
+
+/// Open cases (not closed, not deleted) the member is on.
+pub async fn open_cases_of(
+    conn: &mut SqliteConnection,
+    member_id: &str,
+) -> Result<Vec<(String, Responsibility)>> {
+    Ok(sqlx::query_as(
+        "SELECT cm.case_id, cm.responsibility FROM case_members cm
+         JOIN cases c ON c.id = cm.case_id AND c.deleted_at IS NULL AND c.status <> 'closed'
+         WHERE cm.member_id = ? AND cm.removed_at IS NULL
+         ORDER BY cm.case_id",
+    )
+    .bind(member_id)
+    .fetch_all(conn)
+    .await?)
 }
 
 async fn insert_person(
@@ -529,6 +831,12 @@ pub struct Note {
     pub author_id: String,
     pub author_name: Option<String>,
     pub created_at: String,
+    /// When its text was last corrected.
+    pub edited_at: Option<String>,
+    /// Whether the viewer may correct or delete it (its author, the case's lead, a team
+    /// lead).
+    #[sqlx(default)]
+    pub may_change: bool,
 }
 
 pub async fn insert_note(
@@ -626,6 +934,10 @@ pub struct AttachmentInfo {
     #[cfg_attr(feature = "specta", specta(type = u32))]
     pub size: i64,
     pub created_at: String,
+    pub added_by: String,
+    /// Whether the viewer may delete it (who added it, the case's lead, a team lead).
+    #[sqlx(default)]
+    pub may_change: bool,
 }
 
 /// One line of a case's timeline: a note, an event (created, status, closure…), or a
@@ -745,7 +1057,8 @@ pub async fn load(
     .await?;
     let visible = in_list(&sections);
     let notes = sqlx::query_as(&format!(
-        "SELECT n.id, n.section, n.body, n.author_id, m.display_name AS author_name, n.created_at
+        "SELECT n.id, n.section, n.body, n.author_id, m.display_name AS author_name, n.created_at,
+                CASE WHEN n.updated_at > n.created_at THEN n.updated_at END AS edited_at
          FROM case_notes n LEFT JOIN members m ON m.id = n.author_id
          WHERE n.case_id = ? AND n.deleted_at IS NULL AND n.section IN {visible}
          ORDER BY n.created_at DESC, n.id DESC"
@@ -754,7 +1067,7 @@ pub async fn load(
     .fetch_all(pool)
     .await?;
     let attachments = sqlx::query_as(&format!(
-        "SELECT id, section, file_name, media_type, size, created_at FROM case_attachments
+        "SELECT id, section, file_name, media_type, size, created_at, added_by FROM case_attachments
          WHERE case_id = ? AND deleted_at IS NULL AND section IN {visible}
          ORDER BY created_at DESC, id DESC"
     ))
@@ -770,6 +1083,22 @@ pub async fn load(
     .bind(case_id)
     .fetch_all(pool)
     .await?;
+    let may_change = |author: &str| {
+        access::may_change_record(
+            &viewer.member_id,
+            viewer.oversee,
+            summary.responsibility,
+            author,
+        )
+    };
+    let mut notes: Vec<Note> = notes;
+    for note in &mut notes {
+        note.may_change = may_change(&note.author_id);
+    }
+    let mut attachments: Vec<AttachmentInfo> = attachments;
+    for attachment in &mut attachments {
+        attachment.may_change = may_change(&attachment.added_by);
+    }
     let consents = load_consents(pool, case_id).await?;
     let timeline = sqlx::query_as(&format!(
         "SELECT at, kind, section, summary, actor_name FROM (

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Open, State, Vault};
 use crate::access::{Action, CaseAccess, Resource};
-use crate::cases::store::{self, CaseFile, CaseSummary, SearchHit, Viewer};
+use crate::cases::store::{self, CaseFile, CasePage, CaseSummary, SearchHit, Viewer};
 use crate::cases::{
     check_attachment, clean_note, past_date, search_phrase, ConsentGiver, Level, NewCase, Outcome,
     ReferralStatus, Responsibility, Section, Status,
@@ -106,18 +106,22 @@ pub struct CloseCase {
 }
 
 impl Open {
-    fn viewer(&self) -> Viewer {
+    pub(super) fn viewer(&self) -> Viewer {
         Viewer::of(self.actor())
     }
 
-    async fn case_access(&self, case_id: &str) -> Result<CaseAccess> {
+    pub(super) async fn case_access(&self, case_id: &str) -> Result<CaseAccess> {
         let mut conn = self.pool.acquire().await?;
         store::access_to(&mut conn, case_id, &self.member.id).await
     }
 
     /// The asker's part in a case, where an unknown case answers like a hidden one: no
     /// answer tells whether a case id exists.
-    async fn case_access_or_refuse(&self, action: Action, case_id: &str) -> Result<CaseAccess> {
+    pub(super) async fn case_access_or_refuse(
+        &self,
+        action: Action,
+        case_id: &str,
+    ) -> Result<CaseAccess> {
         match self.case_access(case_id).await {
             Err(Error::NotFound(_)) => {
                 self.audit_refusal(action, ("case", case_id)).await;
@@ -128,7 +132,7 @@ impl Open {
     }
 
     /// Ask for `action` on a case; the refusal is audited with the case's id.
-    async fn authorize_case(&self, action: Action, case_id: &str) -> Result<CaseAccess> {
+    pub(super) async fn authorize_case(&self, action: Action, case_id: &str) -> Result<CaseAccess> {
         let access = self.case_access_or_refuse(action, case_id).await?;
         let decision = crate::access::authorize(self.actor(), action, Resource::Case(&access));
         if decision.is_err() {
@@ -137,7 +141,7 @@ impl Open {
         decision.map(|()| access)
     }
 
-    async fn authorize_section(
+    pub(super) async fn authorize_section(
         &self,
         action: Action,
         case_id: &str,
@@ -155,7 +159,7 @@ impl Open {
         decision.map(|()| access)
     }
 
-    async fn audit_refusal(&self, action: Action, entity: (&str, &str)) {
+    pub(super) async fn audit_refusal(&self, action: Action, entity: (&str, &str)) {
         if let Err(err) = self
             .audit_outcome(
                 action.audit_name(),
@@ -170,7 +174,7 @@ impl Open {
 
     /// A change to a case's own row, recorded three ways in its transaction: a line of its
     /// timeline, its outbox entry, and the audit entry.
-    async fn case_changed(
+    pub(super) async fn case_changed(
         &self,
         tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
         case_id: &str,
@@ -194,7 +198,7 @@ impl Open {
     }
 
     /// The case as this member may see it (after `ViewCase` was allowed).
-    async fn case_file(&self, case_id: &str, access: &CaseAccess) -> Result<CaseFile> {
+    pub(super) async fn case_file(&self, case_id: &str, access: &CaseAccess) -> Result<CaseFile> {
         let viewer = self.viewer();
         let sections = viewer.sections(access.membership);
         store::load(&self.pool, &viewer, case_id, sections).await
@@ -202,14 +206,15 @@ impl Open {
 }
 
 impl Vault {
-    /// Cases the signed-in member may see (`mine_only`: those they are on).
-    pub async fn list_cases(&self, mine_only: bool) -> Result<Vec<CaseSummary>> {
+    /// Cases the signed-in member may see (`mine_only`: those they are on), a page at a
+    /// time (`after`: the `next` of the page before).
+    pub async fn list_cases(&self, mine_only: bool, after: Option<String>) -> Result<CasePage> {
         let state = self.state.read().await;
         let State::Unlocked(open) = &*state else {
             return Err(Error::Locked);
         };
         open.authorize(Action::FindCases, Resource::Cases).await?;
-        store::list(&open.pool, &open.viewer(), mine_only).await
+        store::list(&open.pool, &open.viewer(), mine_only, after.as_deref()).await
     }
 
     /// Cases the member may see whose child has this name and birth year.
@@ -302,6 +307,7 @@ impl Vault {
             .await?;
         let body = clean_note(&note.body)?;
         let mut tx = open.pool.begin().await?;
+        store::ensure_not_closed(&mut tx, &note.case_id).await?;
         let id = store::insert_note(
             &mut tx,
             &open.outbox,
@@ -888,6 +894,7 @@ impl Vault {
         let id = uuid::Uuid::now_v7().to_string();
         let now = now_utc();
         let mut tx = open.pool.begin().await?;
+        store::ensure_not_closed(&mut tx, &attachment.case_id).await?;
         sqlx::query(
             "INSERT INTO case_attachments (id, case_id, section, file_name, media_type, size,
                  sha256, content, added_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -124,6 +124,21 @@ impl Vault {
             open.authorize(Action::AssignRole, Resource::Role { rights: &given })
                 .await?;
         }
+        let leaving = current.status == MemberStatus::Active
+            && MemberStatus::parse("status", &update.status).ok() == Some(MemberStatus::Left);
+        if leaving {
+            let open_cases = crate::cases::store::open_cases_of(&mut tx, id).await?.len();
+            if open_cases > 0 {
+                return Err(Error::invalid(
+                    "status",
+                    format!(
+                        "{} is still on {open_cases} open case{}; hand them over to another member first",
+                        current.display_name,
+                        if open_cases == 1 { "" } else { "s" }
+                    ),
+                ));
+            }
+        }
         let (before, after) =
             team::update_member(&mut tx, &open.outbox, &open.member.id, &update).await?;
         open.audit_in(&mut tx, "member.update", Some(("member", &after.id)))

@@ -10,6 +10,7 @@ mod files;
 mod frozen;
 mod logs;
 mod matrix;
+mod records;
 mod recovery;
 mod secret_service;
 mod settings;

@@ -45,9 +45,15 @@ enum Command {
     CaseClose,
     CaseDecideClosure,
     CaseReopen,
+    CaseNoteEdit,
+    CaseNoteDelete,
+    CaseAttachmentDelete,
+    CasePersonSave,
+    CasePersonRemove,
+    CasesHandOver,
 }
 
-const COMMANDS: [Command; 30] = [
+const COMMANDS: [Command; 36] = [
     Command::TeamOverview,
     Command::MemberAdd,
     Command::MemberUpdate,
@@ -74,6 +80,12 @@ const COMMANDS: [Command; 30] = [
     Command::CaseConsent,
     Command::CaseAttachmentAdd,
     Command::CaseAttachmentView,
+    Command::CaseNoteEdit,
+    Command::CaseNoteDelete,
+    Command::CaseAttachmentDelete,
+    Command::CasePersonSave,
+    Command::CasePersonRemove,
+    Command::CasesHandOver,
     Command::CaseDecideClosure,
     // Close, then reopen, the target case.
     Command::CaseClose,
@@ -111,7 +123,14 @@ impl Command {
             | Command::CaseReferralUpdate
             | Command::CaseConsent
             | Command::CaseAttachmentAdd
-            | Command::CaseAttachmentView => Some(Permission::OverseeCases),
+            | Command::CaseAttachmentView
+            | Command::CaseNoteEdit
+            | Command::CaseNoteDelete
+            | Command::CaseAttachmentDelete
+            | Command::CasePersonSave
+            | Command::CasePersonRemove => Some(Permission::OverseeCases),
+            // Staff turnover is a lead's: one who oversees every case.
+            Command::CasesHandOver => Some(Permission::OverseeCases),
             Command::CaseClose | Command::CaseDecideClosure | Command::CaseReopen => {
                 Some(Permission::ApproveCases)
             }
@@ -138,7 +157,13 @@ impl Command {
             Command::CaseCreate => "case.create",
             Command::CaseList | Command::CaseDuplicates | Command::CaseSearch => "case.find",
             Command::CaseOpen => "case.view",
-            Command::CaseNote | Command::CaseAttachmentAdd => "case.section.write",
+            Command::CaseNote
+            | Command::CaseAttachmentAdd
+            | Command::CaseNoteEdit
+            | Command::CaseNoteDelete
+            | Command::CaseAttachmentDelete => "case.section.write",
+            Command::CasePersonSave | Command::CasePersonRemove => "case.update",
+            Command::CasesHandOver => "case.handover",
             Command::CaseAttachmentView => "case.section.view",
             Command::CaseStatus => "case.update",
             Command::CaseMembers => "case.members",
@@ -161,6 +186,13 @@ struct Targets {
     attachment_id: String,
     /// A case whose closure a case worker asked for.
     requested_id: String,
+    /// On the target case: a note to correct, one to delete, an attachment to delete and
+    /// a person to remove; and the case worker who opened the target cases.
+    note_id: String,
+    deleted_note_id: String,
+    deleted_attachment_id: String,
+    person_id: String,
+    owner_id: String,
 }
 
 async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> Result<()> {
@@ -261,7 +293,7 @@ async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> R
             .create_case(crate::cases::new_case(&format!("Child {n}"), 2012))
             .await
             .map(drop),
-        Command::CaseList => v.list_cases(false).await.map(drop),
+        Command::CaseList => v.list_cases(false, None).await.map(drop),
         Command::CaseDuplicates => v
             .case_duplicates("Target child".into(), Some(2013))
             .await
@@ -329,6 +361,43 @@ async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> R
             .await
             .map(drop),
         Command::CaseAttachmentView => v.attachment(&targets.attachment_id).await.map(drop),
+        Command::CaseNoteEdit => v
+            .edit_case_note(ruam_core::vault::NoteEdit {
+                note_id: targets.note_id.clone(),
+                body: format!("Corrected {n}"),
+            })
+            .await
+            .map(drop),
+        Command::CaseNoteDelete => v.delete_case_note(&targets.deleted_note_id).await.map(drop),
+        Command::CaseAttachmentDelete => v
+            .delete_case_attachment(&targets.deleted_attachment_id)
+            .await
+            .map(drop),
+        Command::CasePersonSave => v
+            .save_case_person(
+                serde_json::from_value(serde_json::json!({
+                    "caseId": targets.case_id, "personId": null,
+                    "person": { "party": "witness", "name": format!("Witness {n}"), "sex": "male",
+                                "documentation": "unknown" },
+                }))
+                .unwrap(),
+            )
+            .await
+            .map(drop),
+        Command::CasePersonRemove => v
+            .remove_case_person(ruam_core::vault::PersonRemoval {
+                case_id: targets.case_id.clone(),
+                person_id: targets.person_id.clone(),
+            })
+            .await
+            .map(drop),
+        Command::CasesHandOver => v
+            .hand_over_cases(ruam_core::vault::HandOver {
+                from_member_id: targets.owner_id.clone(),
+                to_member_id: targets.other.id.clone(),
+            })
+            .await
+            .map(drop),
         Command::CaseClose => v
             .close_case(ruam_core::vault::CloseCase {
                 case_id: targets.case_id.clone(),
@@ -402,18 +471,36 @@ async fn every_role_against_every_command() {
         .await
         .unwrap();
     // The target cases belong to a case worker, so no caller below is on them.
-    t.vault
+    let owner_id = t
+        .vault
         .add_member(new_member("Case owner", "owner", "case_worker"))
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     sign_in_fresh(&t, "owner").await;
-    let case_id = t
+    let created = t
         .vault
         .create_case(crate::cases::new_case("Target child", 2013))
         .await
+        .unwrap();
+    let case_id = created.summary.id;
+    let person_id = created
+        .people
+        .iter()
+        .find(|p| p.party != ruam_core::cases::Party::Subject)
         .unwrap()
-        .summary
-        .id;
+        .id
+        .clone();
+    let note_id = crate::cases::note(&t, &case_id, "general", "To correct")
+        .await
+        .notes[0]
+        .id
+        .clone();
+    let deleted_note_id = crate::cases::note(&t, &case_id, "general", "To delete")
+        .await
+        .notes[0]
+        .id
+        .clone();
     let referral_id = t
         .vault
         .refer_case(
@@ -441,6 +528,22 @@ async fn every_role_against_every_command() {
         .attachments[0]
         .id
         .clone();
+    let deleted_attachment_id = t
+        .vault
+        .add_attachment(ruam_core::vault::NewAttachment {
+            case_id: case_id.clone(),
+            section: "general".into(),
+            file_name: "wrong.pdf".into(),
+            content_base64: "JVBERi0xLjQK".into(),
+        })
+        .await
+        .unwrap()
+        .attachments
+        .iter()
+        .find(|a| a.file_name == "wrong.pdf")
+        .unwrap()
+        .id
+        .clone();
     let requested_id = t
         .vault
         .create_case(crate::cases::new_case("Requested child", 2012))
@@ -464,6 +567,11 @@ async fn every_role_against_every_command() {
         referral_id,
         attachment_id,
         requested_id,
+        note_id,
+        deleted_note_id,
+        deleted_attachment_id,
+        person_id,
+        owner_id,
     };
     // A second lead, so the lead in the matrix is a member added like the others.
     for role in ROLES {

@@ -7,7 +7,7 @@ use ruam_core::Error;
 
 use crate::support::*;
 
-fn update_of(member: &ruam_core::team::Member) -> MemberUpdate {
+pub fn update_of(member: &ruam_core::team::Member) -> MemberUpdate {
     MemberUpdate {
         id: member.id.clone(),
         display_name: member.display_name.clone(),

@@ -31,7 +31,7 @@ export const commands = {
 	auditLog: (query: AuditQuery) => typedError<AuditPage, IpcError>(__TAURI_INVOKE("audit_log", { query })),
 	/**  Export to the person's Downloads folder (or `RUAM_EXPORT_DIR`); returns the file's path. */
 	auditExport: (query: AuditQuery) => typedError<ExportedFile, IpcError>(__TAURI_INVOKE("audit_export", { query })),
-	caseList: (mineOnly: boolean) => typedError<CaseSummary[], IpcError>(__TAURI_INVOKE("case_list", { mineOnly })),
+	caseList: (mineOnly: boolean, after: string | null) => typedError<CasePage, IpcError>(__TAURI_INVOKE("case_list", { mineOnly, after })),
 	caseDuplicates: (name: string, birthYear: number | null) => typedError<CaseSummary[], IpcError>(__TAURI_INVOKE("case_duplicates", { name, birthYear })),
 	caseCreate: (newCase: NewCase) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_create", { newCase })),
 	caseOpen: (caseId: string) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_open", { caseId })),
@@ -47,6 +47,12 @@ export const commands = {
 	caseConsentRecord: (consent: NewConsent) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_consent_record", { consent })),
 	caseAttachmentAdd: (attachment: NewAttachment) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_attachment_add", { attachment })),
 	caseAttachmentGet: (attachmentId: string) => typedError<AttachmentContent, IpcError>(__TAURI_INVOKE("case_attachment_get", { attachmentId })),
+	caseAttachmentDelete: (attachmentId: string) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_attachment_delete", { attachmentId })),
+	caseNoteEdit: (edit: NoteEdit) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_note_edit", { edit })),
+	caseNoteDelete: (noteId: string) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_note_delete", { noteId })),
+	casePersonSave: (change: PersonChange) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_person_save", { change })),
+	casePersonRemove: (removal: PersonRemoval) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_person_remove", { removal })),
+	casesHandOver: (handOver: HandOver) => typedError<HandedOver, IpcError>(__TAURI_INVOKE("cases_hand_over", { handOver })),
 };
 
 /** Events */
@@ -85,6 +91,9 @@ export type AttachmentInfo = {
 	mediaType: string,
 	size: number,
 	createdAt: string,
+	addedBy: string,
+	/**  Whether the viewer may delete it (who added it, the case's lead, a team lead). */
+	mayChange: boolean,
 };
 
 export type AuditPage = {
@@ -166,6 +175,13 @@ export type CaseMemberChange = {
 	responsibility: string | null,
 };
 
+/**  One page of the case list, and the marker of the next page when there is one. */
+export type CasePage = {
+	cases: CaseSummary[],
+	/**  Pass as `after` for the next page; none on the last page. */
+	next: string | null,
+};
+
 /**  A case in a list: enough to find it, nothing of its sections. */
 export type CaseSummary = {
 	id: string,
@@ -242,6 +258,16 @@ export type ErrorCode = "locked" | "forbidden" | "not_found" | "invalid" | "conf
 export type ExportedFile = {
 	path: string,
 	entries: number,
+};
+
+export type HandOver = {
+	fromMemberId: string,
+	toMemberId: string,
+};
+
+export type HandedOver = {
+	/**  How many open cases moved. */
+	cases: number,
 };
 
 export type IpcError = {
@@ -406,6 +432,18 @@ export type Note = {
 	authorId: string,
 	authorName: string | null,
 	createdAt: string,
+	/**  When its text was last corrected. */
+	editedAt: string | null,
+	/**
+	 *  Whether the viewer may correct or delete it (its author, the case's lead, a team
+	 *  lead).
+	 */
+	mayChange: boolean,
+};
+
+export type NoteEdit = {
+	noteId: string,
+	body: string,
 };
 
 /**  How a case ended. "Resolved at district level" is what the committee counts. */
@@ -460,6 +498,18 @@ export type Person = {
 	languages: string[],
 	village: string | null,
 	contact: string | null,
+};
+
+/**  A person to add to a case (`person_id` empty) or to correct. */
+export type PersonChange = {
+	caseId: string,
+	personId: string | null,
+	person: NewPerson,
+};
+
+export type PersonRemoval = {
+	caseId: string,
+	personId: string,
 };
 
 export type RecoveryUnlockRequest = {

@@ -199,16 +199,36 @@ fn parse_date(field: &'static str, raw: &str) -> Result<time::Date> {
         .map_err(|_| Error::invalid(field, format!("“{raw}” is not a date (YYYY-MM-DD)")))
 }
 
+/// Today where the person is: the date in this computer's time zone (UTC if the zone
+/// cannot be read).
 pub fn today() -> time::Date {
-    time::OffsetDateTime::now_utc().date()
+    date_in(jiff::Timestamp::now(), &jiff::tz::TimeZone::system())
 }
 
-/// A date that has happened (today at the latest; Thailand is ahead of UTC, so one day of
-/// grace).
+/// The calendar date at `instant` in `zone`.
+fn date_in(instant: jiff::Timestamp, zone: &jiff::tz::TimeZone) -> time::Date {
+    let date = instant.to_zoned(zone.clone()).date();
+    time::Month::try_from(u8::try_from(date.month()).unwrap_or(1))
+        .ok()
+        .and_then(|month| {
+            time::Date::from_calendar_date(
+                i32::from(date.year()),
+                month,
+                u8::try_from(date.day()).unwrap_or(1),
+            )
+            .ok()
+        })
+        .unwrap_or_else(|| time::OffsetDateTime::now_utc().date())
+}
+
+/// A date that has happened: today (where the person is) at the latest.
 pub fn past_date(field: &'static str, raw: &str) -> Result<String> {
+    past_date_on(field, raw, today())
+}
+
+fn past_date_on(field: &'static str, raw: &str, today: time::Date) -> Result<String> {
     let date = parse_date(field, raw)?;
-    let latest = today().next_day().unwrap_or(today());
-    if date > latest {
+    if date > today {
         return Err(Error::invalid(field, "is in the future"));
     }
     Ok(date.to_string())
@@ -581,6 +601,25 @@ mod tests {
         // ศรี and ศร differ by a vowel mark: different names.
         assert_ne!(name_key("ศรีนวล"), name_key("ศรนวล"));
         assert_ne!(name_key("Lan"), name_key("Lân Lan"));
+    }
+
+    #[test]
+    fn today_is_the_date_where_the_person_is() {
+        let instant: jiff::Timestamp = "2026-11-28T20:30:00Z".parse().unwrap();
+        let bangkok = jiff::tz::TimeZone::fixed(jiff::tz::offset(7));
+        let d = |s: &str| parse_date("d", s).unwrap();
+        // 03:30 on the 29th in Thailand while it is still the 28th in UTC.
+        assert_eq!(date_in(instant, &bangkok), d("2026-11-29"));
+        assert_eq!(date_in(instant, &jiff::tz::TimeZone::UTC), d("2026-11-28"));
+        let today = date_in(instant, &bangkok);
+        assert!(past_date_on("given_on", "2026-11-29", today).is_ok());
+        assert!(matches!(
+            past_date_on("given_on", "2026-11-30", today),
+            Err(Error::Invalid {
+                field: "given_on",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -1273,6 +1273,59 @@ mod tests {
         assert!(MIGRATION.contains(TEXT_OF_KEY));
     }
 
+    /// A vault written before migration 0005 (the index without member tokens) finds its
+    /// notes for a case worker once migrated.
+    #[tokio::test]
+    async fn a_vault_from_before_the_tokens_is_indexed_again_by_its_migration() {
+        use sqlx::sqlite::SqliteConnectOptions;
+        use std::str::FromStr as _;
+        let dir = tempfile::tempdir().unwrap();
+        let options = SqliteConnectOptions::from_str("sqlite:")
+            .unwrap()
+            .filename(dir.path().join("old.db"))
+            .create_if_missing(true)
+            .foreign_keys(false);
+        let pool = SqlitePool::connect_with(options).await.unwrap();
+        let before = sqlx::migrate::Migrator {
+            migrations: std::borrow::Cow::Owned(crate::db::MIGRATOR.migrations[..4].to_vec()),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        before.run(&pool).await.unwrap();
+        let worker = "01930000-0000-7000-8000-00000000a001";
+        let other = "01930000-0000-7000-8000-00000000b002";
+        let t = "2026-11-20T00:00:00.000Z";
+        for (case, member, person, note, body) in [
+            ("c1", worker, "p1", "n1", "ตำรวจสอบปากคำพยาน"),
+            ("c2", other, "p2", "n2", "แพทย์สอบปากคำเด็ก"),
+        ] {
+            for sql in [
+                format!("INSERT INTO cases (id, status, risk, level, created_by, created_at, updated_at) VALUES ('{case}', 'intake', 'low', 'village', '{member}', '{t}', '{t}')"),
+                format!("INSERT INTO case_people (id, case_id, party, name, sex, documentation, created_at, updated_at) VALUES ('{person}', '{case}', 'subject', 'Child {case}', 'female', 'unknown', '{t}', '{t}')"),
+                format!("INSERT INTO case_members (case_id, member_id, responsibility, added_by, added_at) VALUES ('{case}', '{member}', 'lead', '{member}', '{t}')"),
+                format!("INSERT INTO case_notes (id, case_id, section, body, author_id, created_at, updated_at) VALUES ('{note}', '{case}', 'general', '{body}', '{member}', '{t}', '{t}')"),
+                format!("INSERT INTO case_search_keys (case_id, section, source, source_id) VALUES ('{case}', 'general', 'note', '{note}')"),
+                format!("INSERT INTO case_search (rowid, text) VALUES (last_insert_rowid(), '{body}')"),
+            ] {
+                sqlx::query(&sql).execute(&pool).await.unwrap();
+            }
+        }
+        crate::db::MIGRATOR.run(&pool).await.unwrap();
+        let rights = crate::access::Permissions::new();
+        let viewer = Viewer::of(Actor {
+            member_id: worker,
+            permissions: &rights,
+            must_change_passphrase: false,
+            discipline: None,
+        });
+        let phrase = crate::cases::search_phrase("สอบปากคำ").unwrap();
+        let hits = search(&pool, &viewer, &phrase, "สอบปากคำ").await.unwrap();
+        assert_eq!(
+            hits.iter().map(|h| h.case_id.as_str()).collect::<Vec<_>>(),
+            ["c1"],
+            "the worker's own case, found through its token"
+        );
+    }
+
     #[tokio::test]
     async fn tokens_are_three_characters_of_plane_16_one_per_member() {
         use sqlx::Connection as _;

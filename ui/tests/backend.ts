@@ -201,7 +201,7 @@ export function installBackend(handlers: Record<string, Handler>) {
 	const defaults: Record<string, Handler> = {
 		vault_activity: () => null,
 		// The main layout opens on the cases: an empty list unless a test says otherwise.
-		case_list: () => [],
+		case_list: () => ({ cases: [], next: null }),
 		passphrase_assess: () => ({ score: 3, acceptable: true, problem: null }),
 		settings_get: () => settings,
 		settings_set: (args) => {
@@ -302,7 +302,9 @@ export function caseFile(overrides: Partial<CaseFile> = {}, summary: Partial<Cas
 				body: 'Met Kham at the shelter.\nShe asked to call her aunt.',
 				authorId: 'm-1',
 				authorName: 'Somchai Jaidee',
-				createdAt: '2026-11-20T04:00:00.000Z'
+				createdAt: '2026-11-20T04:00:00.000Z',
+				editedAt: null,
+				mayChange: true
 			}
 		],
 		attachments: [],

@@ -30,21 +30,24 @@ async function openCases(permissions: Permission[] = ALL_PERMISSIONS, handlers: 
 		vault_status: () => status('unlocked', { permissions }),
 		vault_lock: () => status('locked'),
 		team_overview: () => team(permissions.includes('team.manage')),
-		case_list: () => [
-			caseSummary(),
-			caseSummary({
-				id: 'c-2',
-				subjectName: 'Somsri Boonmee',
-				subjectAlias: null,
-				subjectAge: null,
-				status: 'intake',
-				risk: 'low',
-				level: 'village',
-				concerns: ['neglect'],
-				myResponsibility: null,
-				closeRequested: 'resolved_district'
-			})
-		],
+		case_list: () => ({
+			cases: [
+				caseSummary(),
+				caseSummary({
+					id: 'c-2',
+					subjectName: 'Somsri Boonmee',
+					subjectAlias: null,
+					subjectAge: null,
+					status: 'intake',
+					risk: 'low',
+					level: 'village',
+					concerns: ['neglect'],
+					myResponsibility: null,
+					closeRequested: 'resolved_district'
+				})
+			],
+			next: null
+		}),
 		case_open: () => caseFile(),
 		...handlers
 	});
@@ -92,13 +95,13 @@ describe('case list', () => {
 		expect(rows[1]).toHaveTextContent('Somsri Boonmee');
 		expect(rows[1]).toHaveTextContent('Not on this case');
 		expect(within(rows[1]).getByTestId('case-close-requested-badge')).toHaveTextContent('Closure requested');
-		expect(core.callsTo('case_list')[0].args).toEqual({ mineOnly: false });
+		expect(core.callsTo('case_list')[0].args).toEqual({ mineOnly: false, after: null });
 		// The list alone needs nothing of the team.
 		expect(core.callsTo('team_overview')).toHaveLength(0);
 
 		await user.click(screen.getByTestId('case-mine-only'));
 		await waitFor(() => expect(core.callsTo('case_list')).toHaveLength(2));
-		expect(core.callsTo('case_list')[1].args).toEqual({ mineOnly: true });
+		expect(core.callsTo('case_list')[1].args).toEqual({ mineOnly: true, after: null });
 	});
 
 	it('searches: hits show the child, the section and the matched words highlighted, as text', async () => {
@@ -342,7 +345,9 @@ describe('case view', () => {
 					body: 'Called the aunt.',
 					authorId: 'm-1',
 					authorName: 'Somchai Jaidee',
-					createdAt: '2026-11-21T04:00:00.000Z'
+					createdAt: '2026-11-21T04:00:00.000Z',
+					editedAt: null,
+					mayChange: true
 				},
 				...caseFile().notes
 			]
@@ -622,7 +627,9 @@ describe('case view', () => {
 					fileName: 'photo.png',
 					mediaType: 'image/png',
 					size: 2048,
-					createdAt: '2026-11-27T04:00:00.000Z'
+					createdAt: '2026-11-27T04:00:00.000Z',
+					addedBy: 'm-1',
+					mayChange: true
 				}
 			]
 		});
@@ -643,7 +650,7 @@ describe('case view', () => {
 		expect(item).toHaveTextContent('General');
 		expect(item).toHaveTextContent('2.0 KB');
 
-		await user.click(within(item).getByRole('button'));
+		await user.click(within(item).getByTestId('case-attachment-open'));
 		const image = await screen.findByTestId('attachment-preview-image');
 		expect(image).toHaveAttribute('src', 'data:image/png;base64,iVBORw0KGgo=');
 		expect(core.callsTo('case_attachment_get')[0].args).toEqual({ attachmentId: 'f-1' });
@@ -664,7 +671,9 @@ describe('case view', () => {
 							fileName: 'report.pdf',
 							mediaType: 'application/pdf',
 							size: 3 * 1048576,
-							createdAt: '2026-11-27T04:00:00.000Z'
+							createdAt: '2026-11-27T04:00:00.000Z',
+							addedBy: 'm-2',
+							mayChange: false
 						}
 					]
 				}),
@@ -673,7 +682,7 @@ describe('case view', () => {
 
 		const item = screen.getByTestId('case-attachment');
 		expect(item).toHaveTextContent('3.0 MB');
-		await user.click(within(item).getByRole('button'));
+		await user.click(within(item).getByTestId('case-attachment-open'));
 		const link = await screen.findByTestId('attachment-download');
 		expect(link).toHaveAttribute('href', 'blob:ruam/pdf-1');
 		expect(link).toHaveAttribute('download', 'report.pdf');
@@ -768,7 +777,7 @@ describe('case data and the lock', () => {
 		render(App);
 		await screen.findByTestId('section-cases');
 		clearAll();
-		late.resolve([caseSummary()]);
+		late.resolve({ cases: [caseSummary()], next: null });
 		await settle();
 		expect(screen.queryByTestId('case-row')).not.toBeInTheDocument();
 	});
@@ -819,7 +828,7 @@ describe('case words', () => {
 		installBackend({
 			vault_status: () => status('unlocked', {}, { language: 'th' }),
 			team_overview: () => team(),
-			case_list: () => [caseSummary()],
+			case_list: () => ({ cases: [caseSummary()], next: null }),
 			case_open: () =>
 				caseFile({
 					referrals: [

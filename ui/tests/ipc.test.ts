@@ -3,6 +3,7 @@ import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
 	caseAttachmentAdd,
+	caseAttachmentDelete,
 	caseAttachmentGet,
 	caseClose,
 	caseClosureDecide,
@@ -12,12 +13,17 @@ import {
 	caseList,
 	caseMemberChange,
 	caseNoteAdd,
+	caseNoteDelete,
+	caseNoteEdit,
 	caseOpen,
+	casePersonRemove,
+	casePersonSave,
 	caseRefer,
 	caseReferralUpdate,
 	caseReopen,
 	caseSearch,
 	caseStatusSet,
+	casesHandOver,
 	IpcFailure,
 	onVaultLocked,
 	passphraseAssess,
@@ -85,7 +91,13 @@ describe('ipc wrappers', () => {
 			'case_referral_update',
 			'case_consent_record',
 			'case_attachment_add',
-			'case_attachment_get'
+			'case_attachment_get',
+			'case_attachment_delete',
+			'case_note_edit',
+			'case_note_delete',
+			'case_person_save',
+			'case_person_remove',
+			'cases_hand_over'
 		];
 		const core = installBackend(Object.fromEntries(commands.map((cmd) => [cmd, () => caseFile()])));
 		const subject = {
@@ -102,7 +114,7 @@ describe('ipc wrappers', () => {
 			contact: null
 		};
 		const newCase = { subject, concerns: ['neglect'], risk: 'low', level: 'village' };
-		await caseList(true);
+		await caseList(true, 'after-c-9');
 		await caseDuplicates('N', 2014);
 		await caseCreate(newCase);
 		await caseOpen('c');
@@ -135,8 +147,14 @@ describe('ipc wrappers', () => {
 		const attachment = { caseId: 'c', section: 'social', fileName: 'a.pdf', contentBase64: 'JVBERi0=' };
 		await caseAttachmentAdd(attachment);
 		await caseAttachmentGet('f');
+		await caseAttachmentDelete('f');
+		await caseNoteEdit({ noteId: 'n', body: 'b2' });
+		await caseNoteDelete('n');
+		await casePersonSave({ caseId: 'c', personId: null, person: { ...subject, party: 'witness' } });
+		await casePersonRemove({ caseId: 'c', personId: 'p' });
+		await casesHandOver({ fromMemberId: 'm-1', toMemberId: 'm-2' });
 		expect(core.calls).toEqual([
-			{ cmd: 'case_list', args: { mineOnly: true } },
+			{ cmd: 'case_list', args: { mineOnly: true, after: 'after-c-9' } },
 			{ cmd: 'case_duplicates', args: { name: 'N', birthYear: 2014 } },
 			// `case` is a reserved word in TypeScript: the Rust argument is `new_case`.
 			{ cmd: 'case_create', args: { newCase } },
@@ -155,7 +173,16 @@ describe('ipc wrappers', () => {
 			},
 			{ cmd: 'case_consent_record', args: { consent } },
 			{ cmd: 'case_attachment_add', args: { attachment } },
-			{ cmd: 'case_attachment_get', args: { attachmentId: 'f' } }
+			{ cmd: 'case_attachment_get', args: { attachmentId: 'f' } },
+			{ cmd: 'case_attachment_delete', args: { attachmentId: 'f' } },
+			{ cmd: 'case_note_edit', args: { edit: { noteId: 'n', body: 'b2' } } },
+			{ cmd: 'case_note_delete', args: { noteId: 'n' } },
+			{
+				cmd: 'case_person_save',
+				args: { change: { caseId: 'c', personId: null, person: { ...subject, party: 'witness' } } }
+			},
+			{ cmd: 'case_person_remove', args: { removal: { caseId: 'c', personId: 'p' } } },
+			{ cmd: 'cases_hand_over', args: { handOver: { fromMemberId: 'm-1', toMemberId: 'm-2' } } }
 		]);
 	});
 

@@ -143,8 +143,9 @@ function text(value: unknown): string {
 
 /**
  * A timeline line in words: a note's section and first line, a referral's levels, or an
- * event ("Status: Intake → Assessment", "Closed: Resolved at district level"). A kind this
- * version does not know shows as recorded.
+ * event ("Status: Intake → Assessment", "Closed: Resolved at district level", "Person
+ * added: Guardian", "Handed over from Anan to Malee (Lead)"). A kind this version does not
+ * know shows as recorded.
  */
 export function describeTimeline(item: TimelineItem, t: Translate): string {
 	if (item.kind === 'note') {
@@ -156,6 +157,7 @@ export function describeTimeline(item: TimelineItem, t: Translate): string {
 	const level = (value: unknown) => labelFrom(LEVEL_KEYS, text(value), t);
 	const status = (value: unknown) => labelFrom(STATUS_KEYS, text(value), t);
 	const outcome = (value: unknown) => labelFrom(OUTCOME_KEYS, text(value), t);
+	const party = (value: unknown) => labelFrom(PARTY_KEYS, text(value), t);
 	switch (item.kind) {
 		case 'referral':
 			return t('cases.timeline.referral', {
@@ -193,6 +195,20 @@ export function describeTimeline(item: TimelineItem, t: Translate): string {
 		}
 		case 'level':
 			return t('cases.timeline.level', { values: { from: level(detail.from), to: level(detail.to) } });
+		case 'person_added':
+			return t('cases.timeline.personAdded', { values: { party: party(detail.party) } });
+		case 'person_updated':
+			return t('cases.timeline.personUpdated', { values: { party: party(detail.party) } });
+		case 'person_removed':
+			return t('cases.timeline.personRemoved', { values: { party: party(detail.party) } });
+		case 'handover':
+			return t('cases.timeline.handover', {
+				values: {
+					from: text(detail.from),
+					to: text(detail.to),
+					responsibility: labelFrom(RESPONSIBILITY_KEYS, text(detail.responsibility), t)
+				}
+			});
 		case 'consent':
 			return t('cases.timeline.consent', {
 				values: { givenBy: labelFrom(CONSENT_GIVER_KEYS, text(detail.given_by), t) }

@@ -86,7 +86,16 @@ export const AUDIT_ACTION_KEYS: Readonly<Record<string, string>> = {
 	'case.close': 'auditAction.case_close',
 	'case.close.request': 'auditAction.case_close_request',
 	'case.close.decline': 'auditAction.case_close_decline',
-	'case.reopen': 'auditAction.case_reopen'
+	'case.reopen': 'auditAction.case_reopen',
+	'case.duplicates': 'auditAction.case_duplicates',
+	'case.note.edit': 'auditAction.case_note_edit',
+	'case.note.delete': 'auditAction.case_note_delete',
+	'case.attachment.delete': 'auditAction.case_attachment_delete',
+	'case.person.add': 'auditAction.case_person_add',
+	'case.person.update': 'auditAction.case_person_update',
+	'case.person.remove': 'auditAction.case_person_remove',
+	'case.handover': 'auditAction.case_handover',
+	'member.role.assign': 'auditAction.member_role_assign'
 };
 
 /** The kinds of record an audit entry can be about (the entity filter offers these). */
@@ -99,7 +108,8 @@ export const AUDIT_ENTITY_KEYS: Readonly<Record<string, string>> = {
 	case_note: 'auditEntity.case_note',
 	case_referral: 'auditEntity.case_referral',
 	case_consent: 'auditEntity.case_consent',
-	case_attachment: 'auditEntity.case_attachment'
+	case_attachment: 'auditEntity.case_attachment',
+	case_person: 'auditEntity.case_person'
 };
 
 export const AUDIT_OUTCOME_KEYS: Readonly<Record<string, string>> = {

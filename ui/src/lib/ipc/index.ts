@@ -73,8 +73,10 @@ export type AuditRow = AuditPage['entries'][number];
 /** Where an export was written, and how many entries it holds. */
 export type ExportedFile = Ok<typeof commands.auditExport>;
 
+/** A page of the case list (100 cases, newest change first) and the marker of the next page. */
+export type CasePage = Ok<typeof commands.caseList>;
 /** A case in a list: enough to find it (the child, status, risk, level, concerns), no sections. */
-export type CaseSummary = Ok<typeof commands.caseList>[number];
+export type CaseSummary = CasePage['cases'][number];
 /** A case as its viewer may see it: only the sections in `sections` are filled in. */
 export type CaseFile = Ok<typeof commands.caseOpen>;
 /** A search hit: the case, the section, and a snippet with the match between « and ». */
@@ -103,6 +105,15 @@ export type ConsentGiver = Consent['givenBy'];
 export type NewCase = Arg<typeof commands.caseCreate>;
 export type NewPerson = NewCase['subject'];
 export type NewNote = Arg<typeof commands.caseNoteAdd>;
+/** A note's corrected text. */
+export type NoteEdit = Arg<typeof commands.caseNoteEdit>;
+/** A person to add to a case (`personId` null) or to correct. */
+export type PersonChange = Arg<typeof commands.casePersonSave>;
+export type PersonRemoval = Arg<typeof commands.casePersonRemove>;
+/** Whose open cases go to whom. */
+export type HandOver = Arg<typeof commands.casesHandOver>;
+/** How many open cases were handed over. */
+export type HandedOver = Ok<typeof commands.casesHandOver>;
 export type CloseCase = Arg<typeof commands.caseClose>;
 export type CaseMemberChange = Arg<typeof commands.caseMemberChange>;
 export type NewReferral = Arg<typeof commands.caseRefer>;
@@ -227,9 +238,13 @@ export const auditLog = (query: AuditQuery): Promise<AuditPage> => call(commands
 export const auditExport = (query: AuditQuery): Promise<ExportedFile> =>
 	call(commands.auditExport(query));
 
-/** The cases the member may see (`mineOnly`: those they are on), each as a summary. */
-export const caseList = (mineOnly: boolean): Promise<CaseSummary[]> =>
-	call(commands.caseList(mineOnly));
+/**
+ * A page of the cases the member may see (`mineOnly`: those they are on), each as a
+ * summary: 100 at a time, the most recently changed first. `after` is null for the first
+ * page; pass the page's `next` for the following one (`next` is null on the last page).
+ */
+export const caseList = (mineOnly: boolean, after: string | null): Promise<CasePage> =>
+	call(commands.caseList(mineOnly, after));
 /** Cases the member may see whose child has this name (and birth year, when known). */
 export const caseDuplicates = (name: string, birthYear: number | null): Promise<CaseSummary[]> =>
 	call(commands.caseDuplicates(name, birthYear));
@@ -245,6 +260,14 @@ export const caseOpen = (caseId: string): Promise<CaseFile> => call(commands.cas
 export const caseSearch = (query: string): Promise<SearchHit[]> =>
 	call(commands.caseSearch(query));
 export const caseNoteAdd = (note: NewNote): Promise<CaseFile> => call(commands.caseNoteAdd(note));
+/**
+ * Corrects a note's text (its earlier wording stays in the vault). Only for a note whose
+ * `mayChange` is set; refused on a closed case.
+ */
+export const caseNoteEdit = (edit: NoteEdit): Promise<CaseFile> => call(commands.caseNoteEdit(edit));
+/** Deletes a note: gone from the case and from search. Same rules as `caseNoteEdit`. */
+export const caseNoteDelete = (noteId: string): Promise<CaseFile> =>
+	call(commands.caseNoteDelete(noteId));
 /** Intake, assessment, plan, in progress; closing goes through `caseClose`. */
 export const caseStatusSet = (caseId: string, status: string): Promise<CaseFile> =>
 	call(commands.caseStatusSet(caseId, status));
@@ -269,6 +292,24 @@ export const caseAttachmentAdd = (attachment: NewAttachment): Promise<CaseFile> 
 	call(commands.caseAttachmentAdd(attachment));
 export const caseAttachmentGet = (attachmentId: string): Promise<AttachmentContent> =>
 	call(commands.caseAttachmentGet(attachmentId));
+/** Deletes an attachment whose `mayChange` is set; refused on a closed case. */
+export const caseAttachmentDelete = (attachmentId: string): Promise<CaseFile> =>
+	call(commands.caseAttachmentDelete(attachmentId));
+/**
+ * Adds a person to a case (`personId` null: a guardian, alleged perpetrator, witness or
+ * other; the case has one subject already) or corrects one (the subject stays the subject).
+ */
+export const casePersonSave = (change: PersonChange): Promise<CaseFile> =>
+	call(commands.casePersonSave(change));
+/** Takes a person off a case; the subject cannot be removed. */
+export const casePersonRemove = (removal: PersonRemoval): Promise<CaseFile> =>
+	call(commands.casePersonRemove(removal));
+/**
+ * Moves every open case of one member to another (before they leave the team): the new
+ * member takes their part in each. Needs `cases.oversee`. Answers how many cases moved.
+ */
+export const casesHandOver = (handOver: HandOver): Promise<HandedOver> =>
+	call(commands.casesHandOver(handOver));
 
 /** Why the vault locked: the core locks by itself after idle; the member locks on request. */
 export type LockReason = 'idle' | 'manual';

@@ -172,6 +172,27 @@ impl App {
         bail!("[data-testid={testid}] has no option with {text:?}")
     }
 
+    /// Click the `inner` control inside the first `data-testid` element whose text
+    /// contains `needle` (a button on one row of a list).
+    pub async fn click_within(&self, testid: &str, needle: &str, inner: &str) -> Result<()> {
+        self.el(testid).await?;
+        for el in self
+            .client
+            .find_all(Locator::Css(&format!("[data-testid=\"{testid}\"]")))
+            .await?
+        {
+            if el.text().await?.contains(needle) {
+                el.find(Locator::Css(&format!("[data-testid=\"{inner}\"]")))
+                    .await
+                    .with_context(|| format!("[data-testid={inner}] in the row with {needle:?}"))?
+                    .click()
+                    .await?;
+                return Ok(());
+            }
+        }
+        bail!("no [data-testid={testid}] holds {needle:?}")
+    }
+
     /// Whether any element with `data-testid` has text containing `needle`.
     pub async fn any_text(&self, testid: &str, needle: &str) -> Result<bool> {
         for el in self

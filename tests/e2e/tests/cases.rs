@@ -1,10 +1,10 @@
 //! A case in a real window: the lead opens a case for a child with two concerns, puts a
-//! police liaison on it, writes a police note and a health note, attaches a photo to the
-//! health section and refers the case to the district (the referral shows on the
-//! timeline). The liaison signs in on the same laptop and sees the police note but not
-//! the health note or the photo, finds the police note by a Thai word and nothing by a
-//! health word, and asks to close the case as resolved at district level; the lead
-//! approves, and the case is closed with that outcome.
+//! police liaison on it, writes a police note and a health note (and corrects a general
+//! note in place), attaches a photo to the health section and refers the case to the
+//! district (the referral shows on the timeline). The liaison signs in on the same laptop
+//! and sees the police note but not the health note or the photo, finds the police note
+//! by a Thai word and nothing by a health word, and asks to close the case as resolved at
+//! district level; the lead approves, and the case is closed with that outcome.
 #![allow(clippy::print_stderr)]
 
 use anyhow::{ensure, Result};
@@ -70,6 +70,18 @@ async fn journey(app: &mut App) -> Result<()> {
     .await?;
     add_note(app, "police", POLICE_NOTE).await?;
     add_note(app, "health", HEALTH_NOTE).await?;
+    // A slip corrected in place: the note shows its new text and that it was edited.
+    add_note(app, "general", "Home visit on Monday").await?;
+    app.click_within("case-note", "Home visit on Monday", "note-edit")
+        .await?;
+    app.type_into("note-edit-body", "Home visit on Tuesday")
+        .await?;
+    app.click("note-edit-save").await?;
+    app.wait_text("case-file", "the corrected note", |t| {
+        t.contains("Home visit on Tuesday") && !t.contains("Home visit on Monday")
+    })
+    .await?;
+    app.el("note-edited").await?;
     let photo = app.data_dir.path().join("bruise.png");
     std::fs::write(&photo, PNG)?;
     app.select("attachment-section", "health").await?;

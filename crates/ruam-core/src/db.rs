@@ -31,12 +31,21 @@ const PAGE_HMAC_BEFORE: &str = "HMAC_SHA512";
 /// Statement logging is off: the first statement of every connection holds the key.
 pub async fn open(path: &Path, key: &SecretKey, create: bool) -> Result<SqlitePool> {
     match open_with(path, key, create, PAGE_HMAC).await {
-        Err(Error::Corrupt { .. }) if !create => {
-            // A file that does not open with this HMAC may be a vault made before.
-            open_with(path, key, create, PAGE_HMAC_BEFORE).await
+        // A file whose pages do not check out with this HMAC may be a vault made before;
+        // if it does not open that way either, the first answer stands.
+        Err(first @ Error::Corrupt { .. }) if !create && does_not_open(&first) => {
+            open_with(path, key, create, PAGE_HMAC_BEFORE)
+                .await
+                .map_err(|_| first)
         }
         other => other,
     }
+}
+
+const DOES_NOT_OPEN: &str = "the database does not open with its key";
+
+fn does_not_open(err: &Error) -> bool {
+    matches!(err, Error::Corrupt { detail, .. } if detail == DOES_NOT_OPEN)
 }
 
 async fn open_with(
@@ -134,7 +143,7 @@ fn classify(path: &Path, err: sqlx::Error) -> Error {
         (sqlx::Error::Configuration(msg), _) if msg.to_string().contains("SQLCipher") => {
             Error::NoEncryption
         }
-        (_, Some(SQLITE_NOTADB)) => damaged(path, "the database does not open with its key"),
+        (_, Some(SQLITE_NOTADB)) => damaged(path, DOES_NOT_OPEN),
         (_, Some(SQLITE_CORRUPT)) => damaged(path, "the database is damaged"),
         _ => Error::Storage(err),
     }

@@ -380,8 +380,8 @@ fn a_case_through_ipc_shows_each_member_only_what_they_may_see() {
         json!({ "request": { "current": "harbour violet cement glider", "new": "tamarind bicycle lantern orbit" } }),
     );
     assert_eq!(
-        shell.ok("case_list", json!({ "mineOnly": false })),
-        json!([])
+        shell.ok("case_list", json!({ "mineOnly": false, "after": null })),
+        json!({ "cases": [], "next": null })
     );
     assert_eq!(
         shell.ok("case_search", json!({ "query": "ตรวจร่างกาย" })),

@@ -224,8 +224,11 @@ pub async fn possible_duplicates(
 ) -> Result<Vec<CaseSummary>> {
     let key = super::name_key(name);
     let mut sql = summaries(viewer, false);
-    // The longest word of the name finds the candidates whatever the spacing.
-    let word = name
+    // The longest word of the name finds the candidates whatever the spacing (in its
+    // compatibility form, as names are kept).
+    use unicode_normalization::UnicodeNormalization as _;
+    let folded: String = name.nfkc().collect();
+    let word = folded
         .split_whitespace()
         .max_by_key(|w| w.chars().count())
         .unwrap_or_default();
@@ -450,6 +453,19 @@ pub async fn update_note(
         .await?;
     reindex(tx, Indexed::Source(note_id)).await?;
     touch(tx, &before.case_id).await?;
+    let version = serde_json::json!({
+        "note_id": note_id, "body": before.body, "replaced_by": author, "replaced_at": now,
+    });
+    outbox
+        .record(
+            tx,
+            Some(author),
+            "case_note_version",
+            &format!("{note_id}/{now}"),
+            Op::Insert,
+            &version,
+        )
+        .await?;
     let fields = serde_json::json!({ "body": body, "updated_at": now });
     outbox
         .record(tx, Some(author), "case_note", note_id, Op::Update, &fields)
@@ -539,11 +555,12 @@ pub async fn update_person(
     let languages =
         serde_json::to_string(&person.languages).map_err(|_| Error::Encode("languages"))?;
     sqlx::query(
-        "UPDATE case_people SET relation = ?, name = ?, alias = ?, sex = ?, birth_date = ?,
+        "UPDATE case_people SET party = ?, relation = ?, name = ?, alias = ?, sex = ?, birth_date = ?,
              birth_year_estimate = ?, nationality = ?, documentation = ?, languages = ?,
              village = ?, contact = ?, updated_at = ?
          WHERE id = ? AND case_id = ? AND deleted_at IS NULL",
     )
+    .bind(person.party)
     .bind(&person.relation)
     .bind(&person.name)
     .bind(&person.alias)
@@ -1058,7 +1075,7 @@ pub async fn load(
     let visible = in_list(&sections);
     let notes = sqlx::query_as(&format!(
         "SELECT n.id, n.section, n.body, n.author_id, m.display_name AS author_name, n.created_at,
-                CASE WHEN n.updated_at > n.created_at THEN n.updated_at END AS edited_at
+                (SELECT max(replaced_at) FROM case_note_versions WHERE note_id = n.id) AS edited_at
          FROM case_notes n LEFT JOIN members m ON m.id = n.author_id
          WHERE n.case_id = ? AND n.deleted_at IS NULL AND n.section IN {visible}
          ORDER BY n.created_at DESC, n.id DESC"

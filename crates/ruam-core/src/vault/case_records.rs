@@ -1,7 +1,10 @@
 //! Correcting and deleting what a case holds (notes, people, attachments), and handing a
 //! member's open cases to another member. Each change is checked like the rest of the
 //! case commands (need to know first), refused on a closed case, and written with its
-//! timeline line, outbox entry and audit entry in one transaction.
+//! outbox entry and audit entry in one transaction. Changes to people and handovers are
+//! also lines of the case's timeline; a corrected note shows that it was edited, and a
+//! deleted note or attachment leaves no line (the timeline goes to every member of the
+//! case, and a line would tell them a health or police note had been there).
 
 use serde::{Deserialize, Serialize};
 
@@ -325,6 +328,14 @@ impl Vault {
             .map_err(|_| Error::invalid("to_member_id", "is not a member of the team"))?;
         if to.status == MemberStatus::Left {
             return Err(Error::invalid("to_member_id", "has left the team"));
+        }
+        // As on a single case: nobody puts themself on cases (a case's lead reads its
+        // health and police sections, which overseeing alone does not show).
+        if to.id == open.member.id {
+            return Err(Error::invalid(
+                "to_member_id",
+                "you cannot hand cases to yourself; choose another member, or ask another lead",
+            ));
         }
         let cases = store::open_cases_of(&mut tx, &from.id).await?;
         for (case_id, part) in &cases {

@@ -466,6 +466,33 @@ impl Vault {
         if current.status != Status::Closed {
             return Err(Error::invalid("case_id", "the case is not closed"));
         }
+        // Only open cases are handed over when someone leaves the team: a reopened case
+        // needs a lead who is still on the team, and those who left come off it.
+        let active_leads: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM case_members cm JOIN members m ON m.id = cm.member_id
+             WHERE cm.case_id = ? AND cm.removed_at IS NULL AND cm.responsibility = 'lead'
+               AND m.status = 'active'",
+        )
+        .bind(case_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if active_leads == 0 {
+            return Err(Error::invalid(
+                "case_id",
+                "none of the case's leads is still on the team; make a current member its lead first, then reopen it",
+            ));
+        }
+        let gone: Vec<String> = sqlx::query_scalar(
+            "SELECT cm.member_id FROM case_members cm JOIN members m ON m.id = cm.member_id
+             WHERE cm.case_id = ? AND cm.removed_at IS NULL AND m.status = 'left'",
+        )
+        .bind(case_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        for member_id in &gone {
+            store::remove_member(&mut tx, &open.outbox, &open.member.id, case_id, member_id)
+                .await?;
+        }
         let now = now_utc();
         sqlx::query(
             "UPDATE cases SET status = 'in_progress', outcome = NULL, closed_by = NULL,

@@ -63,6 +63,16 @@ async fn a_note_is_corrected_with_its_earlier_wording_kept_and_search_follows() 
     assert_eq!(file.notes[0].body, "เยี่ยมบ้านที่หมู่บ้านห้วยไคร้");
     assert!(file.notes[0].edited_at.is_some());
     assert_eq!(note_versions(&t, &note_id).await, ["เยี่ยมบ้านที่หมู่บ้านป่าสัก"]);
+    // The earlier wording travels with the changes, for the other devices' record too.
+    let pool = t.vault.pool().await.unwrap();
+    let synced: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM changes WHERE entity = 'case_note_version' AND json_extract(fields, '$.note_id') = ?",
+    )
+    .bind(&note_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(synced, 1);
     assert!(
         t.vault.search_cases("ป่าสัก").await.unwrap().is_empty(),
         "the old wording is not found"
@@ -270,6 +280,22 @@ async fn people_are_added_corrected_and_removed_but_the_child_stays() {
     assert_eq!(file.summary.subject_name, "Mai Yangchai");
     assert_eq!(t.vault.search_cases("yangchai").await.unwrap().len(), 1);
 
+    // A witness who turns out to be the alleged perpetrator.
+    let mut accused = person("alleged_perpetrator", "Lung Kham");
+    accused.relation = Some("neighbour".into());
+    let file = t
+        .vault
+        .save_case_person(PersonChange {
+            case_id: case_id.clone(),
+            person_id: Some(witness.id.clone()),
+            person: accused,
+        })
+        .await
+        .unwrap();
+    let changed = file.people.iter().find(|p| p.id == witness.id).unwrap();
+    assert_eq!(changed.party, Party::AllegedPerpetrator);
+    assert_eq!(changed.relation.as_deref(), Some("neighbour"));
+
     let file = t
         .vault
         .remove_case_person(PersonRemoval {
@@ -426,10 +452,17 @@ async fn a_member_with_open_cases_hands_them_over_before_leaving() {
     }
     assert_eq!(count(&t, "changes").await, before, "nothing written");
 
+    let me = t.vault.status().await.member.unwrap().id;
     for bad in [
         HandOver {
             from_member_id: leaving.id.clone(),
             to_member_id: leaving.id.clone(),
+        },
+        // A team lead does not become the lead of cases (and read their health and
+        // police notes) by handing them to themself.
+        HandOver {
+            from_member_id: leaving.id.clone(),
+            to_member_id: me,
         },
         HandOver {
             from_member_id: leaving.id.clone(),
@@ -449,12 +482,36 @@ async fn a_member_with_open_cases_hands_them_over_before_leaving() {
     assert_eq!(moved.cases, 2, "the closed case stays as it was closed");
     t.vault.update_member(gone).await.unwrap();
 
+    // The closed case still names Anan as its lead: it reopens only with a lead who is on
+    // the team, and Anan comes off it as it does.
+    assert_invalid_field(t.vault.reopen_case(&cases[2]).await, "case_id");
+    t.vault
+        .change_case_member(
+            serde_json::from_value(serde_json::json!({
+                "caseId": cases[2], "memberId": taking.id, "responsibility": "lead",
+            }))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let reopened = t.vault.reopen_case(&cases[2]).await.unwrap();
+    assert_eq!(
+        reopened
+            .members
+            .iter()
+            .map(|m| m.member_id.as_str())
+            .collect::<Vec<_>>(),
+        [taking.id.as_str()]
+    );
+
     // Kanya leads both open cases now, finds them and their notes, and sees the handover.
     sign_in_fresh(&t, "kanya").await;
     let mine = t.vault.list_cases(true, None).await.unwrap().cases;
     let mut ids: Vec<&str> = mine.iter().map(|c| c.id.as_str()).collect();
     ids.sort_unstable();
     let mut expected = vec![cases[0].as_str(), cases[1].as_str()];
+    expected.sort_unstable();
+    expected.push(cases[2].as_str());
     expected.sort_unstable();
     assert_eq!(ids, expected);
     assert_eq!(t.vault.search_cases("อนันต์").await.unwrap().len(), 1);

@@ -152,7 +152,7 @@ describe('ipc wrappers', () => {
 		await caseNoteDelete('n');
 		await casePersonSave({ caseId: 'c', personId: null, person: { ...subject, party: 'witness' } });
 		await casePersonRemove({ caseId: 'c', personId: 'p' });
-		await casesHandOver({ fromMemberId: 'm-1', toMemberId: 'm-2' });
+		await casesHandOver({ fromMemberId: 'm-1', toMemberId: 'm-2', note: 'n' });
 		expect(core.calls).toEqual([
 			{ cmd: 'case_list', args: { mineOnly: true, after: 'after-c-9' } },
 			{ cmd: 'case_duplicates', args: { name: 'N', birthYear: 2014 } },
@@ -182,7 +182,7 @@ describe('ipc wrappers', () => {
 				args: { change: { caseId: 'c', personId: null, person: { ...subject, party: 'witness' } } }
 			},
 			{ cmd: 'case_person_remove', args: { removal: { caseId: 'c', personId: 'p' } } },
-			{ cmd: 'cases_hand_over', args: { handOver: { fromMemberId: 'm-1', toMemberId: 'm-2' } } }
+			{ cmd: 'cases_hand_over', args: { handOver: { fromMemberId: 'm-1', toMemberId: 'm-2', note: 'n' } } }
 		]);
 	});
 

@@ -47,6 +47,8 @@ pub struct PersonRemoval {
 pub struct HandOver {
     pub from_member_id: String,
     pub to_member_id: String,
+    /// What the member taking over needs to know; written on each case as a general note.
+    pub note: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -303,9 +305,10 @@ impl Vault {
         open.case_file(case_id, &access).await
     }
 
-    /// Move every open case of a member to another (staff turnover): the new member takes
-    /// their part in each (keeping their own if it was larger) and the first leaves the
-    /// case. A member with open cases cannot leave the team until this is done.
+    /// Move every open case of a member to another (staff turnover), with a handover note
+    /// written on each case (general section): the new member takes their part in each
+    /// (keeping their own if it was larger) and the first leaves the case. A member with
+    /// open cases cannot leave the team until this is done.
     pub async fn hand_over_cases(&self, hand_over: HandOver) -> Result<HandedOver> {
         let state = self.state.write().await;
         let State::Unlocked(open) = &*state else {
@@ -313,6 +316,12 @@ impl Vault {
         };
         open.authorize(Action::HandOverCases, Resource::Cases)
             .await?;
+        let note = clean_note(&hand_over.note).map_err(|_| {
+            Error::invalid(
+                "note",
+                "write a handover note: what the member taking over needs to know",
+            )
+        })?;
         if hand_over.from_member_id == hand_over.to_member_id {
             return Err(Error::invalid(
                 "to_member_id",
@@ -359,6 +368,15 @@ impl Vault {
             )
             .await?;
             store::remove_member(&mut tx, &open.outbox, &open.member.id, case_id, &from.id).await?;
+            store::insert_note(
+                &mut tx,
+                &open.outbox,
+                &open.member.id,
+                case_id,
+                crate::cases::Section::General,
+                &format!("{} → {}: {note}", from.display_name, to.display_name),
+            )
+            .await?;
             store::add_event(
                 &mut tx,
                 &open.outbox,

@@ -395,6 +395,7 @@ async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> R
             .hand_over_cases(ruam_core::vault::HandOver {
                 from_member_id: targets.owner_id.clone(),
                 to_member_id: targets.other.id.clone(),
+                note: format!("Handover {n}"),
             })
             .await
             .map(drop),

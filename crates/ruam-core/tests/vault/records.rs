@@ -453,20 +453,34 @@ async fn a_member_with_open_cases_hands_them_over_before_leaving() {
     assert_eq!(count(&t, "changes").await, before, "nothing written");
 
     let me = t.vault.status().await.member.unwrap().id;
+    // A handover without a note is refused.
+    assert_invalid_field(
+        t.vault
+            .hand_over_cases(HandOver {
+                from_member_id: leaving.id.clone(),
+                to_member_id: taking.id.clone(),
+                note: "  ".into(),
+            })
+            .await,
+        "note",
+    );
     for bad in [
         HandOver {
             from_member_id: leaving.id.clone(),
             to_member_id: leaving.id.clone(),
+            note: "handover".into(),
         },
         // A team lead does not become the lead of cases (and read their health and
         // police notes) by handing them to themself.
         HandOver {
             from_member_id: leaving.id.clone(),
             to_member_id: me,
+            note: "handover".into(),
         },
         HandOver {
             from_member_id: leaving.id.clone(),
             to_member_id: "nobody".into(),
+            note: "handover".into(),
         },
     ] {
         assert_invalid_field(t.vault.hand_over_cases(bad).await, "to_member_id");
@@ -476,6 +490,7 @@ async fn a_member_with_open_cases_hands_them_over_before_leaving() {
         .hand_over_cases(HandOver {
             from_member_id: leaving.id.clone(),
             to_member_id: taking.id.clone(),
+            note: "ครอบครัวย้ายไปอยู่บ้านป่าสัก นัดเยี่ยมบ้านวันจันทร์".into(),
         })
         .await
         .unwrap();
@@ -518,7 +533,12 @@ async fn a_member_with_open_cases_hands_them_over_before_leaving() {
     let file = t.vault.open_case(&cases[0]).await.unwrap();
     assert!(file.members.iter().all(|m| m.member_id != leaving.id));
     assert!(file.timeline.iter().any(|i| i.kind == "handover"));
-    let _ = Section::General;
+    assert!(
+        file.notes
+            .iter()
+            .any(|n| n.section == Section::General && n.body.contains("นัดเยี่ยมบ้านวันจันทร์")),
+        "the handover note is on the case"
+    );
 }
 
 #[tokio::test]

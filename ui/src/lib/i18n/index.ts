@@ -160,6 +160,7 @@ export const FIELD_KEYS = [
 	'memberId',
 	'fromMemberId',
 	'toMemberId',
+	'note',
 	'name',
 	'kind',
 	'district',

@@ -263,6 +263,8 @@ export type ExportedFile = {
 export type HandOver = {
 	fromMemberId: string,
 	toMemberId: string,
+	/**  What the member taking over needs to know; written on each case as a general note. */
+	note: string,
 };
 
 export type HandedOver = {

@@ -56,12 +56,13 @@ describe('handing over cases', () => {
 		// Someone else, still on the team.
 		expect(optionValues(to)).toEqual(['', 'm-2']);
 		await user.selectOptions(to, 'm-2');
+		await user.type(screen.getByTestId('handover-note'), 'Visit Ban Pa Sak on Monday');
 		await user.click(screen.getByTestId('handover-submit'));
 
 		const done = await screen.findByTestId('handover-done');
 		expect(done).toHaveTextContent('2 open cases handed over to Malee Srisuk.');
 		expect(core.callsTo('cases_hand_over')[0].args).toEqual({
-			handOver: { fromMemberId: 'm-1', toMemberId: 'm-2' }
+			handOver: { fromMemberId: 'm-1', toMemberId: 'm-2', note: 'Visit Ban Pa Sak on Monday' }
 		});
 		expect(screen.queryByTestId('handover-form')).not.toBeInTheDocument();
 		expect(within(rowOf('Somchai Jaidee')).getByTestId('member-handover')).toHaveFocus();
@@ -79,8 +80,25 @@ describe('handing over cases', () => {
 			'1 open case handed over to Somchai Jaidee.'
 		);
 		expect(core.callsTo('cases_hand_over')[0].args).toEqual({
-			handOver: { fromMemberId: 'm-2', toMemberId: 'm-1' }
+			handOver: { fromMemberId: 'm-2', toMemberId: 'm-1', note: '' }
 		});
+	});
+
+	it('asks for the handover note when the core says it is missing', async () => {
+		const { user } = await openTeam(ALL_PERMISSIONS, {
+			cases_hand_over: () => fail('invalid', { field: 'note', message: 'write a handover note' })
+		});
+
+		await user.click(within(rowOf('Somchai Jaidee')).getByTestId('member-handover'));
+		await user.selectOptions(screen.getByTestId('handover-to'), 'm-2');
+		await user.click(screen.getByTestId('handover-submit'));
+
+		const alert = await screen.findByTestId('handover-error');
+		expect(alert).toHaveTextContent('Please check “Handover note”');
+		const note = screen.getByTestId('handover-note');
+		expect(note).toHaveAttribute('aria-invalid', 'true');
+		expect(note).toHaveFocus();
+		expect(screen.queryByTestId('handover-done')).not.toBeInTheDocument();
 	});
 
 	it('is not offered without cases.oversee', async () => {
@@ -99,7 +117,7 @@ describe('handing over cases', () => {
 
 		const alert = await screen.findByTestId('handover-error');
 		expect(core.callsTo('cases_hand_over')[0].args).toEqual({
-			handOver: { fromMemberId: 'm-1', toMemberId: '' }
+			handOver: { fromMemberId: 'm-1', toMemberId: '', note: '' }
 		});
 		expect(alert).toHaveTextContent('Please check “Member taking over”');
 		expect(alert).toHaveTextContent('is not a member of the team');

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use ruam_core::boards::store::Board;
+use ruam_core::boards::NewCard;
 use ruam_core::cases::store::{CaseFile, CasePage, CaseSummary, SearchHit};
 use ruam_core::cases::NewCase;
 use ruam_core::passphrase::{self, PassphraseStrength};
@@ -11,8 +13,8 @@ use ruam_core::team::{
     SetMemberPassphrase, TeamOverview,
 };
 use ruam_core::vault::{
-    AttachmentContent, AuditPage, AuditQuery, CaseMemberChange, CloseCase, ExportedFile, HandOver,
-    HandedOver, NewAttachment, NewConsent, NewNote, NewReferral, NoteEdit, PersonChange,
+    AttachmentContent, AuditPage, AuditQuery, CardMove, CaseMemberChange, CloseCase, ExportedFile,
+    HandOver, HandedOver, NewAttachment, NewConsent, NewNote, NewReferral, NoteEdit, PersonChange,
     PersonRemoval, ReferralUpdate,
 };
 use ruam_core::vault::{
@@ -399,4 +401,25 @@ pub async fn case_person_remove(
 #[tracing::instrument(skip_all)]
 pub async fn cases_hand_over(vault: VaultState<'_>, hand_over: HandOver) -> IpcResult<HandedOver> {
     Ok(vault.hand_over_cases(hand_over).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn board_open(vault: VaultState<'_>, case_id: Option<String>) -> IpcResult<Board> {
+    Ok(vault.open_board(case_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn card_create(vault: VaultState<'_>, card: NewCard) -> IpcResult<Board> {
+    Ok(vault.create_card(card).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn card_move(vault: VaultState<'_>, request: CardMove) -> IpcResult<Board> {
+    Ok(vault.move_card(request).await?)
 }

@@ -83,6 +83,9 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::case_person_save,
             commands::case_person_remove,
             commands::cases_hand_over,
+            commands::board_open,
+            commands::card_create,
+            commands::card_move,
         ])
         .events(tauri_specta::collect_events![VaultLocked])
         .disable_serde_phases()

@@ -147,10 +147,15 @@ pub enum Action {
     CloseCase,
     /// Move every open case of one member to another (before the first leaves the team).
     HandOverCases,
+    /// See a board: the team's (every member) or a case's (who sees the case).
+    ViewBoard,
+    /// Add cards to a board and move them: on the team's board every member, on a case's
+    /// board those who work on the case and those who oversee every case.
+    WorkOnBoard,
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 31] = [
         Action::ReplaceRecoveryKey,
         Action::AcknowledgeRecoveryKey,
         Action::CheckAuditLog,
@@ -180,6 +185,8 @@ impl Action {
         Action::RequestClose,
         Action::CloseCase,
         Action::HandOverCases,
+        Action::ViewBoard,
+        Action::WorkOnBoard,
     ];
 
     /// The name recorded in the audit log.
@@ -214,6 +221,8 @@ impl Action {
             Action::RequestClose => "case.close.request",
             Action::CloseCase => "case.close",
             Action::HandOverCases => "case.handover",
+            Action::ViewBoard => "board.view",
+            Action::WorkOnBoard => "board.work",
         }
     }
 
@@ -245,7 +254,9 @@ impl Action {
             | Action::ViewSection
             | Action::WriteSection
             | Action::ReferCase
-            | Action::RequestClose => None,
+            | Action::RequestClose
+            | Action::ViewBoard
+            | Action::WorkOnBoard => None,
             Action::ChangeOwnPassphrase | Action::ChangeSettings | Action::ViewTeam => None,
         }
     }
@@ -275,6 +286,8 @@ pub enum Resource<'a> {
     Case(&'a CaseAccess),
     /// One section of a case.
     CaseSection(&'a CaseAccess, Section),
+    /// A board: the team's (`None`), or a case's with the asker's part in the case.
+    Board(Option<&'a CaseAccess>),
 }
 
 /// The asker's part in a case: their responsibility, if they are a member of it.
@@ -420,6 +433,12 @@ pub fn authorize(actor: Actor<'_>, action: Action, resource: Resource<'_>) -> Re
         (Action::WriteSection, Resource::CaseSection(access, section)) => {
             sees_section(actor, access, section)
         }
+        // The team's board is every member's; a case's board follows its case.
+        (Action::ViewBoard | Action::WorkOnBoard, Resource::Board(None)) => true,
+        (Action::ViewBoard, Resource::Board(Some(access))) => sees_case(actor, access),
+        (Action::WorkOnBoard, Resource::Board(Some(access))) => {
+            case_rule(actor, Action::UpdateCase, access)
+        }
         // An action asked about the wrong kind of thing is a caller's mistake: refuse.
         _ => false,
     };
@@ -467,6 +486,7 @@ mod tests {
                 Resource::Role { rights: &NO_RIGHTS }
             }
             Action::CreateCase | Action::FindCases | Action::HandOverCases => Resource::Cases,
+            Action::ViewBoard | Action::WorkOnBoard => Resource::Board(Some(&CASE_LEAD)),
             Action::ViewSection | Action::WriteSection => {
                 Resource::CaseSection(&CASE_LEAD, Section::General)
             }

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod boards;
 pub mod cases;
 pub mod crypto;
 pub mod db;

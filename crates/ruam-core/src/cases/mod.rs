@@ -193,7 +193,7 @@ pub struct NewCase {
     pub duplicates_reviewed: bool,
 }
 
-fn parse_date(field: &'static str, raw: &str) -> Result<time::Date> {
+pub(crate) fn parse_date(field: &'static str, raw: &str) -> Result<time::Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(raw.trim(), &format)
         .map_err(|_| Error::invalid(field, format!("“{raw}” is not a date (YYYY-MM-DD)")))

@@ -3,6 +3,7 @@
 //! that is its own state, not an empty option.
 
 mod audit_log;
+mod boards;
 mod case_records;
 mod cases;
 mod keys;
@@ -26,6 +27,7 @@ use crate::throttle::Attempts;
 use crate::{access, audit, Error, Result};
 
 pub use audit_log::{AuditPage, AuditQuery, AuditRow, ExportedFile};
+pub use boards::CardMove;
 pub use case_records::{HandOver, HandedOver, NoteEdit, PersonChange, PersonRemoval};
 pub use cases::{
     AttachmentContent, CaseMemberChange, CloseCase, NewAttachment, NewConsent, NewNote,

@@ -4,6 +4,7 @@
 mod support;
 
 mod audit;
+mod boards;
 mod cases;
 mod create;
 mod files;

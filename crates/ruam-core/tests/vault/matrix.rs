@@ -51,9 +51,12 @@ enum Command {
     CasePersonSave,
     CasePersonRemove,
     CasesHandOver,
+    BoardOpen,
+    CardCreate,
+    CardMove,
 }
 
-const COMMANDS: [Command; 36] = [
+const COMMANDS: [Command; 39] = [
     Command::TeamOverview,
     Command::MemberAdd,
     Command::MemberUpdate,
@@ -86,6 +89,9 @@ const COMMANDS: [Command; 36] = [
     Command::CasePersonSave,
     Command::CasePersonRemove,
     Command::CasesHandOver,
+    Command::BoardOpen,
+    Command::CardCreate,
+    Command::CardMove,
     Command::CaseDecideClosure,
     // Close, then reopen, the target case.
     Command::CaseClose,
@@ -131,6 +137,10 @@ impl Command {
             | Command::CasePersonRemove => Some(Permission::OverseeCases),
             // Staff turnover is a lead's: one who oversees every case.
             Command::CasesHandOver => Some(Permission::OverseeCases),
+            // The target case's board follows the case.
+            Command::BoardOpen | Command::CardCreate | Command::CardMove => {
+                Some(Permission::OverseeCases)
+            }
             Command::CaseClose | Command::CaseDecideClosure | Command::CaseReopen => {
                 Some(Permission::ApproveCases)
             }
@@ -164,6 +174,8 @@ impl Command {
             | Command::CaseAttachmentDelete => "case.section.write",
             Command::CasePersonSave | Command::CasePersonRemove => "case.update",
             Command::CasesHandOver => "case.handover",
+            Command::BoardOpen => "board.view",
+            Command::CardCreate | Command::CardMove => "board.work",
             Command::CaseAttachmentView => "case.section.view",
             Command::CaseStatus => "case.update",
             Command::CaseMembers => "case.members",
@@ -193,6 +205,9 @@ struct Targets {
     deleted_attachment_id: String,
     person_id: String,
     owner_id: String,
+    /// A card on the target case's board, and another column of that board.
+    card_id: String,
+    column_id: String,
 }
 
 async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> Result<()> {
@@ -399,6 +414,32 @@ async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> R
             })
             .await
             .map(drop),
+        Command::BoardOpen => v.open_board(Some(targets.case_id.clone())).await.map(drop),
+        Command::CardCreate => v
+            .create_card(ruam_core::boards::NewCard {
+                case_id: Some(targets.case_id.clone()),
+                column_id: None,
+                title: format!("Task {n}"),
+                description: None,
+                assignee_ids: vec![],
+                agency_id: None,
+                starts_on: None,
+                due_on: None,
+                priority: None,
+                reviewer_id: None,
+                labels: vec![],
+                checklist: vec![],
+            })
+            .await
+            .map(drop),
+        Command::CardMove => v
+            .move_card(ruam_core::vault::CardMove {
+                card_id: targets.card_id.clone(),
+                column_id: targets.column_id.clone(),
+                position: 0,
+            })
+            .await
+            .map(drop),
         Command::CaseClose => v
             .close_case(ruam_core::vault::CloseCase {
                 case_id: targets.case_id.clone(),
@@ -545,6 +586,26 @@ async fn every_role_against_every_command() {
         .unwrap()
         .id
         .clone();
+    let board = t
+        .vault
+        .create_card(ruam_core::boards::NewCard {
+            case_id: Some(case_id.clone()),
+            column_id: None,
+            title: "Target task".into(),
+            description: None,
+            assignee_ids: vec![],
+            agency_id: None,
+            starts_on: None,
+            due_on: None,
+            priority: None,
+            reviewer_id: None,
+            labels: vec![],
+            checklist: vec![],
+        })
+        .await
+        .unwrap();
+    let card_id = board.columns[0].cards[0].id.clone();
+    let column_id = board.columns[1].id.clone();
     let requested_id = t
         .vault
         .create_case(crate::cases::new_case("Requested child", 2012))
@@ -573,6 +634,8 @@ async fn every_role_against_every_command() {
         deleted_attachment_id,
         person_id,
         owner_id,
+        card_id,
+        column_id,
     };
     // A second lead, so the lead in the matrix is a member added like the others.
     for role in ROLES {

@@ -95,7 +95,11 @@ export const AUDIT_ACTION_KEYS: Readonly<Record<string, string>> = {
 	'case.person.update': 'auditAction.case_person_update',
 	'case.person.remove': 'auditAction.case_person_remove',
 	'case.handover': 'auditAction.case_handover',
-	'member.role.assign': 'auditAction.member_role_assign'
+	'member.role.assign': 'auditAction.member_role_assign',
+	'board.view': 'auditAction.board_view',
+	'board.work': 'auditAction.board_work',
+	'card.create': 'auditAction.card_create',
+	'card.move': 'auditAction.card_move'
 };
 
 /** The kinds of record an audit entry can be about (the entity filter offers these). */
@@ -109,7 +113,9 @@ export const AUDIT_ENTITY_KEYS: Readonly<Record<string, string>> = {
 	case_referral: 'auditEntity.case_referral',
 	case_consent: 'auditEntity.case_consent',
 	case_attachment: 'auditEntity.case_attachment',
-	case_person: 'auditEntity.case_person'
+	case_person: 'auditEntity.case_person',
+	board: 'auditEntity.board',
+	card: 'auditEntity.card'
 };
 
 export const AUDIT_OUTCOME_KEYS: Readonly<Record<string, string>> = {

@@ -53,6 +53,9 @@ export const commands = {
 	casePersonSave: (change: PersonChange) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_person_save", { change })),
 	casePersonRemove: (removal: PersonRemoval) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_person_remove", { removal })),
 	casesHandOver: (handOver: HandOver) => typedError<HandedOver, IpcError>(__TAURI_INVOKE("cases_hand_over", { handOver })),
+	boardOpen: (caseId: string | null) => typedError<Board, IpcError>(__TAURI_INVOKE("board_open", { caseId })),
+	cardCreate: (card: NewCard) => typedError<Board, IpcError>(__TAURI_INVOKE("card_create", { card })),
+	cardMove: (request: CardMove) => typedError<Board, IpcError>(__TAURI_INVOKE("card_move", { request })),
 };
 
 /** Events */
@@ -133,6 +136,13 @@ export type AuditRow = {
 	device: string,
 };
 
+export type Board = {
+	id: string,
+	/**  The case whose board this is; none for the team's board. */
+	caseId: string | null,
+	columns: Column[],
+};
+
 /**  How the chain is broken at the first bad entry. */
 export type Break = 
 /**  The entry's content no longer matches its hash (edited). */
@@ -146,6 +156,28 @@ export type Break =
 export type BrokenLink = {
 	seq: number,
 	problem: Break,
+};
+
+export type CardMove = {
+	cardId: string,
+	columnId: string,
+	/**  0 for the top; past the end puts it last. */
+	position: number,
+};
+
+/**  A card as a board shows it. */
+export type CardSummary = {
+	id: string,
+	columnId: string,
+	position: number,
+	title: string,
+	caseId: string | null,
+	dueOn: string | null,
+	priority: Priority,
+	reviewerId: string | null,
+	review: Review,
+	/**  Member ids, comma-separated in SQL; a list here. */
+	assigneeIds: string[],
 };
 
 /**  A case as its viewer may see it. */
@@ -212,6 +244,14 @@ export type ChangePassphraseRequest = {
 export type CloseCase = {
 	caseId: string,
 	outcome: string | null,
+};
+
+export type Column = {
+	id: string,
+	/**  None: named by its stage, in the reader's language. */
+	name: string | null,
+	stage: Stage | null,
+	cards: CardSummary[],
 };
 
 export type Concern = "trafficking" | "sexual_abuse" | "rape" | "sexual_harassment" | "labour_exploitation" | "neglect" | "human_rights_violation" | "high_vulnerability";
@@ -350,6 +390,27 @@ export type NewAttachment = {
 	fileName: string,
 	/**  The file's bytes, base64. */
 	contentBase64: string,
+};
+
+/**  A card as typed. */
+export type NewCard = {
+	/**  The case whose board it goes on; none for the team's board. */
+	caseId: string | null,
+	/**  The column; the board's first when none. */
+	columnId: string | null,
+	title: string,
+	description: string | null,
+	assigneeIds?: string[],
+	agencyId: string | null,
+	/**  `YYYY-MM-DD`. */
+	startsOn: string | null,
+	/**  `YYYY-MM-DD`. */
+	dueOn: string | null,
+	priority: string | null,
+	/**  The member who must approve the card before it is done (e.g. the police liaison). */
+	reviewerId: string | null,
+	labels?: string[],
+	checklist?: string[],
 };
 
 export type NewCase = {
@@ -514,6 +575,8 @@ export type PersonRemoval = {
 	personId: string,
 };
 
+export type Priority = "low" | "normal" | "high" | "urgent";
+
 export type RecoveryUnlockRequest = {
 	/**  The lead who recovers; empty means the longest-serving lead. */
 	signInName?: string | null,
@@ -554,6 +617,13 @@ export type Remedy =
 
 /**  A member's part in a case. */
 export type Responsibility = "lead" | "support" | "review";
+
+/**  Where a card that needs review stands. */
+export type Review = "none" | 
+/**  Needs review; not yet asked for. */
+"pending" | 
+/**  In its review column, waiting for the reviewer. */
+"waiting" | "returned" | "approved";
 
 export type Risk = "low" | "medium" | "high";
 
@@ -614,6 +684,9 @@ export type Sex = "female" | "male" | "other" | "unknown";
  *  zeroed when dropped.
  */
 export type ShownRecoveryKey = string;
+
+/**  Where the review flow puts a card; columns a team adds have none. */
+export type Stage = "todo" | "in_progress" | "review" | "done";
 
 export type Status = "intake" | "assessment" | "plan" | "in_progress" | "closed";
 

@@ -1,0 +1,509 @@
+//! Boards, columns and cards in SQL. Every list of cards takes the viewer, so a card on a
+//! case the viewer may not see is never in an answer. Card positions within a column are
+//! 0, 1, 2, … with no gaps or repeats; every move renumbers in its transaction.
+
+use serde::Serialize;
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+
+use super::{CheckedCard, Priority, Review, Stage, DEFAULT_STAGES};
+use crate::cases::store::Viewer;
+use crate::outbox::{now_utc, Op, Outbox};
+use crate::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Board {
+    pub id: String,
+    /// The case whose board this is; none for the team's board.
+    pub case_id: Option<String>,
+    pub columns: Vec<Column>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Column {
+    pub id: String,
+    /// None: named by its stage, in the reader's language.
+    pub name: Option<String>,
+    pub stage: Option<Stage>,
+    pub cards: Vec<CardSummary>,
+}
+
+/// A card as a board shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct CardSummary {
+    pub id: String,
+    pub column_id: String,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
+    pub position: i64,
+    pub title: String,
+    pub case_id: Option<String>,
+    pub due_on: Option<String>,
+    pub priority: Priority,
+    pub reviewer_id: Option<String>,
+    pub review: Review,
+    /// Member ids, comma-separated in SQL; a list here.
+    #[sqlx(skip)]
+    pub assignee_ids: Vec<String>,
+    #[sqlx(rename = "assignees")]
+    #[serde(skip)]
+    pub assignees_joined: Option<String>,
+}
+
+/// The board of a case (or the team's), if it was made.
+pub async fn board_id(
+    conn: &mut SqliteConnection,
+    case_id: Option<&str>,
+) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM boards WHERE ifnull(case_id, '') = ifnull(?, '')")
+            .bind(case_id)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+/// The board of a case (or the team's), made with its four columns the first time.
+pub async fn ensure_board(
+    tx: &mut Transaction<'_, Sqlite>,
+    outbox: &Outbox,
+    author: &str,
+    case_id: Option<&str>,
+) -> Result<String> {
+    if let Some(id) = board_id(tx, case_id).await? {
+        return Ok(id);
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = now_utc();
+    sqlx::query(
+        "INSERT INTO boards (id, case_id, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(case_id)
+    .bind(author)
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut **tx)
+    .await?;
+    outbox
+        .record(
+            tx,
+            Some(author),
+            "board",
+            &id,
+            Op::Insert,
+            &serde_json::json!({ "case_id": case_id, "created_at": now }),
+        )
+        .await?;
+    for (position, stage) in DEFAULT_STAGES.iter().enumerate() {
+        let column = uuid::Uuid::now_v7().to_string();
+        sqlx::query(
+            "INSERT INTO board_columns (id, board_id, name, stage, position, created_at)
+             VALUES (?, ?, NULL, ?, ?, ?)",
+        )
+        .bind(&column)
+        .bind(&id)
+        .bind(stage)
+        .bind(i64::try_from(position).unwrap_or(0))
+        .bind(&now)
+        .execute(&mut **tx)
+        .await?;
+        outbox
+            .record(
+                tx,
+                Some(author),
+                "board_column",
+                &column,
+                Op::Insert,
+                &serde_json::json!({ "board_id": id, "stage": stage, "position": position }),
+            )
+            .await?;
+    }
+    Ok(id)
+}
+
+/// SQL true when the viewer may see card `c` (bound: the viewer's id).
+fn card_visible(viewer: &Viewer) -> String {
+    format!(
+        "(c.case_id IS NULL OR (EXISTS (SELECT 1 FROM cases k WHERE k.id = c.case_id AND k.deleted_at IS NULL)
+           AND ({} OR EXISTS (SELECT 1 FROM case_members cm WHERE cm.case_id = c.case_id
+                AND cm.removed_at IS NULL AND cm.member_id = ?))))",
+        u8::from(viewer.oversee)
+    )
+}
+
+const CARD_COLUMNS: &str = "SELECT c.id, c.column_id, c.position, c.title, c.case_id, c.due_on,
+        c.priority, c.reviewer_id, c.review,
+        (SELECT group_concat(member_id) FROM card_assignees WHERE card_id = c.id) AS assignees
+    FROM cards c";
+
+fn finish(mut card: CardSummary) -> CardSummary {
+    card.assignee_ids = card
+        .assignees_joined
+        .take()
+        .map(|joined| joined.split(',').map(str::to_owned).collect())
+        .unwrap_or_default();
+    card
+}
+
+/// A board with its columns and the cards the viewer may see, in order.
+pub async fn load_board(pool: &SqlitePool, viewer: &Viewer, board_id: &str) -> Result<Board> {
+    let case_id: Option<Option<String>> =
+        sqlx::query_scalar("SELECT case_id FROM boards WHERE id = ?")
+            .bind(board_id)
+            .fetch_optional(pool)
+            .await?;
+    let case_id = case_id.ok_or(Error::NotFound("the board"))?;
+    let columns: Vec<(String, Option<String>, Option<Stage>)> = sqlx::query_as(
+        "SELECT id, name, stage FROM board_columns WHERE board_id = ? AND deleted_at IS NULL
+         ORDER BY position, id",
+    )
+    .bind(board_id)
+    .fetch_all(pool)
+    .await?;
+    let cards: Vec<CardSummary> = sqlx::query_as(&format!(
+        "{CARD_COLUMNS} WHERE c.board_id = ? AND c.deleted_at IS NULL AND {}
+         ORDER BY c.column_id, c.position",
+        card_visible(viewer)
+    ))
+    .bind(board_id)
+    .bind(&viewer.member_id)
+    .fetch_all(pool)
+    .await?;
+    let mut columns: Vec<Column> = columns
+        .into_iter()
+        .map(|(id, name, stage)| Column {
+            id,
+            name,
+            stage,
+            cards: Vec::new(),
+        })
+        .collect();
+    for card in cards {
+        if let Some(column) = columns.iter_mut().find(|c| c.id == card.column_id) {
+            column.cards.push(finish(card));
+        }
+    }
+    Ok(Board {
+        id: board_id.to_owned(),
+        case_id,
+        columns,
+    })
+}
+
+/// A card as stored, for moving or reviewing it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CardRow {
+    pub id: String,
+    pub board_id: String,
+    pub column_id: String,
+    pub position: i64,
+    pub case_id: Option<String>,
+    pub title: String,
+    pub reviewer_id: Option<String>,
+    pub review: Review,
+}
+
+/// A card that is not deleted; `NotFound` otherwise.
+pub async fn card_row(conn: &mut SqliteConnection, card_id: &str) -> Result<CardRow> {
+    sqlx::query_as(
+        "SELECT id, board_id, column_id, position, case_id, title, reviewer_id, review
+         FROM cards WHERE id = ? AND deleted_at IS NULL",
+    )
+    .bind(card_id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(Error::NotFound("the card"))
+}
+
+/// A column of the board that is not deleted, with its stage.
+pub async fn column_of(
+    conn: &mut SqliteConnection,
+    board_id: &str,
+    column_id: Option<&str>,
+) -> Result<(String, Option<Stage>)> {
+    let found: Option<(String, Option<Stage>)> = match column_id {
+        Some(id) => {
+            sqlx::query_as(
+                "SELECT id, stage FROM board_columns WHERE id = ? AND board_id = ? AND deleted_at IS NULL",
+            )
+            .bind(id)
+            .bind(board_id)
+            .fetch_optional(conn)
+            .await?
+        }
+        None => {
+            sqlx::query_as(
+                "SELECT id, stage FROM board_columns WHERE board_id = ? AND deleted_at IS NULL
+                 ORDER BY position, id LIMIT 1",
+            )
+            .bind(board_id)
+            .fetch_optional(conn)
+            .await?
+        }
+    };
+    found.ok_or_else(|| Error::invalid("column_id", "is not a column of this board"))
+}
+
+async fn cards_in(conn: &mut SqliteConnection, column_id: &str) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT count(*) FROM cards WHERE column_id = ? AND deleted_at IS NULL")
+            .bind(column_id)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+/// Write a line of a card's history (and its outbox entry).
+pub async fn card_event(
+    tx: &mut Transaction<'_, Sqlite>,
+    outbox: &Outbox,
+    card_id: &str,
+    kind: &str,
+    detail: serde_json::Value,
+    actor: &str,
+) -> Result<()> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let at = now_utc();
+    sqlx::query(
+        "INSERT INTO card_events (id, card_id, kind, detail, actor, at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(card_id)
+    .bind(kind)
+    .bind(detail.to_string())
+    .bind(actor)
+    .bind(&at)
+    .execute(&mut **tx)
+    .await?;
+    outbox
+        .record(
+            tx,
+            Some(actor),
+            "card_event",
+            &id,
+            Op::Insert,
+            &serde_json::json!({ "card_id": card_id, "kind": kind, "detail": detail, "actor": actor, "at": at }),
+        )
+        .await
+}
+
+/// Put a checked card at the end of a column.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_card(
+    tx: &mut Transaction<'_, Sqlite>,
+    outbox: &Outbox,
+    author: &str,
+    board_id: &str,
+    column_id: &str,
+    case_id: Option<&str>,
+    card: &CheckedCard,
+) -> Result<String> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = now_utc();
+    let position = cards_in(tx, column_id).await?;
+    let review = if card.reviewer_id.is_some() {
+        Review::Pending
+    } else {
+        Review::None
+    };
+    sqlx::query(
+        "INSERT INTO cards (id, board_id, column_id, position, case_id, title, description,
+             agency_id, starts_on, due_on, priority, reviewer_id, review, created_by,
+             created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(board_id)
+    .bind(column_id)
+    .bind(position)
+    .bind(case_id)
+    .bind(&card.title)
+    .bind(&card.description)
+    .bind(&card.agency_id)
+    .bind(&card.starts_on)
+    .bind(&card.due_on)
+    .bind(card.priority)
+    .bind(&card.reviewer_id)
+    .bind(review)
+    .bind(author)
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut **tx)
+    .await?;
+    for member in &card.assignee_ids {
+        sqlx::query("INSERT INTO card_assignees (card_id, member_id) VALUES (?, ?)")
+            .bind(&id)
+            .bind(member)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for label in &card.labels {
+        sqlx::query("INSERT INTO card_labels (card_id, label) VALUES (?, ?)")
+            .bind(&id)
+            .bind(label)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (position, item) in card.checklist.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO card_checklist (id, card_id, text, done, position) VALUES (?, ?, ?, 0, ?)",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(&id)
+        .bind(item)
+        .bind(i64::try_from(position).unwrap_or(i64::MAX))
+        .execute(&mut **tx)
+        .await?;
+    }
+    outbox
+        .record(
+            tx,
+            Some(author),
+            "card",
+            &id,
+            Op::Insert,
+            &serde_json::json!({
+                "board_id": board_id, "column_id": column_id, "position": position,
+                "case_id": case_id, "title": card.title, "description": card.description,
+                "assignee_ids": card.assignee_ids, "agency_id": card.agency_id,
+                "starts_on": card.starts_on, "due_on": card.due_on, "priority": card.priority,
+                "reviewer_id": card.reviewer_id, "labels": card.labels, "checklist": card.checklist,
+                "created_at": now,
+            }),
+        )
+        .await?;
+    card_event(
+        tx,
+        outbox,
+        &id,
+        "created",
+        serde_json::json!({ "column_id": column_id }),
+        author,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Move a card to `position` (clamped to the column's end) in `to_column` of its board;
+/// the cards it leaves and joins close up and make room, so positions stay 0, 1, 2, ….
+pub async fn move_card(
+    tx: &mut Transaction<'_, Sqlite>,
+    outbox: &Outbox,
+    author: &str,
+    card: &CardRow,
+    to_column: &str,
+    position: i64,
+) -> Result<i64> {
+    let same = card.column_id == to_column;
+    let room = cards_in(tx, to_column).await? - i64::from(same);
+    let to = position.clamp(0, room.max(0));
+    if same {
+        if to > card.position {
+            sqlx::query(
+                "UPDATE cards SET position = position - 1 WHERE column_id = ? AND deleted_at IS NULL
+                 AND id <> ? AND position > ? AND position <= ?",
+            )
+            .bind(to_column)
+            .bind(&card.id)
+            .bind(card.position)
+            .bind(to)
+            .execute(&mut **tx)
+            .await?;
+        } else if to < card.position {
+            sqlx::query(
+                "UPDATE cards SET position = position + 1 WHERE column_id = ? AND deleted_at IS NULL
+                 AND id <> ? AND position >= ? AND position < ?",
+            )
+            .bind(to_column)
+            .bind(&card.id)
+            .bind(to)
+            .bind(card.position)
+            .execute(&mut **tx)
+            .await?;
+        }
+    } else {
+        sqlx::query(
+            "UPDATE cards SET position = position - 1 WHERE column_id = ? AND deleted_at IS NULL
+             AND position > ?",
+        )
+        .bind(&card.column_id)
+        .bind(card.position)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(
+            "UPDATE cards SET position = position + 1 WHERE column_id = ? AND deleted_at IS NULL
+             AND position >= ?",
+        )
+        .bind(to_column)
+        .bind(to)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let now = now_utc();
+    sqlx::query("UPDATE cards SET column_id = ?, position = ?, updated_at = ? WHERE id = ?")
+        .bind(to_column)
+        .bind(to)
+        .bind(&now)
+        .bind(&card.id)
+        .execute(&mut **tx)
+        .await?;
+    outbox
+        .record(
+            tx,
+            Some(author),
+            "card",
+            &card.id,
+            Op::Update,
+            &serde_json::json!({ "column_id": to_column, "position": to, "updated_at": now }),
+        )
+        .await?;
+    card_event(
+        tx,
+        outbox,
+        &card.id,
+        "moved",
+        serde_json::json!({ "from": card.column_id, "to": to_column, "position": to }),
+        author,
+    )
+    .await?;
+    Ok(to)
+}
+
+/// Set where a card stands in its review.
+pub async fn set_review(
+    tx: &mut Transaction<'_, Sqlite>,
+    outbox: &Outbox,
+    author: &str,
+    card_id: &str,
+    review: Review,
+) -> Result<()> {
+    sqlx::query("UPDATE cards SET review = ? WHERE id = ?")
+        .bind(review)
+        .bind(card_id)
+        .execute(&mut **tx)
+        .await?;
+    outbox
+        .record(
+            tx,
+            Some(author),
+            "card",
+            card_id,
+            Op::Update,
+            &serde_json::json!({ "review": review }),
+        )
+        .await?;
+    card_event(
+        tx,
+        outbox,
+        card_id,
+        "review",
+        serde_json::json!({ "review": review }),
+        author,
+    )
+    .await
+}

@@ -1,0 +1,232 @@
+//! Task boards through the vault: the team's board and each case's, cards added and moved.
+//! A case's board follows its case (who sees the case sees its board; who works on the
+//! case works on it); a card's assignees and reviewer must be able to see its case. Every
+//! change is written with its history line, outbox entry and audit entry in one
+//! transaction; moves keep positions 0, 1, 2, … in every column.
+
+use serde::Deserialize;
+
+use super::{Open, State, Vault};
+use crate::access::{Action, Permission, Permissions, Resource};
+use crate::boards::store::{self, Board, CardRow};
+use crate::boards::{NewCard, Review, Stage};
+use crate::cases::store as cases;
+use crate::team::MemberStatus;
+use crate::{Error, Result};
+
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct CardMove {
+    pub card_id: String,
+    pub column_id: String,
+    /// 0 for the top; past the end puts it last.
+    #[cfg_attr(feature = "specta", specta(type = u32))]
+    pub position: i64,
+}
+
+impl Open {
+    /// Ask for `action` on the board of `case_id` (the team's when none); refusals are
+    /// audited, and an unknown case answers like a hidden one.
+    async fn authorize_board(&self, action: Action, case_id: Option<&str>) -> Result<()> {
+        let access = match case_id {
+            Some(id) => Some(self.case_access_or_refuse(action, id).await?),
+            None => None,
+        };
+        let decision =
+            crate::access::authorize(self.actor(), action, Resource::Board(access.as_ref()));
+        if decision.is_err() {
+            self.audit_refusal(action, ("board", case_id.unwrap_or("team")))
+                .await;
+        }
+        decision
+    }
+
+    /// Whether `member_id` is an active member who may see the case (or the team's board).
+    async fn may_see_board(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        member_id: &str,
+        case_id: Option<&str>,
+    ) -> Result<bool> {
+        let Ok(member) = crate::team::load_member(&mut *conn, member_id).await else {
+            return Ok(false);
+        };
+        if member.status != MemberStatus::Active {
+            return Ok(false);
+        }
+        let Some(case_id) = case_id else {
+            return Ok(true);
+        };
+        let membership = cases::access_to(conn, case_id, member_id).await?.membership;
+        if membership.is_some() {
+            return Ok(true);
+        }
+        let rights: Permissions = match crate::team::load_role(&mut *conn, &member.role).await {
+            Ok(role) => role.permissions.into_iter().collect(),
+            Err(_) => Permissions::new(),
+        };
+        Ok(rights.contains(&Permission::OverseeCases))
+    }
+
+    async fn board_answer(&self, board_id: &str) -> Result<Board> {
+        store::load_board(&self.pool, &self.viewer(), board_id).await
+    }
+}
+
+impl Vault {
+    /// The team's board (`case_id` none) or a case's, made with its four columns the
+    /// first time it is opened.
+    pub async fn open_board(&self, case_id: Option<String>) -> Result<Board> {
+        let state = self.state.write().await;
+        let State::Unlocked(open) = &*state else {
+            return Err(Error::Locked);
+        };
+        let case_id = case_id.as_deref().filter(|c| !c.is_empty());
+        open.authorize_board(Action::ViewBoard, case_id).await?;
+        let mut tx = open.pool.begin().await?;
+        let board_id = store::ensure_board(&mut tx, &open.outbox, &open.member.id, case_id).await?;
+        tx.commit().await?;
+        let board = open.board_answer(&board_id).await?;
+        if let Some(case_id) = case_id {
+            open.audit("board.view", Some(("case", case_id))).await?;
+        }
+        Ok(board)
+    }
+
+    /// Add a card to the team's board or a case's. Its assignees and reviewer must be
+    /// active members who may see the board's case.
+    pub async fn create_card(&self, new: NewCard) -> Result<Board> {
+        let state = self.state.write().await;
+        let State::Unlocked(open) = &*state else {
+            return Err(Error::Locked);
+        };
+        let case_id = new.case_id.as_deref().filter(|c| !c.is_empty());
+        open.authorize_board(Action::WorkOnBoard, case_id).await?;
+        let card = new.check()?;
+        let mut tx = open.pool.begin().await?;
+        if let Some(case_id) = case_id {
+            cases::ensure_not_closed(&mut tx, case_id).await?;
+        }
+        for member in &card.assignee_ids {
+            if !open.may_see_board(&mut tx, member, case_id).await? {
+                return Err(Error::invalid(
+                    "assignee_ids",
+                    "names someone who is not an active member who may see this case",
+                ));
+            }
+        }
+        if let Some(reviewer) = &card.reviewer_id {
+            if !open.may_see_board(&mut tx, reviewer, case_id).await? {
+                return Err(Error::invalid(
+                    "reviewer_id",
+                    "is not an active member who may see this case",
+                ));
+            }
+        }
+        if let Some(agency) = &card.agency_id {
+            let known: Option<String> =
+                sqlx::query_scalar("SELECT id FROM agencies WHERE id = ? AND deleted_at IS NULL")
+                    .bind(agency)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if known.is_none() {
+                return Err(Error::invalid("agency_id", "is not an agency of the team"));
+            }
+        }
+        let board_id = store::ensure_board(&mut tx, &open.outbox, &open.member.id, case_id).await?;
+        let (column_id, _) = store::column_of(&mut tx, &board_id, new.column_id.as_deref()).await?;
+        let id = store::insert_card(
+            &mut tx,
+            &open.outbox,
+            &open.member.id,
+            &board_id,
+            &column_id,
+            case_id,
+            &card,
+        )
+        .await?;
+        open.audit_in(&mut tx, "card.create", Some(("card", &id)))
+            .await?;
+        tx.commit().await?;
+        open.board_answer(&board_id).await
+    }
+
+    /// Move a card within its board. A card that needs review goes to the done column
+    /// only once approved; moving it to the review column asks its reviewer.
+    pub async fn move_card(&self, request: CardMove) -> Result<Board> {
+        let state = self.state.write().await;
+        let State::Unlocked(open) = &*state else {
+            return Err(Error::Locked);
+        };
+        let target = ("card", request.card_id.as_str());
+        let card: Option<CardRow> = {
+            let mut conn = open.pool.acquire().await?;
+            match store::card_row(&mut conn, &request.card_id).await {
+                Ok(card) => Some(card),
+                Err(Error::NotFound(_)) => {
+                    // Deleted (by someone else, since the board was read), or never there.
+                    let deleted: Option<Option<String>> = sqlx::query_scalar(
+                        "SELECT case_id FROM cards WHERE id = ? AND deleted_at IS NOT NULL",
+                    )
+                    .bind(&request.card_id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                    drop(conn);
+                    if let Some(case_id) = deleted {
+                        open.authorize_board(Action::WorkOnBoard, case_id.as_deref())
+                            .await?;
+                        return Err(Error::invalid(
+                            "card_id",
+                            "this card was deleted; reload the board",
+                        ));
+                    }
+                    None
+                }
+                Err(err) => return Err(err),
+            }
+        };
+        let Some(card) = card else {
+            open.audit_refusal(Action::WorkOnBoard, target).await;
+            return Err(Error::Forbidden);
+        };
+        open.authorize_board(Action::WorkOnBoard, card.case_id.as_deref())
+            .await?;
+        let mut tx = open.pool.begin().await?;
+        if let Some(case_id) = &card.case_id {
+            cases::ensure_not_closed(&mut tx, case_id).await?;
+        }
+        let (column_id, stage) =
+            store::column_of(&mut tx, &card.board_id, Some(&request.column_id)).await?;
+        let needs_review = card.reviewer_id.is_some();
+        let review = match stage {
+            Some(Stage::Done) if needs_review && card.review != Review::Approved => {
+                return Err(Error::invalid(
+                    "column_id",
+                    "this task needs its reviewer's approval before it is done",
+                ));
+            }
+            Some(Stage::Review) if needs_review => Some(Review::Waiting),
+            Some(Stage::Done) => None,
+            _ if needs_review && matches!(card.review, Review::Waiting | Review::Approved) => {
+                Some(Review::Pending)
+            }
+            _ => None,
+        };
+        store::move_card(
+            &mut tx,
+            &open.outbox,
+            &open.member.id,
+            &card,
+            &column_id,
+            request.position,
+        )
+        .await?;
+        if let Some(review) = review.filter(|r| *r != card.review) {
+            store::set_review(&mut tx, &open.outbox, &open.member.id, &card.id, review).await?;
+        }
+        open.audit_in(&mut tx, "card.move", Some(target)).await?;
+        tx.commit().await?;
+        open.board_answer(&card.board_id).await
+    }
+}

@@ -507,3 +507,73 @@ pub async fn set_review(
     )
     .await
 }
+
+/// SQL true for card `c` that is not finished: not deleted, not in a done column, and not
+/// on a closed or deleted case.
+const UNFINISHED: &str = "c.deleted_at IS NULL
+    AND NOT EXISTS (SELECT 1 FROM board_columns bc WHERE bc.id = c.column_id AND bc.stage = 'done')
+    AND (c.case_id IS NULL OR EXISTS (SELECT 1 FROM cases k WHERE k.id = c.case_id
+         AND k.deleted_at IS NULL AND k.status <> 'closed'))";
+
+/// Unfinished tasks a member is assigned to or must review.
+pub async fn unfinished_tasks_of(conn: &mut SqliteConnection, member_id: &str) -> Result<i64> {
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM cards c WHERE {UNFINISHED}
+           AND (c.reviewer_id = ?1 OR EXISTS (SELECT 1 FROM card_assignees a
+                WHERE a.card_id = c.id AND a.member_id = ?1))"
+    ))
+    .bind(member_id)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Give a leaving member's unfinished tasks (as assignee or reviewer) to another member;
+/// answers how many cards changed. (The new member has just taken over the cases.)
+pub async fn hand_over_tasks(
+    tx: &mut Transaction<'_, Sqlite>,
+    outbox: &Outbox,
+    author: &str,
+    from: &str,
+    to: &str,
+) -> Result<usize> {
+    let cards: Vec<(String, bool, bool)> = sqlx::query_as(&format!(
+        "SELECT c.id, c.reviewer_id IS ?1,
+                EXISTS (SELECT 1 FROM card_assignees a WHERE a.card_id = c.id AND a.member_id = ?1)
+         FROM cards c WHERE {UNFINISHED}
+           AND (c.reviewer_id = ?1 OR EXISTS (SELECT 1 FROM card_assignees a
+                WHERE a.card_id = c.id AND a.member_id = ?1))"
+    ))
+    .bind(from)
+    .fetch_all(&mut **tx)
+    .await?;
+    for (card_id, reviews, assigned) in &cards {
+        if *assigned {
+            sqlx::query("DELETE FROM card_assignees WHERE card_id = ? AND member_id = ?")
+                .bind(card_id)
+                .bind(from)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query("INSERT OR IGNORE INTO card_assignees (card_id, member_id) VALUES (?, ?)")
+                .bind(card_id)
+                .bind(to)
+                .execute(&mut **tx)
+                .await?;
+        }
+        if *reviews {
+            sqlx::query("UPDATE cards SET reviewer_id = ?, updated_at = ? WHERE id = ?")
+                .bind(to)
+                .bind(now_utc())
+                .bind(card_id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        let detail = serde_json::json!({
+            "from": from, "to": to, "assignee": assigned, "reviewer": reviews,
+        });
+        outbox
+            .record(tx, Some(author), "card", card_id, Op::Update, &detail)
+            .await?;
+        card_event(tx, outbox, card_id, "handover", detail, author).await?;
+    }
+    Ok(cards.len())
+}

@@ -57,6 +57,8 @@ pub struct HandOver {
 pub struct HandedOver {
     /// How many open cases moved.
     pub cases: u32,
+    /// How many unfinished tasks moved (as assignee or reviewer).
+    pub tasks: u32,
 }
 
 impl Open {
@@ -307,8 +309,9 @@ impl Vault {
 
     /// Move every open case of a member to another (staff turnover), with a handover note
     /// written on each case (general section): the new member takes their part in each
-    /// (keeping their own if it was larger) and the first leaves the case. A member with
-    /// open cases cannot leave the team until this is done.
+    /// (keeping their own if it was larger) and the first leaves the case. Their unfinished
+    /// tasks (as assignee or reviewer) go to the new member too. A member with open cases
+    /// or unfinished tasks cannot leave the team until this is done.
     pub async fn hand_over_cases(&self, hand_over: HandOver) -> Result<HandedOver> {
         let state = self.state.write().await;
         let State::Unlocked(open) = &*state else {
@@ -389,9 +392,18 @@ impl Vault {
             open.audit_in(&mut tx, "case.handover", Some(("case", case_id)))
                 .await?;
         }
+        let tasks = crate::boards::store::hand_over_tasks(
+            &mut tx,
+            &open.outbox,
+            &open.member.id,
+            &from.id,
+            &to.id,
+        )
+        .await?;
         tx.commit().await?;
         Ok(HandedOver {
             cases: u32::try_from(cases.len()).unwrap_or(u32::MAX),
+            tasks: u32::try_from(tasks).unwrap_or(u32::MAX),
         })
     }
 }

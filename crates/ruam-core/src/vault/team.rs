@@ -128,6 +128,17 @@ impl Vault {
             && MemberStatus::parse("status", &update.status).ok() == Some(MemberStatus::Left);
         if leaving {
             let open_cases = crate::cases::store::open_cases_of(&mut tx, id).await?.len();
+            let tasks = crate::boards::store::unfinished_tasks_of(&mut tx, id).await?;
+            if open_cases == 0 && tasks > 0 {
+                return Err(Error::invalid(
+                    "status",
+                    format!(
+                        "{} still has {tasks} unfinished task{}; hand them over to another member first",
+                        current.display_name,
+                        if tasks == 1 { "" } else { "s" }
+                    ),
+                ));
+            }
             if open_cases > 0 {
                 return Err(Error::invalid(
                     "status",

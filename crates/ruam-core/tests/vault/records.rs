@@ -485,6 +485,30 @@ async fn a_member_with_open_cases_hands_them_over_before_leaving() {
     ] {
         assert_invalid_field(t.vault.hand_over_cases(bad).await, "to_member_id");
     }
+    // Anan's tasks: one on an open case (to do and to review), one on the team's board.
+    let task =
+        |case_id: Option<&str>, title: &str, reviewer: Option<&str>| ruam_core::boards::NewCard {
+            case_id: case_id.map(str::to_owned),
+            column_id: None,
+            title: title.into(),
+            description: None,
+            assignee_ids: vec![leaving.id.clone()],
+            agency_id: None,
+            starts_on: None,
+            due_on: None,
+            priority: None,
+            reviewer_id: reviewer.map(str::to_owned),
+            labels: vec![],
+            checklist: vec![],
+        };
+    t.vault
+        .create_card(task(Some(&cases[0]), "Home visit", Some(&leaving.id)))
+        .await
+        .unwrap();
+    t.vault
+        .create_card(task(None, "Volunteer training", None))
+        .await
+        .unwrap();
     let moved = t
         .vault
         .hand_over_cases(HandOver {
@@ -495,6 +519,11 @@ async fn a_member_with_open_cases_hands_them_over_before_leaving() {
         .await
         .unwrap();
     assert_eq!(moved.cases, 2, "the closed case stays as it was closed");
+    assert_eq!(moved.tasks, 2);
+    let board = t.vault.open_board(Some(cases[0].clone())).await.unwrap();
+    let home_visit = &board.columns[0].cards[0];
+    assert_eq!(home_visit.assignee_ids, std::slice::from_ref(&taking.id));
+    assert_eq!(home_visit.reviewer_id.as_deref(), Some(taking.id.as_str()));
     t.vault.update_member(gone).await.unwrap();
 
     // The closed case still names Anan as its lead: it reopens only with a lead who is on
@@ -568,5 +597,62 @@ async fn the_case_list_comes_a_page_at_a_time() {
     assert_invalid_field(
         t.vault.list_cases(false, Some("not a marker".into())).await,
         "after",
+    );
+}
+
+#[tokio::test]
+async fn a_member_with_unfinished_tasks_hands_them_over_before_leaving() {
+    let (t, _) = TestVault::created().await;
+    let niran = t
+        .vault
+        .add_member(new_member("Niran", "niran", "case_worker"))
+        .await
+        .unwrap();
+    let kanya = t
+        .vault
+        .add_member(new_member("Kanya", "kanya", "case_worker"))
+        .await
+        .unwrap();
+    t.vault
+        .create_card(ruam_core::boards::NewCard {
+            case_id: None,
+            column_id: None,
+            title: "Order school uniforms".into(),
+            description: None,
+            assignee_ids: vec![niran.id.clone()],
+            agency_id: None,
+            starts_on: None,
+            due_on: None,
+            priority: None,
+            reviewer_id: None,
+            labels: vec![],
+            checklist: vec![],
+        })
+        .await
+        .unwrap();
+    let mut gone = crate::team::update_of(&niran);
+    gone.status = "left".into();
+    match t.vault.update_member(gone.clone()).await {
+        Err(Error::Invalid { field, reason }) => {
+            assert_eq!(field, "status");
+            assert!(reason.contains("1 unfinished task"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let moved = t
+        .vault
+        .hand_over_cases(HandOver {
+            from_member_id: niran.id.clone(),
+            to_member_id: kanya.id.clone(),
+            note: "Uniform sizes are in the shared folder".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!((moved.cases, moved.tasks), (0, 1));
+    t.vault.update_member(gone).await.unwrap();
+    let board = t.vault.open_board(None).await.unwrap();
+    assert_eq!(
+        board.columns[0].cards[0].assignee_ids,
+        std::slice::from_ref(&kanya.id)
     );
 }

@@ -310,6 +310,8 @@ export type HandOver = {
 export type HandedOver = {
 	/**  How many open cases moved. */
 	cases: number,
+	/**  How many unfinished tasks moved (as assignee or reviewer). */
+	tasks: number,
 };
 
 export type IpcError = {

@@ -44,7 +44,7 @@ function optionValues(select: HTMLElement): string[] {
 
 describe('handing over cases', () => {
 	it('moves a member’s open cases to another active member and says how many', async () => {
-		const { core, user } = await openTeam(ALL_PERMISSIONS, { cases_hand_over: () => ({ cases: 2 }) });
+		const { core, user } = await openTeam(ALL_PERMISSIONS, { cases_hand_over: () => ({ cases: 2, tasks: 3 }) });
 
 		// Only active members have cases to hand over.
 		expect(screen.getAllByTestId('member-handover')).toHaveLength(2);
@@ -60,7 +60,7 @@ describe('handing over cases', () => {
 		await user.click(screen.getByTestId('handover-submit'));
 
 		const done = await screen.findByTestId('handover-done');
-		expect(done).toHaveTextContent('2 open cases handed over to Malee Srisuk.');
+		expect(done).toHaveTextContent('2 open cases and 3 unfinished tasks handed over to Malee Srisuk.');
 		expect(core.callsTo('cases_hand_over')[0].args).toEqual({
 			handOver: { fromMemberId: 'm-1', toMemberId: 'm-2', note: 'Visit Ban Pa Sak on Monday' }
 		});
@@ -69,7 +69,7 @@ describe('handing over cases', () => {
 	});
 
 	it('says “case” for one case, and works for a member who oversees cases without managing the team', async () => {
-		const { core, user } = await openTeam(['cases.oversee'], { cases_hand_over: () => ({ cases: 1 }) });
+		const { core, user } = await openTeam(['cases.oversee'], { cases_hand_over: () => ({ cases: 1, tasks: 0 }) });
 
 		expect(screen.queryByTestId('member-edit')).not.toBeInTheDocument();
 		await user.click(within(rowOf('Malee Srisuk')).getByTestId('member-handover'));

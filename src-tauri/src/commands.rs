@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use ruam_core::boards::store::Board;
+use ruam_core::boards::store::{Board, TaskItem};
 use ruam_core::boards::NewCard;
 use ruam_core::cases::store::{CaseFile, CasePage, CaseSummary, SearchHit};
 use ruam_core::cases::NewCase;
@@ -13,9 +13,9 @@ use ruam_core::team::{
     SetMemberPassphrase, TeamOverview,
 };
 use ruam_core::vault::{
-    AttachmentContent, AuditPage, AuditQuery, CardMove, CaseMemberChange, CloseCase, ExportedFile,
-    HandOver, HandedOver, NewAttachment, NewConsent, NewNote, NewReferral, NoteEdit, PersonChange,
-    PersonRemoval, ReferralUpdate,
+    AttachmentContent, AuditPage, AuditQuery, CardMove, CardReview, CaseMemberChange, CloseCase,
+    ExportedFile, HandOver, HandedOver, MyTasksQuery, NewAttachment, NewConsent, NewNote,
+    NewReferral, NoteEdit, PersonChange, PersonRemoval, ReferralUpdate,
 };
 use ruam_core::vault::{
     ChangePassphraseRequest, ConfirmPassphrase, CreateVaultRequest, RecoveryUnlockRequest,
@@ -422,4 +422,25 @@ pub async fn card_create(vault: VaultState<'_>, card: NewCard) -> IpcResult<Boar
 #[tracing::instrument(skip_all)]
 pub async fn card_move(vault: VaultState<'_>, request: CardMove) -> IpcResult<Board> {
     Ok(vault.move_card(request).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn my_tasks(vault: VaultState<'_>, query: MyTasksQuery) -> IpcResult<Vec<TaskItem>> {
+    Ok(vault.my_tasks(query).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn review_queue(vault: VaultState<'_>) -> IpcResult<Vec<TaskItem>> {
+    Ok(vault.review_queue().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn card_review(vault: VaultState<'_>, review: CardReview) -> IpcResult<Board> {
+    Ok(vault.review_card(review).await?)
 }

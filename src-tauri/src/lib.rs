@@ -86,6 +86,9 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::board_open,
             commands::card_create,
             commands::card_move,
+            commands::my_tasks,
+            commands::review_queue,
+            commands::card_review,
         ])
         .events(tauri_specta::collect_events![VaultLocked])
         .disable_serde_phases()

@@ -152,10 +152,13 @@ pub enum Action {
     /// Add cards to a board and move them: on the team's board every member, on a case's
     /// board those who work on the case and those who oversee every case.
     WorkOnBoard,
+    /// Approve a card waiting for review, or return it: its named reviewer, or a lead who
+    /// may approve (checked against the card in the vault), among those who see the case.
+    ReviewCard,
 }
 
 impl Action {
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 32] = [
         Action::ReplaceRecoveryKey,
         Action::AcknowledgeRecoveryKey,
         Action::CheckAuditLog,
@@ -187,6 +190,7 @@ impl Action {
         Action::HandOverCases,
         Action::ViewBoard,
         Action::WorkOnBoard,
+        Action::ReviewCard,
     ];
 
     /// The name recorded in the audit log.
@@ -223,6 +227,7 @@ impl Action {
             Action::HandOverCases => "case.handover",
             Action::ViewBoard => "board.view",
             Action::WorkOnBoard => "board.work",
+            Action::ReviewCard => "card.review",
         }
     }
 
@@ -256,7 +261,8 @@ impl Action {
             | Action::ReferCase
             | Action::RequestClose
             | Action::ViewBoard
-            | Action::WorkOnBoard => None,
+            | Action::WorkOnBoard
+            | Action::ReviewCard => None,
             Action::ChangeOwnPassphrase | Action::ChangeSettings | Action::ViewTeam => None,
         }
     }
@@ -435,7 +441,10 @@ pub fn authorize(actor: Actor<'_>, action: Action, resource: Resource<'_>) -> Re
         }
         // The team's board is every member's; a case's board follows its case.
         (Action::ViewBoard | Action::WorkOnBoard, Resource::Board(None)) => true,
-        (Action::ViewBoard, Resource::Board(Some(access))) => sees_case(actor, access),
+        (Action::ViewBoard | Action::ReviewCard, Resource::Board(Some(access))) => {
+            sees_case(actor, access)
+        }
+        (Action::ReviewCard, Resource::Board(None)) => true,
         (Action::WorkOnBoard, Resource::Board(Some(access))) => {
             case_rule(actor, Action::UpdateCase, access)
         }
@@ -486,7 +495,9 @@ mod tests {
                 Resource::Role { rights: &NO_RIGHTS }
             }
             Action::CreateCase | Action::FindCases | Action::HandOverCases => Resource::Cases,
-            Action::ViewBoard | Action::WorkOnBoard => Resource::Board(Some(&CASE_LEAD)),
+            Action::ViewBoard | Action::WorkOnBoard | Action::ReviewCard => {
+                Resource::Board(Some(&CASE_LEAD))
+            }
             Action::ViewSection | Action::WriteSection => {
                 Resource::CaseSection(&CASE_LEAD, Section::General)
             }

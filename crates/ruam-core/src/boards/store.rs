@@ -46,6 +46,9 @@ pub struct CardSummary {
     pub priority: Priority,
     pub reviewer_id: Option<String>,
     pub review: Review,
+    /// Who approved it after review, and when.
+    pub signed_off_by: Option<String>,
+    pub signed_off_at: Option<String>,
     /// Member ids, comma-separated in SQL; a list here.
     #[sqlx(skip)]
     pub assignee_ids: Vec<String>,
@@ -126,18 +129,18 @@ pub async fn ensure_board(
     Ok(id)
 }
 
-/// SQL true when the viewer may see card `c` (bound: the viewer's id).
-fn card_visible(viewer: &Viewer) -> String {
+/// SQL true when the viewer may see card `c` (`param`: where the viewer's id is bound).
+fn card_visible(viewer: &Viewer, param: &str) -> String {
     format!(
         "(c.case_id IS NULL OR (EXISTS (SELECT 1 FROM cases k WHERE k.id = c.case_id AND k.deleted_at IS NULL)
            AND ({} OR EXISTS (SELECT 1 FROM case_members cm WHERE cm.case_id = c.case_id
-                AND cm.removed_at IS NULL AND cm.member_id = ?))))",
+                AND cm.removed_at IS NULL AND cm.member_id = {param}))))",
         u8::from(viewer.oversee)
     )
 }
 
 const CARD_COLUMNS: &str = "SELECT c.id, c.column_id, c.position, c.title, c.case_id, c.due_on,
-        c.priority, c.reviewer_id, c.review,
+        c.priority, c.reviewer_id, c.review, c.signed_off_by, c.signed_off_at,
         (SELECT group_concat(member_id) FROM card_assignees WHERE card_id = c.id) AS assignees
     FROM cards c";
 
@@ -168,7 +171,7 @@ pub async fn load_board(pool: &SqlitePool, viewer: &Viewer, board_id: &str) -> R
     let cards: Vec<CardSummary> = sqlx::query_as(&format!(
         "{CARD_COLUMNS} WHERE c.board_id = ? AND c.deleted_at IS NULL AND {}
          ORDER BY c.column_id, c.position",
-        card_visible(viewer)
+        card_visible(viewer, "?")
     ))
     .bind(board_id)
     .bind(&viewer.member_id)
@@ -576,4 +579,188 @@ pub async fn hand_over_tasks(
         card_event(tx, outbox, card_id, "handover", detail, author).await?;
     }
     Ok(cards.len())
+}
+
+/// A task in "my tasks" or the review queue: the card, where it is, and whether it is late.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct TaskItem {
+    pub card: CardSummary,
+    pub board_id: String,
+    pub stage: Option<Stage>,
+    /// Due before today (where the person is).
+    pub overdue: bool,
+    pub due_today: bool,
+}
+
+/// Which of my tasks: all, or those due by a day, on one case, or on one board.
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    pub due_by: Option<String>,
+    pub case_id: Option<String>,
+    pub board_id: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct TaskRow {
+    #[sqlx(flatten)]
+    card: CardSummary,
+    board_id: String,
+    stage: Option<Stage>,
+}
+
+/// Unfinished cards the viewer may see that meet `condition` (which names the viewer as
+/// `?1`), filtered, late ones first, then by due date and priority.
+async fn task_items(
+    pool: &SqlitePool,
+    viewer: &Viewer,
+    condition: &str,
+    filter: &TaskFilter,
+    today: &str,
+) -> Result<Vec<TaskItem>> {
+    let rows: Vec<TaskRow> = sqlx::query_as(&format!(
+        "SELECT c.id, c.column_id, c.position, c.title, c.case_id, c.due_on, c.priority,
+                c.reviewer_id, c.review, c.signed_off_by, c.signed_off_at,
+                (SELECT group_concat(member_id) FROM card_assignees WHERE card_id = c.id) AS assignees,
+                c.board_id, bc.stage
+         FROM cards c JOIN board_columns bc ON bc.id = c.column_id
+         WHERE {UNFINISHED} AND {} AND {condition}
+           AND (?2 IS NULL OR c.due_on <= ?2)
+           AND (?3 IS NULL OR c.case_id = ?3)
+           AND (?4 IS NULL OR c.board_id = ?4)
+         ORDER BY (c.due_on IS NOT NULL AND c.due_on < ?5) DESC, c.due_on IS NULL, c.due_on,
+                  CASE c.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END,
+                  c.created_at, c.id",
+        card_visible(viewer, "?1")
+    ))
+    .bind(&viewer.member_id)
+    .bind(&filter.due_by)
+    .bind(&filter.case_id)
+    .bind(&filter.board_id)
+    .bind(today)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let overdue = row.card.due_on.as_deref().is_some_and(|d| d < today);
+            let due_today = row.card.due_on.as_deref() == Some(today);
+            TaskItem {
+                card: finish(row.card),
+                board_id: row.board_id,
+                stage: row.stage,
+                overdue,
+                due_today,
+            }
+        })
+        .collect())
+}
+
+/// Everything assigned to the viewer that is not done, across boards.
+pub async fn my_tasks(
+    pool: &SqlitePool,
+    viewer: &Viewer,
+    filter: &TaskFilter,
+    today: &str,
+) -> Result<Vec<TaskItem>> {
+    task_items(
+        pool,
+        viewer,
+        "EXISTS (SELECT 1 FROM card_assignees a WHERE a.card_id = c.id AND a.member_id = ?1)",
+        filter,
+        today,
+    )
+    .await
+}
+
+/// Cards waiting for the viewer's review.
+pub async fn review_queue(
+    pool: &SqlitePool,
+    viewer: &Viewer,
+    today: &str,
+) -> Result<Vec<TaskItem>> {
+    task_items(
+        pool,
+        viewer,
+        "c.reviewer_id = ?1 AND c.review = 'waiting'",
+        &TaskFilter::default(),
+        today,
+    )
+    .await
+}
+
+/// The column of a board with this stage.
+pub async fn column_with_stage(
+    conn: &mut SqliteConnection,
+    board_id: &str,
+    stage: Stage,
+) -> Result<String> {
+    sqlx::query_scalar(
+        "SELECT id FROM board_columns WHERE board_id = ? AND stage = ? AND deleted_at IS NULL
+         ORDER BY position LIMIT 1",
+    )
+    .bind(board_id)
+    .bind(stage)
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| Error::invalid("column_id", "the board has no column for this step"))
+}
+
+/// Sign a card off (approved) or return it with a comment.
+pub async fn sign_off(
+    tx: &mut Transaction<'_, Sqlite>,
+    outbox: &Outbox,
+    author: &str,
+    card_id: &str,
+) -> Result<()> {
+    let now = now_utc();
+    sqlx::query("UPDATE cards SET signed_off_by = ?, signed_off_at = ? WHERE id = ?")
+        .bind(author)
+        .bind(&now)
+        .bind(card_id)
+        .execute(&mut **tx)
+        .await?;
+    outbox
+        .record(
+            tx,
+            Some(author),
+            "card",
+            card_id,
+            Op::Update,
+            &serde_json::json!({ "signed_off_by": author, "signed_off_at": now }),
+        )
+        .await
+}
+
+/// Add a comment to a card.
+pub async fn add_comment(
+    tx: &mut Transaction<'_, Sqlite>,
+    outbox: &Outbox,
+    author: &str,
+    card_id: &str,
+    body: &str,
+) -> Result<()> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = now_utc();
+    sqlx::query(
+        "INSERT INTO card_comments (id, card_id, body, author_id, created_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(card_id)
+    .bind(body)
+    .bind(author)
+    .bind(&now)
+    .execute(&mut **tx)
+    .await?;
+    outbox
+        .record(
+            tx,
+            Some(author),
+            "card_comment",
+            &id,
+            Op::Insert,
+            &serde_json::json!({ "card_id": card_id, "body": body, "author_id": author, "created_at": now }),
+        )
+        .await
 }

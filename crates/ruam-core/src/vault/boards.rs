@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::{Open, State, Vault};
 use crate::access::{Action, Permission, Permissions, Resource};
-use crate::boards::store::{self, Board, CardRow};
+use crate::boards::store::{self, Board, CardRow, TaskFilter, TaskItem};
 use crate::boards::{NewCard, Review, Stage};
 use crate::cases::store as cases;
 use crate::team::MemberStatus;
@@ -23,6 +23,29 @@ pub struct CardMove {
     /// 0 for the top; past the end puts it last.
     #[cfg_attr(feature = "specta", specta(type = u32))]
     pub position: i64,
+}
+
+/// Which of my tasks to list.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct MyTasksQuery {
+    /// `overdue`, `today` or `week` (due within seven days); all when none.
+    pub due: Option<String>,
+    pub case_id: Option<String>,
+    pub board_id: Option<String>,
+}
+
+/// The reviewer's answer on a card waiting for review.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct CardReview {
+    pub card_id: String,
+    /// Approve (the card is done, signed off) or return it (back to in progress).
+    pub approve: bool,
+    /// Why it goes back (needed to return it).
+    pub comment: Option<String>,
 }
 
 impl Open {
@@ -226,6 +249,125 @@ impl Vault {
             store::set_review(&mut tx, &open.outbox, &open.member.id, &card.id, review).await?;
         }
         open.audit_in(&mut tx, "card.move", Some(target)).await?;
+        tx.commit().await?;
+        open.board_answer(&card.board_id).await
+    }
+
+    /// Everything assigned to the signed-in member that is not done, across the boards
+    /// they may see: late first, then by due date and priority.
+    pub async fn my_tasks(&self, query: MyTasksQuery) -> Result<Vec<TaskItem>> {
+        let state = self.state.read().await;
+        let State::Unlocked(open) = &*state else {
+            return Err(Error::Locked);
+        };
+        let today = crate::cases::today();
+        let due_by = match query
+            .due
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+        {
+            None => None,
+            Some("overdue") => today.previous_day(),
+            Some("today") => Some(today),
+            Some("week") => today.checked_add(time::Duration::days(7)),
+            Some(_) => {
+                return Err(Error::invalid(
+                    "due",
+                    "must be one of: overdue, today, week",
+                ))
+            }
+        };
+        let filter = TaskFilter {
+            due_by: due_by.map(|d| d.to_string()),
+            case_id: query.case_id.filter(|c| !c.is_empty()),
+            board_id: query.board_id.filter(|b| !b.is_empty()),
+        };
+        store::my_tasks(&open.pool, &open.viewer(), &filter, &today.to_string()).await
+    }
+
+    /// The cards waiting for the signed-in member's review.
+    pub async fn review_queue(&self) -> Result<Vec<TaskItem>> {
+        let state = self.state.read().await;
+        let State::Unlocked(open) = &*state else {
+            return Err(Error::Locked);
+        };
+        let today = crate::cases::today().to_string();
+        store::review_queue(&open.pool, &open.viewer(), &today).await
+    }
+
+    /// Approve a card waiting for review (it goes to done, signed off with who and
+    /// when) or return it with a comment (back to in progress). Only its named reviewer
+    /// or a lead who may approve, among those who see its case.
+    pub async fn review_card(&self, review: CardReview) -> Result<Board> {
+        let state = self.state.write().await;
+        let State::Unlocked(open) = &*state else {
+            return Err(Error::Locked);
+        };
+        let target = ("card", review.card_id.as_str());
+        let card = {
+            let mut conn = open.pool.acquire().await?;
+            store::card_row(&mut conn, &review.card_id).await
+        };
+        let Ok(card) = card else {
+            open.audit_refusal(Action::ReviewCard, target).await;
+            return Err(Error::Forbidden);
+        };
+        open.authorize_board(Action::ReviewCard, card.case_id.as_deref())
+            .await?;
+        let reviewer = card.reviewer_id.as_deref() == Some(open.member.id.as_str());
+        if !reviewer && !open.permissions.contains(&Permission::ApproveCases) {
+            open.audit_refusal(Action::ReviewCard, target).await;
+            return Err(Error::Forbidden);
+        }
+        if card.review != Review::Waiting {
+            return Err(Error::invalid(
+                "card_id",
+                "is not waiting for review (move it to the review column first)",
+            ));
+        }
+        let comment = review
+            .comment
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(crate::cases::clean_note)
+            .transpose()
+            .map_err(|_| Error::invalid("comment", "is too long"))?;
+        if !review.approve && comment.is_none() {
+            return Err(Error::invalid(
+                "comment",
+                "say what is missing, so the task can be finished",
+            ));
+        }
+        let mut tx = open.pool.begin().await?;
+        if let Some(case_id) = &card.case_id {
+            cases::ensure_not_closed(&mut tx, case_id).await?;
+        }
+        let (stage, outcome) = if review.approve {
+            (Stage::Done, Review::Approved)
+        } else {
+            (Stage::InProgress, Review::Returned)
+        };
+        let column = store::column_with_stage(&mut tx, &card.board_id, stage).await?;
+        store::move_card(&mut tx, &open.outbox, &open.member.id, &card, &column, 0).await?;
+        store::set_review(&mut tx, &open.outbox, &open.member.id, &card.id, outcome).await?;
+        if review.approve {
+            store::sign_off(&mut tx, &open.outbox, &open.member.id, &card.id).await?;
+        }
+        if let Some(comment) = &comment {
+            store::add_comment(&mut tx, &open.outbox, &open.member.id, &card.id, comment).await?;
+        }
+        open.audit_in(
+            &mut tx,
+            if review.approve {
+                "card.approve"
+            } else {
+                "card.return"
+            },
+            Some(target),
+        )
+        .await?;
         tx.commit().await?;
         open.board_answer(&card.board_id).await
     }

@@ -27,7 +27,7 @@ use crate::throttle::Attempts;
 use crate::{access, audit, Error, Result};
 
 pub use audit_log::{AuditPage, AuditQuery, AuditRow, ExportedFile};
-pub use boards::CardMove;
+pub use boards::{CardMove, CardReview, MyTasksQuery};
 pub use case_records::{HandOver, HandedOver, NoteEdit, PersonChange, PersonRemoval};
 pub use cases::{
     AttachmentContent, CaseMemberChange, CloseCase, NewAttachment, NewConsent, NewNote,

@@ -321,3 +321,213 @@ async fn a_task_that_needs_review_is_done_only_once_approved_and_bad_moves_write
         "a deleted card is on no board"
     );
 }
+
+#[tokio::test]
+async fn the_liaison_finds_the_task_returns_it_and_then_signs_it_off() {
+    let (t, _) = TestVault::created().await;
+    let liaison = t
+        .vault
+        .add_member(new_member("Pol. Lt. Anan", "anan", "police_liaison"))
+        .await
+        .unwrap();
+    let case_id = t
+        .vault
+        .create_case(new_case("Dao Lor", 2011))
+        .await
+        .unwrap()
+        .summary
+        .id;
+    t.vault
+        .change_case_member(
+            serde_json::from_value(serde_json::json!({
+                "caseId": case_id, "memberId": liaison.id, "responsibility": "support",
+            }))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let mut statement = card(Some(&case_id), "Take the statement");
+    statement.assignee_ids = vec![liaison.id.clone()];
+    statement.reviewer_id = Some(liaison.id.clone());
+    statement.due_on = Some("2026-01-05".into());
+    let board = t.vault.create_card(statement).await.unwrap();
+    let card_id = board.columns[0].cards[0].id.clone();
+    let mut later = card(None, "Plan the volunteer training");
+    later.assignee_ids = vec![liaison.id.clone()];
+    later.due_on = Some("2099-01-01".into());
+    t.vault.create_card(later).await.unwrap();
+
+    sign_in_fresh(&t, "anan").await;
+    let mine = t.vault.my_tasks(Default::default()).await.unwrap();
+    let titles: Vec<&str> = mine.iter().map(|m| m.card.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        ["Take the statement", "Plan the volunteer training"],
+        "late first"
+    );
+    assert!(mine[0].overdue && !mine[1].overdue);
+    let late = t
+        .vault
+        .my_tasks(ruam_core::vault::MyTasksQuery {
+            due: Some("overdue".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(late.len(), 1);
+    assert_invalid_field(
+        t.vault
+            .my_tasks(ruam_core::vault::MyTasksQuery {
+                due: Some("someday".into()),
+                ..Default::default()
+            })
+            .await,
+        "due",
+    );
+    // Not waiting yet: nothing in the queue, and it cannot be signed off.
+    assert!(t.vault.review_queue().await.unwrap().is_empty());
+    let review = |approve: bool, comment: Option<&str>| ruam_core::vault::CardReview {
+        card_id: card_id.clone(),
+        approve,
+        comment: comment.map(str::to_owned),
+    };
+    assert_invalid_field(t.vault.review_card(review(true, None)).await, "card_id");
+
+    // The lead moves it to review; the liaison returns it with a comment.
+    sign_in_lead(&t).await;
+    let board = t.vault.open_board(Some(case_id.clone())).await.unwrap();
+    t.vault
+        .move_card(CardMove {
+            card_id: card_id.clone(),
+            column_id: column(&board, Stage::Review),
+            position: 0,
+        })
+        .await
+        .unwrap();
+    t.vault.lock().await;
+    t.vault.unlock(unlock_as("anan", OWN)).await.unwrap();
+    assert_eq!(t.vault.review_queue().await.unwrap().len(), 1);
+    assert_invalid_field(t.vault.review_card(review(false, None)).await, "comment");
+    let board = t
+        .vault
+        .review_card(review(false, Some("The interpreter must sign too")))
+        .await
+        .unwrap();
+    let returned = board
+        .columns
+        .iter()
+        .find(|c| c.stage == Some(Stage::InProgress))
+        .unwrap();
+    assert_eq!(returned.cards[0].review, Review::Returned);
+    assert!(t.vault.review_queue().await.unwrap().is_empty());
+
+    // Back to review, and the liaison approves: done, signed off by the liaison.
+    sign_in_lead(&t).await;
+    t.vault
+        .move_card(CardMove {
+            card_id: card_id.clone(),
+            column_id: column(&board, Stage::Review),
+            position: 0,
+        })
+        .await
+        .unwrap();
+    t.vault.lock().await;
+    t.vault.unlock(unlock_as("anan", OWN)).await.unwrap();
+    let board = t.vault.review_card(review(true, None)).await.unwrap();
+    let done = board
+        .columns
+        .iter()
+        .find(|c| c.stage == Some(Stage::Done))
+        .unwrap();
+    assert_eq!(done.cards[0].id, card_id);
+    assert_eq!(done.cards[0].review, Review::Approved);
+    assert_eq!(
+        done.cards[0].signed_off_by.as_deref(),
+        Some(liaison.id.as_str())
+    );
+    assert!(done.cards[0].signed_off_at.is_some());
+    // Done tasks leave "my tasks".
+    let mine = t.vault.my_tasks(Default::default()).await.unwrap();
+    assert_eq!(mine.len(), 1);
+}
+
+#[tokio::test]
+async fn only_the_named_reviewer_or_a_lead_signs_a_task_off() {
+    let (t, _) = TestVault::created().await;
+    let liaison = t
+        .vault
+        .add_member(new_member("Pol. Lt. Anan", "anan", "police_liaison"))
+        .await
+        .unwrap();
+    let worker = t
+        .vault
+        .add_member(new_member("Malee", "malee", "case_worker"))
+        .await
+        .unwrap();
+    let case_id = t
+        .vault
+        .create_case(new_case("Fah Yang", 2014))
+        .await
+        .unwrap()
+        .summary
+        .id;
+    for member in [&liaison.id, &worker.id] {
+        t.vault
+            .change_case_member(
+                serde_json::from_value(serde_json::json!({
+                    "caseId": case_id, "memberId": member, "responsibility": "support",
+                }))
+                .unwrap(),
+            )
+            .await
+            .unwrap();
+    }
+    let mut task = card(Some(&case_id), "Medical examination");
+    task.reviewer_id = Some(liaison.id.clone());
+    let board = t.vault.create_card(task).await.unwrap();
+    let card_id = board.columns[0].cards[0].id.clone();
+    t.vault
+        .move_card(CardMove {
+            card_id: card_id.clone(),
+            column_id: column(&board, Stage::Review),
+            position: 0,
+        })
+        .await
+        .unwrap();
+    // A support worker on the case is not its reviewer.
+    sign_in_fresh(&t, "malee").await;
+    let before = count(&t, "changes").await;
+    assert!(matches!(
+        t.vault
+            .review_card(ruam_core::vault::CardReview {
+                card_id: card_id.clone(),
+                approve: true,
+                comment: None
+            })
+            .await,
+        Err(Error::Forbidden)
+    ));
+    assert_eq!(count(&t, "changes").await, before, "nothing written");
+    // A lead may.
+    sign_in_lead(&t).await;
+    let board = t
+        .vault
+        .review_card(ruam_core::vault::CardReview {
+            card_id,
+            approve: true,
+            comment: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(column_cards(&board, Stage::Done), 1);
+}
+
+fn column_cards(board: &Board, stage: Stage) -> usize {
+    board
+        .columns
+        .iter()
+        .find(|c| c.stage == Some(stage))
+        .unwrap()
+        .cards
+        .len()
+}

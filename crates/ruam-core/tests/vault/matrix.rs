@@ -54,9 +54,12 @@ enum Command {
     BoardOpen,
     CardCreate,
     CardMove,
+    MyTasks,
+    ReviewQueue,
+    CardReview,
 }
 
-const COMMANDS: [Command; 39] = [
+const COMMANDS: [Command; 42] = [
     Command::TeamOverview,
     Command::MemberAdd,
     Command::MemberUpdate,
@@ -92,6 +95,9 @@ const COMMANDS: [Command; 39] = [
     Command::BoardOpen,
     Command::CardCreate,
     Command::CardMove,
+    Command::MyTasks,
+    Command::ReviewQueue,
+    Command::CardReview,
     Command::CaseDecideClosure,
     // Close, then reopen, the target case.
     Command::CaseClose,
@@ -118,7 +124,13 @@ impl Command {
             }
             Command::TeamOverview | Command::SettingsSet | Command::PassphraseChange => None,
             Command::CaseCreate => Some(Permission::CreateCases),
-            Command::CaseList | Command::CaseDuplicates | Command::CaseSearch => None,
+            Command::CaseList
+            | Command::CaseDuplicates
+            | Command::CaseSearch
+            | Command::MyTasks
+            | Command::ReviewQueue => None,
+            // The target card waits for its own reviewer: only a lead may sign it off.
+            Command::CardReview => Some(Permission::ApproveCases),
             // The caller is not on the target case: only those who oversee every case
             // see it and work on it, and only those who may approve close or reopen it.
             Command::CaseOpen
@@ -176,6 +188,8 @@ impl Command {
             Command::CasesHandOver => "case.handover",
             Command::BoardOpen => "board.view",
             Command::CardCreate | Command::CardMove => "board.work",
+            Command::MyTasks | Command::ReviewQueue => "tasks.list",
+            Command::CardReview => "card.review",
             Command::CaseAttachmentView => "case.section.view",
             Command::CaseStatus => "case.update",
             Command::CaseMembers => "case.members",
@@ -208,6 +222,8 @@ struct Targets {
     /// A card on the target case's board, and another column of that board.
     card_id: String,
     column_id: String,
+    /// A card on the target case waiting for its reviewer (the case's owner).
+    review_card_id: String,
 }
 
 async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> Result<()> {
@@ -440,6 +456,16 @@ async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> R
             })
             .await
             .map(drop),
+        Command::MyTasks => v.my_tasks(Default::default()).await.map(drop),
+        Command::ReviewQueue => v.review_queue().await.map(drop),
+        Command::CardReview => v
+            .review_card(ruam_core::vault::CardReview {
+                card_id: targets.review_card_id.clone(),
+                approve: true,
+                comment: None,
+            })
+            .await
+            .map(drop),
         Command::CaseClose => v
             .close_case(ruam_core::vault::CloseCase {
                 case_id: targets.case_id.clone(),
@@ -606,6 +632,39 @@ async fn every_role_against_every_command() {
         .unwrap();
     let card_id = board.columns[0].cards[0].id.clone();
     let column_id = board.columns[1].id.clone();
+    let board = t
+        .vault
+        .create_card(ruam_core::boards::NewCard {
+            case_id: Some(case_id.clone()),
+            column_id: None,
+            title: "Reviewed task".into(),
+            description: None,
+            assignee_ids: vec![],
+            agency_id: None,
+            starts_on: None,
+            due_on: None,
+            priority: None,
+            reviewer_id: Some(owner_id.clone()),
+            labels: vec![],
+            checklist: vec![],
+        })
+        .await
+        .unwrap();
+    let review_card_id = board.columns[0]
+        .cards
+        .iter()
+        .find(|c| c.title == "Reviewed task")
+        .unwrap()
+        .id
+        .clone();
+    t.vault
+        .move_card(ruam_core::vault::CardMove {
+            card_id: review_card_id.clone(),
+            column_id: board.columns[2].id.clone(),
+            position: 0,
+        })
+        .await
+        .unwrap();
     let requested_id = t
         .vault
         .create_case(crate::cases::new_case("Requested child", 2012))
@@ -636,6 +695,7 @@ async fn every_role_against_every_command() {
         owner_id,
         card_id,
         column_id,
+        review_card_id,
     };
     // A second lead, so the lead in the matrix is a member added like the others.
     for role in ROLES {

@@ -99,7 +99,10 @@ export const AUDIT_ACTION_KEYS: Readonly<Record<string, string>> = {
 	'board.view': 'auditAction.board_view',
 	'board.work': 'auditAction.board_work',
 	'card.create': 'auditAction.card_create',
-	'card.move': 'auditAction.card_move'
+	'card.move': 'auditAction.card_move',
+	'card.review': 'auditAction.card_review',
+	'card.approve': 'auditAction.card_approve',
+	'card.return': 'auditAction.card_return'
 };
 
 /** The kinds of record an audit entry can be about (the entity filter offers these). */

@@ -56,6 +56,9 @@ export const commands = {
 	boardOpen: (caseId: string | null) => typedError<Board, IpcError>(__TAURI_INVOKE("board_open", { caseId })),
 	cardCreate: (card: NewCard) => typedError<Board, IpcError>(__TAURI_INVOKE("card_create", { card })),
 	cardMove: (request: CardMove) => typedError<Board, IpcError>(__TAURI_INVOKE("card_move", { request })),
+	myTasks: (query: MyTasksQuery) => typedError<TaskItem[], IpcError>(__TAURI_INVOKE("my_tasks", { query })),
+	reviewQueue: () => typedError<TaskItem[], IpcError>(__TAURI_INVOKE("review_queue")),
+	cardReview: (review: CardReview) => typedError<Board, IpcError>(__TAURI_INVOKE("card_review", { review })),
 };
 
 /** Events */
@@ -165,6 +168,15 @@ export type CardMove = {
 	position: number,
 };
 
+/**  The reviewer's answer on a card waiting for review. */
+export type CardReview = {
+	cardId: string,
+	/**  Approve (the card is done, signed off) or return it (back to in progress). */
+	approve: boolean,
+	/**  Why it goes back (needed to return it). */
+	comment: string | null,
+};
+
 /**  A card as a board shows it. */
 export type CardSummary = {
 	id: string,
@@ -176,6 +188,9 @@ export type CardSummary = {
 	priority: Priority,
 	reviewerId: string | null,
 	review: Review,
+	/**  Who approved it after review, and when. */
+	signedOffBy: string | null,
+	signedOffAt: string | null,
 	/**  Member ids, comma-separated in SQL; a list here. */
 	assigneeIds: string[],
 };
@@ -376,6 +391,14 @@ export type MemberUpdate = {
 	phone: string | null,
 	email: string | null,
 	status: string,
+};
+
+/**  Which of my tasks to list. */
+export type MyTasksQuery = {
+	/**  `overdue`, `today` or `week` (due within seven days); all when none. */
+	due: string | null,
+	caseId: string | null,
+	boardId: string | null,
 };
 
 export type NewAgency = {
@@ -691,6 +714,16 @@ export type ShownRecoveryKey = string;
 export type Stage = "todo" | "in_progress" | "review" | "done";
 
 export type Status = "intake" | "assessment" | "plan" | "in_progress" | "closed";
+
+/**  A task in "my tasks" or the review queue: the card, where it is, and whether it is late. */
+export type TaskItem = {
+	card: CardSummary,
+	boardId: string,
+	stage: Stage | null,
+	/**  Due before today (where the person is). */
+	overdue: boolean,
+	dueToday: boolean,
+};
 
 /**  Everyone may see who is on the team and what each role may do. */
 export type TeamOverview = {

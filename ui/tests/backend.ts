@@ -7,6 +7,8 @@ import { mockIPC } from '@tauri-apps/api/mocks';
 import { screen } from '@testing-library/svelte';
 import type { UserEvent } from '@testing-library/user-event';
 import type {
+	Board,
+	CardSummary,
 	CaseFile,
 	CaseSummary,
 	ErrorCode,
@@ -17,6 +19,7 @@ import type {
 	Person,
 	Role,
 	Settings,
+	TaskItem,
 	TeamOverview,
 	Unlocked,
 	VaultState,
@@ -202,6 +205,10 @@ export function installBackend(handlers: Record<string, Handler>) {
 		vault_activity: () => null,
 		// The main layout opens on the cases: an empty list unless a test says otherwise.
 		case_list: () => ({ cases: [], next: null }),
+		// A case file shows the case's board; the task views ask for tasks and the queue.
+		board_open: (args) => board({ caseId: (args.caseId as string | null) ?? null }),
+		my_tasks: () => [],
+		review_queue: () => [],
 		passphrase_assess: () => ({ score: 3, acceptable: true, problem: null }),
 		settings_get: () => settings,
 		settings_set: (args) => {
@@ -333,6 +340,56 @@ export function caseFile(overrides: Partial<CaseFile> = {}, summary: Partial<Cas
 				actorName: 'Somchai Jaidee'
 			}
 		],
+		...overrides
+	};
+}
+
+/** A card as a board shows it: "Visit the shelter", due 1 December, no review. */
+export function card(overrides: Partial<CardSummary> = {}): CardSummary {
+	return {
+		id: 'k-1',
+		columnId: 'col-todo',
+		position: 0,
+		title: 'Visit the shelter',
+		caseId: null,
+		dueOn: '2026-12-01',
+		priority: 'normal',
+		reviewerId: null,
+		review: 'none',
+		signedOffBy: null,
+		signedOffAt: null,
+		assigneeIds: ['m-1'],
+		...overrides
+	};
+}
+
+/** A board with the four columns the core makes, named by their stage; `cards` by column id. */
+export function board(
+	overrides: Partial<Board> = {},
+	cards: Record<string, CardSummary[]> = {}
+): Board {
+	const stages = ['todo', 'in_progress', 'review', 'done'] as const;
+	return {
+		id: 'b-team',
+		caseId: null,
+		columns: stages.map((stage) => ({
+			id: `col-${stage}`,
+			name: null,
+			stage,
+			cards: cards[`col-${stage}`] ?? []
+		})),
+		...overrides
+	};
+}
+
+/** A task in "my tasks" or the review queue. */
+export function taskItem(overrides: Partial<TaskItem> = {}, cardOverrides: Partial<CardSummary> = {}): TaskItem {
+	return {
+		card: card(cardOverrides),
+		boardId: 'b-team',
+		stage: 'todo',
+		overdue: false,
+		dueToday: false,
 		...overrides
 	};
 }

@@ -27,6 +27,7 @@ import {
 	SEX_KEYS,
 	STATUS_KEYS
 } from '$lib/i18n/cases';
+import { PRIORITY_KEYS, REVIEW_KEYS, STAGE_KEYS } from '$lib/i18n/tasks';
 import { BUILTIN_ROLES } from '$lib/roles';
 import { PLACEHOLDER_SECTIONS, SECTIONS } from '$lib/stores/app.svelte';
 
@@ -110,6 +111,9 @@ describe('message catalogs', () => {
 			for (const match of text.matchAll(/'((?:common|errors|strength)\.[\w.]+)'/g)) used.add(match[1]);
 		}
 		for (const section of SECTIONS) used.add(`nav.${section}`);
+		for (const tab of ['mine', 'review', 'board']) used.add(`tasks.tabs.${tab}`);
+		for (const due of ['all', 'overdue', 'today', 'week']) used.add(`tasks.mine.${due}`);
+		for (const done of ['approved', 'returned']) used.add(`tasks.queue.${done}`);
 		for (const section of PLACEHOLDER_SECTIONS) {
 			used.add(`empty.${section}.title`);
 			used.add(`empty.${section}.body`);
@@ -134,7 +138,10 @@ describe('message catalogs', () => {
 			REFERRAL_STATUS_KEYS,
 			CONSENT_GIVER_KEYS,
 			SECTION_KEYS,
-			RESPONSIBILITY_KEYS
+			RESPONSIBILITY_KEYS,
+			STAGE_KEYS,
+			PRIORITY_KEYS,
+			REVIEW_KEYS
 		]) {
 			for (const key of Object.values(keys)) used.add(key);
 		}

@@ -22,7 +22,7 @@ describe('main layout and settings', () => {
 		// The cases are the first section, with the core's (here empty) list.
 		expect(screen.getByTestId('nav-cases')).toHaveAttribute('aria-current', 'page');
 		expect(await screen.findByTestId('case-list-empty')).toHaveTextContent('No cases yet.');
-		for (const section of ['tasks', 'funds', 'meetings', 'community', 'reports']) {
+		for (const section of ['funds', 'meetings', 'community', 'reports']) {
 			await user.click(screen.getByTestId(`nav-${section}`));
 			expect(screen.getByTestId(`nav-${section}`)).toHaveAttribute('aria-current', 'page');
 			expect(screen.getByTestId(`empty-${section}`)).toBeInTheDocument();

@@ -218,7 +218,14 @@ export const FIELD_KEYS = [
 	'shareWith',
 	'fileName',
 	'content',
-	'query'
+	'query',
+	'columnId',
+	'comment',
+	'title',
+	'dueOn',
+	'priority',
+	'reviewerId',
+	'cardId'
 ] as const;
 
 /** A name the core sent in snake_case (or kebab-case) as camelCase: `team_name` → `teamName`. */

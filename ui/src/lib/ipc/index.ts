@@ -123,6 +123,29 @@ export type NewAttachment = Arg<typeof commands.caseAttachmentAdd>;
 /** An attachment's bytes (base64) with its name and media type. */
 export type AttachmentContent = Ok<typeof commands.caseAttachmentGet>;
 
+/** A task board (a case's, or the team's when `caseId` is null): its columns, each with its cards. */
+export type Board = Ok<typeof commands.boardOpen>;
+/** A column; with `name` null it is named by its `stage`, in the reader's language. */
+export type Column = Board['columns'][number];
+/** A card as a board shows it: title, due day, priority, reviewer, review state, sign-off. */
+export type CardSummary = Column['cards'][number];
+/** Where the review flow puts a column (`todo`, `in_progress`, `review`, `done`). */
+export type Stage = NonNullable<Column['stage']>;
+/** Where a card that needs review stands (`none`, `pending`, `waiting`, `returned`, `approved`). */
+export type Review = CardSummary['review'];
+/** How pressing a card is (`low`, `normal`, `high`, `urgent`). */
+export type Priority = CardSummary['priority'];
+/** A card as typed: the board is the case's (`caseId`) or the team's (null). */
+export type NewCard = Arg<typeof commands.cardCreate>;
+/** A card to a column, at a position (0 is the top; past the end puts it last). */
+export type CardMove = Arg<typeof commands.cardMove>;
+/** A reviewer's answer: approve (done, signed off) or return with a comment. */
+export type CardReview = Arg<typeof commands.cardReview>;
+/** Which of my tasks: `due` is `overdue`, `today`, `week` or null for all. */
+export type MyTasksQuery = Arg<typeof commands.myTasks>;
+/** A task in "my tasks" or the review queue: the card, its board and stage, whether it is late. */
+export type TaskItem = Ok<typeof commands.myTasks>[number];
+
 /** A command answered with an error; `error` is the core's typed error. */
 export class IpcFailure extends Error {
 	readonly error: IpcError;
@@ -310,6 +333,28 @@ export const casePersonRemove = (removal: PersonRemoval): Promise<CaseFile> =>
  */
 export const casesHandOver = (handOver: HandOver): Promise<HandedOver> =>
 	call(commands.casesHandOver(handOver));
+
+/**
+ * A board: the case's (`caseId`), or the team's when null. The core makes a board with four
+ * columns (to do, in progress, waiting for review, done) the first time it is opened.
+ */
+export const boardOpen = (caseId: string | null): Promise<Board> => call(commands.boardOpen(caseId));
+/** Adds a card (to the board's first column unless `columnId` says); answers the board. */
+export const cardCreate = (card: NewCard): Promise<Board> => call(commands.cardCreate(card));
+/**
+ * Moves a card to a column and position; answers the board. The core refuses (field
+ * `column_id`) to put a card that needs review into the done column before it is approved.
+ */
+export const cardMove = (request: CardMove): Promise<Board> => call(commands.cardMove(request));
+/** The cards the member works on, late ones first. */
+export const myTasks = (query: MyTasksQuery): Promise<TaskItem[]> => call(commands.myTasks(query));
+/** The cards waiting for this member's review. */
+export const reviewQueue = (): Promise<TaskItem[]> => call(commands.reviewQueue());
+/**
+ * Approves a card (done, signed off by the reviewer) or returns it to in progress, which
+ * needs a comment (field `comment` otherwise); answers the card's board.
+ */
+export const cardReview = (review: CardReview): Promise<Board> => call(commands.cardReview(review));
 
 /** Why the vault locked: the core locks by itself after idle; the member locks on request. */
 export type LockReason = 'idle' | 'manual';

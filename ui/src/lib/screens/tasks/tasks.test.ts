@@ -1,0 +1,334 @@
+/**
+ * The Tasks section: my tasks as the core lists them, the due filter, the review queue
+ * (approve, return with a comment), the team board (moving cards with the keyboard, the
+ * core refusing a move, a new task), the navigation badge and the case's board. The core is
+ * the fake one of `tests/backend.ts`.
+ */
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import App from '$lib/App.svelte';
+import type { Board } from '$lib/ipc';
+import { clearAll } from '$lib/stores/vault.svelte';
+import { tasksBadge } from '$lib/tasks.svelte';
+import {
+	board,
+	card,
+	caseFile,
+	caseSummary,
+	fail,
+	installBackend,
+	status,
+	taskItem,
+	team,
+	type Handler
+} from '../../../../tests/backend';
+
+async function openTasks(handlers: Record<string, Handler> = {}) {
+	const core = installBackend({
+		vault_status: () => status('unlocked'),
+		team_overview: () => team(),
+		...handlers
+	});
+	const user = userEvent.setup();
+	render(App);
+	await user.click(await screen.findByTestId('nav-tasks'));
+	await screen.findByTestId('tasks');
+	return { core, user };
+}
+
+async function openBoard(handlers: Record<string, Handler> = {}) {
+	const opened = await openTasks(handlers);
+	await opened.user.click(screen.getByTestId('tasks-tab-board'));
+	await screen.findByTestId('board');
+	return opened;
+}
+
+function column(stage: string): HTMLElement {
+	const found = screen.getAllByTestId('board-column').find((element) => element.dataset.stage === stage);
+	if (!found) throw new Error(`no ${stage} column`);
+	return found;
+}
+
+function cardIds(stage: string): (string | undefined)[] {
+	return within(column(stage))
+		.queryAllByTestId('board-card')
+		.map((element) => element.dataset.cardId);
+}
+
+const LATE = taskItem({ overdue: true }, { id: 'k-late', title: 'Call the aunt', dueOn: '2026-11-20' });
+const TODAY = taskItem({ dueToday: true }, { id: 'k-today', title: 'File the report' });
+const LATER = taskItem({}, { id: 'k-later', title: 'Plan the home visit', dueOn: null });
+
+describe('my tasks', () => {
+	it('lists the tasks in the core’s order, marks the late ones and counts them on the badge', async () => {
+		expect(tasksBadge.count).toBe(0);
+		const { core } = await openTasks({ my_tasks: () => [LATE, TODAY, LATER] });
+
+		const items = await screen.findAllByTestId('my-task');
+		expect(items.map((item) => item.dataset.cardId)).toEqual(['k-late', 'k-today', 'k-later']);
+		expect(items.map((item) => item.dataset.overdue)).toEqual(['true', 'false', 'false']);
+		expect(within(items[0]).getByTestId('task-overdue')).toHaveTextContent('Overdue');
+		expect(within(items[1]).getByTestId('task-due-today')).toHaveTextContent('Due today');
+		expect(within(items[2]).queryByTestId('task-overdue')).not.toBeInTheDocument();
+		expect(within(items[2]).queryByTestId('task-due-today')).not.toBeInTheDocument();
+		expect(screen.getByTestId('tasks-tab-mine')).toHaveAttribute('aria-selected', 'true');
+
+		// One overdue and one due today.
+		expect(await screen.findByTestId('nav-tasks-badge')).toHaveTextContent('2');
+		expect(core.callsTo('my_tasks')[0].args).toEqual({ query: { due: null, caseId: null, boardId: null } });
+	});
+
+	it('shows no badge when nothing is late, and forgets the count on lock', async () => {
+		await openTasks({ my_tasks: () => [LATER] });
+		await screen.findAllByTestId('my-task');
+		expect(screen.queryByTestId('nav-tasks-badge')).not.toBeInTheDocument();
+
+		tasksBadge.count = 3;
+		clearAll();
+		expect(tasksBadge.count).toBe(0);
+	});
+
+	it('asks the core again with the chosen due filter, and says when nothing matches', async () => {
+		const { core, user } = await openTasks({
+			my_tasks: (args) => ((args.query as { due: string | null }).due === null ? [LATE, TODAY] : [])
+		});
+		await screen.findAllByTestId('my-task');
+
+		await user.selectOptions(screen.getByTestId('my-tasks-due'), 'overdue');
+		await waitFor(() => expect(core.callsTo('my_tasks')).toHaveLength(2));
+		expect(core.callsTo('my_tasks')[1].args).toEqual({ query: { due: 'overdue', caseId: null, boardId: null } });
+		expect(await screen.findByTestId('my-tasks-empty')).toHaveTextContent('No tasks here.');
+		// A filtered list does not change the badge, which counts all my tasks.
+		expect(screen.getByTestId('nav-tasks-badge')).toHaveTextContent('2');
+
+		await user.selectOptions(screen.getByTestId('my-tasks-due'), 'week');
+		await waitFor(() => expect(core.callsTo('my_tasks')).toHaveLength(3));
+		expect(core.callsTo('my_tasks')[2].args).toEqual({ query: { due: 'week', caseId: null, boardId: null } });
+	});
+});
+
+describe('review queue', () => {
+	const WAITING = taskItem(
+		{ stage: 'review' },
+		{ id: 'k-review', title: 'Police statement taken', review: 'waiting', reviewerId: 'm-1' }
+	);
+
+	it('approves a card with no comment, then asks for the queue again', async () => {
+		let queue = [WAITING];
+		const { core, user } = await openTasks({
+			review_queue: () => queue,
+			card_review: () => {
+				queue = [];
+				return board();
+			}
+		});
+		await user.click(screen.getByTestId('tasks-tab-review'));
+		const item = await screen.findByTestId('review-item');
+		expect(item).toHaveTextContent('Police statement taken');
+
+		await user.click(within(item).getByTestId('review-approve'));
+
+		expect(await screen.findByTestId('review-empty')).toHaveTextContent('Nothing is waiting for your review.');
+		expect(core.callsTo('card_review')[0].args).toEqual({
+			review: { cardId: 'k-review', approve: true, comment: null }
+		});
+		expect(core.callsTo('review_queue')).toHaveLength(2);
+		expect(screen.getByTestId('review-done')).toHaveTextContent('Approved and signed off.');
+	});
+
+	it('returns a card only through its form, with the comment; the core’s refusal shows by field', async () => {
+		let queue = [WAITING];
+		const { core, user } = await openTasks({
+			review_queue: () => queue,
+			card_review: (args) => {
+				const review = args.review as { comment: string | null };
+				if (review.comment === null) fail('invalid', { field: 'comment' });
+				queue = [];
+				return board();
+			}
+		});
+		await user.click(screen.getByTestId('tasks-tab-review'));
+		const item = await screen.findByTestId('review-item');
+
+		expect(screen.queryByTestId('review-comment')).not.toBeInTheDocument();
+		await user.click(within(item).getByTestId('review-return'));
+		expect(core.callsTo('card_review')).toHaveLength(0);
+		const comment = screen.getByTestId('review-comment');
+		expect(comment).toHaveFocus();
+
+		await user.click(screen.getByTestId('review-return-submit'));
+		const error = await screen.findByTestId('review-error');
+		expect(error).toHaveAttribute('data-field', 'comment');
+		expect(error).toHaveTextContent('Comment');
+		expect(comment).toHaveAttribute('aria-invalid', 'true');
+		expect(core.callsTo('card_review')[0].args).toEqual({
+			review: { cardId: 'k-review', approve: false, comment: null }
+		});
+
+		await user.type(comment, 'Please add the interpreter’s name.');
+		await user.click(screen.getByTestId('review-return-submit'));
+
+		expect(await screen.findByTestId('review-empty')).toBeInTheDocument();
+		expect(core.callsTo('card_review')[1].args).toEqual({
+			review: { cardId: 'k-review', approve: false, comment: 'Please add the interpreter’s name.' }
+		});
+		expect(screen.getByTestId('review-done')).toHaveTextContent('Returned with your comment.');
+	});
+});
+
+describe('team board', () => {
+	const TWO_CARDS = board({}, { 'col-todo': [card(), card({ id: 'k-2', title: 'Book an interpreter', position: 1 })] });
+
+	it('shows the four columns by their stage’s name and the cards with their details', async () => {
+		await openBoard({
+			board_open: () =>
+				board({}, {
+					'col-todo': [card({ priority: 'urgent', reviewerId: 'm-2', review: 'pending' })],
+					'col-done': [
+						card({
+							id: 'k-done',
+							title: 'Statement signed',
+							columnId: 'col-done',
+							review: 'approved',
+							signedOffBy: 'm-2',
+							signedOffAt: '2026-11-25T04:00:00.000Z'
+						})
+					]
+				})
+		});
+		const columns = screen.getAllByTestId('board-column');
+		expect(columns.map((element) => element.dataset.stage)).toEqual(['todo', 'in_progress', 'review', 'done']);
+		expect(columns.map((element) => element.querySelector('h3')?.textContent?.replace(/\d+$/, '').trim())).toEqual([
+			'To do',
+			'In progress',
+			'Waiting for review',
+			'Done'
+		]);
+		const todo = within(column('todo')).getByTestId('board-card');
+		expect(todo).toHaveTextContent('Visit the shelter');
+		expect(todo).toHaveTextContent('Due 1 Dec 2026');
+		expect(todo).toHaveTextContent('Urgent');
+		expect(within(todo).getByTestId('card-review')).toHaveTextContent('Needs review');
+		// A real button: focusable, with its keyboard moves announced.
+		expect(todo.tagName).toBe('BUTTON');
+		expect(todo).toHaveAttribute('aria-keyshortcuts', 'Alt+ArrowLeft Alt+ArrowRight Alt+ArrowUp Alt+ArrowDown');
+		expect(await within(column('done')).findByTestId('card-signed-off')).toHaveTextContent(
+			'Signed off by Malee Srisuk, 25 Nov 2026'
+		);
+	});
+
+	it('moves a card to the top of the next column with Alt+ArrowRight, and keeps focus on it', async () => {
+		const moved = board({}, {
+			'col-todo': [card({ id: 'k-2', title: 'Book an interpreter' })],
+			'col-in_progress': [card({ columnId: 'col-in_progress' })]
+		});
+		const { core, user } = await openBoard({ board_open: () => TWO_CARDS, card_move: () => moved });
+		const first = within(column('todo')).getAllByTestId('board-card')[0];
+		first.focus();
+
+		await user.keyboard('{Alt>}{ArrowRight}{/Alt}');
+
+		await waitFor(() => expect(cardIds('in_progress')).toEqual(['k-1']));
+		expect(core.callsTo('card_move')).toHaveLength(1);
+		expect(core.callsTo('card_move')[0].args).toEqual({
+			request: { cardId: 'k-1', columnId: 'col-in_progress', position: 0 }
+		});
+		expect(cardIds('todo')).toEqual(['k-2']);
+		expect(within(column('in_progress')).getByTestId('board-card')).toHaveFocus();
+	});
+
+	it('moves a card down within its column with Alt+ArrowDown, and not past the first column', async () => {
+		const { core, user } = await openBoard({ board_open: () => TWO_CARDS, card_move: () => TWO_CARDS });
+		within(column('todo')).getAllByTestId('board-card')[0].focus();
+
+		// Nothing left of the first column: nothing is asked.
+		await user.keyboard('{Alt>}{ArrowLeft}{/Alt}');
+		await user.keyboard('{Alt>}{ArrowDown}{/Alt}');
+
+		await waitFor(() => expect(core.callsTo('card_move')).toHaveLength(1));
+		expect(core.callsTo('card_move')[0].args).toEqual({
+			request: { cardId: 'k-1', columnId: 'col-todo', position: 1 }
+		});
+	});
+
+	it('shows the core’s refusal above the board and leaves the board as it was', async () => {
+		const { core, user } = await openBoard({
+			board_open: () => TWO_CARDS,
+			card_move: () => fail('invalid', { field: 'column_id', message: 'needs review before done' })
+		});
+		within(column('todo')).getAllByTestId('board-card')[0].focus();
+
+		await user.keyboard('{Alt>}{ArrowRight}{/Alt}');
+
+		const error = await screen.findByTestId('board-error');
+		expect(error).toHaveAttribute('data-field', 'column_id');
+		expect(error).toHaveTextContent('Column');
+		expect(core.callsTo('card_move')).toHaveLength(1);
+		expect(cardIds('todo')).toEqual(['k-1', 'k-2']);
+		expect(cardIds('in_progress')).toEqual([]);
+	});
+
+	it('creates a task on the team board (case null) with its due day, priority and reviewer', async () => {
+		let answer: Board = board();
+		const { core, user } = await openBoard({
+			card_create: () => {
+				answer = board({}, { 'col-todo': [card({ id: 'k-new', title: 'Ask the school' })] });
+				return answer;
+			}
+		});
+		await user.click(screen.getByTestId('card-new'));
+		expect(screen.getByTestId('card-title')).toHaveFocus();
+
+		// Active members only: Anan has left the team.
+		const reviewer = screen.getByTestId('card-reviewer');
+		await waitFor(() =>
+			expect([...reviewer.querySelectorAll('option')].map((option) => option.textContent)).toEqual([
+				'No review needed',
+				'Somchai Jaidee',
+				'Malee Srisuk'
+			])
+		);
+		await user.type(screen.getByTestId('card-title'), 'Ask the school');
+		await fireEvent.input(screen.getByTestId('card-due'), { target: { value: '2026-12-05' } });
+		await user.selectOptions(screen.getByTestId('card-priority'), 'high');
+		await user.selectOptions(reviewer, 'm-2');
+		await user.click(screen.getByTestId('card-create-submit'));
+
+		await waitFor(() => expect(cardIds('todo')).toEqual(['k-new']));
+		expect(core.callsTo('card_create')[0].args).toEqual({
+			card: {
+				caseId: null,
+				columnId: null,
+				title: 'Ask the school',
+				description: null,
+				agencyId: null,
+				startsOn: null,
+				dueOn: '2026-12-05',
+				priority: 'high',
+				reviewerId: 'm-2'
+			}
+		});
+		expect(screen.queryByTestId('card-form')).not.toBeInTheDocument();
+		expect(screen.getByTestId('card-new')).toHaveFocus();
+		expect(core.callsTo('board_open')[0].args).toEqual({ caseId: null });
+	});
+});
+
+describe('a case’s board', () => {
+	it('shows the case’s own board in the case file', async () => {
+		const { core, user } = await openTasks({
+			case_list: () => ({ cases: [caseSummary()], next: null }),
+			case_open: () => caseFile(),
+			board_open: (args) => board({ id: 'b-case', caseId: args.caseId as string }, { 'col-todo': [card({ caseId: 'c-1' })] })
+		});
+		await user.click(screen.getByTestId('nav-cases'));
+		const rows = await screen.findAllByTestId('case-row');
+		await user.click(within(rows[0]).getByRole('button'));
+
+		const caseBoard = await screen.findByTestId('case-board');
+		expect(await within(caseBoard).findByTestId('board')).toHaveAttribute('data-board-id', 'b-case');
+		expect(within(caseBoard).getByTestId('board-card')).toHaveTextContent('Visit the shelter');
+		expect(core.callsTo('board_open').at(-1)?.args).toEqual({ caseId: 'c-1' });
+	});
+});

@@ -145,6 +145,30 @@ impl App {
         Ok(())
     }
 
+    /// Press Alt + `key` (e.g. an arrow: `char::from(Key::Right)`) on whatever has the focus.
+    pub async fn press_alt(&self, key: char) -> Result<()> {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        use fantoccini::key::Key;
+        let alt = char::from(Key::Alt);
+        let keys = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: alt })
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key })
+            .then(KeyAction::Up { value: alt });
+        self.client.perform_actions(keys).await?;
+        Ok(())
+    }
+
+    /// Wait up to 15 s for an element matching a CSS selector.
+    pub async fn wait_css(&self, css: &str) -> Result<Element> {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("waiting for {css}"))
+    }
+
     /// Choose the option with `value` in the `<select>` with `data-testid`.
     pub async fn select(&self, testid: &str, value: &str) -> Result<()> {
         self.el(testid).await?;

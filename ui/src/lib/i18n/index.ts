@@ -225,6 +225,7 @@ export const FIELD_KEYS = [
 	'dueOn',
 	'priority',
 	'reviewerId',
+	'assigneeIds',
 	'cardId'
 ] as const;
 

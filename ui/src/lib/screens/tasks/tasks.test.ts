@@ -269,7 +269,7 @@ describe('team board', () => {
 		expect(cardIds('in_progress')).toEqual([]);
 	});
 
-	it('creates a task on the team board (case null) with its due day, priority and reviewer', async () => {
+	it('creates a task on the team board (case null) with its due day, priority, assignee and reviewer', async () => {
 		let answer: Board = board();
 		const { core, user } = await openBoard({
 			card_create: () => {
@@ -293,6 +293,7 @@ describe('team board', () => {
 		await fireEvent.input(screen.getByTestId('card-due'), { target: { value: '2026-12-05' } });
 		await user.selectOptions(screen.getByTestId('card-priority'), 'high');
 		await user.selectOptions(reviewer, 'm-2');
+		await user.selectOptions(screen.getByTestId('card-assignee'), 'm-1');
 		await user.click(screen.getByTestId('card-create-submit'));
 
 		await waitFor(() => expect(cardIds('todo')).toEqual(['k-new']));
@@ -306,6 +307,7 @@ describe('team board', () => {
 				startsOn: null,
 				dueOn: '2026-12-05',
 				priority: 'high',
+				assigneeIds: ['m-1'],
 				reviewerId: 'm-2'
 			}
 		});

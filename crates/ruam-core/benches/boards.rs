@@ -15,6 +15,20 @@ use ruam_core::outbox::Outbox;
 use ruam_core::team::Discipline;
 
 const CARDS: usize = 5_000;
+
+/// A card as the plain query lists it: id, column, position, title, case, due date,
+/// priority, reviewer, review.
+type PlainRow = (
+    String,
+    String,
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+);
 const SAMPLES: usize = 200;
 
 fn id(kind: u8, n: usize) -> String {
@@ -128,17 +142,7 @@ async fn main() {
     let mut plain = Vec::with_capacity(SAMPLES);
     for i in 0..SAMPLES + 10 {
         let t = Instant::now();
-        let rows: Vec<(
-            String,
-            String,
-            i64,
-            String,
-            Option<String>,
-            Option<String>,
-            String,
-            Option<String>,
-            String,
-        )> = sqlx::query_as(plain_sql)
+        let rows: Vec<PlainRow> = sqlx::query_as(plain_sql)
             .bind(&board)
             .fetch_all(&pool)
             .await

@@ -9,7 +9,8 @@ use ruam_core::Error;
 use crate::cases::new_case;
 use crate::support::*;
 
-fn card(case_id: Option<&str>, title: &str) -> NewCard {
+/// A card with a title on a case's board (or the team's), nothing else filled in.
+pub fn card(case_id: Option<&str>, title: &str) -> NewCard {
     NewCard {
         case_id: case_id.map(str::to_owned),
         column_id: None,

@@ -432,20 +432,7 @@ async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> R
             .map(drop),
         Command::BoardOpen => v.open_board(Some(targets.case_id.clone())).await.map(drop),
         Command::CardCreate => v
-            .create_card(ruam_core::boards::NewCard {
-                case_id: Some(targets.case_id.clone()),
-                column_id: None,
-                title: format!("Task {n}"),
-                description: None,
-                assignee_ids: vec![],
-                agency_id: None,
-                starts_on: None,
-                due_on: None,
-                priority: None,
-                reviewer_id: None,
-                labels: vec![],
-                checklist: vec![],
-            })
+            .create_card(crate::boards::card(Some(&targets.case_id), &format!("Task {n}")))
             .await
             .map(drop),
         Command::CardMove => v
@@ -614,39 +601,17 @@ async fn every_role_against_every_command() {
         .clone();
     let board = t
         .vault
-        .create_card(ruam_core::boards::NewCard {
-            case_id: Some(case_id.clone()),
-            column_id: None,
-            title: "Target task".into(),
-            description: None,
-            assignee_ids: vec![],
-            agency_id: None,
-            starts_on: None,
-            due_on: None,
-            priority: None,
-            reviewer_id: None,
-            labels: vec![],
-            checklist: vec![],
-        })
+        .create_card(crate::boards::card(Some(&case_id), "Target task"))
         .await
         .unwrap();
     let card_id = board.columns[0].cards[0].id.clone();
     let column_id = board.columns[1].id.clone();
     let board = t
         .vault
-        .create_card(ruam_core::boards::NewCard {
-            case_id: Some(case_id.clone()),
-            column_id: None,
-            title: "Reviewed task".into(),
-            description: None,
-            assignee_ids: vec![],
-            agency_id: None,
-            starts_on: None,
-            due_on: None,
-            priority: None,
-            reviewer_id: Some(owner_id.clone()),
-            labels: vec![],
-            checklist: vec![],
+        .create_card({
+            let mut c = crate::boards::card(Some(&case_id), "Reviewed task");
+            c.reviewer_id = Some(owner_id.clone());
+            c
         })
         .await
         .unwrap();

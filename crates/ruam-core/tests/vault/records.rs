@@ -486,21 +486,12 @@ async fn a_member_with_open_cases_hands_them_over_before_leaving() {
         assert_invalid_field(t.vault.hand_over_cases(bad).await, "to_member_id");
     }
     // Anan's tasks: one on an open case (to do and to review), one on the team's board.
-    let task =
-        |case_id: Option<&str>, title: &str, reviewer: Option<&str>| ruam_core::boards::NewCard {
-            case_id: case_id.map(str::to_owned),
-            column_id: None,
-            title: title.into(),
-            description: None,
-            assignee_ids: vec![leaving.id.clone()],
-            agency_id: None,
-            starts_on: None,
-            due_on: None,
-            priority: None,
-            reviewer_id: reviewer.map(str::to_owned),
-            labels: vec![],
-            checklist: vec![],
-        };
+    let task = |case_id: Option<&str>, title: &str, reviewer: Option<&str>| {
+        let mut c = crate::boards::card(case_id, title);
+        c.assignee_ids = vec![leaving.id.clone()];
+        c.reviewer_id = reviewer.map(str::to_owned);
+        c
+    };
     t.vault
         .create_card(task(Some(&cases[0]), "Home visit", Some(&leaving.id)))
         .await
@@ -614,19 +605,10 @@ async fn a_member_with_unfinished_tasks_hands_them_over_before_leaving() {
         .await
         .unwrap();
     t.vault
-        .create_card(ruam_core::boards::NewCard {
-            case_id: None,
-            column_id: None,
-            title: "Order school uniforms".into(),
-            description: None,
-            assignee_ids: vec![niran.id.clone()],
-            agency_id: None,
-            starts_on: None,
-            due_on: None,
-            priority: None,
-            reviewer_id: None,
-            labels: vec![],
-            checklist: vec![],
+        .create_card({
+            let mut c = crate::boards::card(None, "Order school uniforms");
+            c.assignee_ids = vec![niran.id.clone()];
+            c
         })
         .await
         .unwrap();

@@ -11,11 +11,12 @@ use crate::Result;
 /// UTC now as RFC 3339 with milliseconds, the one timestamp format of the vault.
 pub fn now_utc() -> String {
     let now = time::OffsetDateTime::now_utc();
-    let now = now
-        .replace_nanosecond(now.millisecond() as u32 * 1_000_000)
-        .unwrap_or(now);
-    now.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| now.unix_timestamp().to_string())
+    // Always three digits of milliseconds: RFC 3339 as `time` writes it drops trailing
+    // zeros (`…:12Z` at a whole second), and such a time sorts after `…:12.003Z`.
+    now.format(time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    ))
+    .unwrap_or_else(|_| now.unix_timestamp().to_string())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -142,6 +143,9 @@ mod tests {
     fn timestamps_are_utc_rfc3339() {
         let now = now_utc();
         assert!(now.ends_with('Z'), "{now}");
+        // Fixed width, so that text order is time order (even at a whole second).
+        assert_eq!(now.len(), "2026-11-29T01:40:12.000Z".len(), "{now}");
+        assert_eq!(&now[19..20], ".", "{now}");
         assert!(
             time::OffsetDateTime::parse(&now, &time::format_description::well_known::Rfc3339)
                 .is_ok()

@@ -2,6 +2,7 @@
 //! checks on what people type; `store` reads and writes rows. A card on a case is seen by
 //! those who see the case (`access`), and by no one else.
 
+pub mod edit;
 pub mod store;
 
 use serde::{Deserialize, Serialize};
@@ -48,6 +49,20 @@ text_enum! {
         Returned => "returned",
         Approved => "approved",
     }
+}
+
+pub const COLUMN_NAME_MAX_CHARS: usize = 60;
+
+/// A column's name as typed: not empty, not long.
+pub fn clean_column_name(raw: &str) -> Result<String> {
+    let name = clean_name("name", raw)?;
+    if name.chars().count() > COLUMN_NAME_MAX_CHARS {
+        return Err(Error::invalid(
+            "name",
+            format!("must be at most {COLUMN_NAME_MAX_CHARS} characters"),
+        ));
+    }
+    Ok(name)
 }
 
 /// The columns a board starts with.

@@ -786,7 +786,7 @@ pub async fn add_comment(
     author: &str,
     card_id: &str,
     body: &str,
-) -> Result<()> {
+) -> Result<String> {
     let id = uuid::Uuid::now_v7().to_string();
     let now = now_utc();
     sqlx::query(
@@ -808,5 +808,6 @@ pub async fn add_comment(
             Op::Insert,
             &serde_json::json!({ "card_id": card_id, "body": body, "author_id": author, "created_at": now }),
         )
-        .await
+        .await?;
+    Ok(id)
 }

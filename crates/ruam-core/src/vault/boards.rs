@@ -51,7 +51,11 @@ pub struct CardReview {
 impl Open {
     /// Ask for `action` on the board of `case_id` (the team's when none); refusals are
     /// audited, and an unknown case answers like a hidden one.
-    async fn authorize_board(&self, action: Action, case_id: Option<&str>) -> Result<()> {
+    pub(super) async fn authorize_board(
+        &self,
+        action: Action,
+        case_id: Option<&str>,
+    ) -> Result<()> {
         let access = match case_id {
             Some(id) => Some(self.case_access_or_refuse(action, id).await?),
             None => None,
@@ -66,7 +70,7 @@ impl Open {
     }
 
     /// Whether `member_id` is an active member who may see the case (or the team's board).
-    async fn may_see_board(
+    pub(super) async fn may_see_board(
         &self,
         conn: &mut sqlx::SqliteConnection,
         member_id: &str,
@@ -92,7 +96,7 @@ impl Open {
         Ok(rights.contains(&Permission::OverseeCases))
     }
 
-    async fn board_answer(&self, board_id: &str) -> Result<Board> {
+    pub(super) async fn board_answer(&self, board_id: &str) -> Result<Board> {
         store::load_board(&self.pool, &self.viewer(), board_id).await
     }
 }
@@ -131,32 +135,14 @@ impl Vault {
         if let Some(case_id) = case_id {
             cases::ensure_not_closed(&mut tx, case_id).await?;
         }
-        for member in &card.assignee_ids {
-            if !open.may_see_board(&mut tx, member, case_id).await? {
-                return Err(Error::invalid(
-                    "assignee_ids",
-                    "names someone who is not an active member who may see this case",
-                ));
-            }
-        }
-        if let Some(reviewer) = &card.reviewer_id {
-            if !open.may_see_board(&mut tx, reviewer, case_id).await? {
-                return Err(Error::invalid(
-                    "reviewer_id",
-                    "is not an active member who may see this case",
-                ));
-            }
-        }
-        if let Some(agency) = &card.agency_id {
-            let known: Option<String> =
-                sqlx::query_scalar("SELECT id FROM agencies WHERE id = ? AND deleted_at IS NULL")
-                    .bind(agency)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if known.is_none() {
-                return Err(Error::invalid("agency_id", "is not an agency of the team"));
-            }
-        }
+        open.check_card_people(
+            &mut tx,
+            &card.assignee_ids,
+            card.reviewer_id.as_deref(),
+            card.agency_id.as_deref(),
+            case_id,
+        )
+        .await?;
         let board_id = store::ensure_board(&mut tx, &open.outbox, &open.member.id, case_id).await?;
         let (column_id, _) = store::column_of(&mut tx, &board_id, new.column_id.as_deref()).await?;
         let id = store::insert_card(

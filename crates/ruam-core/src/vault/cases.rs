@@ -903,19 +903,7 @@ impl Vault {
         let access = open
             .authorize_section(Action::WriteSection, &attachment.case_id, section)
             .await?;
-        // Base64 is 4/3 of the bytes: refuse an oversized upload before decoding it.
-        if attachment.content_base64.len() > crate::cases::ATTACHMENT_MAX_BYTES / 3 * 4 + 8 {
-            return Err(Error::invalid(
-                "content",
-                format!(
-                    "is larger than {} MB",
-                    crate::cases::ATTACHMENT_MAX_BYTES / 1_048_576
-                ),
-            ));
-        }
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(attachment.content_base64.trim())
-            .map_err(|_| Error::invalid("content", "is not base64"))?;
+        let bytes = decode_upload(&attachment.content_base64)?;
         let (file_name, media_type) = check_attachment(&attachment.file_name, &bytes)?;
         let sha = hex::encode(ring::digest::digest(&ring::digest::SHA256, &bytes));
         let id = uuid::Uuid::now_v7().to_string();
@@ -994,6 +982,23 @@ impl Vault {
             content_base64: base64::engine::general_purpose::STANDARD.encode(content),
         })
     }
+}
+
+/// An uploaded file's bytes from base64, refusing an oversized one before decoding it
+/// (base64 is 4/3 of the bytes).
+pub(super) fn decode_upload(content_base64: &str) -> Result<Vec<u8>> {
+    if content_base64.len() > crate::cases::ATTACHMENT_MAX_BYTES / 3 * 4 + 8 {
+        return Err(Error::invalid(
+            "content",
+            format!(
+                "is larger than {} MB",
+                crate::cases::ATTACHMENT_MAX_BYTES / 1_048_576
+            ),
+        ));
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(content_base64.trim())
+        .map_err(|_| Error::invalid("content", "is not base64"))
 }
 
 async fn clear_close_request(

@@ -4,6 +4,7 @@
 
 mod audit_log;
 mod boards;
+mod cards;
 mod case_records;
 mod cases;
 mod keys;
@@ -28,6 +29,7 @@ use crate::{access, audit, Error, Result};
 
 pub use audit_log::{AuditPage, AuditQuery, AuditRow, ExportedFile};
 pub use boards::{CardMove, CardReview, MyTasksQuery};
+pub use cards::{CardEdit, CardTick, ColumnSave, NewCardAttachment, NewCardComment, TaskCounts};
 pub use case_records::{HandOver, HandedOver, NoteEdit, PersonChange, PersonRemoval};
 pub use cases::{
     AttachmentContent, CaseMemberChange, CloseCase, NewAttachment, NewConsent, NewNote,

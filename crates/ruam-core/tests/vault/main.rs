@@ -5,6 +5,7 @@ mod support;
 
 mod audit;
 mod boards;
+mod cards;
 mod cases;
 mod create;
 mod files;

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use ruam_core::boards::edit::CardDetail;
 use ruam_core::boards::store::{Board, TaskItem};
 use ruam_core::boards::NewCard;
 use ruam_core::cases::store::{CaseFile, CasePage, CaseSummary, SearchHit};
@@ -13,9 +14,10 @@ use ruam_core::team::{
     SetMemberPassphrase, TeamOverview,
 };
 use ruam_core::vault::{
-    AttachmentContent, AuditPage, AuditQuery, CardMove, CardReview, CaseMemberChange, CloseCase,
-    ExportedFile, HandOver, HandedOver, MyTasksQuery, NewAttachment, NewConsent, NewNote,
-    NewReferral, NoteEdit, PersonChange, PersonRemoval, ReferralUpdate,
+    AttachmentContent, AuditPage, AuditQuery, CardEdit, CardMove, CardReview, CardTick,
+    CaseMemberChange, CloseCase, ColumnSave, ExportedFile, HandOver, HandedOver, MyTasksQuery,
+    NewAttachment, NewCardAttachment, NewCardComment, NewConsent, NewNote, NewReferral, NoteEdit,
+    PersonChange, PersonRemoval, ReferralUpdate, TaskCounts,
 };
 use ruam_core::vault::{
     ChangePassphraseRequest, ConfirmPassphrase, CreateVaultRequest, RecoveryUnlockRequest,
@@ -443,4 +445,80 @@ pub async fn review_queue(vault: VaultState<'_>) -> IpcResult<Vec<TaskItem>> {
 #[tracing::instrument(skip_all)]
 pub async fn card_review(vault: VaultState<'_>, review: CardReview) -> IpcResult<Board> {
     Ok(vault.review_card(review).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn card_get(vault: VaultState<'_>, card_id: String) -> IpcResult<CardDetail> {
+    Ok(vault.card(&card_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn card_update(vault: VaultState<'_>, change: CardEdit) -> IpcResult<CardDetail> {
+    Ok(vault.update_card(change).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn card_tick(vault: VaultState<'_>, tick: CardTick) -> IpcResult<CardDetail> {
+    Ok(vault.tick_card_item(tick).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn card_comment(vault: VaultState<'_>, comment: NewCardComment) -> IpcResult<CardDetail> {
+    Ok(vault.comment_on_card(comment).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn card_attachment_add(
+    vault: VaultState<'_>,
+    attachment: NewCardAttachment,
+) -> IpcResult<CardDetail> {
+    Ok(vault.attach_to_card(attachment).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn card_attachment_get(
+    vault: VaultState<'_>,
+    attachment_id: String,
+) -> IpcResult<AttachmentContent> {
+    Ok(vault.card_attachment(&attachment_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn card_delete(vault: VaultState<'_>, card_id: String) -> IpcResult<Board> {
+    Ok(vault.delete_card(&card_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn column_save(vault: VaultState<'_>, save: ColumnSave) -> IpcResult<Board> {
+    Ok(vault.save_column(save).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn column_delete(vault: VaultState<'_>, column_id: String) -> IpcResult<Board> {
+    Ok(vault.delete_column(&column_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn task_counts(vault: VaultState<'_>) -> IpcResult<TaskCounts> {
+    Ok(vault.task_counts().await?)
 }

@@ -1,5 +1,6 @@
 //! Ruam's desktop shell: builds the vault handle once at start-up, registers the
-//! commands, runs the auto-lock timer, and writes a rolling log. Rules live in ruam-core.
+//! commands, runs the auto-lock timer and the once-a-day reminder of due tasks, and
+//! writes a rolling log. Rules live in ruam-core.
 
 mod commands;
 mod error;
@@ -10,6 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 use anyhow::Context as _;
 use ruam_core::keyring::{DeviceSecretStore, OsKeyring};
 use ruam_core::paths::VaultPaths;
+use ruam_core::vault::TaskCounts;
 use ruam_core::Vault;
 use serde::{Deserialize, Serialize};
 use tauri::{Manager, Runtime};
@@ -19,6 +21,8 @@ pub use error::IpcError;
 
 /// How often the auto-lock timer looks at the idle time.
 const AUTO_LOCK_TICK: Duration = Duration::from_secs(15);
+/// How often the reminder looks for late and due tasks (the core reminds once a day).
+const REMINDER_TICK: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "lowercase")]
@@ -30,6 +34,13 @@ pub enum LockReason {
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub struct VaultLocked {
     pub reason: LockReason,
+}
+
+/// Sent when the once-a-day reminder found late or due tasks (and showed the desktop
+/// notification); the UI refreshes its Tasks badge.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct TasksDue {
+    pub counts: TaskCounts,
 }
 
 /// The lock on the data directory, held while the app runs (one app per vault).
@@ -89,8 +100,18 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::my_tasks,
             commands::review_queue,
             commands::card_review,
+            commands::card_get,
+            commands::card_update,
+            commands::card_tick,
+            commands::card_comment,
+            commands::card_attachment_add,
+            commands::card_attachment_get,
+            commands::card_delete,
+            commands::column_save,
+            commands::column_delete,
+            commands::task_counts,
         ])
-        .events(tauri_specta::collect_events![VaultLocked])
+        .events(tauri_specta::collect_events![VaultLocked, TasksDue])
         .disable_serde_phases()
 }
 
@@ -111,6 +132,7 @@ pub fn export_bindings(path: &std::path::Path) -> anyhow::Result<()> {
 /// Register the vault and its auto-lock timer on an app (the real one or a test's).
 pub fn attach_vault<R: Runtime>(app: &tauri::AppHandle<R>, vault: Arc<Vault>) {
     app.manage(vault.clone());
+    let reminders = vault.clone();
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
         let mut tick = tokio::time::interval(AUTO_LOCK_TICK);
@@ -119,6 +141,45 @@ pub fn attach_vault<R: Runtime>(app: &tauri::AppHandle<R>, vault: Arc<Vault>) {
             auto_lock_tick(&handle, &vault, Instant::now(), SystemTime::now()).await;
         }
     });
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut tick = tokio::time::interval(REMINDER_TICK);
+        loop {
+            tick.tick().await;
+            reminder_tick(&handle, &reminders).await;
+        }
+    });
+}
+
+/// One look for the once-a-day reminder: when the core says it is due, show the desktop
+/// notification (counts only) and tell the window. Returns the counts it reminded of.
+pub async fn reminder_tick<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    vault: &Vault,
+) -> Option<TaskCounts> {
+    let counts = match vault.due_reminder().await {
+        Ok(Some(counts)) => counts,
+        Ok(None) => return None,
+        Err(err) => {
+            tracing::warn!(%err, "could not look for due tasks");
+            return None;
+        }
+    };
+    let (title, body) = counts.reminder(vault.settings().language);
+    match app.try_state::<tauri_plugin_notification::Notification<R>>() {
+        Some(notification) => {
+            if let Err(err) = notification.builder().title(title).body(body).show() {
+                tracing::warn!(%err, "could not show the due-tasks notification");
+            }
+        }
+        None => tracing::warn!(
+            "no notification plugin: the due-tasks reminder shows only in the window"
+        ),
+    }
+    if let Err(err) = (TasksDue { counts }).emit(app) {
+        tracing::warn!(%err, "could not tell the window about due tasks");
+    }
+    Some(counts)
 }
 
 /// One look at the idle time: lock if it is past the setting, and tell the window.
@@ -175,6 +236,7 @@ fn init_logging(
 pub fn run() {
     let builder = specta_builder::<tauri::Wry>();
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);

@@ -392,3 +392,70 @@ fn a_case_through_ipc_shows_each_member_only_what_they_may_see() {
         "forbidden"
     );
 }
+
+#[test]
+fn the_daily_reminder_counts_due_tasks_once_and_tells_the_window() {
+    use std::sync::{Arc, Mutex};
+    use tauri::Listener;
+
+    let shell = Shell::new();
+    shell.create();
+    let me = shell.ok("vault_status", json!({}))["member"]["id"].clone();
+    let heard = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = heard.clone();
+    shell.app().listen("tasks-due", move |event| {
+        sink.lock().unwrap().push(event.payload().to_owned());
+    });
+    let vault = shell.vault();
+    // Nothing due: no reminder.
+    assert_eq!(
+        tauri::async_runtime::block_on(ruam_desktop::reminder_tick(shell.app(), &vault)),
+        None
+    );
+    let today = ruam_core::cases::today().to_string();
+    let board = shell.ok(
+        "card_create",
+        json!({ "card": { "caseId": null, "columnId": null, "title": "Call the school",
+            "description": null, "assigneeIds": [me], "agencyId": null, "startsOn": null,
+            "dueOn": today, "priority": null, "reviewerId": null } }),
+    );
+    let card_id = board["columns"][0]["cards"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let counts = shell.ok("task_counts", json!({}));
+    assert_eq!(
+        counts,
+        json!({ "overdue": 0, "dueToday": 1, "toReview": 0 })
+    );
+
+    let reminded = tauri::async_runtime::block_on(ruam_desktop::reminder_tick(shell.app(), &vault));
+    assert_eq!(reminded.map(|c| c.due_today), Some(1));
+    assert_eq!(
+        tauri::async_runtime::block_on(ruam_desktop::reminder_tick(shell.app(), &vault)),
+        None,
+        "once a day"
+    );
+    assert_eq!(
+        *heard.lock().unwrap(),
+        vec![r#"{"counts":{"overdue":0,"dueToday":1,"toReview":0}}"#.to_owned()]
+    );
+
+    // The card in full, and a comment on it, through IPC.
+    let detail = shell.ok("card_get", json!({ "cardId": card_id }));
+    assert_eq!(detail["card"]["title"], "Call the school");
+    assert_eq!(detail["mayEdit"], true);
+    let detail = shell.ok(
+        "card_comment",
+        json!({ "comment": { "cardId": card_id, "body": "The teacher calls back at 3." } }),
+    );
+    assert_eq!(
+        detail["comments"][0]["body"],
+        "The teacher calls back at 3."
+    );
+    let err = shell.err(
+        "card_comment",
+        json!({ "comment": { "cardId": card_id, "body": " " } }),
+    );
+    assert_eq!(err["code"], "invalid");
+}

@@ -84,7 +84,7 @@ pub struct ColumnSave {
 }
 
 /// What the Tasks badge and the daily reminder count, among the tasks the member may see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct TaskCounts {
@@ -93,6 +93,47 @@ pub struct TaskCounts {
     pub due_today: u32,
     /// Cards waiting for my review.
     pub to_review: u32,
+}
+
+impl TaskCounts {
+    /// The reminder's title and text in the person's language. Counts only: a
+    /// notification shows on screen and stays in the system's list, so it never names a
+    /// task, a case or a child.
+    pub fn reminder(&self, language: crate::settings::Language) -> (String, String) {
+        use crate::settings::Language;
+        let (overdue, today) = (self.overdue, self.due_today);
+        match language {
+            Language::En => {
+                let tasks = |n: u32| {
+                    if n == 1 {
+                        "1 task".to_owned()
+                    } else {
+                        format!("{n} tasks")
+                    }
+                };
+                let body = match (overdue, today) {
+                    (0, t) => format!("{} due today.", tasks(t)),
+                    (o, 0) => format!("{} overdue.", tasks(o)),
+                    (o, t) => format!("{} overdue and {} due today.", tasks(o), tasks(t)),
+                };
+                (
+                    "Ruam: tasks due".to_owned(),
+                    format!("{body} Open Tasks to see them."),
+                )
+            }
+            Language::Th => {
+                let body = match (overdue, today) {
+                    (0, t) => format!("มีงานครบกำหนดวันนี้ {t} งาน"),
+                    (o, 0) => format!("มีงานเลยกำหนด {o} งาน"),
+                    (o, t) => format!("มีงานเลยกำหนด {o} งาน และครบกำหนดวันนี้ {t} งาน"),
+                };
+                (
+                    "รวม: งานที่ถึงกำหนด".to_owned(),
+                    format!("{body} เปิดหน้างานเพื่อดูรายละเอียด"),
+                )
+            }
+        }
+    }
 }
 
 impl Open {
@@ -667,5 +708,38 @@ async fn live_column(conn: &mut sqlx::SqliteConnection, column_id: &str) -> Resu
             Err(Error::invalid("column_id", "is not a column of this board"))
         }
         Err(err) => Err(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TaskCounts;
+    use crate::settings::Language;
+
+    #[test]
+    fn the_reminder_says_how_many_and_nothing_else() {
+        let counts = |overdue, due_today| TaskCounts {
+            overdue,
+            due_today,
+            to_review: 4,
+        };
+        assert_eq!(
+            counts(2, 1).reminder(Language::En).1,
+            "2 tasks overdue and 1 task due today. Open Tasks to see them."
+        );
+        assert_eq!(
+            counts(0, 3).reminder(Language::En).1,
+            "3 tasks due today. Open Tasks to see them."
+        );
+        assert_eq!(
+            counts(1, 0).reminder(Language::En).1,
+            "1 task overdue. Open Tasks to see them."
+        );
+        let (title, body) = counts(2, 1).reminder(Language::Th);
+        assert!(title.starts_with("รวม"), "{title}");
+        assert!(
+            body.contains("เลยกำหนด 2") && body.contains("วันนี้ 1"),
+            "{body}"
+        );
     }
 }

@@ -57,9 +57,19 @@ enum Command {
     MyTasks,
     ReviewQueue,
     CardReview,
+    CardGet,
+    CardUpdate,
+    CardTick,
+    CardComment,
+    CardAttachmentAdd,
+    CardAttachmentView,
+    CardDelete,
+    ColumnSave,
+    ColumnDelete,
+    TaskCounts,
 }
 
-const COMMANDS: [Command; 42] = [
+const COMMANDS: [Command; 52] = [
     Command::TeamOverview,
     Command::MemberAdd,
     Command::MemberUpdate,
@@ -98,6 +108,16 @@ const COMMANDS: [Command; 42] = [
     Command::MyTasks,
     Command::ReviewQueue,
     Command::CardReview,
+    Command::CardGet,
+    Command::CardUpdate,
+    Command::CardTick,
+    Command::CardComment,
+    Command::CardAttachmentAdd,
+    Command::CardAttachmentView,
+    Command::CardDelete,
+    Command::ColumnSave,
+    Command::ColumnDelete,
+    Command::TaskCounts,
     Command::CaseDecideClosure,
     // Close, then reopen, the target case.
     Command::CaseClose,
@@ -128,7 +148,8 @@ impl Command {
             | Command::CaseDuplicates
             | Command::CaseSearch
             | Command::MyTasks
-            | Command::ReviewQueue => None,
+            | Command::ReviewQueue
+            | Command::TaskCounts => None,
             // The target card waits for its own reviewer: only a lead may sign it off.
             Command::CardReview => Some(Permission::ApproveCases),
             // The caller is not on the target case: only those who oversee every case
@@ -150,9 +171,18 @@ impl Command {
             // Staff turnover is a lead's: one who oversees every case.
             Command::CasesHandOver => Some(Permission::OverseeCases),
             // The target case's board follows the case.
-            Command::BoardOpen | Command::CardCreate | Command::CardMove => {
-                Some(Permission::OverseeCases)
-            }
+            Command::BoardOpen
+            | Command::CardCreate
+            | Command::CardMove
+            | Command::CardGet
+            | Command::CardUpdate
+            | Command::CardTick
+            | Command::CardComment
+            | Command::CardAttachmentAdd
+            | Command::CardAttachmentView
+            | Command::CardDelete
+            | Command::ColumnSave
+            | Command::ColumnDelete => Some(Permission::OverseeCases),
             Command::CaseClose | Command::CaseDecideClosure | Command::CaseReopen => {
                 Some(Permission::ApproveCases)
             }
@@ -186,9 +216,20 @@ impl Command {
             | Command::CaseAttachmentDelete => "case.section.write",
             Command::CasePersonSave | Command::CasePersonRemove => "case.update",
             Command::CasesHandOver => "case.handover",
-            Command::BoardOpen => "board.view",
-            Command::CardCreate | Command::CardMove => "board.work",
-            Command::MyTasks | Command::ReviewQueue => "tasks.list",
+            // Cards a caller may not see refuse at seeing; those they see, at working.
+            Command::BoardOpen
+            | Command::CardGet
+            | Command::CardTick
+            | Command::CardComment
+            | Command::CardAttachmentAdd
+            | Command::CardAttachmentView => "board.view",
+            Command::CardCreate
+            | Command::CardMove
+            | Command::CardUpdate
+            | Command::CardDelete
+            | Command::ColumnSave
+            | Command::ColumnDelete => "board.work",
+            Command::MyTasks | Command::ReviewQueue | Command::TaskCounts => "tasks.list",
             Command::CardReview => "card.review",
             Command::CaseAttachmentView => "case.section.view",
             Command::CaseStatus => "case.update",
@@ -224,6 +265,14 @@ struct Targets {
     column_id: String,
     /// A card on the target case waiting for its reviewer (the case's owner).
     review_card_id: String,
+    /// On the target case: a card with a checklist item and an attachment, a card to
+    /// delete, the board and an empty column the team added.
+    tick_card_id: String,
+    item_id: String,
+    card_attachment_id: String,
+    delete_card_id: String,
+    board_id: String,
+    extra_column_id: String,
 }
 
 async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> Result<()> {
@@ -453,6 +502,60 @@ async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> R
             })
             .await
             .map(drop),
+        Command::CardGet => v.card(&targets.card_id).await.map(drop),
+        Command::CardUpdate => v
+            .update_card(ruam_core::vault::CardEdit {
+                card_id: targets.card_id.clone(),
+                title: format!("Edited {n}"),
+                description: None,
+                assignee_ids: vec![],
+                agency_id: None,
+                starts_on: None,
+                due_on: None,
+                priority: None,
+                reviewer_id: None,
+                labels: vec![],
+                checklist: vec![],
+                case_id: Some(targets.case_id.clone()),
+            })
+            .await
+            .map(drop),
+        Command::CardTick => v
+            .tick_card_item(ruam_core::vault::CardTick {
+                card_id: targets.tick_card_id.clone(),
+                item_id: targets.item_id.clone(),
+                done: n.is_multiple_of(2),
+            })
+            .await
+            .map(drop),
+        Command::CardComment => v
+            .comment_on_card(ruam_core::vault::NewCardComment {
+                card_id: targets.tick_card_id.clone(),
+                body: format!("Comment {n}"),
+            })
+            .await
+            .map(drop),
+        Command::CardAttachmentAdd => v
+            .attach_to_card(ruam_core::vault::NewCardAttachment {
+                card_id: targets.tick_card_id.clone(),
+                file_name: "scan.pdf".into(),
+                content_base64: "JVBERi0xLjQK".into(),
+            })
+            .await
+            .map(drop),
+        Command::CardAttachmentView => v.card_attachment(&targets.card_attachment_id).await.map(drop),
+        Command::CardDelete => v.delete_card(&targets.delete_card_id).await.map(drop),
+        Command::ColumnSave => v
+            .save_column(ruam_core::vault::ColumnSave {
+                board_id: targets.board_id.clone(),
+                column_id: None,
+                name: Some(format!("Column {n}")),
+                position: None,
+            })
+            .await
+            .map(drop),
+        Command::ColumnDelete => v.delete_column(&targets.extra_column_id).await.map(drop),
+        Command::TaskCounts => v.task_counts().await.map(drop),
         Command::CaseClose => v
             .close_case(ruam_core::vault::CloseCase {
                 case_id: targets.case_id.clone(),
@@ -630,6 +733,62 @@ async fn every_role_against_every_command() {
         })
         .await
         .unwrap();
+    let board = t
+        .vault
+        .create_card({
+            let mut c = crate::boards::card(Some(&case_id), "Checklist task");
+            c.checklist = vec!["First step".into()];
+            c
+        })
+        .await
+        .unwrap();
+    let tick_card_id = board.columns[0]
+        .cards
+        .iter()
+        .find(|c| c.title == "Checklist task")
+        .unwrap()
+        .id
+        .clone();
+    let detail = t
+        .vault
+        .attach_to_card(ruam_core::vault::NewCardAttachment {
+            card_id: tick_card_id.clone(),
+            file_name: "scan.pdf".into(),
+            content_base64: "JVBERi0xLjQK".into(),
+        })
+        .await
+        .unwrap();
+    let item_id = detail.checklist[0].id.clone();
+    let card_attachment_id = detail.attachments[0].id.clone();
+    let board = t
+        .vault
+        .create_card(crate::boards::card(Some(&case_id), "To delete"))
+        .await
+        .unwrap();
+    let delete_card_id = board.columns[0]
+        .cards
+        .iter()
+        .find(|c| c.title == "To delete")
+        .unwrap()
+        .id
+        .clone();
+    let board_id = board.id.clone();
+    let extra_column_id = t
+        .vault
+        .save_column(ruam_core::vault::ColumnSave {
+            board_id: board_id.clone(),
+            column_id: None,
+            name: Some("Extra".into()),
+            position: None,
+        })
+        .await
+        .unwrap()
+        .columns
+        .iter()
+        .find(|c| c.name.as_deref() == Some("Extra"))
+        .unwrap()
+        .id
+        .clone();
     let requested_id = t
         .vault
         .create_case(crate::cases::new_case("Requested child", 2012))
@@ -661,6 +820,12 @@ async fn every_role_against_every_command() {
         card_id,
         column_id,
         review_card_id,
+        tick_card_id,
+        item_id,
+        card_attachment_id,
+        delete_card_id,
+        board_id,
+        extra_column_id,
     };
     // A second lead, so the lead in the matrix is a member added like the others.
     for role in ROLES {

@@ -59,10 +59,21 @@ export const commands = {
 	myTasks: (query: MyTasksQuery) => typedError<TaskItem[], IpcError>(__TAURI_INVOKE("my_tasks", { query })),
 	reviewQueue: () => typedError<TaskItem[], IpcError>(__TAURI_INVOKE("review_queue")),
 	cardReview: (review: CardReview) => typedError<Board, IpcError>(__TAURI_INVOKE("card_review", { review })),
+	cardGet: (cardId: string) => typedError<CardDetail, IpcError>(__TAURI_INVOKE("card_get", { cardId })),
+	cardUpdate: (change: CardEdit) => typedError<CardDetail, IpcError>(__TAURI_INVOKE("card_update", { change })),
+	cardTick: (tick: CardTick) => typedError<CardDetail, IpcError>(__TAURI_INVOKE("card_tick", { tick })),
+	cardComment: (comment: NewCardComment) => typedError<CardDetail, IpcError>(__TAURI_INVOKE("card_comment", { comment })),
+	cardAttachmentAdd: (attachment: NewCardAttachment) => typedError<CardDetail, IpcError>(__TAURI_INVOKE("card_attachment_add", { attachment })),
+	cardAttachmentGet: (attachmentId: string) => typedError<AttachmentContent, IpcError>(__TAURI_INVOKE("card_attachment_get", { attachmentId })),
+	cardDelete: (cardId: string) => typedError<Board, IpcError>(__TAURI_INVOKE("card_delete", { cardId })),
+	columnSave: (save: ColumnSave) => typedError<Board, IpcError>(__TAURI_INVOKE("column_save", { save })),
+	columnDelete: (columnId: string) => typedError<Board, IpcError>(__TAURI_INVOKE("column_delete", { columnId })),
+	taskCounts: () => typedError<TaskCounts, IpcError>(__TAURI_INVOKE("task_counts")),
 };
 
 /** Events */
 export const events = {
+	tasksDue: makeEvent<TasksDue, TasksDue>("tasks-due"),
 	vaultLocked: makeEvent<VaultLocked, VaultLocked>("vault-locked"),
 };
 
@@ -161,6 +172,85 @@ export type BrokenLink = {
 	problem: Break,
 };
 
+export type CardAttachment = {
+	id: string,
+	fileName: string,
+	mediaType: string,
+	size: number,
+	addedBy: string,
+	createdAt: string,
+};
+
+export type CardComment = {
+	id: string,
+	body: string,
+	authorId: string,
+	createdAt: string,
+};
+
+/**  A card with everything on it, for those who may see it. */
+export type CardDetail = {
+	card: CardSummary,
+	boardId: string,
+	/**
+	 *  The case of the board the card is on (a card on a case's board stays with it);
+	 *  none for the team's board, where `card.case_id` is the case it is linked to.
+	 */
+	boardCaseId: string | null,
+	stage: Stage | null,
+	description: string | null,
+	agencyId: string | null,
+	startsOn: string | null,
+	labels: string[],
+	checklist: ChecklistItem[],
+	comments: CardComment[],
+	attachments: CardAttachment[],
+	/**  Oldest first (within a millisecond, in the order written). */
+	history: CardEvent[],
+	createdBy: string,
+	createdAt: string,
+	/**  Whether the reader may change the card's fields, and delete it. */
+	mayEdit: boolean,
+	mayDelete: boolean,
+	/**
+	 *  Whether the reader may comment, attach and tick the checklist (those who work on
+	 *  the board, and the card's assignees and reviewer).
+	 */
+	mayContribute: boolean,
+};
+
+/**  A card's fields as the person left them in the card's form. */
+export type CardEdit = {
+	cardId: string,
+	title: string,
+	description: string | null,
+	assigneeIds?: string[],
+	agencyId: string | null,
+	startsOn: string | null,
+	dueOn: string | null,
+	priority: string | null,
+	reviewerId: string | null,
+	labels?: string[],
+	/**  The whole checklist in order; items already on the card keep their id. */
+	checklist?: ChecklistEntry[],
+	/**
+	 *  The case the card is about. Only a card on the team's board can be linked to a
+	 *  case or unlinked; one on a case's board stays with its case.
+	 */
+	caseId: string | null,
+};
+
+/**
+ *  A line of a card's history: what happened (`created`, `moved`, `review`, `edited`,
+ *  `checklist`, `comment`, `attachment`, `handover`, `deleted`), with its details as JSON.
+ */
+export type CardEvent = {
+	kind: string,
+	detail: string,
+	actor: string,
+	at: string,
+};
+
 export type CardMove = {
 	cardId: string,
 	columnId: string,
@@ -193,6 +283,12 @@ export type CardSummary = {
 	signedOffAt: string | null,
 	/**  Member ids, comma-separated in SQL; a list here. */
 	assigneeIds: string[],
+};
+
+export type CardTick = {
+	cardId: string,
+	itemId: string,
+	done: boolean,
 };
 
 /**  A case as its viewer may see it. */
@@ -252,6 +348,19 @@ export type ChangePassphraseRequest = {
 	new: SecretString,
 };
 
+/**  A checklist item as sent back after an edit: an item already on the card keeps its id. */
+export type ChecklistEntry = {
+	id: string | null,
+	text: string,
+	done?: boolean,
+};
+
+export type ChecklistItem = {
+	id: string,
+	text: string,
+	done: boolean,
+};
+
 /**
  *  What happens when someone closes a case: closed at once by a lead who may approve,
  *  otherwise a request for a lead.
@@ -267,6 +376,16 @@ export type Column = {
 	name: string | null,
 	stage: Stage | null,
 	cards: CardSummary[],
+};
+
+/**  A column added (no `column_id`), or renamed and moved. */
+export type ColumnSave = {
+	boardId: string,
+	columnId: string | null,
+	/**  A new column's name; for a starting column, empty gives back its usual name. */
+	name: string | null,
+	/**  0 for the first column; past the end puts it last; none leaves it where it is. */
+	position: number | null,
 };
 
 export type Concern = "trafficking" | "sexual_abuse" | "rape" | "sexual_harassment" | "labour_exploitation" | "neglect" | "human_rights_violation" | "high_vulnerability";
@@ -436,6 +555,18 @@ export type NewCard = {
 	reviewerId: string | null,
 	labels?: string[],
 	checklist?: string[],
+};
+
+export type NewCardAttachment = {
+	cardId: string,
+	fileName: string,
+	/**  The file's bytes, base64. */
+	contentBase64: string,
+};
+
+export type NewCardComment = {
+	cardId: string,
+	body: string,
 };
 
 export type NewCase = {
@@ -715,6 +846,15 @@ export type Stage = "todo" | "in_progress" | "review" | "done";
 
 export type Status = "intake" | "assessment" | "plan" | "in_progress" | "closed";
 
+/**  What the Tasks badge and the daily reminder count, among the tasks the member may see. */
+export type TaskCounts = {
+	/**  My tasks due before today. */
+	overdue: number,
+	dueToday: number,
+	/**  Cards waiting for my review. */
+	toReview: number,
+};
+
 /**  A task in "my tasks" or the review queue: the card, where it is, and whether it is late. */
 export type TaskItem = {
 	card: CardSummary,
@@ -723,6 +863,14 @@ export type TaskItem = {
 	/**  Due before today (where the person is). */
 	overdue: boolean,
 	dueToday: boolean,
+};
+
+/**
+ *  Sent when the once-a-day reminder found late or due tasks (and showed the desktop
+ *  notification); the UI refreshes its Tasks badge.
+ */
+export type TasksDue = {
+	counts: TaskCounts,
 };
 
 /**  Everyone may see who is on the team and what each role may do. */

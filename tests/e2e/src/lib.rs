@@ -62,8 +62,12 @@ impl App {
     /// Start the app with an empty data directory. Screenshots go to
     /// `target/e2e-screenshots/<name>/`, printed for the person running the test.
     pub async fn start(name: &str) -> Result<Self> {
+        Self::start_in(name, tempfile::tempdir()?).await
+    }
+
+    /// Start the app on a data directory made before (a vault a test filled, say).
+    pub async fn start_in(name: &str, data_dir: tempfile::TempDir) -> Result<Self> {
         let app = app_binary()?;
-        let data_dir = tempfile::tempdir()?;
         let (port, native_port) = (free_port()?, free_port()?);
         let driver = tokio::process::Command::new("tauri-driver")
             .args([
@@ -341,10 +345,21 @@ impl App {
         Ok(path)
     }
 
-    pub async fn close(mut self) -> Result<()> {
+    pub async fn close(self) -> Result<()> {
+        self.close_keeping_data().await.map(drop)
+    }
+
+    /// Close the app and hand back its data directory, once the app has let go of it.
+    pub async fn close_keeping_data(mut self) -> Result<tempfile::TempDir> {
         self.client.close().await?;
         let _ = self.driver.kill().await;
-        Ok(())
+        let _ = self.driver.wait().await;
+        Ok(self.data_dir)
+    }
+
+    /// Run a script in the window and give back what it returns.
+    pub async fn script(&self, script: &str) -> Result<serde_json::Value> {
+        Ok(self.client.execute(script, vec![]).await?)
     }
 }
 

@@ -132,7 +132,6 @@ pub fn export_bindings(path: &std::path::Path) -> anyhow::Result<()> {
 /// Register the vault and its auto-lock timer on an app (the real one or a test's).
 pub fn attach_vault<R: Runtime>(app: &tauri::AppHandle<R>, vault: Arc<Vault>) {
     app.manage(vault.clone());
-    let reminders = vault.clone();
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
         let mut tick = tokio::time::interval(AUTO_LOCK_TICK);
@@ -141,12 +140,17 @@ pub fn attach_vault<R: Runtime>(app: &tauri::AppHandle<R>, vault: Arc<Vault>) {
             auto_lock_tick(&handle, &vault, Instant::now(), SystemTime::now()).await;
         }
     });
+}
+
+/// Look for late and due tasks every minute while the app runs (the app only: tests call
+/// `reminder_tick` themselves).
+fn start_reminders<R: Runtime>(app: &tauri::AppHandle<R>, vault: Arc<Vault>) {
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
         let mut tick = tokio::time::interval(REMINDER_TICK);
         loop {
             tick.tick().await;
-            reminder_tick(&handle, &reminders).await;
+            reminder_tick(&handle, &vault).await;
         }
     });
 }
@@ -251,7 +255,9 @@ pub fn run() {
             app.manage(guard);
             tracing::info!(version = env!("CARGO_PKG_VERSION"), "Ruam starting");
             let keyring: Arc<dyn DeviceSecretStore> = Arc::new(OsKeyring::new());
-            attach_vault(app.handle(), Arc::new(Vault::new(paths, keyring)));
+            let vault = Arc::new(Vault::new(paths, keyring));
+            attach_vault(app.handle(), vault.clone());
+            start_reminders(app.handle(), vault);
             Ok(())
         })
         .run(tauri::generate_context!());

@@ -575,7 +575,8 @@ pub async fn add_column(
     Ok(id)
 }
 
-/// Rename a column (none: a starting column goes back to its stage's name) and move it.
+/// Rename a column (empty: a starting column goes back to its stage's name; none: the
+/// name stays) and move it.
 pub async fn change_column(
     tx: &mut Transaction<'_, Sqlite>,
     outbox: &Outbox,
@@ -585,9 +586,10 @@ pub async fn change_column(
     position: Option<i64>,
 ) -> Result<()> {
     let name = match name.map(str::trim) {
-        Some("") | None if column.stage.is_some() => None,
+        // Only moved: the name stays.
+        None => column.name.clone(),
+        Some("") if column.stage.is_some() => None,
         Some(raw) => Some(clean_column_name(raw)?),
-        None => return Err(Error::invalid("name", "is empty")),
     };
     let count = columns_in(tx, &column.board_id).await?;
     let to = position
@@ -653,9 +655,10 @@ pub async fn delete_column(
             .fetch_one(&mut **tx)
             .await?;
     if cards > 0 {
+        // No count: some of them may be on cases the asker may not see.
         return Err(Error::invalid(
             "column_id",
-            format!("still holds {cards} cards; move them to another column first"),
+            "still holds cards; move them to another column first",
         ));
     }
     let now = now_utc();

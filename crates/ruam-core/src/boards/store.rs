@@ -232,8 +232,10 @@ pub async fn load_board(pool: &SqlitePool, viewer: &Viewer, board_id: &str) -> R
             cards: Vec::new(),
         })
         .collect();
-    for card in cards {
+    for mut card in cards {
         if let Some(column) = columns.iter_mut().find(|c| c.id == card.column_id) {
+            // Counted among the cards this viewer sees: a gap would tell of a hidden one.
+            card.position = i64::try_from(column.cards.len()).unwrap_or(i64::MAX);
             column.cards.push(card);
         }
     }
@@ -438,6 +440,38 @@ pub async fn insert_card(
     Ok(id)
 }
 
+/// Where a card lands in `to_column` when the viewer asks for place `index` among the
+/// cards they see there (the card itself left out): just before the card they see at that
+/// place, or just after the last one they see. Cards hidden from them keep their places.
+pub async fn stored_place(
+    conn: &mut SqliteConnection,
+    viewer: &Viewer,
+    card_id: &str,
+    to_column: &str,
+    index: i64,
+) -> Result<i64> {
+    let seen: Vec<bool> = sqlx::query_scalar(&format!(
+        "SELECT {} FROM cards c WHERE c.column_id = ? AND c.deleted_at IS NULL AND c.id <> ?
+         ORDER BY c.position",
+        card_visible(viewer, "?")
+    ))
+    .bind(&viewer.member_id)
+    .bind(to_column)
+    .bind(card_id)
+    .fetch_all(conn)
+    .await?;
+    let visible: Vec<usize> = seen
+        .iter()
+        .enumerate()
+        .filter_map(|(place, seen)| seen.then_some(place))
+        .collect();
+    let place = match usize::try_from(index).ok().and_then(|i| visible.get(i)) {
+        Some(&place) => place,
+        None => visible.last().map_or(seen.len(), |&last| last + 1),
+    };
+    Ok(i64::try_from(place).unwrap_or(i64::MAX))
+}
+
 /// Move a card to `position` (clamped to the column's end) in `to_column` of its board;
 /// the cards it leaves and joins close up and make room, so positions stay 0, 1, 2, ….
 pub async fn move_card(
@@ -531,11 +565,19 @@ pub async fn set_review(
     card_id: &str,
     review: Review,
 ) -> Result<()> {
-    sqlx::query("UPDATE cards SET review = ? WHERE id = ?")
-        .bind(review)
-        .bind(card_id)
-        .execute(&mut **tx)
-        .await?;
+    // A sign-off stands only while the card stays approved.
+    sqlx::query(
+        "UPDATE cards SET review = ?,
+             signed_off_by = CASE WHEN ? = 'approved' THEN signed_off_by END,
+             signed_off_at = CASE WHEN ? = 'approved' THEN signed_off_at END
+         WHERE id = ?",
+    )
+    .bind(review)
+    .bind(review)
+    .bind(review)
+    .bind(card_id)
+    .execute(&mut **tx)
+    .await?;
     outbox
         .record(
             tx,

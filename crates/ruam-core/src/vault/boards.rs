@@ -222,13 +222,21 @@ impl Vault {
             }
             _ => None,
         };
+        let place = store::stored_place(
+            &mut tx,
+            &open.viewer(),
+            &card.id,
+            &column_id,
+            request.position,
+        )
+        .await?;
         store::move_card(
             &mut tx,
             &open.outbox,
             &open.member.id,
             &card,
             &column_id,
-            request.position,
+            place,
         )
         .await?;
         if let Some(review) = review.filter(|r| *r != card.review) {

@@ -343,8 +343,19 @@ impl Vault {
             Some(board_case) => Some(board_case.as_str()),
             None => wanted_case,
         };
-        if case_id.is_some() && case_id != card.case_id.as_deref() {
-            open.authorize_board(Action::WorkOnBoard, case_id).await?;
+        if case_id != card.case_id.as_deref() {
+            // What was written on a case's card (comments, attachments) must not reach
+            // the whole team, nor another case: only the case's lead or a team lead
+            // takes a card off its case.
+            if let Some(old_case) = card.case_id.as_deref() {
+                let membership = open.case_access(old_case).await?.membership;
+                let lead = membership == Some(crate::cases::Responsibility::Lead)
+                    || open.permissions.contains(&Permission::ApproveCases);
+                open.require(lead, Action::WorkOnBoard, &card.id).await?;
+            }
+            if case_id.is_some() {
+                open.authorize_board(Action::WorkOnBoard, case_id).await?;
+            }
         }
         let fields = NewCard {
             case_id: case_id.map(str::to_owned),
@@ -378,6 +389,18 @@ impl Vault {
                 }
             }
             checklist.push((id.map(str::to_owned), text.clone(), entry.done));
+        }
+        let under_review = matches!(before.card.review, Review::Waiting | Review::Returned);
+        let reviewer_changes = before.card.reviewer_id != fields.reviewer_id;
+        if under_review
+            && reviewer_changes
+            && before.card.reviewer_id.as_deref() != Some(open.member.id.as_str())
+            && !open.permissions.contains(&Permission::ApproveCases)
+        {
+            return Err(Error::invalid(
+                "reviewer_id",
+                "the task is under review: only its reviewer or a lead can change who reviews it",
+            ));
         }
         let review = match (&before.card.reviewer_id, &fields.reviewer_id) {
             (old, new) if old == new => before.card.review,
@@ -420,6 +443,9 @@ impl Vault {
         };
         let changed =
             edit::update_card(&mut tx, &open.outbox, &open.member.id, &before, &update).await?;
+        if review != before.card.review {
+            store::set_review(&mut tx, &open.outbox, &open.member.id, &card.id, review).await?;
+        }
         if !changed.is_empty() {
             open.audit_in(&mut tx, "card.update", Some(("card", &card.id)))
                 .await?;
@@ -604,9 +630,18 @@ impl Vault {
                     .await?;
             }
             Some(column_id) => {
-                let column = live_column(&mut tx, column_id).await?;
-                if column.board_id != save.board_id {
-                    return Err(Error::invalid("column_id", "is not a column of this board"));
+                let column = match edit::column_row(&mut tx, column_id).await {
+                    Ok(column) if column.board_id == save.board_id => column,
+                    Ok(_) | Err(Error::NotFound(_)) => {
+                        return Err(Error::invalid("column_id", "is not a column of this board"))
+                    }
+                    Err(err) => return Err(err),
+                };
+                if column.deleted {
+                    return Err(Error::invalid(
+                        "column_id",
+                        "this column was removed; reload the board",
+                    ));
                 }
                 edit::change_column(
                     &mut tx,
@@ -639,10 +674,14 @@ impl Vault {
             let mut conn = open.pool.acquire().await?;
             edit::column_row(&mut conn, column_id).await
         };
-        let Ok(column) = column else {
-            open.audit_refusal(Action::WorkOnBoard, ("board_column", column_id))
-                .await;
-            return Err(Error::Forbidden);
+        let column = match column {
+            Ok(column) => column,
+            Err(Error::NotFound(_)) => {
+                open.audit_refusal(Action::WorkOnBoard, ("board_column", column_id))
+                    .await;
+                return Err(Error::Forbidden);
+            }
+            Err(err) => return Err(err),
         };
         open.find_board(Action::WorkOnBoard, &column.board_id)
             .await?;

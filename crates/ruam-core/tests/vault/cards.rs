@@ -174,6 +174,15 @@ async fn a_card_is_edited_field_by_field_and_every_change_is_in_its_history() {
         );
     }
     assert!(count(&t, "changes").await > changes, "sent to the outbox");
+    let pool = t.vault.pool().await.unwrap();
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'card.update' AND entity_id = ? AND outcome = 'ok'",
+    )
+    .bind(&card_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
     // The same form again changes nothing and writes nothing.
     let changes = count(&t, "changes").await;
     let same = t.vault.update_card(edit_of(&detail)).await.unwrap();
@@ -245,6 +254,22 @@ async fn a_card_is_edited_field_by_field_and_every_change_is_in_its_history() {
     change.reviewer_id = Some(worker.id.clone());
     let detail = t.vault.update_card(change).await.unwrap();
     assert_eq!(detail.card.review, Review::Waiting);
+    let history = kinds(&detail);
+    assert_eq!(&history[history.len() - 2..], ["edited", "review"]);
+    // Under review, only the reviewer or a lead changes who reviews it.
+    let someone = t
+        .vault
+        .add_member(new_member("Kanya", "kanya", "case_worker"))
+        .await
+        .unwrap();
+    put_on_case(&t, &case_id, &someone.id, Some("support")).await;
+    sign_in_fresh(&t, "kanya").await;
+    let mut change = edit_of(&t.vault.card(&card_id).await.unwrap());
+    change.reviewer_id = None;
+    assert_invalid_field(t.vault.update_card(change).await, "reviewer_id");
+    let mut change = edit_of(&t.vault.card(&card_id).await.unwrap());
+    change.reviewer_id = Some(someone.id.clone());
+    assert_invalid_field(t.vault.update_card(change).await, "reviewer_id");
     sign_in_fresh(&t, "dao").await;
     let queue = t.vault.review_queue().await.unwrap();
     assert_eq!(queue.len(), 1);
@@ -518,6 +543,19 @@ async fn a_deleted_card_leaves_every_list_and_its_column_closes_up() {
             .await
             .unwrap();
     assert_eq!(history, ["created", "deleted"]);
+    // Someone who may not see the case learns nothing, not even that it was deleted.
+    t.vault.lock().await;
+    t.unlock(PASSPHRASE).await.unwrap();
+    t.vault
+        .add_member(new_member("Noi", "noi", "case_worker"))
+        .await
+        .unwrap();
+    sign_in_fresh(&t, "noi").await;
+    assert!(matches!(t.vault.card(&ids[1]).await, Err(Error::Forbidden)));
+    assert!(matches!(
+        t.vault.delete_card(&ids[1]).await,
+        Err(Error::Forbidden)
+    ));
 }
 
 #[tokio::test]
@@ -555,14 +593,89 @@ async fn a_team_card_linked_to_a_case_follows_the_case() {
         Err(Error::Forbidden)
     ));
 
-    // Unlinked, it is the team's again.
+    // Cards hidden from a member leave no gap, and a move counts only what they see.
+    sign_in_lead(&t).await;
+    for title in ["Team meeting minutes", "Volunteer training"] {
+        t.vault.create_card(card(None, title)).await.unwrap();
+    }
+    let team_card = |board: &Board, title: &str| {
+        board.columns[0]
+            .cards
+            .iter()
+            .find(|c| c.title == title)
+            .unwrap()
+            .id
+            .clone()
+    };
+    let board = t.vault.open_board(None).await.unwrap();
+    // The linked card goes between the two others.
+    t.vault
+        .move_card(CardMove {
+            card_id: card_id.clone(),
+            column_id: board.columns[0].id.clone(),
+            position: 1,
+        })
+        .await
+        .unwrap();
+    sign_in_again(&t, "noi").await;
+    let board = t.vault.open_board(None).await.unwrap();
+    let seen: Vec<(&str, i64)> = board.columns[0]
+        .cards
+        .iter()
+        .map(|c| (c.title.as_str(), c.position))
+        .collect();
+    assert_eq!(
+        seen,
+        [("Team meeting minutes", 0), ("Volunteer training", 1)]
+    );
+    t.vault
+        .move_card(CardMove {
+            card_id: team_card(&board, "Volunteer training"),
+            column_id: board.columns[0].id.clone(),
+            position: 0,
+        })
+        .await
+        .unwrap();
+    sign_in_lead(&t).await;
+    let board = t.vault.open_board(None).await.unwrap();
+    let order: Vec<&str> = board.columns[0]
+        .cards
+        .iter()
+        .map(|c| c.title.as_str())
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "Volunteer training",
+            "Team meeting minutes",
+            "Birth certificate at the district office"
+        ]
+    );
+
+    // A case worker on the case works on the card, but only a lead takes it off the case
+    // (what was written on it would reach the whole team).
+    let dao = t
+        .vault
+        .add_member(new_member("Dao", "dao", "case_worker"))
+        .await
+        .unwrap();
+    put_on_case(&t, &case_id, &dao.id, Some("support")).await;
+    sign_in_fresh(&t, "dao").await;
+    let mut change = edit_of(&t.vault.card(&card_id).await.unwrap());
+    change.case_id = None;
+    assert!(matches!(
+        t.vault.update_card(change).await,
+        Err(Error::Forbidden)
+    ));
+
+    // Unlinked by a lead, it is the team's again.
     sign_in_lead(&t).await;
     let mut change = edit_of(&t.vault.card(&card_id).await.unwrap());
     change.case_id = None;
     t.vault.update_card(change).await.unwrap();
     sign_in_again(&t, "noi").await;
     let board = t.vault.open_board(None).await.unwrap();
-    assert_eq!(board.columns[0].cards.len(), 1);
+    assert_eq!(board.columns[0].cards.len(), 3);
 }
 
 #[tokio::test]
@@ -639,6 +752,26 @@ async fn columns_are_added_renamed_moved_and_removed_in_order() {
         "name",
     );
     assert_invalid_field(t.vault.delete_column(&todo).await, "column_id");
+    assert_eq!(count(&t, "changes").await, changes, "nothing written");
+    // Moved without a name: it keeps its name (a renamed starting column too).
+    let board3 = t
+        .vault
+        .save_column(save(Some(&court), None, Some(1)))
+        .await
+        .unwrap();
+    assert_eq!(board3.columns[1].name.as_deref(), Some("Court"));
+    t.vault
+        .save_column(save(Some(&todo), Some("Backlog"), None))
+        .await
+        .unwrap();
+    let board3 = t
+        .vault
+        .save_column(save(Some(&todo), None, Some(2)))
+        .await
+        .unwrap();
+    assert_eq!(board3.columns[2].name.as_deref(), Some("Backlog"));
+    assert_eq!(board3.columns[2].stage, Some(Stage::Todo));
+    let changes = count(&t, "changes").await;
     // A column with a card in it stays until the card moves.
     t.vault
         .create_card({
@@ -731,6 +864,7 @@ async fn the_reminder_comes_once_a_day_and_counts_only_what_the_member_may_see()
     put_on_case(&t, &hidden, &liaison.id, None).await;
     // The lead has no tasks: no reminder, and none recorded.
     assert_eq!(t.vault.due_reminder().await.unwrap(), None);
+    assert_eq!(count(&t, "task_reminders").await, 0);
 
     sign_in_fresh(&t, "anan").await;
     let counts = t.vault.task_counts().await.unwrap();

@@ -8,6 +8,7 @@ import { screen } from '@testing-library/svelte';
 import type { UserEvent } from '@testing-library/user-event';
 import type {
 	Board,
+	CardDetail,
 	CardSummary,
 	CaseFile,
 	CaseSummary,
@@ -209,6 +210,8 @@ export function installBackend(handlers: Record<string, Handler>) {
 		board_open: (args) => board({ caseId: (args.caseId as string | null) ?? null }),
 		my_tasks: () => [],
 		review_queue: () => [],
+		// The main layout asks for the Tasks badge's counts at sign-in.
+		task_counts: () => ({ overdue: 0, dueToday: 0, toReview: 0 }),
 		passphrase_assess: () => ({ score: 3, acceptable: true, problem: null }),
 		settings_get: () => settings,
 		settings_set: (args) => {
@@ -390,6 +393,38 @@ export function taskItem(overrides: Partial<TaskItem> = {}, cardOverrides: Parti
 		stage: 'todo',
 		overdue: false,
 		dueToday: false,
+		...overrides
+	};
+}
+
+/**
+ * A card as `card_get` answers it: "Visit the shelter" on the team board, in To do, with a
+ * two-item checklist, a comment, and its history; the reader may edit, delete and contribute.
+ */
+export function cardDetail(overrides: Partial<CardDetail> = {}, cardOverrides: Partial<CardSummary> = {}): CardDetail {
+	return {
+		card: card(cardOverrides),
+		boardId: 'b-team',
+		boardCaseId: null,
+		stage: 'todo',
+		description: 'Check the room and meet the house mother.',
+		agencyId: null,
+		startsOn: null,
+		labels: ['shelter'],
+		checklist: [
+			{ id: 'i-1', text: 'Call the shelter', done: true },
+			{ id: 'i-2', text: 'Bring the consent form', done: false }
+		],
+		comments: [
+			{ id: 'cm-1', body: 'The house mother is there on weekdays.', authorId: 'm-2', createdAt: '2026-11-21T04:00:00.000Z' }
+		],
+		attachments: [],
+		history: [{ kind: 'created', detail: '{"column_id":"col-todo"}', actor: 'm-1', at: '2026-11-20T04:00:00.000Z' }],
+		createdBy: 'm-1',
+		createdAt: '2026-11-20T04:00:00.000Z',
+		mayEdit: true,
+		mayDelete: true,
+		mayContribute: true,
 		...overrides
 	};
 }

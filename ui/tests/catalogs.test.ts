@@ -27,7 +27,7 @@ import {
 	SEX_KEYS,
 	STATUS_KEYS
 } from '$lib/i18n/cases';
-import { PRIORITY_KEYS, REVIEW_KEYS, STAGE_KEYS } from '$lib/i18n/tasks';
+import { CARD_FIELD_KEYS, PRIORITY_KEYS, REVIEW_KEYS, STAGE_KEYS } from '$lib/i18n/tasks';
 import { BUILTIN_ROLES } from '$lib/roles';
 import { PLACEHOLDER_SECTIONS, SECTIONS } from '$lib/stores/app.svelte';
 
@@ -98,7 +98,7 @@ describe('message catalogs', () => {
 	});
 
 	it('name every audit action the core records, and every error code', () => {
-		expect(Object.keys(AUDIT_ACTION_KEYS)).toHaveLength(58);
+		expect(Object.keys(AUDIT_ACTION_KEYS)).toHaveLength(68);
 		expect(english.get('errors.passphrase_change_required')).toMatch(/passphrase/);
 		expect(thai.get('errors.passphrase_change_required')).toMatch(/วลีรหัสผ่าน/);
 	});
@@ -141,7 +141,8 @@ describe('message catalogs', () => {
 			RESPONSIBILITY_KEYS,
 			STAGE_KEYS,
 			PRIORITY_KEYS,
-			REVIEW_KEYS
+			REVIEW_KEYS,
+			CARD_FIELD_KEYS
 		]) {
 			for (const key of Object.values(keys)) used.add(key);
 		}

@@ -4,11 +4,16 @@
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import type {
+	AttachmentContent,
 	AuditBreak,
 	AuditPage,
 	AuditQuery,
 	AuditRow,
 	AuditWarning,
+	Board,
+	CardDetail,
+	CardEdit,
+	CardSummary,
 	CaseFile,
 	CaseMember,
 	CaseSummary,
@@ -16,6 +21,9 @@ import type {
 	ConfirmPassphrase,
 	CreatedVault,
 	CreateVaultRequest,
+	ChecklistEntry,
+	ChecklistItem,
+	ColumnSave,
 	Discipline,
 	ErrorCode,
 	ExportedFile,
@@ -36,7 +44,9 @@ import type {
 	SearchHit,
 	Section,
 	Settings,
+	Stage,
 	Status,
+	TaskCounts,
 	TeamOverview,
 	TimelineItem,
 	Unlocked,
@@ -135,5 +145,27 @@ describe('ipc types', () => {
 		expectTypeOf<NewCase['subject']>().toEqualTypeOf<NewPerson>();
 		expectTypeOf<NewCase['duplicatesReviewed']>().toEqualTypeOf<boolean | undefined>();
 		expectTypeOf<NewPerson['birthYearEstimate']>().toEqualTypeOf<number | null>();
+	});
+
+	it('match the task contract', () => {
+		expectTypeOf<CardDetail['card']>().toEqualTypeOf<CardSummary>();
+		expectTypeOf<CardDetail['boardCaseId']>().toEqualTypeOf<string | null>();
+		expectTypeOf<CardDetail['stage']>().toEqualTypeOf<Stage | null>();
+		expectTypeOf<CardDetail['checklist']>().toEqualTypeOf<ChecklistItem[]>();
+		expectTypeOf<CardDetail['mayEdit']>().toEqualTypeOf<boolean>();
+		expectTypeOf<CardDetail['mayContribute']>().toEqualTypeOf<boolean>();
+		expectTypeOf<ChecklistItem>().toEqualTypeOf<{ id: string; text: string; done: boolean }>();
+		expectTypeOf<ChecklistEntry['id']>().toEqualTypeOf<string | null>();
+		expectTypeOf<CardEdit['caseId']>().toEqualTypeOf<string | null>();
+		expectTypeOf<CardEdit['checklist']>().toEqualTypeOf<ChecklistEntry[] | undefined>();
+		expectTypeOf<ColumnSave>().toEqualTypeOf<{
+			boardId: string;
+			columnId: string | null;
+			name: string | null;
+			position: number | null;
+		}>();
+		expectTypeOf<TaskCounts>().toEqualTypeOf<{ overdue: number; dueToday: number; toReview: number }>();
+		expectTypeOf<Board['caseId']>().toEqualTypeOf<string | null>();
+		expectTypeOf<AttachmentContent['contentBase64']>().toEqualTypeOf<string>();
 	});
 });

@@ -2,6 +2,13 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+	cardAttachmentAdd,
+	cardAttachmentGet,
+	cardComment,
+	cardDelete,
+	cardGet,
+	cardTick,
+	cardUpdate,
 	caseAttachmentAdd,
 	caseAttachmentDelete,
 	caseAttachmentGet,
@@ -24,18 +31,23 @@ import {
 	caseSearch,
 	caseStatusSet,
 	casesHandOver,
+	columnDelete,
+	columnSave,
 	IpcFailure,
+	onTasksDue,
 	onVaultLocked,
 	passphraseAssess,
 	recoveryKeyRegenerate,
 	settingsSet,
+	taskCounts,
 	toIpcError,
 	vaultCreate,
 	vaultStatus,
 	vaultUnlock,
-	type LockReason
+	type LockReason,
+	type TaskCounts
 } from '$lib/ipc';
-import { caseFile, fail, installBackend, status, unlocked } from './backend';
+import { board, caseFile, cardDetail, fail, installBackend, status, unlocked } from './backend';
 
 describe('ipc wrappers', () => {
 	it('call the snake_case commands with the argument names the Rust side declares', async () => {
@@ -184,6 +196,70 @@ describe('ipc wrappers', () => {
 			{ cmd: 'case_person_remove', args: { removal: { caseId: 'c', personId: 'p' } } },
 			{ cmd: 'cases_hand_over', args: { handOver: { fromMemberId: 'm-1', toMemberId: 'm-2', note: 'n' } } }
 		]);
+	});
+
+	it('call the card and column commands with the argument names the Rust side declares', async () => {
+		const core = installBackend({
+			card_get: () => cardDetail(),
+			card_update: () => cardDetail(),
+			card_tick: () => cardDetail(),
+			card_comment: () => cardDetail(),
+			card_attachment_add: () => cardDetail(),
+			card_attachment_get: () => ({ fileName: 'a.pdf', mediaType: 'application/pdf', contentBase64: 'JVBERi0=' }),
+			card_delete: () => board(),
+			column_save: () => board(),
+			column_delete: () => board(),
+			task_counts: () => ({ overdue: 1, dueToday: 2, toReview: 3 })
+		});
+		const change = {
+			cardId: 'k',
+			title: 't',
+			description: null,
+			assigneeIds: ['m'],
+			agencyId: null,
+			startsOn: null,
+			dueOn: '2026-12-01',
+			priority: 'high',
+			reviewerId: null,
+			labels: ['l'],
+			checklist: [
+				{ id: 'i', text: 'kept', done: true },
+				{ id: null, text: 'new', done: false }
+			],
+			caseId: null
+		};
+		await expect(cardGet('k')).resolves.toMatchObject({ card: { id: 'k-1' } });
+		await cardUpdate(change);
+		await cardTick({ cardId: 'k', itemId: 'i', done: true });
+		await cardComment({ cardId: 'k', body: 'b' });
+		await cardAttachmentAdd({ cardId: 'k', fileName: 'a.pdf', contentBase64: 'JVBERi0=' });
+		await cardAttachmentGet('f');
+		await expect(cardDelete('k')).resolves.toMatchObject({ id: 'b-team' });
+		await columnSave({ boardId: 'b', columnId: null, name: 'n', position: null });
+		await columnDelete('col');
+		await expect(taskCounts()).resolves.toEqual({ overdue: 1, dueToday: 2, toReview: 3 });
+		expect(core.calls).toEqual([
+			{ cmd: 'card_get', args: { cardId: 'k' } },
+			{ cmd: 'card_update', args: { change } },
+			{ cmd: 'card_tick', args: { tick: { cardId: 'k', itemId: 'i', done: true } } },
+			{ cmd: 'card_comment', args: { comment: { cardId: 'k', body: 'b' } } },
+			{ cmd: 'card_attachment_add', args: { attachment: { cardId: 'k', fileName: 'a.pdf', contentBase64: 'JVBERi0=' } } },
+			{ cmd: 'card_attachment_get', args: { attachmentId: 'f' } },
+			{ cmd: 'card_delete', args: { cardId: 'k' } },
+			{ cmd: 'column_save', args: { save: { boardId: 'b', columnId: null, name: 'n', position: null } } },
+			{ cmd: 'column_delete', args: { columnId: 'col' } },
+			{ cmd: 'task_counts', args: {} }
+		]);
+	});
+
+	it('deliver the tasks-due event with its counts', async () => {
+		const core = installBackend({});
+		const received: TaskCounts[] = [];
+		const unlisten = await onTasksDue((counts) => received.push(counts));
+		await core.emit('tasks-due', { counts: { overdue: 2, dueToday: 1, toReview: 0 } });
+		unlisten();
+		await core.emit('tasks-due', { counts: { overdue: 9, dueToday: 9, toReview: 9 } });
+		expect(received).toEqual([{ overdue: 2, dueToday: 1, toReview: 0 }]);
 	});
 
 	it('keep the remedy of a damaged file, and only the remedies the core knows', () => {

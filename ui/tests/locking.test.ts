@@ -85,9 +85,10 @@ describe('locking', () => {
 		expect(await screen.findByTestId('main')).toBeInTheDocument();
 		expect(screen.queryByTestId('recovery-page')).not.toBeInTheDocument();
 		expect(core.callsTo('recovery_key_regenerate')).toHaveLength(0);
-		// Only where the vault stands, and the cases the main layout opens on.
+		// Only where the vault stands, the cases the main layout opens on and the Tasks badge.
 		await waitFor(() => expect(core.callsTo('case_list')).toHaveLength(1));
-		expect(core.calls.map((call) => call.cmd)).toEqual(['vault_status', 'case_list']);
+		await waitFor(() => expect(core.callsTo('task_counts')).toHaveLength(1));
+		expect(core.calls.map((call) => call.cmd).sort()).toEqual(['case_list', 'task_counts', 'vault_status']);
 	});
 
 	it('a lock while the recovery key is showing wipes the key too', async () => {

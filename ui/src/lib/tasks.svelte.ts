@@ -1,9 +1,10 @@
 /**
  * What the task views share: the count on the navigation's Tasks badge (my tasks that are
- * overdue or due today, as the core marks them). Forgotten when the vault locks.
+ * overdue or due today, as the core counts them). Asked at sign-in and after changes, and
+ * set from the core's once-a-day `tasks-due` reminder. Forgotten when the vault locks.
  */
 import { ask } from '$lib/cases';
-import { myTasks, type TaskItem } from '$lib/ipc';
+import { onTasksDue, taskCounts, type TaskCounts, type TaskItem } from '$lib/ipc';
 import { registerVaultView } from '$lib/stores/vault.svelte';
 
 class TasksBadge {
@@ -22,8 +23,20 @@ export function urgentCount(items: readonly TaskItem[]): number {
 	return items.filter((item) => item.overdue || item.dueToday).length;
 }
 
-/** Asks the core for all my tasks and sets the badge; on an error the badge stays as it was. */
+/** What the badge shows of the core's counts: my tasks overdue and due today. */
+export function badgeCount(counts: TaskCounts): number {
+	return counts.overdue + counts.dueToday;
+}
+
+/** Asks the core for the counts and sets the badge; on an error the badge stays as it was. */
 export async function refreshTasksBadge(): Promise<void> {
-	const answer = await ask(() => myTasks({ due: null, caseId: null, boardId: null }));
-	if (answer?.ok) tasksBadge.count = urgentCount(answer.value);
+	const answer = await ask(() => taskCounts());
+	if (answer?.ok) tasksBadge.count = badgeCount(answer.value);
+}
+
+/** Sets the badge from each of the core's daily reminders; resolves to the unsubscribe function. */
+export function followTasksDue(): Promise<() => void> {
+	return onTasksDue((counts) => {
+		tasksBadge.count = badgeCount(counts);
+	});
 }

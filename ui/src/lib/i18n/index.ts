@@ -226,7 +226,11 @@ export const FIELD_KEYS = [
 	'priority',
 	'reviewerId',
 	'assigneeIds',
-	'cardId'
+	'cardId',
+	'startsOn',
+	'labels',
+	'checklist',
+	'itemId'
 ] as const;
 
 /** A name the core sent in snake_case (or kebab-case) as camelCase: `team_name` → `teamName`. */

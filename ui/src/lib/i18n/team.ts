@@ -102,7 +102,17 @@ export const AUDIT_ACTION_KEYS: Readonly<Record<string, string>> = {
 	'card.move': 'auditAction.card_move',
 	'card.review': 'auditAction.card_review',
 	'card.approve': 'auditAction.card_approve',
-	'card.return': 'auditAction.card_return'
+	'card.return': 'auditAction.card_return',
+	'card.view': 'auditAction.card_view',
+	'card.update': 'auditAction.card_update',
+	'card.delete': 'auditAction.card_delete',
+	'card.comment': 'auditAction.card_comment',
+	'card.checklist': 'auditAction.card_checklist',
+	'card.attachment.add': 'auditAction.card_attachment_add',
+	'card.attachment.view': 'auditAction.card_attachment_view',
+	'board.column.add': 'auditAction.board_column_add',
+	'board.column.change': 'auditAction.board_column_change',
+	'board.column.delete': 'auditAction.board_column_delete'
 };
 
 /** The kinds of record an audit entry can be about (the entity filter offers these). */
@@ -118,7 +128,9 @@ export const AUDIT_ENTITY_KEYS: Readonly<Record<string, string>> = {
 	case_attachment: 'auditEntity.case_attachment',
 	case_person: 'auditEntity.case_person',
 	board: 'auditEntity.board',
-	card: 'auditEntity.card'
+	card: 'auditEntity.card',
+	card_attachment: 'auditEntity.card_attachment',
+	board_column: 'auditEntity.board_column'
 };
 
 export const AUDIT_OUTCOME_KEYS: Readonly<Record<string, string>> = {

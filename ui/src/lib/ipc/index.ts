@@ -145,6 +145,27 @@ export type CardReview = Arg<typeof commands.cardReview>;
 export type MyTasksQuery = Arg<typeof commands.myTasks>;
 /** A task in "my tasks" or the review queue: the card, its board and stage, whether it is late. */
 export type TaskItem = Ok<typeof commands.myTasks>[number];
+/**
+ * A card in full, for those who may see it: its fields, checklist, comments, attachments and
+ * history, and what the reader may do with it (`mayEdit`, `mayDelete`, `mayContribute`).
+ */
+export type CardDetail = Ok<typeof commands.cardGet>;
+export type ChecklistItem = CardDetail['checklist'][number];
+export type CardComment = CardDetail['comments'][number];
+export type CardAttachment = CardDetail['attachments'][number];
+/** A line of a card's history: its `kind`, and its `detail` as JSON text. */
+export type CardEvent = CardDetail['history'][number];
+/** A card's whole form as the person left it; checklist items already on it keep their id. */
+export type CardEdit = Arg<typeof commands.cardUpdate>;
+/** A checklist item of a `CardEdit`: `id` null for a new one. */
+export type ChecklistEntry = NonNullable<CardEdit['checklist']>[number];
+export type CardTick = Arg<typeof commands.cardTick>;
+export type NewCardComment = Arg<typeof commands.cardComment>;
+export type NewCardAttachment = Arg<typeof commands.cardAttachmentAdd>;
+/** A column to add (`columnId` null), or to rename and/or move. */
+export type ColumnSave = Arg<typeof commands.columnSave>;
+/** What the Tasks badge counts: my tasks overdue and due today, and cards waiting for my review. */
+export type TaskCounts = Ok<typeof commands.taskCounts>;
 
 /** A command answered with an error; `error` is the core's typed error. */
 export class IpcFailure extends Error {
@@ -355,6 +376,34 @@ export const reviewQueue = (): Promise<TaskItem[]> => call(commands.reviewQueue(
  * needs a comment (field `comment` otherwise); answers the card's board.
  */
 export const cardReview = (review: CardReview): Promise<Board> => call(commands.cardReview(review));
+/** A card in full (audited when it is a case's card). */
+export const cardGet = (cardId: string): Promise<CardDetail> => call(commands.cardGet(cardId));
+/**
+ * Changes a card: send the whole form. A card on a case's board stays with its case
+ * (`caseId` is the board's case); one on the team's board may be linked to a case or not.
+ */
+export const cardUpdate = (change: CardEdit): Promise<CardDetail> => call(commands.cardUpdate(change));
+/** Ticks (or unticks) a checklist item; for those who may contribute to the card. */
+export const cardTick = (tick: CardTick): Promise<CardDetail> => call(commands.cardTick(tick));
+export const cardComment = (comment: NewCardComment): Promise<CardDetail> =>
+	call(commands.cardComment(comment));
+/** A JPEG, PNG or PDF (base64) kept inside the vault, on the card. */
+export const cardAttachmentAdd = (attachment: NewCardAttachment): Promise<CardDetail> =>
+	call(commands.cardAttachmentAdd(attachment));
+/** A card attachment's bytes (each view is audited). */
+export const cardAttachmentGet = (attachmentId: string): Promise<AttachmentContent> =>
+	call(commands.cardAttachmentGet(attachmentId));
+/** Deletes a card (for those whose `mayDelete` is set); answers its board. */
+export const cardDelete = (cardId: string): Promise<Board> => call(commands.cardDelete(cardId));
+/**
+ * Adds a column (no `columnId`: named `name`, at `position` or last), or renames and/or moves
+ * one (for a starting column, an empty name gives back its usual name); answers the board.
+ */
+export const columnSave = (save: ColumnSave): Promise<Board> => call(commands.columnSave(save));
+/** Removes an empty column the team added; the core refuses any other. Answers the board. */
+export const columnDelete = (columnId: string): Promise<Board> => call(commands.columnDelete(columnId));
+/** What the Tasks badge shows: my tasks overdue and due today, and cards to review. */
+export const taskCounts = (): Promise<TaskCounts> => call(commands.taskCounts());
 
 /** Why the vault locked: the core locks by itself after idle; the member locks on request. */
 export type LockReason = 'idle' | 'manual';
@@ -367,5 +416,13 @@ export function onVaultLocked(onLocked: (reason: LockReason) => void): Promise<(
 	return events.vaultLocked.listen((event) => {
 		const reason: unknown = event.payload?.reason;
 		onLocked(reason === 'manual' ? 'manual' : 'idle');
+	});
+}
+
+/** Calls `onDue` with the counts each time the core shows its once-a-day reminder of due tasks. */
+export function onTasksDue(onDue: (counts: TaskCounts) => void): Promise<() => void> {
+	return events.tasksDue.listen((event) => {
+		const counts = event.payload?.counts;
+		if (counts) onDue(counts);
 	});
 }

@@ -1,8 +1,8 @@
 /**
  * A large board and dragging cards: a column shows its first 40 cards and more on asking,
  * its heading counts them all, a keyboard move further down shows and focuses the card, the
- * windows shown survive the core's answer, a drop asks the core for the right place, and the
- * first paint is timed once. The core is the fake one of `tests/backend.ts`, answering
+ * windows shown survive the core's answer, a drop asks the core for the right place (and
+ * neither shows more cards nor moves the focus), and the first paint is timed once. The core is the fake one of `tests/backend.ts`, answering
  * `BoardPanel` rendered on its own.
  */
 import { render, screen, waitFor, within } from '@testing-library/svelte';
@@ -199,9 +199,17 @@ describe('dragging a card', () => {
 		});
 	});
 
-	it('dropped on a column of 500 cards, 40 of them shown: asks for the last place, 500', async () => {
+	it('dropped on a column of 500 cards, 40 of them shown: asks for the last place, 500, and shows no more', async () => {
 		const start = board({}, { 'col-todo': many('col-todo', 500), 'col-in_progress': many('col-in_progress', 2, 'p') });
-		const { core } = await openPanel({ board_open: () => start, card_move: () => start });
+		// The core's answer: the card last of 501 in the long column.
+		const dropped = board(
+			{},
+			{
+				'col-todo': [...many('col-todo', 500), card({ id: 'k-p1', title: 'Task p1', columnId: 'col-todo', position: 500 })],
+				'col-in_progress': many('col-in_progress', 1, 'p')
+			}
+		);
+		const { core } = await openPanel({ board_open: () => start, card_move: () => dropped });
 		expect(cards('todo')).toHaveLength(40);
 
 		const accepted = dragOnto(cardButton('k-p1'), column('todo'));
@@ -211,6 +219,28 @@ describe('dragging a card', () => {
 		expect(core.callsTo('card_move')[0].args).toEqual({
 			request: { cardId: 'k-p1', columnId: 'col-todo', position: 500 }
 		});
+		await waitFor(() => expect(cards('in_progress')).toHaveLength(1));
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		// The board took the answer, but the long column still shows its first 40 cards only,
+		// and the dropped card (not rendered) took no focus.
+		expect(column('todo').querySelector('.count')).toHaveTextContent('501');
+		expect(cards('todo')).toHaveLength(40);
+		expect(cards('todo').some((element) => element.dataset.cardId === 'k-p1')).toBe(false);
+		expect(within(column('todo')).getByTestId('board-column-more')).toHaveTextContent('Show more (461 left)');
+		expect(document.activeElement).toBe(document.body);
+	});
+
+	it('dropped within the cards shown: the board shows the answer and the focus stays where it was', async () => {
+		const start = board({}, { 'col-todo': FIVE });
+		const moved = reordered(start, 'col-todo', ([first, ...others]) => [...others.slice(0, 2), first, ...others.slice(2)]);
+		const { core } = await openPanel({ board_open: () => start, card_move: () => moved });
+
+		dragOnto(cardButton('k-0'), cardButton('k-3'));
+
+		await waitFor(() => expect(cards('todo').map((element) => element.dataset.cardId)).toEqual(['k-1', 'k-2', 'k-0', 'k-3', 'k-4']));
+		expect(core.callsTo('card_move')[0].args).toEqual({ request: { cardId: 'k-0', columnId: 'col-todo', position: 2 } });
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		expect(cardButton('k-0')).not.toHaveFocus();
 	});
 
 	it('dropped further down its own column: counts the place without the card itself', async () => {

@@ -108,6 +108,45 @@ describe('my tasks', () => {
 	});
 });
 
+describe('the Tasks badge', () => {
+	it('shows the core’s counts as soon as the member is signed in, and follows the daily reminder', async () => {
+		const core = installBackend({
+			vault_status: () => status('unlocked'),
+			team_overview: () => team(),
+			task_counts: () => ({ overdue: 1, dueToday: 2, toReview: 5 })
+		});
+		render(App);
+		await screen.findByTestId('main');
+
+		// Overdue and due today; cards to review are in the review queue, not on the badge.
+		expect(await screen.findByTestId('nav-tasks-badge')).toHaveTextContent('3');
+		expect(screen.getByTestId('section-cases')).toBeInTheDocument();
+		expect(core.callsTo('task_counts')).toEqual([{ cmd: 'task_counts', args: {} }]);
+		expect(core.callsTo('my_tasks')).toHaveLength(0);
+
+		await core.emit('tasks-due', { counts: { overdue: 4, dueToday: 1, toReview: 0 } });
+		await waitFor(() => expect(screen.getByTestId('nav-tasks-badge')).toHaveTextContent('5'));
+		expect(screen.getByTestId('nav-tasks-badge')).toHaveTextContent('5 overdue or due today');
+
+		await core.emit('tasks-due', { counts: { overdue: 0, dueToday: 0, toReview: 2 } });
+		await waitFor(() => expect(screen.queryByTestId('nav-tasks-badge')).not.toBeInTheDocument());
+		// The event sets the badge by itself: the core is not asked again.
+		expect(core.callsTo('task_counts')).toHaveLength(1);
+	});
+
+	it('keeps the badge as it was when the core cannot count', async () => {
+		const core = installBackend({
+			vault_status: () => status('unlocked'),
+			task_counts: () => fail('internal')
+		});
+		render(App);
+		await screen.findByTestId('main');
+		await waitFor(() => expect(core.callsTo('task_counts')).toHaveLength(1));
+		expect(screen.queryByTestId('nav-tasks-badge')).not.toBeInTheDocument();
+		expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+	});
+});
+
 describe('review queue', () => {
 	const WAITING = taskItem(
 		{ stage: 'review' },

@@ -1,8 +1,8 @@
 /**
  * The Tasks section: my tasks as the core lists them, the due filter, the review queue
- * (approve, return with a comment), the team board (moving cards with the keyboard, the
- * core refusing a move, a new task), the navigation badge and the case's board. The core is
- * the fake one of `tests/backend.ts`.
+ * (approve, return with a comment), a task opened in full from either list, the team board
+ * (moving cards with the keyboard, the core refusing a move, a new task), the navigation
+ * badge and the case's board. The core is the fake one of `tests/backend.ts`.
  */
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
@@ -14,6 +14,7 @@ import { tasksBadge } from '$lib/tasks.svelte';
 import {
 	board,
 	card,
+	cardDetail,
 	caseFile,
 	caseSummary,
 	fail,
@@ -105,6 +106,124 @@ describe('my tasks', () => {
 		await user.selectOptions(screen.getByTestId('my-tasks-due'), 'week');
 		await waitFor(() => expect(core.callsTo('my_tasks')).toHaveLength(3));
 		expect(core.callsTo('my_tasks')[2].args).toEqual({ query: { due: 'week', caseId: null, boardId: null } });
+	});
+});
+
+/** The list's button that opens card `cardId` in full. */
+function openButton(testid: string, cardId: string): HTMLElement {
+	const found = screen.getAllByTestId(testid).find((element) => element.dataset.cardId === cardId);
+	if (!found) throw new Error(`no ${testid} for ${cardId}`);
+	return found;
+}
+
+describe('a task opened from my tasks', () => {
+	/** `card_get` for the tasks above: each as the core shows it in full. */
+	const detailOf = (args: Record<string, unknown>) =>
+		args.cardId === 'k-today'
+			? cardDetail({}, { id: 'k-today', title: 'File the report' })
+			: cardDetail({}, { id: 'k-late', title: 'Call the aunt', dueOn: '2026-11-20' });
+
+	it('opens the task named by its title, with its stage and history without a board, and Escape puts the focus back', async () => {
+		const { core, user } = await openTasks({ my_tasks: () => [LATE, TODAY], card_get: detailOf });
+		const items = await screen.findAllByTestId('my-task');
+		const open = within(items[1]).getByTestId('my-task-open');
+		expect(open).toBe(screen.getByRole('button', { name: 'File the report' }));
+		expect(open).toHaveAttribute('aria-haspopup', 'dialog');
+		expect(core.callsTo('card_get')).toHaveLength(0);
+
+		await user.click(open);
+
+		const dialog = await screen.findByTestId('card-detail');
+		await within(dialog).findByTestId('card-summary');
+		expect(core.callsTo('card_get')).toEqual([{ cmd: 'card_get', args: { cardId: 'k-today' } }]);
+		expect(screen.getByRole('dialog', { name: 'File the report' })).toBe(dialog);
+		expect(dialog).toHaveAttribute('data-card-id', 'k-today');
+		expect(dialog).toContainElement(document.activeElement as HTMLElement);
+		// No board's columns here: the stage is named, and the history names no column id.
+		expect(within(dialog).queryByTestId('card-column')).not.toBeInTheDocument();
+		expect(within(dialog).getByTestId('card-stage')).toHaveTextContent('To do');
+		expect(within(dialog).getByTestId('card-stage').previousElementSibling).toHaveTextContent('Stage');
+		const history = within(dialog).getByTestId('card-event');
+		await waitFor(() => expect(history.querySelector('span')).toHaveTextContent(/^Somchai Jaidee added the task$/));
+		expect(history).not.toHaveTextContent('col-todo');
+
+		await user.keyboard('{Escape}');
+		expect(screen.queryByTestId('card-detail')).not.toBeInTheDocument();
+		expect(openButton('my-task-open', 'k-today')).toHaveFocus();
+		// Looking is not a change: the list is not asked again.
+		expect(core.callsTo('my_tasks')).toHaveLength(1);
+	});
+
+	it('asks for the list and the badge again after a tick in the task, and Close puts the focus back', async () => {
+		let mine = [LATE, TODAY];
+		const { core, user } = await openTasks({
+			my_tasks: () => mine,
+			card_get: detailOf,
+			card_tick: () => {
+				mine = [LATE, taskItem({ dueToday: true }, { id: 'k-today', title: 'File the report', review: 'waiting' })];
+				return cardDetail(
+					{
+						checklist: [
+							{ id: 'i-1', text: 'Call the shelter', done: true },
+							{ id: 'i-2', text: 'Bring the consent form', done: true }
+						]
+					},
+					{ id: 'k-today', title: 'File the report' }
+				);
+			}
+		});
+		await screen.findAllByTestId('my-task');
+		await waitFor(() => expect(core.callsTo('task_counts')).toHaveLength(1));
+		await user.click(openButton('my-task-open', 'k-today'));
+		const dialog = await screen.findByTestId('card-detail');
+		await within(dialog).findByTestId('card-summary');
+
+		const box = within(dialog)
+			.getAllByTestId('card-item-done')
+			.find((element) => element.dataset.itemId === 'i-2');
+		if (!box) throw new Error('item i-2 is not shown');
+		await user.click(box);
+
+		await waitFor(() => expect(core.callsTo('my_tasks')).toHaveLength(2));
+		expect(core.callsTo('card_tick')).toEqual([
+			{ cmd: 'card_tick', args: { tick: { cardId: 'k-today', itemId: 'i-2', done: true } } }
+		]);
+		// The same list as before (all my tasks), and the badge's counts.
+		expect(core.callsTo('my_tasks')[1].args).toEqual({ query: { due: null, caseId: null, boardId: null } });
+		await waitFor(() => expect(core.callsTo('task_counts')).toHaveLength(2));
+		const row = () => openButton('my-task-open', 'k-today').closest('li') as HTMLElement;
+		await waitFor(() => expect(row()).toHaveTextContent('Waiting for review'));
+		expect(screen.getAllByTestId('card-detail')).toHaveLength(1);
+
+		await user.click(within(dialog).getByTestId('card-detail-close'));
+		expect(screen.queryByTestId('card-detail')).not.toBeInTheDocument();
+		expect(openButton('my-task-open', 'k-today')).toHaveFocus();
+	});
+
+	it('closes after a delete, asks for the list again, and puts the focus on the filter', async () => {
+		let mine = [LATE, TODAY];
+		const { core, user } = await openTasks({
+			my_tasks: () => mine,
+			card_get: detailOf,
+			card_delete: () => {
+				mine = [TODAY];
+				return board();
+			}
+		});
+		await screen.findAllByTestId('my-task');
+		await user.click(openButton('my-task-open', 'k-late'));
+		await within(await screen.findByTestId('card-detail')).findByTestId('card-summary');
+
+		await user.click(screen.getByTestId('card-delete'));
+		await user.click(screen.getByTestId('card-delete-confirm'));
+
+		await waitFor(() => expect(screen.queryByTestId('card-detail')).not.toBeInTheDocument());
+		expect(core.callsTo('card_delete')).toEqual([{ cmd: 'card_delete', args: { cardId: 'k-late' } }]);
+		await waitFor(() =>
+			expect(screen.getAllByTestId('my-task').map((element) => element.dataset.cardId)).toEqual(['k-today'])
+		);
+		expect(core.callsTo('my_tasks')).toHaveLength(2);
+		expect(screen.getByTestId('my-tasks-due')).toHaveFocus();
 	});
 });
 
@@ -213,6 +332,55 @@ describe('review queue', () => {
 			review: { cardId: 'k-review', approve: false, comment: 'Please add the interpreter’s name.' }
 		});
 		expect(screen.getByTestId('review-done')).toHaveTextContent('Returned with your comment.');
+	});
+
+	it('opens a card from the queue, asks for the queue again after a comment, and Close puts the focus back', async () => {
+		const reviewing = { id: 'k-review', title: 'Police statement taken', review: 'waiting' as const };
+		const { core, user } = await openTasks({
+			review_queue: () => [WAITING],
+			card_get: () => cardDetail({ stage: 'review' }, reviewing),
+			card_comment: () =>
+				cardDetail(
+					{
+						stage: 'review',
+						comments: [
+							{ id: 'cm-9', body: 'Statement read back to her.', authorId: 'm-1', createdAt: '2026-11-22T03:00:00.000Z' }
+						]
+					},
+					reviewing
+				)
+		});
+		await user.click(screen.getByTestId('tasks-tab-review'));
+		const item = await screen.findByTestId('review-item');
+		const open = within(item).getByTestId('review-open');
+		expect(open).toHaveAccessibleName('Police statement taken');
+		// Approve and return stay as they were.
+		expect(within(item).getByTestId('review-approve')).toHaveTextContent('Approve');
+		expect(within(item).getByTestId('review-return')).toHaveTextContent('Return');
+		await waitFor(() => expect(core.callsTo('task_counts')).toHaveLength(1));
+
+		await user.click(open);
+
+		const dialog = await screen.findByRole('dialog', { name: 'Police statement taken' });
+		await within(dialog).findByTestId('card-summary');
+		expect(core.callsTo('card_get')).toEqual([{ cmd: 'card_get', args: { cardId: 'k-review' } }]);
+		expect(within(dialog).getByTestId('card-stage')).toHaveTextContent('Waiting for review');
+		expect(core.callsTo('review_queue')).toHaveLength(1);
+
+		await user.type(within(dialog).getByTestId('card-comment-body'), 'Statement read back to her.');
+		await user.click(within(dialog).getByTestId('card-comment-add'));
+
+		await waitFor(() => expect(core.callsTo('review_queue')).toHaveLength(2));
+		expect(core.callsTo('card_comment')).toEqual([
+			{ cmd: 'card_comment', args: { comment: { cardId: 'k-review', body: 'Statement read back to her.' } } }
+		]);
+		await waitFor(() => expect(core.callsTo('task_counts')).toHaveLength(2));
+		expect(within(dialog).getByTestId('card-comment')).toHaveTextContent('Statement read back to her.');
+		expect(core.callsTo('card_review')).toHaveLength(0);
+
+		await user.click(within(dialog).getByTestId('card-detail-close'));
+		expect(screen.queryByTestId('card-detail')).not.toBeInTheDocument();
+		expect(openButton('review-open', 'k-review')).toHaveFocus();
 	});
 });
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use ruam_core::boards::edit::CardDetail;
-use ruam_core::boards::store::{Board, TaskItem};
+use ruam_core::boards::store::{Board, CardSummary, TaskItem};
 use ruam_core::boards::NewCard;
 use ruam_core::cases::store::{CaseFile, CasePage, CaseSummary, SearchHit};
 use ruam_core::cases::NewCase;
@@ -15,9 +15,9 @@ use ruam_core::team::{
 };
 use ruam_core::vault::{
     AttachmentContent, AuditPage, AuditQuery, CardEdit, CardMove, CardReview, CardTick,
-    CaseMemberChange, CloseCase, ColumnSave, ExportedFile, HandOver, HandedOver, MyTasksQuery,
-    NewAttachment, NewCardAttachment, NewCardComment, NewConsent, NewNote, NewReferral, NoteEdit,
-    PersonChange, PersonRemoval, ReferralUpdate, TaskCounts,
+    CaseMemberChange, CloseCase, ColumnPage, ColumnSave, ExportedFile, HandOver, HandedOver,
+    MyTasksQuery, NewAttachment, NewCardAttachment, NewCardComment, NewConsent, NewNote,
+    NewReferral, NoteEdit, PersonChange, PersonRemoval, ReferralUpdate, TaskCounts,
 };
 use ruam_core::vault::{
     ChangePassphraseRequest, ConfirmPassphrase, CreateVaultRequest, RecoveryUnlockRequest,
@@ -521,4 +521,14 @@ pub async fn column_delete(vault: VaultState<'_>, column_id: String) -> IpcResul
 #[tracing::instrument(skip_all)]
 pub async fn task_counts(vault: VaultState<'_>) -> IpcResult<TaskCounts> {
     Ok(vault.task_counts().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn board_column_cards(
+    vault: VaultState<'_>,
+    page: ColumnPage,
+) -> IpcResult<Vec<CardSummary>> {
+    Ok(vault.column_cards(page).await?)
 }

@@ -110,6 +110,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::column_save,
             commands::column_delete,
             commands::task_counts,
+            commands::board_column_cards,
         ])
         .events(tauri_specta::collect_events![VaultLocked, TasksDue])
         .disable_serde_phases()

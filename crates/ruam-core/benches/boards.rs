@@ -1,6 +1,8 @@
-//! A case's board with 5,000 cards, in the SQLCipher vault: the board as the core loads
-//! it (`boards::store::load_board`, with need to know, assignees and the card fields the
-//! board shows) against listing the same rows with one plain SQL query on the same file.
+//! A case's board with 5,000 cards, in the SQLCipher vault: the board as the core opens it
+//! (`boards::store::load_board`: the first 50 cards of each column with need to know,
+//! assignees and the card fields the board shows, and each column's count) against
+//! listing the same rows, and all 5,000, with one plain SQL query on the same file; and a
+//! page deep in a column, as the reader scrolls (`column_cards`).
 //! Prints medians, p95s and the ratio; nothing is asserted about time. `./x bench`.
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::cast_precision_loss)]
 
@@ -137,50 +139,99 @@ async fn main() {
             }),
         ),
     ];
-    let plain_sql = "SELECT id, column_id, position, title, case_id, due_on, priority, reviewer_id, review
-                     FROM cards WHERE board_id = ? AND deleted_at IS NULL ORDER BY column_id, position";
-    let mut plain = Vec::with_capacity(SAMPLES);
-    for i in 0..SAMPLES + 10 {
-        let t = Instant::now();
-        let rows: Vec<PlainRow> = sqlx::query_as(plain_sql)
-            .bind(&board)
-            .fetch_all(&pool)
-            .await
-            .unwrap();
-        assert_eq!(rows.len(), CARDS);
-        if i >= 10 {
-            plain.push(t.elapsed());
+    let all_sql = "SELECT id, column_id, position, title, case_id, due_on, priority, reviewer_id, review
+                   FROM cards WHERE board_id = ?1 AND deleted_at IS NULL AND ?2 > 0
+                   ORDER BY column_id, position";
+    let page_sql = "SELECT id, column_id, position, title, case_id, due_on, priority, reviewer_id, review
+                    FROM (SELECT *, row_number() OVER (PARTITION BY column_id ORDER BY position) AS r
+                          FROM cards WHERE board_id = ? AND deleted_at IS NULL)
+                    WHERE r <= ? ORDER BY column_id, position";
+    let plain = |sql: &'static str, expected: usize| {
+        let (pool, board) = (&pool, &board);
+        async move {
+            let mut samples = Vec::with_capacity(SAMPLES);
+            for i in 0..SAMPLES + 10 {
+                let t = Instant::now();
+                let rows: Vec<PlainRow> = sqlx::query_as(sql)
+                    .bind(board)
+                    .bind(store::COLUMN_PAGE)
+                    .fetch_all(pool)
+                    .await
+                    .unwrap();
+                assert_eq!(rows.len(), expected);
+                if i >= 10 {
+                    samples.push(t.elapsed());
+                }
+            }
+            figures(samples)
         }
-    }
-    let (plain_median, plain_p95) = figures(plain);
+    };
+    let first_rows = usize::try_from(store::COLUMN_PAGE).unwrap() * 4;
+    let (all_median, all_p95) = plain(all_sql, CARDS).await;
+    let (page_median, page_p95) = plain(page_sql, first_rows).await;
     println!("\n{SAMPLES} samples each after 10 warm-up runs; ms (median / p95)");
-    println!(
-        "{:<52} {:>7.2} / {:>7.2}",
-        "plain SQL: the same rows, one query",
-        ms(plain_median),
-        ms(plain_p95)
+    let line = |what: &str, median: Duration, p95: Duration, base: Option<(Duration, Duration)>| {
+        let ratio = base.map_or(String::new(), |(m, p)| {
+            format!(
+                "   ratio to plain {:.2} / {:.2}",
+                median.as_secs_f64() / m.as_secs_f64(),
+                p95.as_secs_f64() / p.as_secs_f64()
+            )
+        });
+        println!("{what:<60} {:>7.2} / {:>7.2}{ratio}", ms(median), ms(p95));
+    };
+    line(
+        "plain SQL: all 5,000 rows, one query",
+        all_median,
+        all_p95,
+        None,
+    );
+    line(
+        "plain SQL: the first 50 rows of each column (200)",
+        page_median,
+        page_p95,
+        None,
     );
     for (who, viewer) in &viewers {
-        let mut samples = Vec::with_capacity(SAMPLES);
+        let mut open = Vec::with_capacity(SAMPLES);
+        let mut deep = Vec::with_capacity(SAMPLES);
+        let column = &columns[0];
         for i in 0..SAMPLES + 10 {
             let t = Instant::now();
             let loaded = store::load_board(&pool, viewer, &board).await.unwrap();
+            let elapsed = t.elapsed();
+            assert_eq!(
+                loaded.columns.iter().map(|c| c.total).sum::<i64>(),
+                i64::try_from(CARDS).unwrap()
+            );
             assert_eq!(
                 loaded.columns.iter().map(|c| c.cards.len()).sum::<usize>(),
-                CARDS
+                first_rows
             );
+            let t = Instant::now();
+            let page = store::column_cards(&pool, viewer, &board, column, 1_200)
+                .await
+                .unwrap();
+            let deep_elapsed = t.elapsed();
+            assert_eq!(page.len(), CARDS / 4 - 1_200);
             if i >= 10 {
-                samples.push(t.elapsed());
+                open.push(elapsed);
+                deep.push(deep_elapsed);
             }
         }
-        let (median, p95) = figures(samples);
-        println!(
-            "{:<52} {:>7.2} / {:>7.2}   ratio to plain {:.2} / {:.2}",
-            format!("load_board, {who}"),
-            ms(median),
-            ms(p95),
-            median.as_secs_f64() / plain_median.as_secs_f64(),
-            p95.as_secs_f64() / plain_p95.as_secs_f64(),
+        let (median, p95) = figures(open);
+        line(
+            &format!("load_board (first 50 of each column + totals), {who}"),
+            median,
+            p95,
+            Some((page_median, page_p95)),
+        );
+        let (median, p95) = figures(deep);
+        line(
+            &format!("column_cards: the column's last page (from 1,200), {who}"),
+            median,
+            p95,
+            None,
         );
     }
     println!("goal: load <= 50 ms");

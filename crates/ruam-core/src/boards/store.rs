@@ -28,8 +28,17 @@ pub struct Column {
     /// None: named by its stage, in the reader's language.
     pub name: Option<String>,
     pub stage: Option<Stage>,
+    /// The column's first cards ([`COLUMN_PAGE`]); `column_cards` gives the next ones.
     pub cards: Vec<CardSummary>,
+    /// How many cards the column holds that the reader may see.
+    #[cfg_attr(feature = "specta", specta(type = u32))]
+    pub total: i64,
 }
+
+/// How many cards of a column one answer carries: a board opens with the first of each
+/// column, and the rest come as the reader scrolls. A board of thousands of cards then
+/// opens as fast as a small one.
+pub const COLUMN_PAGE: i64 = 50;
 
 /// A card as a board shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -187,7 +196,34 @@ fn finish(mut card: CardSummary) -> CardSummary {
     card
 }
 
-/// A board with its columns and the cards the viewer may see, in order.
+/// The JSON of a card in a page, from the subquery `c` of [`visible_places`].
+const CARD_JSON: &str = "json_object(
+    'id', c.id, 'columnId', c.column_id, 'position', c.place, 'title', c.title,
+    'caseId', c.case_id, 'dueOn', c.due_on, 'priority', c.priority,
+    'reviewerId', c.reviewer_id, 'review', c.review,
+    'signedOffBy', c.signed_off_by, 'signedOffAt', c.signed_off_at,
+    'assigneeIds', json((SELECT json_group_array(member_id) FROM card_assignees
+                         WHERE card_id = c.id)))";
+
+/// The cards of a board the viewer may see, each with its place among them in its column
+/// (0, 1, 2, …: a gap would tell of a hidden card). Binds: the board id, the viewer's id.
+fn visible_places(viewer: &Viewer) -> String {
+    format!(
+        "SELECT c.*, row_number() OVER (PARTITION BY c.column_id ORDER BY c.position) - 1 AS place
+         FROM cards c WHERE c.board_id = ? AND c.deleted_at IS NULL AND {}",
+        card_visible(viewer, "?")
+    )
+}
+
+fn parse_cards(json: &str) -> Result<Vec<CardSummary>> {
+    let mut cards: Vec<CardJson> =
+        serde_json::from_str(json).map_err(|_| Error::Encode("the board"))?;
+    cards.sort_by_key(|card| card.position);
+    Ok(cards.into_iter().map(CardSummary::from).collect())
+}
+
+/// A board with its columns, each with its first cards the viewer may see, in order, and
+/// how many they may see in all.
 pub async fn load_board(pool: &SqlitePool, viewer: &Viewer, board_id: &str) -> Result<Board> {
     let case_id: Option<Option<String>> =
         sqlx::query_scalar("SELECT case_id FROM boards WHERE id = ?")
@@ -202,40 +238,44 @@ pub async fn load_board(pool: &SqlitePool, viewer: &Viewer, board_id: &str) -> R
     .bind(board_id)
     .fetch_all(pool)
     .await?;
-    // One row holding every card as JSON: thousands of rows, each sent on its own from the
-    // database thread, cost more than the query.
-    let json: String = sqlx::query_scalar(&format!(
-        "SELECT json_group_array(json_object(
-             'id', c.id, 'columnId', c.column_id, 'position', c.position, 'title', c.title,
-             'caseId', c.case_id, 'dueOn', c.due_on, 'priority', c.priority,
-             'reviewerId', c.reviewer_id, 'review', c.review,
-             'signedOffBy', c.signed_off_by, 'signedOffAt', c.signed_off_at,
-             'assigneeIds', json((SELECT json_group_array(member_id) FROM card_assignees
-                                  WHERE card_id = c.id))))
-         FROM cards c WHERE c.board_id = ? AND c.deleted_at IS NULL AND {}",
+    let totals: Vec<(String, i64)> = sqlx::query_as(&format!(
+        "SELECT c.column_id, count(*) FROM cards c
+         WHERE c.board_id = ? AND c.deleted_at IS NULL AND {} GROUP BY c.column_id",
         card_visible(viewer, "?")
     ))
     .bind(board_id)
     .bind(&viewer.member_id)
+    .fetch_all(pool)
+    .await?;
+    // One row holding the cards as JSON: many rows, each sent on its own from the
+    // database thread, cost more than the query.
+    let json: String = sqlx::query_scalar(&format!(
+        "SELECT json_group_array({CARD_JSON}) FROM ({}) c WHERE c.place < ?",
+        visible_places(viewer)
+    ))
+    .bind(board_id)
+    .bind(&viewer.member_id)
+    .bind(COLUMN_PAGE)
     .fetch_one(pool)
     .await?;
-    let mut cards: Vec<CardJson> =
-        serde_json::from_str(&json).map_err(|_| Error::Encode("the board"))?;
-    cards.sort_by_key(|card| card.position);
-    let cards = cards.into_iter().map(CardSummary::from);
     let mut columns: Vec<Column> = columns
         .into_iter()
-        .map(|(id, name, stage)| Column {
-            id,
-            name,
-            stage,
-            cards: Vec::new(),
+        .map(|(id, name, stage)| {
+            let total = totals
+                .iter()
+                .find(|(column, _)| *column == id)
+                .map_or(0, |(_, n)| *n);
+            Column {
+                id,
+                name,
+                stage,
+                cards: Vec::new(),
+                total,
+            }
         })
         .collect();
-    for mut card in cards {
+    for card in parse_cards(&json)? {
         if let Some(column) = columns.iter_mut().find(|c| c.id == card.column_id) {
-            // Counted among the cards this viewer sees: a gap would tell of a hidden one.
-            card.position = i64::try_from(column.cards.len()).unwrap_or(i64::MAX);
             column.cards.push(card);
         }
     }
@@ -244,6 +284,30 @@ pub async fn load_board(pool: &SqlitePool, viewer: &Viewer, board_id: &str) -> R
         case_id,
         columns,
     })
+}
+
+/// The next cards of a column the viewer may see: [`COLUMN_PAGE`] of them from place
+/// `from` (0 is the top).
+pub async fn column_cards(
+    pool: &SqlitePool,
+    viewer: &Viewer,
+    board_id: &str,
+    column_id: &str,
+    from: i64,
+) -> Result<Vec<CardSummary>> {
+    let json: String = sqlx::query_scalar(&format!(
+        "SELECT json_group_array({CARD_JSON}) FROM ({}) c
+         WHERE c.column_id = ? AND c.place >= ? AND c.place < ?",
+        visible_places(viewer)
+    ))
+    .bind(board_id)
+    .bind(&viewer.member_id)
+    .bind(column_id)
+    .bind(from.max(0))
+    .bind(from.max(0).saturating_add(COLUMN_PAGE))
+    .fetch_one(pool)
+    .await?;
+    parse_cards(&json)
 }
 
 /// A card as stored, for moving or reviewing it.

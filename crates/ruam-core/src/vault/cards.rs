@@ -12,7 +12,7 @@ use super::cases::decode_upload;
 use super::{AttachmentContent, Open, State, Vault};
 use crate::access::{Action, Permission, Resource};
 use crate::boards::edit::{self, CardDetail, CardRights, CardUpdate, ChecklistEntry, ColumnRow};
-use crate::boards::store::{self, Board, CardRow, TaskFilter};
+use crate::boards::store::{self, Board, CardRow, CardSummary, TaskFilter};
 use crate::boards::{clean_column_name, NewCard, Review, Stage};
 use crate::cases::store as cases;
 use crate::{Error, Result};
@@ -81,6 +81,17 @@ pub struct ColumnSave {
     /// 0 for the first column; past the end puts it last; none leaves it where it is.
     #[cfg_attr(feature = "specta", specta(type = Option<u32>))]
     pub position: Option<i64>,
+}
+
+/// The next cards of a column, as the reader scrolls.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnPage {
+    pub column_id: String,
+    /// How many of the column's cards the reader has already (0 for the top).
+    #[cfg_attr(feature = "specta", specta(type = u32))]
+    pub from: i64,
 }
 
 /// What the Tasks badge and the daily reminder count, among the tasks the member may see.
@@ -696,6 +707,47 @@ impl Vault {
         .await?;
         tx.commit().await?;
         open.board_answer(&column.board_id).await
+    }
+
+    /// The next cards of a column the reader may see (a board opens with the first of each).
+    pub async fn column_cards(&self, page: ColumnPage) -> Result<Vec<CardSummary>> {
+        let state = self.state.read().await;
+        let State::Unlocked(open) = &*state else {
+            return Err(Error::Locked);
+        };
+        let column = {
+            let mut conn = open.pool.acquire().await?;
+            edit::column_row(&mut conn, &page.column_id).await
+        };
+        let column = match column {
+            Ok(column) => column,
+            Err(Error::NotFound(_)) => {
+                open.audit_refusal(Action::ViewBoard, ("board_column", &page.column_id))
+                    .await;
+                return Err(Error::Forbidden);
+            }
+            Err(err) => return Err(err),
+        };
+        let case_id: Option<String> = sqlx::query_scalar("SELECT case_id FROM boards WHERE id = ?")
+            .bind(&column.board_id)
+            .fetch_one(&open.pool)
+            .await?;
+        open.authorize_board(Action::ViewBoard, case_id.as_deref())
+            .await?;
+        if column.deleted {
+            return Err(Error::invalid(
+                "column_id",
+                "this column was removed; reload the board",
+            ));
+        }
+        store::column_cards(
+            &open.pool,
+            &open.viewer(),
+            &column.board_id,
+            &column.id,
+            page.from,
+        )
+        .await
     }
 
     /// My late and due-today tasks and the cards waiting for my review, for the badge.

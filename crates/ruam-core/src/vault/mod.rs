@@ -29,7 +29,9 @@ use crate::{access, audit, Error, Result};
 
 pub use audit_log::{AuditPage, AuditQuery, AuditRow, ExportedFile};
 pub use boards::{CardMove, CardReview, MyTasksQuery};
-pub use cards::{CardEdit, CardTick, ColumnSave, NewCardAttachment, NewCardComment, TaskCounts};
+pub use cards::{
+    CardEdit, CardTick, ColumnPage, ColumnSave, NewCardAttachment, NewCardComment, TaskCounts,
+};
 pub use case_records::{HandOver, HandedOver, NoteEdit, PersonChange, PersonRemoval};
 pub use cases::{
     AttachmentContent, CaseMemberChange, CloseCase, NewAttachment, NewConsent, NewNote,

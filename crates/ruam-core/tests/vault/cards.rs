@@ -888,3 +888,94 @@ async fn the_reminder_comes_once_a_day_and_counts_only_what_the_member_may_see()
     t.vault.lock().await;
     assert_eq!(t.vault.due_reminder().await.unwrap(), None);
 }
+
+#[tokio::test]
+async fn a_long_column_comes_a_page_at_a_time_counting_only_what_the_reader_sees() {
+    use ruam_core::boards::store::COLUMN_PAGE;
+    use ruam_core::vault::ColumnPage;
+
+    let (t, _) = TestVault::created().await;
+    t.vault
+        .add_member(new_member("Noi", "noi", "case_worker"))
+        .await
+        .unwrap();
+    let case_id = t
+        .vault
+        .create_case(new_case("Lan Saelee", 2013))
+        .await
+        .unwrap()
+        .summary
+        .id;
+    let pool = t.vault.pool().await.unwrap();
+    let mut board = t.vault.open_board(None).await.unwrap();
+    for n in 0..120 {
+        board = t
+            .vault
+            .create_card(card(None, &format!("Task {n:03}")))
+            .await
+            .unwrap();
+        // Every tenth card is about the case: hidden from those not on it.
+        if n % 10 == 5 {
+            let id: String = sqlx::query_scalar("SELECT id FROM cards ORDER BY rowid DESC LIMIT 1")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            let mut change = edit_of(&t.vault.card(&id).await.unwrap());
+            change.case_id = Some(case_id.clone());
+            t.vault.update_card(change).await.unwrap();
+        }
+    }
+    let column = board.columns[0].id.clone();
+    let page = |from: i64| ColumnPage {
+        column_id: column.clone(),
+        from,
+    };
+    let titles = |cards: &[ruam_core::boards::store::CardSummary]| -> Vec<String> {
+        cards.iter().map(|c| c.title.clone()).collect()
+    };
+
+    // The lead sees all 120: the first 50 with the board, then 50, then 20.
+    let board = t.vault.open_board(None).await.unwrap();
+    assert_eq!(board.columns[0].total, 120);
+    assert_eq!(board.columns[0].cards.len() as i64, COLUMN_PAGE);
+    let mut all = board.columns[0].cards.clone();
+    all.extend(t.vault.column_cards(page(50)).await.unwrap());
+    all.extend(t.vault.column_cards(page(100)).await.unwrap());
+    assert!(t.vault.column_cards(page(120)).await.unwrap().is_empty());
+    let expected: Vec<String> = (0..120).map(|n| format!("Task {n:03}")).collect();
+    assert_eq!(titles(&all), expected);
+    let places: Vec<i64> = all.iter().map(|c| c.position).collect();
+    assert_eq!(places, (0..120).collect::<Vec<i64>>());
+
+    // A member not on the case: 108 cards, at places 0..107, none of the case's.
+    sign_in_fresh(&t, "noi").await;
+    let board = t.vault.open_board(None).await.unwrap();
+    assert_eq!(board.columns[0].total, 108);
+    let mut seen = board.columns[0].cards.clone();
+    seen.extend(t.vault.column_cards(page(50)).await.unwrap());
+    seen.extend(t.vault.column_cards(page(100)).await.unwrap());
+    let expected: Vec<String> = (0..120)
+        .filter(|n| n % 10 != 5)
+        .map(|n| format!("Task {n:03}"))
+        .collect();
+    assert_eq!(titles(&seen), expected);
+    let places: Vec<i64> = seen.iter().map(|c| c.position).collect();
+    assert_eq!(places, (0..108).collect::<Vec<i64>>());
+    // A column of a board they may not see, or none at all: refused alike.
+    let case_board = {
+        sign_in_lead(&t).await;
+        t.vault.open_board(Some(case_id.clone())).await.unwrap()
+    };
+    sign_in_again(&t, "noi").await;
+    for column_id in [
+        case_board.columns[0].id.clone(),
+        "no-such-column".to_owned(),
+    ] {
+        assert!(matches!(
+            t.vault
+                .column_cards(ColumnPage { column_id, from: 0 })
+                .await,
+            Err(Error::Forbidden)
+        ));
+    }
+}

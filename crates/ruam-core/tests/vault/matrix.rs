@@ -67,9 +67,10 @@ enum Command {
     ColumnSave,
     ColumnDelete,
     TaskCounts,
+    BoardColumnCards,
 }
 
-const COMMANDS: [Command; 52] = [
+const COMMANDS: [Command; 53] = [
     Command::TeamOverview,
     Command::MemberAdd,
     Command::MemberUpdate,
@@ -118,6 +119,7 @@ const COMMANDS: [Command; 52] = [
     Command::ColumnSave,
     Command::ColumnDelete,
     Command::TaskCounts,
+    Command::BoardColumnCards,
     Command::CaseDecideClosure,
     // Close, then reopen, the target case.
     Command::CaseClose,
@@ -182,7 +184,8 @@ impl Command {
             | Command::CardAttachmentView
             | Command::CardDelete
             | Command::ColumnSave
-            | Command::ColumnDelete => Some(Permission::OverseeCases),
+            | Command::ColumnDelete
+            | Command::BoardColumnCards => Some(Permission::OverseeCases),
             Command::CaseClose | Command::CaseDecideClosure | Command::CaseReopen => {
                 Some(Permission::ApproveCases)
             }
@@ -222,7 +225,8 @@ impl Command {
             | Command::CardTick
             | Command::CardComment
             | Command::CardAttachmentAdd
-            | Command::CardAttachmentView => "board.view",
+            | Command::CardAttachmentView
+            | Command::BoardColumnCards => "board.view",
             Command::CardCreate
             | Command::CardMove
             | Command::CardUpdate
@@ -556,6 +560,13 @@ async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> R
             .map(drop),
         Command::ColumnDelete => v.delete_column(&targets.extra_column_id).await.map(drop),
         Command::TaskCounts => v.task_counts().await.map(drop),
+        Command::BoardColumnCards => v
+            .column_cards(ruam_core::vault::ColumnPage {
+                column_id: targets.column_id.clone(),
+                from: 0,
+            })
+            .await
+            .map(drop),
         Command::CaseClose => v
             .close_case(ruam_core::vault::CloseCase {
                 case_id: targets.case_id.clone(),

@@ -69,6 +69,7 @@ export const commands = {
 	columnSave: (save: ColumnSave) => typedError<Board, IpcError>(__TAURI_INVOKE("column_save", { save })),
 	columnDelete: (columnId: string) => typedError<Board, IpcError>(__TAURI_INVOKE("column_delete", { columnId })),
 	taskCounts: () => typedError<TaskCounts, IpcError>(__TAURI_INVOKE("task_counts")),
+	boardColumnCards: (page: ColumnPage) => typedError<CardSummary[], IpcError>(__TAURI_INVOKE("board_column_cards", { page })),
 };
 
 /** Events */
@@ -375,7 +376,17 @@ export type Column = {
 	/**  None: named by its stage, in the reader's language. */
 	name: string | null,
 	stage: Stage | null,
+	/**  The column's first cards ([`COLUMN_PAGE`]); `column_cards` gives the next ones. */
 	cards: CardSummary[],
+	/**  How many cards the column holds that the reader may see. */
+	total: number,
+};
+
+/**  The next cards of a column, as the reader scrolls. */
+export type ColumnPage = {
+	columnId: string,
+	/**  How many of the column's cards the reader has already (0 for the top). */
+	from: number,
 };
 
 /**  A column added (no `column_id`), or renamed and moved. */

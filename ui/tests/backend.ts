@@ -12,6 +12,7 @@ import type {
 	CardSummary,
 	CaseFile,
 	CaseSummary,
+	ColumnPage,
 	ErrorCode,
 	IpcError,
 	Member,
@@ -366,7 +367,14 @@ export function card(overrides: Partial<CardSummary> = {}): CardSummary {
 	};
 }
 
-/** A board with the four columns the core makes, named by their stage; `cards` by column id. */
+/** How many of a column's cards the core sends at a time (its `COLUMN_PAGE`). */
+export const COLUMN_PAGE = 50;
+
+/**
+ * A board with the four columns the core makes, named by their stage; `cards` by column id,
+ * all of them. As the core does, each column carries its first `COLUMN_PAGE` cards and its
+ * `total`; `columnCards` answers the next ones.
+ */
 export function board(
 	overrides: Partial<Board> = {},
 	cards: Record<string, CardSummary[]> = {}
@@ -375,13 +383,23 @@ export function board(
 	return {
 		id: 'b-team',
 		caseId: null,
-		columns: stages.map((stage) => ({
-			id: `col-${stage}`,
-			name: null,
-			stage,
-			cards: cards[`col-${stage}`] ?? []
-		})),
+		columns: stages.map((stage) => {
+			const all = cards[`col-${stage}`] ?? [];
+			return { id: `col-${stage}`, name: null, stage, cards: all.slice(0, COLUMN_PAGE), total: all.length };
+		}),
 		...overrides
+	};
+}
+
+/**
+ * What `board_column_cards` answers for the columns holding `cards()` (by column id, all of
+ * them, asked at each call so that it follows the board as a test changes it): the next
+ * `COLUMN_PAGE` cards of the column from place `from`.
+ */
+export function columnCards(cards: () => Record<string, CardSummary[]>): Handler {
+	return (args) => {
+		const { columnId, from } = args.page as ColumnPage;
+		return (cards()[columnId] ?? []).slice(from, from + COLUMN_PAGE);
 	};
 }
 

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+	boardColumnCards,
 	cardAttachmentAdd,
 	cardAttachmentGet,
 	cardComment,
@@ -47,7 +48,7 @@ import {
 	type LockReason,
 	type TaskCounts
 } from '$lib/ipc';
-import { board, caseFile, cardDetail, fail, installBackend, status, unlocked } from './backend';
+import { board, card, caseFile, cardDetail, fail, installBackend, status, unlocked } from './backend';
 
 describe('ipc wrappers', () => {
 	it('call the snake_case commands with the argument names the Rust side declares', async () => {
@@ -209,7 +210,8 @@ describe('ipc wrappers', () => {
 			card_delete: () => board(),
 			column_save: () => board(),
 			column_delete: () => board(),
-			task_counts: () => ({ overdue: 1, dueToday: 2, toReview: 3 })
+			task_counts: () => ({ overdue: 1, dueToday: 2, toReview: 3 }),
+			board_column_cards: () => [card({ id: 'k-50', position: 50 })]
 		});
 		const change = {
 			cardId: 'k',
@@ -238,6 +240,7 @@ describe('ipc wrappers', () => {
 		await columnSave({ boardId: 'b', columnId: null, name: 'n', position: null });
 		await columnDelete('col');
 		await expect(taskCounts()).resolves.toEqual({ overdue: 1, dueToday: 2, toReview: 3 });
+		await expect(boardColumnCards({ columnId: 'col', from: 50 })).resolves.toMatchObject([{ id: 'k-50' }]);
 		expect(core.calls).toEqual([
 			{ cmd: 'card_get', args: { cardId: 'k' } },
 			{ cmd: 'card_update', args: { change } },
@@ -248,7 +251,8 @@ describe('ipc wrappers', () => {
 			{ cmd: 'card_delete', args: { cardId: 'k' } },
 			{ cmd: 'column_save', args: { save: { boardId: 'b', columnId: null, name: 'n', position: null } } },
 			{ cmd: 'column_delete', args: { columnId: 'col' } },
-			{ cmd: 'task_counts', args: {} }
+			{ cmd: 'task_counts', args: {} },
+			{ cmd: 'board_column_cards', args: { page: { columnId: 'col', from: 50 } } }
 		]);
 	});
 

@@ -123,10 +123,18 @@ export type NewAttachment = Arg<typeof commands.caseAttachmentAdd>;
 /** An attachment's bytes (base64) with its name and media type. */
 export type AttachmentContent = Ok<typeof commands.caseAttachmentGet>;
 
-/** A task board (a case's, or the team's when `caseId` is null): its columns, each with its cards. */
+/**
+ * A task board (a case's, or the team's when `caseId` is null): its columns, each with its
+ * first cards (`boardColumnCards` gives the next ones).
+ */
 export type Board = Ok<typeof commands.boardOpen>;
-/** A column; with `name` null it is named by its `stage`, in the reader's language. */
+/**
+ * A column; with `name` null it is named by its `stage`, in the reader's language. `cards` are
+ * its first 50 only, in order; `total` counts every card of it the reader may see.
+ */
 export type Column = Board['columns'][number];
+/** Which of a column's cards to give next: those from place `from` (0 is the top). */
+export type ColumnPage = Arg<typeof commands.boardColumnCards>;
 /** A card as a board shows it: title, due day, priority, reviewer, review state, sign-off. */
 export type CardSummary = Column['cards'][number];
 /** Where the review flow puts a column (`todo`, `in_progress`, `review`, `done`). */
@@ -137,7 +145,10 @@ export type Review = CardSummary['review'];
 export type Priority = CardSummary['priority'];
 /** A card as typed: the board is the case's (`caseId`) or the team's (null). */
 export type NewCard = Arg<typeof commands.cardCreate>;
-/** A card to a column, at a position (0 is the top; past the end puts it last). */
+/**
+ * A card to a column, at a position among the cards the reader sees (0 is the top; past the
+ * end puts it last).
+ */
 export type CardMove = Arg<typeof commands.cardMove>;
 /** A reviewer's answer: approve (done, signed off) or return with a comment. */
 export type CardReview = Arg<typeof commands.cardReview>;
@@ -360,6 +371,12 @@ export const casesHandOver = (handOver: HandOver): Promise<HandedOver> =>
  * columns (to do, in progress, waiting for review, done) the first time it is opened.
  */
 export const boardOpen = (caseId: string | null): Promise<Board> => call(commands.boardOpen(caseId));
+/**
+ * A column's next cards, up to 50 (the core's page), from place `from` (0 is the top), in
+ * order: every board answer carries only each column's first 50.
+ */
+export const boardColumnCards = (page: ColumnPage): Promise<CardSummary[]> =>
+	call(commands.boardColumnCards(page));
 /** Adds a card (to the board's first column unless `columnId` says); answers the board. */
 export const cardCreate = (card: NewCard): Promise<Board> => call(commands.cardCreate(card));
 /**

@@ -31,7 +31,7 @@ function headings(): (string | undefined)[] {
 		.map((element) => element.querySelector('h3')?.textContent?.replace(/\d+$/, '').trim());
 }
 
-const ADDED: Column = { id: 'col-police', name: 'Waiting for police', stage: null, cards: [] };
+const ADDED: Column = { id: 'col-police', name: 'Waiting for police', stage: null, cards: [], total: 0 };
 
 function withAdded(from: Board): Board {
 	return { ...from, columns: [...from.columns, ADDED] };

@@ -163,6 +163,16 @@ impl App {
         Ok(())
     }
 
+    /// Press one key (e.g. `char::from(Key::Escape)`) on whatever has the focus.
+    pub async fn press(&self, key: char) -> Result<()> {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let keys = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+        self.client.perform_actions(keys).await?;
+        Ok(())
+    }
+
     /// Wait up to 15 s for an element matching a CSS selector.
     pub async fn wait_css(&self, css: &str) -> Result<Element> {
         self.client

@@ -2,7 +2,8 @@
 //! and gives them a task that needs their review, then moves it to review with the
 //! keyboard. The liaison finds it in "My tasks" and in the review queue and returns it
 //! with a comment; the social worker sends it back to review; the liaison approves it, and
-//! it lands in Done with the sign-off shown.
+//! it lands in Done with the sign-off shown. On the way the card is opened: she adds a
+//! step to its checklist, the liaison ticks it and comments, and its history tells it all.
 #![allow(clippy::print_stderr)]
 
 use anyhow::Result;
@@ -13,6 +14,7 @@ const PASSPHRASE: &str = "river lantern mango bicycle";
 const FIRST: &str = "harbour violet cement glider";
 const OWN: &str = "tamarind bicycle lantern orbit";
 const TASK: &str = "Take the child's statement with an interpreter";
+const STEP: &str = "Book the interpreter";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_task_reviewed_returned_and_signed_off_by_the_liaison() -> Result<()> {
@@ -31,6 +33,19 @@ async fn card_in(app: &App, stage: &str) -> Result<()> {
         "[data-testid=\"case-board\"] [data-testid=\"board-column\"][data-stage=\"{stage}\"] [data-testid=\"board-card\"]"
     ))
     .await?;
+    Ok(())
+}
+
+/// Wait up to 15 s for the element to be gone.
+async fn wait_gone(app: &App, testid: &str) -> Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while app.is_present(testid).await? {
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "{testid} is still shown"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     Ok(())
 }
 
@@ -80,8 +95,21 @@ async fn journey(app: &mut App) -> Result<()> {
     app.select_text("card-reviewer", "Pol. Lt. Anan").await?;
     app.click("card-create-submit").await?;
     card_in(app, "todo").await?;
-    // To "Waiting for review", two columns on, with the keyboard.
+    // She opens the card and adds a step to its checklist; Escape takes her back to it.
     app.click("board-card").await?;
+    app.el("card-detail").await?;
+    app.click("card-edit").await?;
+    app.type_into("card-edit-item-new", STEP).await?;
+    app.click("card-edit-item-add").await?;
+    app.click("card-save").await?;
+    app.wait_text("card-detail", "the new step on the card", |t| {
+        t.contains(STEP)
+    })
+    .await?;
+    app.screenshot("task-card-edited").await?;
+    app.press(char::from(Key::Escape)).await?;
+    wait_gone(app, "card-detail").await?;
+    // To "Waiting for review", two columns on, with the keyboard.
     app.press_alt(char::from(Key::Right)).await?;
     card_in(app, "in_progress").await?;
     app.press_alt(char::from(Key::Right)).await?;
@@ -99,6 +127,23 @@ async fn journey(app: &mut App) -> Result<()> {
         t.contains(TASK)
     })
     .await?;
+    // Before returning it, the liaison ticks the step and says why on the card.
+    app.click("tasks-tab-mine").await?;
+    app.click("my-task-open").await?;
+    app.el("card-detail").await?;
+    app.click("card-item-done").await?;
+    app.wait_css("[data-testid=\"card-event\"][data-kind=\"checklist\"]")
+        .await?;
+    app.type_into("card-comment-body", "Interpreter booked for Tuesday.")
+        .await?;
+    app.click("card-comment-add").await?;
+    app.wait_text("card-detail", "the comment on the card", |t| {
+        t.contains("Interpreter booked for Tuesday.")
+    })
+    .await?;
+    app.click("card-detail-close").await?;
+    wait_gone(app, "card-detail").await?;
+    app.click("tasks-tab-review").await?;
     app.click("review-return").await?;
     app.type_into(
         "review-comment",
@@ -120,6 +165,9 @@ async fn journey(app: &mut App) -> Result<()> {
     open_the_case(app).await?;
     card_in(app, "in_progress").await?;
     app.click("board-card").await?;
+    app.el("card-detail").await?;
+    app.press(char::from(Key::Escape)).await?;
+    wait_gone(app, "card-detail").await?;
     app.press_alt(char::from(Key::Right)).await?;
     card_in(app, "review").await?;
     app.click("lock").await?;
@@ -146,5 +194,14 @@ async fn journey(app: &mut App) -> Result<()> {
     })
     .await?;
     app.screenshot("task-signed-off").await?;
+    // The card's history tells the whole story.
+    app.click("board-card").await?;
+    app.wait_css("[data-testid=\"card-event\"][data-kind=\"comment\"]")
+        .await?;
+    app.wait_text("card-history", "the approval in the history", |t| {
+        t.contains("Pol. Lt. Anan")
+    })
+    .await?;
+    app.screenshot("task-history").await?;
     Ok(())
 }

@@ -139,7 +139,8 @@ async fn main() {
             }),
         ),
     ];
-    let all_sql = "SELECT id, column_id, position, title, case_id, due_on, priority, reviewer_id, review
+    let all_sql =
+        "SELECT id, column_id, position, title, case_id, due_on, priority, reviewer_id, review
                    FROM cards WHERE board_id = ?1 AND deleted_at IS NULL AND ?2 > 0
                    ORDER BY column_id, position";
     let page_sql = "SELECT id, column_id, position, title, case_id, due_on, priority, reviewer_id, review

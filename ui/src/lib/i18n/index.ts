@@ -36,6 +36,23 @@ export function intlLocale(language: string): string {
 	return language === 'th' ? 'th-TH' : 'en-GB';
 }
 
+/**
+ * One formatter per language and options, made once: making an `Intl.DateTimeFormat` costs
+ * far more than using one, and a board formats a date on every card it draws.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function dateFormat(language: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+	const locale = intlLocale(language);
+	const key = `${locale}|${JSON.stringify(options)}`;
+	let format = formatters.get(key);
+	if (format === undefined) {
+		format = new Intl.DateTimeFormat(locale, options);
+		formatters.set(key, format);
+	}
+	return format;
+}
+
 /** A date in the user's language, e.g. "3 March 2026" or "3 มีนาคม 2569". */
 export function formatDate(
 	date: Date | string | number,
@@ -43,7 +60,7 @@ export function formatDate(
 	style: 'long' | 'medium' | 'short' | 'full' = 'long'
 ): string {
 	const value = date instanceof Date ? date : new Date(date);
-	return new Intl.DateTimeFormat(intlLocale(language), { dateStyle: style }).format(value);
+	return dateFormat(language, { dateStyle: style }).format(value);
 }
 
 /**
@@ -62,16 +79,13 @@ export function formatDay(
 
 /** A year in the user's language: Thai shows the Buddhist-era year (2014 is 2557). */
 export function formatYear(year: number, language: string): string {
-	return new Intl.DateTimeFormat(intlLocale(language), { year: 'numeric' }).format(new Date(year, 6, 1));
+	return dateFormat(language, { year: 'numeric' }).format(new Date(year, 6, 1));
 }
 
 /** A moment in the user's language, e.g. "3 Mar 2026, 14:05:09" or "3 มี.ค. 2569 14:05:09". */
 export function formatDateTime(date: Date | string | number, language: string): string {
 	const value = date instanceof Date ? date : new Date(date);
-	return new Intl.DateTimeFormat(intlLocale(language), {
-		dateStyle: 'medium',
-		timeStyle: 'medium'
-	}).format(value);
+	return dateFormat(language, { dateStyle: 'medium', timeStyle: 'medium' }).format(value);
 }
 
 /** The shape of svelte-i18n's `$_` formatter, as components pass it in. */

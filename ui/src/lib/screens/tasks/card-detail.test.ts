@@ -2,7 +2,7 @@
  * A card opened in full from the board: what it shows, editing it (the whole form sent, the
  * core's refusal kept with what was typed), ticking, commenting, attaching, deleting after a
  * confirmation, a reader who may only contribute, the keyboard (Escape, focus back on the
- * card) and the history as sentences. The core is the fake one of `tests/backend.ts`,
+ * card), linking a team-board card to a case, and the history as sentences. The core is the fake one of `tests/backend.ts`,
  * answering `BoardPanel` rendered on its own.
  */
 import { render, screen, waitFor, within } from '@testing-library/svelte';
@@ -10,7 +10,16 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { setLanguage } from '$lib/i18n';
 import type { Board, CardDetail, CardEvent } from '$lib/ipc';
-import { board, card, cardDetail, fail, installBackend, team, type Handler } from '../../../../tests/backend';
+import {
+	board,
+	card,
+	cardDetail,
+	caseSummary,
+	fail,
+	installBackend,
+	team,
+	type Handler
+} from '../../../../tests/backend';
 import BoardPanel from './BoardPanel.svelte';
 
 const BOARD = board({}, { 'col-todo': [card(), card({ id: 'k-2', title: 'Book an interpreter', position: 1 })] });
@@ -219,6 +228,112 @@ describe('editing a card', () => {
 		expect(screen.queryByTestId('card-edit-form')).not.toBeInTheDocument();
 		expect(screen.getByTestId('card-detail')).toBe(dialog);
 		expect(screen.getByTestId('card-edit')).toHaveFocus();
+	});
+});
+
+describe('linking a card to a case', () => {
+	const MY_CASES = {
+		cases: [
+			caseSummary(),
+			caseSummary({ id: 'c-2', subjectName: 'Aye Aye', subjectAlias: null, subjectAge: null, myResponsibility: 'support' })
+		],
+		next: null
+	};
+
+	function caseOptions(): { value: string; label: string }[] {
+		return [...(screen.getByTestId('card-edit-case') as HTMLSelectElement).options].map((option) => ({
+			value: option.value,
+			label: option.textContent ?? ''
+		}));
+	}
+
+	function sentCaseIds(core: ReturnType<typeof installBackend>): unknown[] {
+		return core.callsTo('card_update').map((call) => (call.args.change as { caseId: unknown }).caseId);
+	}
+
+	it('on the team’s board, offers “No case” and the member’s own cases, and sends the one chosen', async () => {
+		const { core, user } = await openCard({ case_list: () => MY_CASES, card_update: () => cardDetail({}, { caseId: 'c-2' }) });
+		await user.click(screen.getByTestId('card-edit'));
+
+		await waitFor(() => expect(caseOptions()).toHaveLength(3));
+		expect(core.callsTo('case_list')).toEqual([{ cmd: 'case_list', args: { mineOnly: true, after: null } }]);
+		expect(caseOptions()).toEqual([
+			{ value: '', label: 'No case' },
+			{ value: 'c-1', label: 'Nang Kham “Kham” · 12 years' },
+			{ value: 'c-2', label: 'Aye Aye' }
+		]);
+		const select = screen.getByTestId('card-edit-case');
+		expect(select).toHaveValue('');
+		expect(select).toHaveAccessibleName('Case');
+		expect(select).toHaveAccessibleDescription('A task linked to a case is seen only by those who may see the case.');
+
+		await user.selectOptions(select, 'c-2');
+		await user.click(screen.getByTestId('card-save'));
+		await waitFor(() => expect(screen.queryByTestId('card-edit-form')).not.toBeInTheDocument());
+		expect(sentCaseIds(core)).toEqual(['c-2']);
+	});
+
+	it('takes a card off its case with “No case”, and keeps the choice when the core refuses', async () => {
+		const { core, user } = await openCard({
+			card_get: () => cardDetail({}, { caseId: 'c-1' }),
+			case_list: () => MY_CASES,
+			card_update: () => fail('forbidden')
+		});
+		await user.click(screen.getByTestId('card-edit'));
+		await waitFor(() => expect(caseOptions()).toHaveLength(3));
+		const select = screen.getByTestId('card-edit-case');
+		expect(select).toHaveValue('c-1');
+
+		await user.selectOptions(select, '');
+		await user.click(screen.getByTestId('card-save'));
+
+		expect(await screen.findByTestId('card-edit-error')).toHaveTextContent('Your role does not allow this.');
+		expect(sentCaseIds(core)).toEqual([null]);
+		expect(select).toHaveValue('');
+		expect(screen.getByTestId('card-edit-form')).toBeInTheDocument();
+	});
+
+	it('keeps offering a linked case that is not among the member’s, so that saving keeps the link', async () => {
+		const { core, user } = await openCard({
+			card_get: () => cardDetail({}, { caseId: 'c-7' }),
+			case_list: () => MY_CASES,
+			card_update: () => cardDetail({}, { caseId: 'c-7' })
+		});
+		await user.click(screen.getByTestId('card-edit'));
+		await waitFor(() => expect(caseOptions()).toHaveLength(4));
+		expect(caseOptions().map((option) => option.value)).toEqual(['', 'c-7', 'c-1', 'c-2']);
+		expect(caseOptions()[1].label).toBe('Case c-7 (linked now)');
+		expect(screen.getByTestId('card-edit-case')).toHaveValue('c-7');
+		await user.click(screen.getByTestId('card-save'));
+		await waitFor(() => expect(screen.queryByTestId('card-edit-form')).not.toBeInTheDocument());
+		expect(sentCaseIds(core)).toEqual(['c-7']);
+	});
+
+	it('when the core refuses the list, still offers “No case” and the link, and nothing breaks', async () => {
+		const { core, user } = await openCard({
+			card_get: () => cardDetail({}, { caseId: 'c-7' }),
+			case_list: () => fail('internal')
+		});
+		await user.click(screen.getByTestId('card-edit'));
+		await waitFor(() => expect(core.callsTo('case_list')).toHaveLength(1));
+		expect(caseOptions().map((option) => option.value)).toEqual(['', 'c-7']);
+		expect(screen.getByTestId('card-edit-case')).toHaveValue('c-7');
+		expect(screen.queryByTestId('card-edit-error')).not.toBeInTheDocument();
+	});
+
+	it('on a case’s board, offers no choice and sends the board’s case', async () => {
+		const { core, user } = await openCard({
+			card_get: () => cardDetail({ boardCaseId: 'c-1' }, { caseId: 'c-1' }),
+			card_update: () => cardDetail({ boardCaseId: 'c-1' }, { caseId: 'c-1' })
+		});
+		await user.click(screen.getByTestId('card-edit'));
+
+		expect(screen.getByTestId('card-edit-form')).toBeInTheDocument();
+		expect(screen.queryByTestId('card-edit-case')).not.toBeInTheDocument();
+		await user.click(screen.getByTestId('card-save'));
+		await waitFor(() => expect(screen.queryByTestId('card-edit-form')).not.toBeInTheDocument());
+		expect(sentCaseIds(core)).toEqual(['c-1']);
+		expect(core.callsTo('case_list')).toHaveLength(0);
 	});
 });
 

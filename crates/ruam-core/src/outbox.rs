@@ -10,13 +10,18 @@ use crate::Result;
 
 /// UTC now as RFC 3339 with milliseconds, the one timestamp format of the vault.
 pub fn now_utc() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    // Always three digits of milliseconds: RFC 3339 as `time` writes it drops trailing
-    // zeros (`…:12Z` at a whole second), and such a time sorts after `…:12.003Z`.
-    now.format(time::macros::format_description!(
+    format_utc(time::OffsetDateTime::now_utc())
+}
+
+/// A moment as the vault writes it: RFC 3339 in UTC with always three digits of
+/// milliseconds. RFC 3339 as `time` writes it drops trailing zeros (`…:12Z` at a whole
+/// second), and such a time sorts after `…:12.003Z`.
+pub fn format_utc(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    at.format(time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
     ))
-    .unwrap_or_else(|_| now.unix_timestamp().to_string())
+    .unwrap_or_else(|_| at.unix_timestamp().to_string())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -146,6 +151,9 @@ mod tests {
         // Fixed width, so that text order is time order (even at a whole second).
         assert_eq!(now.len(), "2026-11-29T01:40:12.000Z".len(), "{now}");
         assert_eq!(&now[19..20], ".", "{now}");
+        // A whole second (as failed sign-ins are kept) still has its three digits.
+        let whole = time::OffsetDateTime::from_unix_timestamp(1_796_000_000).unwrap();
+        assert_eq!(format_utc(whole), "2026-11-30T00:53:20.000Z");
         assert!(
             time::OffsetDateTime::parse(&now, &time::format_description::well_known::Rfc3339)
                 .is_ok()

@@ -207,10 +207,7 @@ impl Open {
             let account = tag.and_then(|t| accounts.get(t));
             let at = time::OffsetDateTime::from_unix_timestamp(unix)
                 .ok()
-                .and_then(|t| {
-                    t.format(&time::format_description::well_known::Rfc3339)
-                        .ok()
-                });
+                .map(crate::outbox::format_utc);
             let event = audit::Event {
                 actor: None,
                 action: "vault.unlock",

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod funds;
 pub mod keyring;
 pub mod outbox;
 pub mod passphrase;

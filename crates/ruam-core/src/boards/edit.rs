@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 
-use super::store::{card_event, CardRow, CardSummary};
+use super::store::{card_event, finish, CardRow, CardSummary};
 use super::{clean_column_name, CheckedCard, Review, Stage};
 use crate::outbox::{now_utc, Op, Outbox};
 use crate::{Error, Result};
@@ -158,14 +158,8 @@ pub async fn card_detail(
     .bind(card_id)
     .fetch_all(&mut *conn)
     .await?;
-    let mut card = row.card;
-    card.assignee_ids = card
-        .assignees_joined
-        .take()
-        .map(|joined| joined.split(',').map(str::to_owned).collect())
-        .unwrap_or_default();
     Ok(CardDetail {
-        card,
+        card: finish(row.card),
         board_id: row.board_id,
         board_case_id: row.board_case_id,
         stage: row.stage,

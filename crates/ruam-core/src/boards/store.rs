@@ -187,7 +187,8 @@ fn card_visible(viewer: &Viewer, param: &str) -> String {
     )
 }
 
-fn finish(mut card: CardSummary) -> CardSummary {
+/// A card read with its assignees joined in SQL, with them as a list.
+pub(crate) fn finish(mut card: CardSummary) -> CardSummary {
     card.assignee_ids = card
         .assignees_joined
         .take()

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::{Open, State, Vault};
 use crate::access::{Action, Permission, Permissions, Resource};
-use crate::boards::store::{self, Board, CardRow, TaskFilter, TaskItem};
+use crate::boards::store::{self, Board, TaskFilter, TaskItem};
 use crate::boards::{NewCard, Review, Stage};
 use crate::cases::store as cases;
 use crate::team::MemberStatus;
@@ -189,37 +189,9 @@ impl Vault {
             return Err(Error::Locked);
         };
         let target = ("card", request.card_id.as_str());
-        let card: Option<CardRow> = {
-            let mut conn = open.pool.acquire().await?;
-            match store::card_row(&mut conn, &request.card_id).await {
-                Ok(card) => Some(card),
-                Err(Error::NotFound(_)) => {
-                    // Deleted (by someone else, since the board was read), or never there.
-                    let deleted: Option<Option<String>> = sqlx::query_scalar(
-                        "SELECT case_id FROM cards WHERE id = ? AND deleted_at IS NOT NULL",
-                    )
-                    .bind(&request.card_id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                    drop(conn);
-                    if let Some(case_id) = deleted {
-                        open.authorize_board(Action::WorkOnBoard, case_id.as_deref())
-                            .await?;
-                        return Err(Error::invalid(
-                            "card_id",
-                            "this card was deleted; reload the board",
-                        ));
-                    }
-                    None
-                }
-                Err(err) => return Err(err),
-            }
-        };
-        let Some(card) = card else {
-            open.audit_refusal(Action::WorkOnBoard, target).await;
-            return Err(Error::Forbidden);
-        };
-        open.authorize_board(Action::WorkOnBoard, card.case_id.as_deref())
+        // Unknown answers like hidden; deleted since the board was read says so.
+        let card = open
+            .find_card(Action::WorkOnBoard, &request.card_id)
             .await?;
         let mut tx = open.pool.begin().await?;
         if let Some(case_id) = &card.case_id {

@@ -150,7 +150,7 @@ impl TaskCounts {
 impl Open {
     /// A card that is not deleted, for `action`: an unknown card answers like a hidden
     /// one; a deleted one says so to those who may work on its board.
-    async fn find_card(&self, action: Action, card_id: &str) -> Result<CardRow> {
+    pub(super) async fn find_card(&self, action: Action, card_id: &str) -> Result<CardRow> {
         let mut conn = self.pool.acquire().await?;
         match store::card_row(&mut conn, card_id).await {
             Ok(card) => {

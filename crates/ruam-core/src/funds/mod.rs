@@ -1,6 +1,8 @@
 //! Pooled funds (issue 6, being built): what agencies put in, what is spent, what is left.
-//! So far: money itself (`money`).
+//! Money itself (`money`) and the ledger's arithmetic (`ledger`).
 
+pub mod ledger;
 pub mod money;
 
+pub use ledger::{FundFigures, LineTotals, Movement, Totals};
 pub use money::{Currency, Money, Rate};

@@ -41,10 +41,20 @@ pub enum Permission {
     /// Close and reopen cases, approve closures, override missing consent to share.
     #[serde(rename = "cases.approve")]
     ApproveCases,
+    /// Open funds and budget lines, record contributions, move money between lines,
+    /// record payments, reverse rows; read the whole ledger.
+    #[serde(rename = "funds.manage")]
+    ManageFunds,
+    /// Approve or reject spending requests (never one's own); read the whole ledger.
+    #[serde(rename = "funds.approve")]
+    ApproveSpending,
+    /// Ask to spend from a fund's budget line.
+    #[serde(rename = "funds.request")]
+    RequestSpending,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 10] = [
         Permission::ManageTeam,
         Permission::ManageRoles,
         Permission::ReadAudit,
@@ -52,6 +62,9 @@ impl Permission {
         Permission::CreateCases,
         Permission::OverseeCases,
         Permission::ApproveCases,
+        Permission::ManageFunds,
+        Permission::ApproveSpending,
+        Permission::RequestSpending,
     ];
 
     pub fn name(self) -> &'static str {
@@ -63,6 +76,9 @@ impl Permission {
             Permission::CreateCases => "cases.create",
             Permission::OverseeCases => "cases.oversee",
             Permission::ApproveCases => "cases.approve",
+            Permission::ManageFunds => "funds.manage",
+            Permission::ApproveSpending => "funds.approve",
+            Permission::RequestSpending => "funds.request",
         }
     }
 
@@ -155,10 +171,22 @@ pub enum Action {
     /// Approve a card waiting for review, or return it: its named reviewer, or a lead who
     /// may approve (checked against the card in the vault), among those who see the case.
     ReviewCard,
+    /// See the funds and their totals: by line, by agency, month by month.
+    ViewFunds,
+    /// Open a fund, add budget lines, record contributions, move money between lines,
+    /// record payments, reverse rows.
+    ManageFund,
+    /// Ask to spend from a budget line.
+    RequestSpending,
+    /// Approve or reject a spending request.
+    DecideSpending,
+    /// Read and export the whole ledger, and every request: those who manage funds or
+    /// approve spending.
+    ReadLedger,
 }
 
 impl Action {
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 37] = [
         Action::ReplaceRecoveryKey,
         Action::AcknowledgeRecoveryKey,
         Action::CheckAuditLog,
@@ -191,6 +219,11 @@ impl Action {
         Action::ViewBoard,
         Action::WorkOnBoard,
         Action::ReviewCard,
+        Action::ViewFunds,
+        Action::ManageFund,
+        Action::RequestSpending,
+        Action::DecideSpending,
+        Action::ReadLedger,
     ];
 
     /// The name recorded in the audit log.
@@ -228,6 +261,11 @@ impl Action {
             Action::ViewBoard => "board.view",
             Action::WorkOnBoard => "board.work",
             Action::ReviewCard => "card.review",
+            Action::ViewFunds => "fund.view",
+            Action::ManageFund => "fund.manage",
+            Action::RequestSpending => "fund.request",
+            Action::DecideSpending => "fund.decide",
+            Action::ReadLedger => "fund.ledger.read",
         }
     }
 
@@ -251,6 +289,11 @@ impl Action {
             Action::CreateCase => Some(Permission::CreateCases),
             Action::HandOverCases => Some(Permission::OverseeCases),
             Action::OverrideConsent | Action::CloseCase => Some(Permission::ApproveCases),
+            Action::ManageFund => Some(Permission::ManageFunds),
+            Action::RequestSpending => Some(Permission::RequestSpending),
+            Action::DecideSpending => Some(Permission::ApproveSpending),
+            // Either of two rights: decided in `authorize`.
+            Action::ReadLedger => None,
             // Need to know: membership of the case and section audiences decide these.
             Action::FindCases
             | Action::ViewCase
@@ -263,7 +306,10 @@ impl Action {
             | Action::ViewBoard
             | Action::WorkOnBoard
             | Action::ReviewCard => None,
-            Action::ChangeOwnPassphrase | Action::ChangeSettings | Action::ViewTeam => None,
+            Action::ChangeOwnPassphrase
+            | Action::ChangeSettings
+            | Action::ViewTeam
+            | Action::ViewFunds => None,
         }
     }
 }
@@ -294,6 +340,8 @@ pub enum Resource<'a> {
     CaseSection(&'a CaseAccess, Section),
     /// A board: the team's (`None`), or a case's with the asker's part in the case.
     Board(Option<&'a CaseAccess>),
+    /// The team's pooled funds.
+    Funds,
 }
 
 /// The asker's part in a case: their responsibility, if they are a member of it.
@@ -448,6 +496,19 @@ pub fn authorize(actor: Actor<'_>, action: Action, resource: Resource<'_>) -> Re
         (Action::WorkOnBoard, Resource::Board(Some(access))) => {
             case_rule(actor, Action::UpdateCase, access)
         }
+        (
+            Action::ViewFunds
+            | Action::ManageFund
+            | Action::RequestSpending
+            | Action::DecideSpending,
+            Resource::Funds,
+        ) => action
+            .requires()
+            .is_none_or(|needed| actor.permissions.contains(&needed)),
+        (Action::ReadLedger, Resource::Funds) => {
+            actor.permissions.contains(&Permission::ManageFunds)
+                || actor.permissions.contains(&Permission::ApproveSpending)
+        }
         // An action asked about the wrong kind of thing is a caller's mistake: refuse.
         _ => false,
     };
@@ -508,6 +569,11 @@ mod tests {
             | Action::OverrideConsent
             | Action::RequestClose
             | Action::CloseCase => Resource::Case(&CASE_LEAD),
+            Action::ViewFunds
+            | Action::ManageFund
+            | Action::RequestSpending
+            | Action::DecideSpending
+            | Action::ReadLedger => Resource::Funds,
             _ => Resource::Team,
         }
     }
@@ -523,6 +589,8 @@ mod tests {
                 "{action:?}"
             );
             match action.requires() {
+                // Either of two rights (below).
+                None if action == Action::ReadLedger => {}
                 None => assert!(authorize(actor(&none), action, resource).is_ok()),
                 Some(needed) => {
                     assert!(matches!(
@@ -541,6 +609,19 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_ledger_is_read_by_those_who_manage_funds_or_approve_spending() {
+        let allowed = |rights: &[Permission]| {
+            let set: Permissions = rights.iter().copied().collect();
+            actor(&set).may(Action::ReadLedger, Resource::Funds)
+        };
+        assert!(allowed(&[Permission::ManageFunds]));
+        assert!(allowed(&[Permission::ApproveSpending]));
+        assert!(!allowed(&[Permission::RequestSpending]));
+        assert!(!allowed(&[Permission::OverseeCases, Permission::ReadAudit]));
+        assert!(!allowed(&[]));
     }
 
     #[test]

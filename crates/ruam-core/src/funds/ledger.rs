@@ -242,6 +242,8 @@ impl Totals {
 }
 
 #[cfg(test)]
+// Amounts in satang read as baht and satang: 60_000_00 is 60,000.00 THB.
+#[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

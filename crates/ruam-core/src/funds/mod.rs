@@ -3,6 +3,8 @@
 
 pub mod ledger;
 pub mod money;
+pub mod store;
 
 pub use ledger::{FundFigures, LineTotals, Movement, Totals};
 pub use money::{Currency, Money, Rate};
+pub use store::Amount;

@@ -162,7 +162,7 @@ async fn query(pool: &SqlitePool, q: &AuditQuery, limit: Option<u32>) -> Result<
 }
 
 /// One CSV field: quoted when needed, and never read as a formula by a spreadsheet.
-fn csv_field(value: &str) -> String {
+pub(super) fn csv_field(value: &str) -> String {
     let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {

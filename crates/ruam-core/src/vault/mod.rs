@@ -7,6 +7,7 @@ mod boards;
 mod cards;
 mod case_records;
 mod cases;
+mod funds;
 mod keys;
 mod open;
 mod requests;
@@ -36,6 +37,12 @@ pub use case_records::{HandOver, HandedOver, NoteEdit, PersonChange, PersonRemov
 pub use cases::{
     AttachmentContent, CaseMemberChange, CloseCase, NewAttachment, NewConsent, NewNote,
     NewReferral, ReferralUpdate,
+};
+pub use funds::{
+    BooksCheck, ChartPart, ContributorView, DecisionView, EntryReversal, FundAllocation, FundMonth,
+    FundOverview, FundSummary, FundTotals, LedgerEntry, LedgerPage, LedgerQuery, LineView,
+    NewContribution, NewFund, NewFundLine, NewPayment, NewSpendingRequest, PaymentView,
+    RequestCancel, RequestQuery, SpendingDecision, SpendingRequest,
 };
 pub use requests::{
     ChangePassphraseRequest, ConfirmPassphrase, CreateVaultRequest, CreatedVault,

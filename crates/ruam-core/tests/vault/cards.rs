@@ -59,7 +59,12 @@ fn column(board: &Board, stage: Stage) -> String {
         .clone()
 }
 
-async fn put_on_case(t: &TestVault, case_id: &str, member_id: &str, responsibility: Option<&str>) {
+pub async fn put_on_case(
+    t: &TestVault,
+    case_id: &str,
+    member_id: &str,
+    responsibility: Option<&str>,
+) {
     t.vault
         .change_case_member(
             serde_json::from_value(serde_json::json!({
@@ -72,7 +77,7 @@ async fn put_on_case(t: &TestVault, case_id: &str, member_id: &str, responsibili
 }
 
 /// Sign in again as a member who already chose their own passphrase.
-async fn sign_in_again(t: &TestVault, sign_in_name: &str) {
+pub async fn sign_in_again(t: &TestVault, sign_in_name: &str) {
     t.vault.lock().await;
     t.vault.unlock(unlock_as(sign_in_name, OWN)).await.unwrap();
 }

@@ -10,6 +10,7 @@ mod cases;
 mod create;
 mod files;
 mod frozen;
+mod funds;
 mod logs;
 mod matrix;
 mod records;

@@ -11,6 +11,8 @@
 use ruam_core::access::Permission;
 use ruam_core::{Error, Result};
 
+use crate::cards::sign_in_again;
+use crate::funds::json;
 use crate::support::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,9 +70,26 @@ enum Command {
     ColumnDelete,
     TaskCounts,
     BoardColumnCards,
+    FundList,
+    FundOverview,
+    FundCreate,
+    FundLineAdd,
+    FundAllocate,
+    FundContribute,
+    FundRequest,
+    FundRequests,
+    FundDecide,
+    FundPay,
+    FundCancel,
+    FundReverse,
+    FundLedger,
+    FundLedgerExport,
+    FundReceipt,
+    FundBooksCheck,
+    CaseSpending,
 }
 
-const COMMANDS: [Command; 53] = [
+const COMMANDS: [Command; 70] = [
     Command::TeamOverview,
     Command::MemberAdd,
     Command::MemberUpdate,
@@ -120,6 +139,23 @@ const COMMANDS: [Command; 53] = [
     Command::ColumnDelete,
     Command::TaskCounts,
     Command::BoardColumnCards,
+    Command::FundList,
+    Command::FundOverview,
+    Command::FundCreate,
+    Command::FundLineAdd,
+    Command::FundAllocate,
+    Command::FundContribute,
+    Command::FundRequest,
+    Command::FundRequests,
+    Command::FundDecide,
+    Command::FundPay,
+    Command::FundCancel,
+    Command::FundReverse,
+    Command::FundLedger,
+    Command::FundLedgerExport,
+    Command::FundReceipt,
+    Command::FundBooksCheck,
+    Command::CaseSpending,
     Command::CaseDecideClosure,
     // Close, then reopen, the target case.
     Command::CaseClose,
@@ -189,6 +225,24 @@ impl Command {
             Command::CaseClose | Command::CaseDecideClosure | Command::CaseReopen => {
                 Some(Permission::ApproveCases)
             }
+            // Every member reads the funds' totals and their own requests.
+            Command::FundList | Command::FundOverview | Command::FundRequests => None,
+            Command::FundCreate
+            | Command::FundLineAdd
+            | Command::FundAllocate
+            | Command::FundContribute
+            | Command::FundPay
+            | Command::FundCancel
+            | Command::FundReverse => Some(Permission::ManageFunds),
+            Command::FundRequest => Some(Permission::RequestSpending),
+            Command::FundDecide => Some(Permission::ApproveSpending),
+            // Managing funds or approving spending: both with the lead alone by default.
+            Command::FundLedger
+            | Command::FundLedgerExport
+            | Command::FundReceipt
+            | Command::FundBooksCheck => Some(Permission::ManageFunds),
+            // The caller is not on the case the spending is for.
+            Command::CaseSpending => Some(Permission::OverseeCases),
         }
     }
 
@@ -242,6 +296,22 @@ impl Command {
             // Without the right to close, a closure is a request, refused to outsiders.
             Command::CaseClose => "case.close.request",
             Command::CaseDecideClosure | Command::CaseReopen => "case.close",
+            Command::FundList | Command::FundOverview | Command::FundRequests => "fund.view",
+            Command::FundCreate
+            | Command::FundLineAdd
+            | Command::FundAllocate
+            | Command::FundContribute
+            | Command::FundPay
+            | Command::FundReverse => "fund.manage",
+            // Another's request is out of sight for those who do not read the ledger.
+            Command::FundCancel => "fund.manage",
+            Command::FundRequest => "fund.request",
+            Command::FundDecide => "fund.decide",
+            Command::FundLedger
+            | Command::FundLedgerExport
+            | Command::FundReceipt
+            | Command::FundBooksCheck => "fund.ledger.read",
+            Command::CaseSpending => "case.view",
         }
     }
 }
@@ -277,6 +347,188 @@ struct Targets {
     delete_card_id: String,
     board_id: String,
     extra_column_id: String,
+    funds: FundTargets,
+}
+
+/// A fund with money on a line; the case owner's requests: one waiting for a decision,
+/// one approved (to pay), one to cancel; a contribution to reverse; a paid request's
+/// receipt.
+struct FundTargets {
+    fund_id: String,
+    line_id: String,
+    agency_id: String,
+    pending_id: String,
+    approved_id: String,
+    cancel_id: String,
+    contribution_id: String,
+    receipt_id: String,
+}
+
+/// Set up by the lead, with requests from the case owner (for the target case).
+async fn fund_targets(t: &TestVault, agency_id: &str, case_id: &str) -> FundTargets {
+    let v = &t.vault;
+    let fund = v
+        .create_fund(
+            serde_json::from_value(serde_json::json!({
+                "name": "Target fund", "startsOn": "2026-01-01", "endsOn": "2026-12-31",
+                "secondApprovalAbove": "100,000", "lines": ["Target line"],
+            }))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let fund_id = fund.fund.id.clone();
+    let line_id = fund.lines[0].id.clone();
+    for amount in ["900,000", "100"] {
+        v.contribute_to_fund(serde_json::from_value(serde_json::json!({
+            "fundId": fund_id, "agencyId": agency_id, "amount": amount, "receivedOn": "2026-03-01",
+        })).unwrap())
+        .await
+        .unwrap();
+    }
+    v.allocate_fund(
+        serde_json::from_value(serde_json::json!({
+            "fundId": fund_id, "toLineId": line_id, "amount": "500,000",
+        }))
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let ledger = v
+        .fund_ledger(ruam_core::vault::LedgerQuery {
+            fund_id: fund_id.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let contribution_id = ledger
+        .entries
+        .iter()
+        .find(|e| e.amount.text == "100.00 THB")
+        .unwrap()
+        .id
+        .clone();
+    sign_in_again(t, "owner").await;
+    let mut asked = Vec::new();
+    for purpose in ["Pending", "Approved", "To cancel", "Paid"] {
+        asked.push(
+            v.request_spending(
+                serde_json::from_value(serde_json::json!({
+                    "fundId": fund_id, "lineId": line_id, "amount": "1,000", "purpose": purpose,
+                    "caseId": case_id,
+                }))
+                .unwrap(),
+            )
+            .await
+            .unwrap()
+            .id,
+        );
+    }
+    sign_in_lead(t).await;
+    for id in [&asked[1], &asked[3]] {
+        v.decide_spending(
+            serde_json::from_value(serde_json::json!({
+                "requestId": id, "approve": true,
+            }))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    }
+    let paid = v
+        .pay_spending(
+            serde_json::from_value(serde_json::json!({
+                "requestId": asked[3], "paidOn": "2026-03-02", "method": "cash",
+                "receiptFileName": "receipt.pdf", "receiptBase64": "JVBERi0xLjQK",
+            }))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    FundTargets {
+        fund_id,
+        line_id,
+        agency_id: agency_id.to_owned(),
+        pending_id: asked[0].clone(),
+        approved_id: asked[1].clone(),
+        cancel_id: asked[2].clone(),
+        contribution_id,
+        receipt_id: paid.payment.unwrap().receipt_id.unwrap(),
+    }
+}
+
+async fn call_fund(t: &TestVault, command: Command, targets: &Targets, n: usize) -> Result<()> {
+    let v = &t.vault;
+    let f = &targets.funds;
+    let ledger = || ruam_core::vault::LedgerQuery {
+        fund_id: f.fund_id.clone(),
+        ..Default::default()
+    };
+    match command {
+        Command::FundList => v.funds().await.map(drop),
+        Command::FundOverview => v.fund_overview(&f.fund_id).await.map(drop),
+        Command::FundCreate => v
+            .create_fund(json(serde_json::json!({
+                "name": format!("Fund {n}"), "startsOn": "2026-01-01", "endsOn": "2026-12-31",
+                "secondApprovalAbove": "0",
+            })))
+            .await
+            .map(drop),
+        Command::FundLineAdd => v
+            .add_fund_line(json(serde_json::json!({ "fundId": f.fund_id, "name": format!("Line {n}") })))
+            .await
+            .map(drop),
+        Command::FundAllocate => v
+            .allocate_fund(json(serde_json::json!({
+                "fundId": f.fund_id, "toLineId": f.line_id, "amount": "1",
+            })))
+            .await
+            .map(drop),
+        Command::FundContribute => v
+            .contribute_to_fund(json(serde_json::json!({
+                "fundId": f.fund_id, "agencyId": f.agency_id, "amount": "1", "receivedOn": "2026-03-01",
+            })))
+            .await
+            .map(drop),
+        Command::FundRequest => v
+            .request_spending(json(serde_json::json!({
+                "fundId": f.fund_id, "lineId": f.line_id, "amount": "1", "purpose": format!("Bus fare {n}"),
+            })))
+            .await
+            .map(drop),
+        Command::FundRequests => v
+            .spending_requests(json(serde_json::json!({ "fundId": f.fund_id })))
+            .await
+            .map(drop),
+        Command::FundDecide => v
+            .decide_spending(json(serde_json::json!({ "requestId": f.pending_id, "approve": true })))
+            .await
+            .map(drop),
+        Command::FundPay => v
+            .pay_spending(json(serde_json::json!({
+                "requestId": f.approved_id, "paidOn": "2026-03-02", "method": "cash",
+                "receiptFileName": "receipt.pdf", "receiptBase64": "JVBERi0xLjQK",
+            })))
+            .await
+            .map(drop),
+        Command::FundCancel => v
+            .cancel_spending(json(serde_json::json!({ "requestId": f.cancel_id, "reason": "Not needed" })))
+            .await
+            .map(drop),
+        Command::FundReverse => v
+            .reverse_fund_entry(json(serde_json::json!({ "entryId": f.contribution_id, "reason": "Typed twice" })))
+            .await
+            .map(drop),
+        Command::FundLedger => v.fund_ledger(ledger()).await.map(drop),
+        Command::FundLedgerExport => {
+            let dir = tempfile::tempdir().unwrap();
+            v.export_fund_ledger(ledger(), dir.path()).await.map(drop)
+        }
+        Command::FundReceipt => v.fund_receipt(&f.receipt_id).await.map(drop),
+        Command::FundBooksCheck => v.check_fund_books(&f.fund_id).await.map(drop),
+        Command::CaseSpending => v.case_spending(&targets.case_id).await.map(drop),
+        _ => unreachable!("{command:?} is not a fund command"),
+    }
 }
 
 async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> Result<()> {
@@ -579,6 +831,23 @@ async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> R
             .await
             .map(drop),
         Command::CaseReopen => v.reopen_case(&targets.case_id).await.map(drop),
+        Command::FundList
+        | Command::FundOverview
+        | Command::FundCreate
+        | Command::FundLineAdd
+        | Command::FundAllocate
+        | Command::FundContribute
+        | Command::FundRequest
+        | Command::FundRequests
+        | Command::FundDecide
+        | Command::FundPay
+        | Command::FundCancel
+        | Command::FundReverse
+        | Command::FundLedger
+        | Command::FundLedgerExport
+        | Command::FundReceipt
+        | Command::FundBooksCheck
+        | Command::CaseSpending => call_fund(t, command, targets, n).await,
         Command::PassphraseChange => {
             let own = if v.status().await.member.unwrap().sign_in_name == LEAD {
                 PASSPHRASE
@@ -815,6 +1084,7 @@ async fn every_role_against_every_command() {
         .await
         .unwrap();
     sign_in_lead(&t).await;
+    let funds = fund_targets(&t, &agency.id, &case_id).await;
     let targets = Targets {
         agency_id: agency.id,
         role_id: role.id,
@@ -837,6 +1107,7 @@ async fn every_role_against_every_command() {
         delete_card_id,
         board_id,
         extra_column_id,
+        funds,
     };
     // A second lead, so the lead in the matrix is a member added like the others.
     for role in ROLES {
@@ -887,10 +1158,14 @@ async fn every_role_against_every_command() {
             checked += 1;
         }
         // The default sets: the lead holds every right; case workers and volunteer
-        // coordinators open cases; the others work on the cases they are put on.
+        // coordinators open cases; the others work on the cases they are put on; all
+        // but viewers ask to spend from the funds.
         let expected: Vec<Permission> = match role {
             "team_lead" => Permission::ALL.to_vec(),
-            "case_worker" | "volunteer_coordinator" => vec![Permission::CreateCases],
+            "case_worker" | "volunteer_coordinator" => {
+                vec![Permission::CreateCases, Permission::RequestSpending]
+            }
+            "police_liaison" | "health_officer" => vec![Permission::RequestSpending],
             _ => Vec::new(),
         };
         assert_eq!(status.permissions, expected, "{role}");

@@ -56,7 +56,10 @@ async fn a_member_added_by_the_lead_signs_in_as_themselves_and_must_change_the_f
     assert_eq!(member.id, added.id);
     assert_eq!(member.role, "police_liaison");
     assert!(member.must_change_passphrase);
-    assert!(status.permissions.is_empty());
+    assert_eq!(
+        status.permissions,
+        [ruam_core::access::Permission::RequestSpending]
+    );
 
     // Until the first passphrase is replaced, nothing else is allowed.
     assert!(matches!(

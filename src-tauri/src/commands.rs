@@ -20,6 +20,11 @@ use ruam_core::vault::{
     NewReferral, NoteEdit, PersonChange, PersonRemoval, ReferralUpdate, TaskCounts,
 };
 use ruam_core::vault::{
+    BooksCheck, EntryReversal, FundAllocation, FundOverview, FundSummary, LedgerPage, LedgerQuery,
+    NewContribution, NewFund, NewFundLine, NewPayment, NewSpendingRequest, RequestCancel,
+    RequestQuery, SpendingDecision, SpendingRequest,
+};
+use ruam_core::vault::{
     ChangePassphraseRequest, ConfirmPassphrase, CreateVaultRequest, RecoveryUnlockRequest,
     ShownRecoveryKey, UnlockRequest,
 };
@@ -531,4 +536,155 @@ pub async fn board_column_cards(
     page: ColumnPage,
 ) -> IpcResult<Vec<CardSummary>> {
     Ok(vault.column_cards(page).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn fund_list(vault: VaultState<'_>) -> IpcResult<Vec<FundSummary>> {
+    Ok(vault.funds().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn fund_overview(vault: VaultState<'_>, fund_id: String) -> IpcResult<FundOverview> {
+    Ok(vault.fund_overview(&fund_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn fund_create(vault: VaultState<'_>, fund: NewFund) -> IpcResult<FundOverview> {
+    Ok(vault.create_fund(fund).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn fund_line_add(vault: VaultState<'_>, line: NewFundLine) -> IpcResult<FundOverview> {
+    Ok(vault.add_fund_line(line).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn fund_allocate(
+    vault: VaultState<'_>,
+    change: FundAllocation,
+) -> IpcResult<FundOverview> {
+    Ok(vault.allocate_fund(change).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn fund_contribute(
+    vault: VaultState<'_>,
+    contribution: NewContribution,
+) -> IpcResult<FundOverview> {
+    Ok(vault.contribute_to_fund(contribution).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn fund_request(
+    vault: VaultState<'_>,
+    request: NewSpendingRequest,
+) -> IpcResult<SpendingRequest> {
+    Ok(vault.request_spending(request).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn fund_requests(
+    vault: VaultState<'_>,
+    query: RequestQuery,
+) -> IpcResult<Vec<SpendingRequest>> {
+    Ok(vault.spending_requests(query).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn fund_decide(
+    vault: VaultState<'_>,
+    decision: SpendingDecision,
+) -> IpcResult<SpendingRequest> {
+    Ok(vault.decide_spending(decision).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn fund_cancel(
+    vault: VaultState<'_>,
+    cancel: RequestCancel,
+) -> IpcResult<SpendingRequest> {
+    Ok(vault.cancel_spending(cancel).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn fund_pay(vault: VaultState<'_>, payment: NewPayment) -> IpcResult<SpendingRequest> {
+    Ok(vault.pay_spending(payment).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn fund_receipt_get(
+    vault: VaultState<'_>,
+    receipt_id: String,
+) -> IpcResult<AttachmentContent> {
+    Ok(vault.fund_receipt(&receipt_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn fund_reverse(
+    vault: VaultState<'_>,
+    reversal: EntryReversal,
+) -> IpcResult<FundOverview> {
+    Ok(vault.reverse_fund_entry(reversal).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn fund_ledger(vault: VaultState<'_>, query: LedgerQuery) -> IpcResult<LedgerPage> {
+    Ok(vault.fund_ledger(query).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn fund_books_check(vault: VaultState<'_>, fund_id: String) -> IpcResult<BooksCheck> {
+    Ok(vault.check_fund_books(&fund_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn case_spending(
+    vault: VaultState<'_>,
+    case_id: String,
+) -> IpcResult<Vec<SpendingRequest>> {
+    Ok(vault.case_spending(&case_id).await?)
+}
+
+/// Export to the person's Downloads folder (or `RUAM_EXPORT_DIR`); returns the file's path.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn fund_ledger_export(
+    vault: VaultState<'_>,
+    query: LedgerQuery,
+) -> IpcResult<ExportedFile> {
+    let dir = export_dir(&vault);
+    Ok(vault.export_fund_ledger(query, &dir).await?)
 }

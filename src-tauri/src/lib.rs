@@ -111,6 +111,23 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::column_delete,
             commands::task_counts,
             commands::board_column_cards,
+            commands::fund_list,
+            commands::fund_overview,
+            commands::fund_create,
+            commands::fund_line_add,
+            commands::fund_allocate,
+            commands::fund_contribute,
+            commands::fund_request,
+            commands::fund_requests,
+            commands::fund_decide,
+            commands::fund_cancel,
+            commands::fund_pay,
+            commands::fund_receipt_get,
+            commands::fund_reverse,
+            commands::fund_ledger,
+            commands::fund_books_check,
+            commands::case_spending,
+            commands::fund_ledger_export,
         ])
         .events(tauri_specta::collect_events![VaultLocked, TasksDue])
         .disable_serde_phases()

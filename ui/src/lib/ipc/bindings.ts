@@ -70,6 +70,24 @@ export const commands = {
 	columnDelete: (columnId: string) => typedError<Board, IpcError>(__TAURI_INVOKE("column_delete", { columnId })),
 	taskCounts: () => typedError<TaskCounts, IpcError>(__TAURI_INVOKE("task_counts")),
 	boardColumnCards: (page: ColumnPage) => typedError<CardSummary[], IpcError>(__TAURI_INVOKE("board_column_cards", { page })),
+	fundList: () => typedError<FundSummary[], IpcError>(__TAURI_INVOKE("fund_list")),
+	fundOverview: (fundId: string) => typedError<FundOverview, IpcError>(__TAURI_INVOKE("fund_overview", { fundId })),
+	fundCreate: (fund: NewFund) => typedError<FundOverview, IpcError>(__TAURI_INVOKE("fund_create", { fund })),
+	fundLineAdd: (line: NewFundLine) => typedError<FundOverview, IpcError>(__TAURI_INVOKE("fund_line_add", { line })),
+	fundAllocate: (change: FundAllocation) => typedError<FundOverview, IpcError>(__TAURI_INVOKE("fund_allocate", { change })),
+	fundContribute: (contribution: NewContribution) => typedError<FundOverview, IpcError>(__TAURI_INVOKE("fund_contribute", { contribution })),
+	fundRequest: (request: NewSpendingRequest) => typedError<SpendingRequest, IpcError>(__TAURI_INVOKE("fund_request", { request })),
+	fundRequests: (query: RequestQuery) => typedError<SpendingRequest[], IpcError>(__TAURI_INVOKE("fund_requests", { query })),
+	fundDecide: (decision: SpendingDecision) => typedError<SpendingRequest, IpcError>(__TAURI_INVOKE("fund_decide", { decision })),
+	fundCancel: (cancel: RequestCancel) => typedError<SpendingRequest, IpcError>(__TAURI_INVOKE("fund_cancel", { cancel })),
+	fundPay: (payment: NewPayment) => typedError<SpendingRequest, IpcError>(__TAURI_INVOKE("fund_pay", { payment })),
+	fundReceiptGet: (receiptId: string) => typedError<AttachmentContent, IpcError>(__TAURI_INVOKE("fund_receipt_get", { receiptId })),
+	fundReverse: (reversal: EntryReversal) => typedError<FundOverview, IpcError>(__TAURI_INVOKE("fund_reverse", { reversal })),
+	fundLedger: (query: LedgerQuery) => typedError<LedgerPage, IpcError>(__TAURI_INVOKE("fund_ledger", { query })),
+	fundBooksCheck: (fundId: string) => typedError<BooksCheck, IpcError>(__TAURI_INVOKE("fund_books_check", { fundId })),
+	caseSpending: (caseId: string) => typedError<SpendingRequest[], IpcError>(__TAURI_INVOKE("case_spending", { caseId })),
+	/**  Export to the person's Downloads folder (or `RUAM_EXPORT_DIR`); returns the file's path. */
+	fundLedgerExport: (query: LedgerQuery) => typedError<ExportedFile, IpcError>(__TAURI_INVOKE("fund_ledger_export", { query })),
 };
 
 /** Events */
@@ -94,6 +112,16 @@ export type AgencyKind = "social_welfare" | "police" | "health" | "education" | 
 export type AgencyUpdate = {
 	id: string,
 	agency: NewAgency,
+};
+
+/**
+ *  An amount as the window shows it: minor units (as text, so that no JavaScript number
+ *  rounds them) and the amount written out with its currency.
+ */
+export type Amount = {
+	minor: string,
+	/**  `1,250.50 THB`. */
+	text: string,
 };
 
 export type AttachmentContent = {
@@ -156,6 +184,13 @@ export type Board = {
 	/**  The case whose board this is; none for the team's board. */
 	caseId: string | null,
 	columns: Column[],
+};
+
+/**  The running totals against a replay of the whole ledger. */
+export type BooksCheck = {
+	entries: number,
+	totalsMatch: boolean,
+	monthsMatch: boolean,
 };
 
 /**  How the chain is broken at the first bad entry. */
@@ -349,6 +384,14 @@ export type ChangePassphraseRequest = {
 	new: SecretString,
 };
 
+/**  One bar segment of a chart: an agency's contribution or a line's payments in a month. */
+export type ChartPart = {
+	id: string,
+	amount: Amount,
+	/**  Its length against the largest month of either chart, in thousandths. */
+	permille: number,
+};
+
 /**  A checklist item as sent back after an edit: an item already on the card keeps its id. */
 export type ChecklistEntry = {
 	id: string | null,
@@ -418,6 +461,19 @@ export type Consent = {
 
 export type ConsentGiver = "person" | "guardian";
 
+/**  What an agency put in, and its share of what was paid (pro rata to cash). */
+export type ContributorView = {
+	agencyId: string,
+	name: string,
+	cash: Amount,
+	inKind: Amount,
+	shareOfPaid: Amount,
+	/**  Its cash not yet spent: cash less its share of what was paid. */
+	unspent: Amount,
+	/**  Its part of all the cash, in thousandths. */
+	cashPermille: number,
+};
+
 export type CreateVaultRequest = {
 	teamName: string,
 	displayName: string,
@@ -430,10 +486,23 @@ export type CreatedVault = {
 	status: VaultStatus,
 };
 
+export type DecisionView = {
+	memberId: string,
+	memberName: string,
+	approve: boolean,
+	reason: string | null,
+	decidedAt: string,
+};
+
 /**  A member's discipline: the profession they bring to the team. */
 export type Discipline = "social_work" | "police" | "health" | "education" | "ngo" | "local_government" | "volunteer_coordination";
 
 export type Documentation = "thai_id" | "other_id" | "stateless" | "unknown" | "in_process";
+
+export type EntryReversal = {
+	entryId: string,
+	reason: string,
+};
 
 /**  Stable, machine-readable error codes. The UI branches on these; never rename one. */
 export type ErrorCode = "locked" | "forbidden" | "not_found" | "invalid" | "conflict" | "invalid_credentials" | "throttled" | "corrupt" | "device_not_enrolled" | "keyring_unavailable" | "internal" | 
@@ -443,6 +512,67 @@ export type ErrorCode = "locked" | "forbidden" | "not_found" | "invalid" | "conf
 export type ExportedFile = {
 	path: string,
 	entries: number,
+};
+
+/**
+ *  Cash given to a line from the fund's unallocated money, taken back from a line, or
+ *  moved from one line to another.
+ */
+export type FundAllocation = {
+	fundId: string,
+	/**  None: from the fund's unallocated cash. */
+	fromLineId: string | null,
+	/**  None: back to the fund's unallocated cash. */
+	toLineId: string | null,
+	amount: string,
+	reason: string | null,
+};
+
+export type FundMonth = {
+	/**  YYYY-MM. */
+	month: string,
+	/**  Cash and in kind, by agency. */
+	contributed: ChartPart[],
+	/**  Payments, by line. */
+	paid: ChartPart[],
+};
+
+export type FundOverview = {
+	fund: FundSummary,
+	totals: FundTotals,
+	lines: LineView[],
+	contributors: ContributorView[],
+	months: FundMonth[],
+	mayManage: boolean,
+	mayRequest: boolean,
+	mayApprove: boolean,
+	mayReadLedger: boolean,
+	/**  Requests waiting for this reader's decision. */
+	waitingForMe: number,
+};
+
+/**  A fund in the list. */
+export type FundSummary = {
+	id: string,
+	name: string,
+	currency: string,
+	startsOn: string,
+	endsOn: string,
+	secondApprovalAbove: Amount,
+	balance: Amount,
+};
+
+export type FundTotals = {
+	cash: Amount,
+	inKind: Amount,
+	allocated: Amount,
+	unallocated: Amount,
+	committed: Amount,
+	paid: Amount,
+	/**  Cash held: received, less paid. */
+	balance: Amount,
+	/**  What can still be committed. */
+	available: Amount,
 };
 
 export type HandOver = {
@@ -473,8 +603,60 @@ export type IpcError = {
 
 export type Language = "en" | "th";
 
+export type LedgerEntry = {
+	seq: number,
+	id: string,
+	kind: string,
+	amount: Amount,
+	agencyId: string | null,
+	agencyName: string | null,
+	inKind: boolean,
+	lineId: string | null,
+	lineName: string | null,
+	requestNumber: number | null,
+	onDate: string,
+	description: string | null,
+	reference: string | null,
+	method: string | null,
+	/**  In another currency: `1,000.00 USD at 35.2175`. */
+	original: string | null,
+	receiptId: string | null,
+	reverses: string | null,
+	reversed: boolean,
+	recordedByName: string,
+	recordedAt: string,
+};
+
+export type LedgerPage = {
+	entries: LedgerEntry[],
+	more: boolean,
+};
+
+export type LedgerQuery = {
+	fundId: string,
+	/**  contribution, allocation, commitment or payment. */
+	kind: string | null,
+	lineId: string | null,
+	agencyId: string | null,
+	/**  YYYY-MM-DD, inclusive. */
+	from: string | null,
+	to: string | null,
+	/**  The page after this row (its `seq`), newest first. */
+	before: number | null,
+	limit: number | null,
+};
+
 /**  Where a case is held. */
 export type Level = "village" | "district" | "province";
+
+export type LineView = {
+	id: string,
+	name: string,
+	allocated: Amount,
+	committed: Amount,
+	paid: Amount,
+	remaining: Amount,
+};
 
 export type LockReason = "idle";
 
@@ -600,6 +782,39 @@ export type NewConsent = {
 	givenOn: string,
 };
 
+export type NewContribution = {
+	fundId: string,
+	agencyId: string,
+	/**  Staff time, a vehicle, a room: valued, but not money the fund can spend. */
+	inKind?: boolean,
+	amount: string,
+	/**  The currency of `amount`; the fund's when empty. Another needs `rate`. */
+	currency: string | null,
+	/**  Units of the fund's currency for one unit of `currency`. */
+	rate: string | null,
+	receivedOn: string,
+	/**  What was given in kind (required for in kind). */
+	description: string | null,
+	reference: string | null,
+};
+
+export type NewFund = {
+	name: string,
+	/**  ISO 4217; THB when empty. */
+	currency: string | null,
+	startsOn: string,
+	endsOn: string,
+	/**  A request for more than this needs a second, different approver. */
+	secondApprovalAbove: string,
+	/**  The budget lines to start with (more can be added). */
+	lines?: string[],
+};
+
+export type NewFundLine = {
+	fundId: string,
+	name: string,
+};
+
 export type NewMember = {
 	displayName: string,
 	signInName: string,
@@ -616,6 +831,17 @@ export type NewNote = {
 	caseId: string,
 	section: string,
 	body: string,
+};
+
+export type NewPayment = {
+	requestId: string,
+	paidOn: string,
+	/**  cash, transfer, cheque or other. */
+	method: string,
+	reference: string | null,
+	receiptFileName: string,
+	/**  The receipt's bytes, base64. */
+	receiptBase64: string,
 };
 
 /**  A person as typed. */
@@ -655,6 +881,16 @@ export type NewRole = {
 	permissions: string[],
 };
 
+export type NewSpendingRequest = {
+	fundId: string,
+	lineId: string,
+	amount: string,
+	purpose: string,
+	caseId: string | null,
+	/**  A task the spending is for; its case, if any, becomes the request's. */
+	cardId: string | null,
+};
+
 export type Note = {
 	id: string,
 	section: Section,
@@ -691,6 +927,14 @@ export type PassphraseStrength = {
 	problem: PassphraseProblem | null,
 };
 
+export type PaymentView = {
+	entryId: string,
+	paidOn: string,
+	method: string,
+	reference: string | null,
+	receiptId: string | null,
+};
+
 /**  A right a role can hold. The names are stored in the vault: never rename one. */
 export type Permission = 
 /**  Add members and agencies, change them, set a member's first passphrase. */
@@ -709,7 +953,16 @@ export type Permission =
  */
 "cases.oversee" | 
 /**  Close and reopen cases, approve closures, override missing consent to share. */
-"cases.approve";
+"cases.approve" | 
+/**
+ *  Open funds and budget lines, record contributions, move money between lines,
+ *  record payments, reverse rows; read the whole ledger.
+ */
+"funds.manage" | 
+/**  Approve or reject spending requests (never one's own); read the whole ledger. */
+"funds.approve" | 
+/**  Ask to spend from a fund's budget line. */
+"funds.request";
 
 /**  A person in a case, as shown. */
 export type Person = {
@@ -782,6 +1035,17 @@ export type Remedy =
 /**  The database (or every key file): only a backup brings it back. */
 "backup";
 
+export type RequestCancel = {
+	requestId: string,
+	reason: string,
+};
+
+export type RequestQuery = {
+	fundId: string,
+	/**  pending, approved, rejected, paid or cancelled; all when none. */
+	status: string | null,
+};
+
 /**  A member's part in a case. */
 export type Responsibility = "lead" | "support" | "review";
 
@@ -851,6 +1115,39 @@ export type Sex = "female" | "male" | "other" | "unknown";
  *  zeroed when dropped.
  */
 export type ShownRecoveryKey = string;
+
+export type SpendingDecision = {
+	requestId: string,
+	approve: boolean,
+	/**  Required to reject. */
+	reason: string | null,
+};
+
+export type SpendingRequest = {
+	id: string,
+	number: number,
+	fundId: string,
+	fundName: string,
+	lineId: string,
+	lineName: string,
+	amount: Amount,
+	/**  None when the spending is for a case the reader may not see. */
+	purpose: string | null,
+	caseId: string | null,
+	/**  For a case the reader may not see: neither its purpose nor its case is shown. */
+	caseHidden: boolean,
+	cardId: string | null,
+	requestedBy: string,
+	requestedByName: string,
+	requestedAt: string,
+	status: string,
+	approvalsNeeded: number,
+	decisions: DecisionView[],
+	payment: PaymentView | null,
+	mayDecide: boolean,
+	mayPay: boolean,
+	mayCancel: boolean,
+};
 
 /**  Where the review flow puts a card; columns a team adds have none. */
 export type Stage = "todo" | "in_progress" | "review" | "done";

@@ -1914,7 +1914,7 @@ impl Vault {
             let movement = match i % 4 {
                 0 => Movement::Contribution {
                     agency: agency_ids[round % agency_ids.len()].clone(),
-                    in_kind: round % 7 == 0,
+                    in_kind: round % 7 == 6,
                     amount: 10_000,
                 },
                 1 => Movement::Allocation {

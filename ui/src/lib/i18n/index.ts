@@ -77,6 +77,15 @@ export function formatDay(
 	return formatDate(new Date(Number(parts[1]), Number(parts[2]) - 1, Number(parts[3]), 12), language, style);
 }
 
+/** A month the core keeps as `YYYY-MM`, e.g. "Mar 2026" or "มี.ค. 2569"; anything else as it is. */
+export function formatMonth(month: string, language: string): string {
+	const parts = /^(\d{4})-(\d{2})$/.exec(month);
+	if (!parts) return month;
+	return dateFormat(language, { year: 'numeric', month: 'short' }).format(
+		new Date(Number(parts[1]), Number(parts[2]) - 1, 15, 12)
+	);
+}
+
 /** A year in the user's language: Thai shows the Buddhist-era year (2014 is 2557). */
 export function formatYear(year: number, language: string): string {
 	return dateFormat(language, { year: 'numeric' }).format(new Date(year, 6, 1));
@@ -252,21 +261,33 @@ export function camelCase(name: string): string {
 	return name.replace(/[_-]([a-z])/g, (_match, letter: string) => letter.toUpperCase());
 }
 
-/** The catalog's name for a field the core named (camelCase or snake_case), else the raw name. */
-export function fieldLabel(field: string, t: Translate): string {
+/**
+ * A screen's own names for the fields its forms send (camelCase field → catalog key), for a
+ * field whose general name would mislead there (a fund's `description` is not a role's).
+ */
+export type FieldLabels = Readonly<Record<string, string>>;
+
+/**
+ * The catalog's name for a field the core named (camelCase or snake_case): the screen's own
+ * (`fields`) first, else the general one, else the raw name.
+ */
+export function fieldLabel(field: string, t: Translate, fields: FieldLabels = {}): string {
 	const key = camelCase(field);
+	if (Object.hasOwn(fields, key)) return t(fields[key]);
 	return (FIELD_KEYS as readonly string[]).includes(key) ? t(`fields.${key}`) : field;
 }
 
 /**
  * What to tell a person about an error: the catalog text for its code, with the field,
  * the seconds to wait or the file path filled in. `overrides` lets a screen say it more
- * precisely (e.g. "the recovery key is not correct"). Unknown codes show the core's message.
+ * precisely (e.g. "the recovery key is not correct"), and `fields` name its fields. Unknown
+ * codes show the core's message.
  */
 export function describeError(
 	error: IpcError,
 	t: Translate,
-	overrides: Partial<Record<ErrorCode, string>> = {}
+	overrides: Partial<Record<ErrorCode, string>> = {},
+	fields: FieldLabels = {}
 ): string {
 	const code = error.code;
 	if (!Object.hasOwn(ERROR_KEYS, code)) return error.message;
@@ -275,7 +296,7 @@ export function describeError(
 	switch (code) {
 		case 'invalid':
 			return error.field
-				? t('errors.invalid_field', { values: { field: fieldLabel(error.field, t) } })
+				? t('errors.invalid_field', { values: { field: fieldLabel(error.field, t, fields) } })
 				: t('errors.invalid');
 		case 'throttled':
 			return error.retryAfterSecs != null

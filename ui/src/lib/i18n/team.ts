@@ -35,7 +35,10 @@ export const PERMISSION_KEYS: { [P in Permission]: string } = {
 	'recovery.manage': 'permission.recovery_manage',
 	'cases.create': 'permission.cases_create',
 	'cases.oversee': 'permission.cases_oversee',
-	'cases.approve': 'permission.cases_approve'
+	'cases.approve': 'permission.cases_approve',
+	'funds.manage': 'permission.funds_manage',
+	'funds.approve': 'permission.funds_approve',
+	'funds.request': 'permission.funds_request'
 };
 
 export const MEMBER_STATUS_KEYS: { [S in MemberStatus]: string } = {
@@ -112,7 +115,23 @@ export const AUDIT_ACTION_KEYS: Readonly<Record<string, string>> = {
 	'card.attachment.view': 'auditAction.card_attachment_view',
 	'board.column.add': 'auditAction.board_column_add',
 	'board.column.change': 'auditAction.board_column_change',
-	'board.column.delete': 'auditAction.board_column_delete'
+	'board.column.delete': 'auditAction.board_column_delete',
+	'fund.create': 'auditAction.fund_create',
+	'fund.line.add': 'auditAction.fund_line_add',
+	'fund.allocate': 'auditAction.fund_allocate',
+	'fund.contribute': 'auditAction.fund_contribute',
+	'fund.request': 'auditAction.fund_request',
+	'fund.approve': 'auditAction.fund_approve',
+	'fund.reject': 'auditAction.fund_reject',
+	'fund.cancel': 'auditAction.fund_cancel',
+	'fund.pay': 'auditAction.fund_pay',
+	'fund.reverse': 'auditAction.fund_reverse',
+	'fund.receipt.view': 'auditAction.fund_receipt_view',
+	'fund.ledger.export': 'auditAction.fund_ledger_export',
+	'fund.view': 'auditAction.fund_view',
+	'fund.manage': 'auditAction.fund_manage',
+	'fund.decide': 'auditAction.fund_decide',
+	'fund.ledger.read': 'auditAction.fund_ledger_read'
 };
 
 /** The kinds of record an audit entry can be about (the entity filter offers these). */
@@ -130,7 +149,12 @@ export const AUDIT_ENTITY_KEYS: Readonly<Record<string, string>> = {
 	board: 'auditEntity.board',
 	card: 'auditEntity.card',
 	card_attachment: 'auditEntity.card_attachment',
-	board_column: 'auditEntity.board_column'
+	board_column: 'auditEntity.board_column',
+	fund: 'auditEntity.fund',
+	fund_line: 'auditEntity.fund_line',
+	fund_ledger: 'auditEntity.fund_ledger',
+	fund_request: 'auditEntity.fund_request',
+	fund_receipt: 'auditEntity.fund_receipt'
 };
 
 export const AUDIT_OUTCOME_KEYS: Readonly<Record<string, string>> = {

@@ -47,7 +47,7 @@ export type ConfirmPassphrase = Arg<typeof commands.recoveryKeyRegenerate>;
 export type SettingsPatch = Arg<typeof commands.settingsSet>;
 /**
  * A right a role can hold (`team.manage`, `roles.manage`, `audit.read`, `recovery.manage`,
- * `cases.create`, `cases.oversee`, `cases.approve`).
+ * `cases.create`, `cases.oversee`, `cases.approve`, `funds.manage`, `funds.approve`, `funds.request`).
  */
 export type Permission = VaultStatus['permissions'][number];
 /** Who is on the team, its agencies, and what each role may do (every member may see it). */
@@ -177,6 +177,47 @@ export type NewCardAttachment = Arg<typeof commands.cardAttachmentAdd>;
 export type ColumnSave = Arg<typeof commands.columnSave>;
 /** What the Tasks badge counts: my tasks overdue and due today, and cards waiting for my review. */
 export type TaskCounts = Ok<typeof commands.taskCounts>;
+
+/** A fund in the list: its name, currency, dates, second-approval threshold and balance. */
+export type FundSummary = Ok<typeof commands.fundList>[number];
+/**
+ * A fund as its reader sees it: totals, budget lines, contributors, the monthly chart, and
+ * what the reader may do (`mayManage`, `mayRequest`, `mayApprove`, `mayReadLedger`) with the
+ * count of requests waiting for their decision (`waitingForMe`).
+ */
+export type FundOverview = Ok<typeof commands.fundOverview>;
+export type FundTotals = FundOverview['totals'];
+/** Money as the core wrote it: minor units (`minor`) and its text with the currency (`text`). */
+export type Amount = FundTotals['cash'];
+export type LineView = FundOverview['lines'][number];
+export type ContributorView = FundOverview['contributors'][number];
+/** A month of the chart: contributions by agency id, payments by line id. */
+export type FundMonth = FundOverview['months'][number];
+/** A bar's part: its id, amount and length in thousandths of the largest month. */
+export type ChartPart = FundMonth['paid'][number];
+/**
+ * A spending request: `purpose` and `caseId` are withheld when `caseHidden`; `mayDecide`,
+ * `mayPay` and `mayCancel` say what the reader may do with it.
+ */
+export type SpendingRequest = Ok<typeof commands.fundRequest>;
+export type DecisionView = SpendingRequest['decisions'][number];
+export type PaymentView = NonNullable<SpendingRequest['payment']>;
+/** Which ledger rows: kind, line, agency, dates (inclusive), and the page before a `seq`. */
+export type LedgerQuery = Arg<typeof commands.fundLedger>;
+export type LedgerPage = Ok<typeof commands.fundLedger>;
+export type LedgerEntry = LedgerPage['entries'][number];
+export type NewFund = Arg<typeof commands.fundCreate>;
+export type NewFundLine = Arg<typeof commands.fundLineAdd>;
+export type FundAllocation = Arg<typeof commands.fundAllocate>;
+export type NewContribution = Arg<typeof commands.fundContribute>;
+export type NewSpendingRequest = Arg<typeof commands.fundRequest>;
+export type RequestQuery = Arg<typeof commands.fundRequests>;
+export type SpendingDecision = Arg<typeof commands.fundDecide>;
+export type RequestCancel = Arg<typeof commands.fundCancel>;
+export type NewPayment = Arg<typeof commands.fundPay>;
+export type EntryReversal = Arg<typeof commands.fundReverse>;
+/** Whether replaying the ledger gives the totals and months the vault holds. */
+export type BooksCheck = Ok<typeof commands.fundBooksCheck>;
 
 /** A command answered with an error; `error` is the core's typed error. */
 export class IpcFailure extends Error {
@@ -421,6 +462,46 @@ export const columnSave = (save: ColumnSave): Promise<Board> => call(commands.co
 export const columnDelete = (columnId: string): Promise<Board> => call(commands.columnDelete(columnId));
 /** What the Tasks badge shows: my tasks overdue and due today, and cards to review. */
 export const taskCounts = (): Promise<TaskCounts> => call(commands.taskCounts());
+
+/** The funds every member may see, with their balances. */
+export const fundList = (): Promise<FundSummary[]> => call(commands.fundList());
+export const fundOverview = (fundId: string): Promise<FundOverview> => call(commands.fundOverview(fundId));
+/** Opens a fund with its first budget lines (`funds.manage`); answers its overview. */
+export const fundCreate = (fund: NewFund): Promise<FundOverview> => call(commands.fundCreate(fund));
+export const fundLineAdd = (line: NewFundLine): Promise<FundOverview> => call(commands.fundLineAdd(line));
+/** Gives cash to a line, takes it back, or moves it between lines; answers the overview. */
+export const fundAllocate = (change: FundAllocation): Promise<FundOverview> =>
+	call(commands.fundAllocate(change));
+/** Records an agency's contribution (cash or in kind, in another currency at a rate). */
+export const fundContribute = (contribution: NewContribution): Promise<FundOverview> =>
+	call(commands.fundContribute(contribution));
+/** Asks to spend from a line; the core commits the amount until it is decided. */
+export const fundRequest = (request: NewSpendingRequest): Promise<SpendingRequest> =>
+	call(commands.fundRequest(request));
+/** All requests for a ledger reader, one's own for anyone else; by status or all. */
+export const fundRequests = (query: RequestQuery): Promise<SpendingRequest[]> =>
+	call(commands.fundRequests(query));
+/** Approves, or rejects with a reason (the core asks for one). */
+export const fundDecide = (decision: SpendingDecision): Promise<SpendingRequest> =>
+	call(commands.fundDecide(decision));
+export const fundCancel = (cancel: RequestCancel): Promise<SpendingRequest> =>
+	call(commands.fundCancel(cancel));
+/** Records the payment of an approved request, with its receipt (base64). */
+export const fundPay = (payment: NewPayment): Promise<SpendingRequest> => call(commands.fundPay(payment));
+/** A payment's receipt (each view is audited). */
+export const fundReceiptGet = (receiptId: string): Promise<AttachmentContent> =>
+	call(commands.fundReceiptGet(receiptId));
+/** Reverses a contribution or a payment with a reason (a new row); answers the overview. */
+export const fundReverse = (reversal: EntryReversal): Promise<FundOverview> =>
+	call(commands.fundReverse(reversal));
+/** A page of the ledger, newest first; `more` when older rows match too. */
+export const fundLedger = (query: LedgerQuery): Promise<LedgerPage> => call(commands.fundLedger(query));
+/** Writes the matching rows (amounts and references, no purposes) to a CSV file; answers its path. */
+export const fundLedgerExport = (query: LedgerQuery): Promise<ExportedFile> =>
+	call(commands.fundLedgerExport(query));
+export const fundBooksCheck = (fundId: string): Promise<BooksCheck> => call(commands.fundBooksCheck(fundId));
+/** The spending requests for a case (those the reader may see). */
+export const caseSpending = (caseId: string): Promise<SpendingRequest[]> => call(commands.caseSpending(caseId));
 
 /** Why the vault locked: the core locks by itself after idle; the member locks on request. */
 export type LockReason = 'idle' | 'manual';

@@ -28,7 +28,6 @@ export type Section = (typeof SECTIONS)[number];
 
 /** The sections a coming version fills: they show a calm empty state for now. */
 export const PLACEHOLDER_SECTIONS = [
-	'funds',
 	'meetings',
 	'community',
 	'reports'

@@ -52,7 +52,7 @@ CREATE TABLE fund_month_totals (
     kind    TEXT NOT NULL CHECK (kind IN ('cash', 'in_kind', 'paid')),
     -- The agency (cash, in kind) or the line (paid).
     key_id  TEXT NOT NULL,
-    amount  INTEGER NOT NULL,
+    amount  INTEGER NOT NULL CHECK (typeof(amount) = 'integer'),
     PRIMARY KEY (fund_id, month, kind, key_id)
 ) WITHOUT ROWID;
 
@@ -71,6 +71,8 @@ CREATE TABLE fund_requests (
     approvals_needed INTEGER NOT NULL CHECK (approvals_needed IN (1, 2)),
     status           TEXT NOT NULL DEFAULT 'pending'
                      CHECK (status IN ('pending', 'approved', 'rejected', 'paid', 'cancelled')),
+    -- Why it was withdrawn or cancelled.
+    cancel_reason    TEXT,
     requested_by     TEXT NOT NULL REFERENCES members (id),
     requested_at     TEXT NOT NULL,
     updated_at       TEXT NOT NULL
@@ -139,6 +141,7 @@ CREATE TABLE fund_ledger (
 );
 CREATE INDEX fund_ledger_fund ON fund_ledger (fund_id, seq);
 CREATE INDEX fund_ledger_request ON fund_ledger (request_id);
+CREATE INDEX fund_ledger_receipt ON fund_ledger (receipt_id) WHERE receipt_id IS NOT NULL;
 -- A row is reversed at most once.
 CREATE UNIQUE INDEX fund_ledger_reverses ON fund_ledger (reverses) WHERE reverses IS NOT NULL;
 

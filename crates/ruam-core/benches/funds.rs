@@ -36,11 +36,8 @@ fn json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let vault = Vault::new(
-        VaultPaths::new(dir.path()),
-        Arc::new(MemoryKeyring::new()),
-    )
-    .with_argon2(Argon2Params::FAST_FOR_TESTS);
+    let vault = Vault::new(VaultPaths::new(dir.path()), Arc::new(MemoryKeyring::new()))
+        .with_argon2(Argon2Params::FAST_FOR_TESTS);
     vault
         .create(json(serde_json::json!({
             "teamName": "Bench MDT", "displayName": "Lead", "signInName": "lead",
@@ -55,7 +52,9 @@ async fn main() {
         .enumerate()
     {
         let agency = vault
-            .add_agency(json(serde_json::json!({ "name": format!("Agency {i}"), "kind": kind })))
+            .add_agency(json(
+                serde_json::json!({ "name": format!("Agency {i}"), "kind": kind }),
+            ))
             .await
             .unwrap();
         agencies.push(agency.id);
@@ -138,7 +137,10 @@ async fn main() {
 
     let (answered_median, answered_p95) = figures(answered);
     let (summed_median, summed_p95) = figures(summed);
-    println!("funds: {ROWS} ledger rows, {SAMPLES} samples (plain sums: {})", PLAIN_SAMPLES);
+    println!(
+        "funds: {ROWS} ledger rows, {SAMPLES} samples (plain sums: {})",
+        PLAIN_SAMPLES
+    );
     println!(
         "  fund_overview (running totals) median {:.2} ms, p95 {:.2} ms",
         ms(answered_median),

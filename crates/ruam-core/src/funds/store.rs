@@ -167,11 +167,13 @@ pub async fn append(
             Movement::Contribution { agency, .. } => {
                 touched_agencies.insert(agency.clone());
                 let kind = if in_kind { "in_kind" } else { "cash" };
-                *months.entry((month, kind, agency.clone())).or_default() += amount;
+                let sum = months.entry((month, kind, agency.clone())).or_default();
+                *sum = add_checked(*sum, amount)?;
             }
             Movement::Payment { line, .. } => {
                 touched_lines.insert(line.clone());
-                *months.entry((month, "paid", line.clone())).or_default() += amount;
+                let sum = months.entry((month, "paid", line.clone())).or_default();
+                *sum = add_checked(*sum, amount)?;
             }
             Movement::Allocation { line, .. } | Movement::Commitment { line, .. } => {
                 touched_lines.insert(line.clone());
@@ -259,9 +261,20 @@ pub async fn append(
         .await?;
     }
     for ((month, kind, key), amount) in months {
+        let kept: Option<i64> = sqlx::query_scalar(
+            "SELECT amount FROM fund_month_totals
+             WHERE fund_id = ? AND month = ? AND kind = ? AND key_id = ?",
+        )
+        .bind(&fund.id)
+        .bind(&month)
+        .bind(kind)
+        .bind(&key)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let amount = add_checked(kept.unwrap_or(0), amount)?;
         sqlx::query(
             "INSERT INTO fund_month_totals (fund_id, month, kind, key_id, amount) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (fund_id, month, kind, key_id) DO UPDATE SET amount = amount + excluded.amount",
+             ON CONFLICT (fund_id, month, kind, key_id) DO UPDATE SET amount = excluded.amount",
         )
         .bind(&fund.id)
         .bind(&month)
@@ -272,6 +285,11 @@ pub async fn append(
         .await?;
     }
     Ok(ids)
+}
+
+fn add_checked(a: i64, b: i64) -> Result<i64> {
+    a.checked_add(b)
+        .ok_or_else(|| Error::invalid("amount", "is too large to count"))
 }
 
 /// What the ledger's rows give, replayed from the first: the totals, and the month by
@@ -296,9 +314,10 @@ pub async fn replay(
         let movement = match (kind.as_str(), agency, line) {
             ("contribution", Some(agency), None) => {
                 let key = if in_kind { "in_kind" } else { "cash" };
-                *months
+                let sum = months
                     .entry((month, key.to_owned(), agency.clone()))
-                    .or_default() += amount;
+                    .or_default();
+                *sum = add_checked(*sum, amount)?;
                 Movement::Contribution {
                     agency,
                     in_kind,
@@ -308,9 +327,10 @@ pub async fn replay(
             ("allocation", None, Some(line)) => Movement::Allocation { line, amount },
             ("commitment", None, Some(line)) => Movement::Commitment { line, amount },
             ("payment", None, Some(line)) => {
-                *months
+                let sum = months
                     .entry((month, "paid".to_owned(), line.clone()))
-                    .or_default() += amount;
+                    .or_default();
+                *sum = add_checked(*sum, amount)?;
                 Movement::Payment { line, amount }
             }
             _ => return Err(Error::Encode("a ledger row")),

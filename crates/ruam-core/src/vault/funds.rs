@@ -380,10 +380,17 @@ fn not_in_future(field: &'static str, raw: &str) -> Result<String> {
     Ok(date.to_string())
 }
 
+/// The most one row may carry, in minor units (10 trillion baht): far beyond any fund,
+/// and small enough that sums of many rows stay far from the limit of an `i64`.
+pub const AMOUNT_MAX_MINOR: i64 = 1_000_000_000_000_000;
+
 fn positive(field: &'static str, raw: &str, currency: Currency) -> Result<i64> {
     let money = Money::parse(field, raw, currency)?;
     if money.minor() <= 0 {
         return Err(Error::invalid(field, "must be more than zero"));
+    }
+    if money.minor() > AMOUNT_MAX_MINOR {
+        return Err(Error::invalid(field, "is larger than any fund can hold"));
     }
     Ok(money.minor())
 }
@@ -518,7 +525,7 @@ impl Open {
                 entry.1.push((row.key_id, row.amount));
             } else {
                 match entry.0.iter_mut().find(|(id, _)| *id == row.key_id) {
-                    Some(found) => found.1 += row.amount,
+                    Some(found) => found.1 = found.1.saturating_add(row.amount),
                     None => entry.0.push((row.key_id, row.amount)),
                 }
             }
@@ -527,8 +534,11 @@ impl Open {
             .values()
             .flat_map(|(given, paid)| {
                 [
-                    given.iter().map(|(_, a)| *a).sum::<i64>(),
-                    paid.iter().map(|(_, a)| *a).sum::<i64>(),
+                    given
+                        .iter()
+                        .fold(0_i64, |sum, (_, a)| sum.saturating_add(*a)),
+                    paid.iter()
+                        .fold(0_i64, |sum, (_, a)| sum.saturating_add(*a)),
                 ]
             })
             .max()
@@ -670,7 +680,7 @@ impl Open {
                             member_id,
                             member_name,
                             approve: decision == "approve",
-                            reason,
+                            reason: if hidden { None } else { reason },
                             decided_at,
                         },
                     )
@@ -680,8 +690,8 @@ impl Open {
                         entry_id,
                         paid_on,
                         method: method.unwrap_or_default(),
-                        reference,
-                        receipt_id,
+                        reference: if hidden { None } else { reference },
+                        receipt_id: if hidden { None } else { receipt_id },
                     }
                 }),
                 may_decide: pending
@@ -726,19 +736,37 @@ impl Open {
         }
     }
 
+    /// Move a request from the status it was read in to the next; a request changed in
+    /// between (by another device, once sync comes) is refused rather than overwritten.
     async fn write_request_status(
         &self,
         tx: &mut sqlx::Transaction<'_, Sqlite>,
         request_id: &str,
-        status: &str,
+        (from, to): (&str, &str),
+        cancel_reason: Option<&str>,
     ) -> Result<()> {
         let now = now_utc();
-        sqlx::query("UPDATE fund_requests SET status = ?, updated_at = ? WHERE id = ?")
-            .bind(status)
-            .bind(&now)
-            .bind(request_id)
-            .execute(&mut **tx)
-            .await?;
+        let changed = sqlx::query(
+            "UPDATE fund_requests SET status = ?, cancel_reason = ifnull(?, cancel_reason),
+                 updated_at = ? WHERE id = ? AND status = ?",
+        )
+        .bind(to)
+        .bind(cancel_reason)
+        .bind(&now)
+        .bind(request_id)
+        .bind(from)
+        .execute(&mut **tx)
+        .await?;
+        if changed.rows_affected() != 1 {
+            return Err(Error::invalid(
+                "request",
+                "changed while you were working on it: open it again",
+            ));
+        }
+        let mut fields = serde_json::json!({ "status": to, "updated_at": now });
+        if let Some(reason) = cancel_reason {
+            fields["cancel_reason"] = serde_json::Value::from(reason);
+        }
         self.outbox
             .record(
                 tx,
@@ -746,7 +774,7 @@ impl Open {
                 "fund_request",
                 request_id,
                 Op::Update,
-                &serde_json::json!({ "status": status, "updated_at": now }),
+                &fields,
             )
             .await
     }
@@ -1266,7 +1294,7 @@ impl Vault {
             .await?;
         let approvals = earlier.iter().filter(|(_, d)| d == "approve").count() + 1;
         if !decision.approve {
-            open.write_request_status(&mut tx, &request.id, "rejected")
+            open.write_request_status(&mut tx, &request.id, ("pending", "rejected"), None)
                 .await?;
         } else if i64::try_from(approvals).unwrap_or(i64::MAX) >= request.approvals_needed {
             let fund = store::fund(&mut tx, &request.fund_id).await?;
@@ -1287,7 +1315,7 @@ impl Vault {
                 [(movement, detail)],
             )
             .await?;
-            open.write_request_status(&mut tx, &request.id, "approved")
+            open.write_request_status(&mut tx, &request.id, ("pending", "approved"), None)
                 .await?;
         }
         let action = if decision.approve {
@@ -1337,7 +1365,7 @@ impl Vault {
             let detail = RowDetail {
                 request_id: Some(request.id.clone()),
                 on_date: crate::cases::today().to_string(),
-                description: Some(reason),
+                description: Some(reason.clone()),
                 ..RowDetail::default()
             };
             let movement = Movement::Commitment {
@@ -1353,8 +1381,13 @@ impl Vault {
             )
             .await?;
         }
-        open.write_request_status(&mut tx, &request.id, "cancelled")
-            .await?;
+        open.write_request_status(
+            &mut tx,
+            &request.id,
+            (request.status.as_str(), "cancelled"),
+            Some(&reason),
+        )
+        .await?;
         open.audit_in(&mut tx, "fund.cancel", Some(("fund_request", &request.id)))
             .await?;
         tx.commit().await?;
@@ -1453,7 +1486,7 @@ impl Vault {
             [(movement, detail)],
         )
         .await?;
-        open.write_request_status(&mut tx, &request.id, "paid")
+        open.write_request_status(&mut tx, &request.id, ("approved", "paid"), None)
             .await?;
         open.audit_in(&mut tx, "fund.pay", Some(("fund_ledger", &ids[0])))
             .await?;
@@ -1468,19 +1501,32 @@ impl Vault {
         let State::Unlocked(open) = &*state else {
             return Err(Error::Locked);
         };
-        type Receipt = (String, String, Vec<u8>, Option<String>);
+        type Receipt = (String, String, Vec<u8>, Option<String>, Option<String>);
         let row: Option<Receipt> = sqlx::query_as(
-            "SELECT r.file_name, r.media_type, r.content,
-                    (SELECT q.requested_by FROM fund_ledger l JOIN fund_requests q
-                       ON q.id = l.request_id WHERE l.receipt_id = r.id LIMIT 1)
-             FROM fund_receipts r WHERE r.id = ?",
+            "SELECT r.file_name, r.media_type, r.content, q.requested_by, q.case_id
+             FROM fund_receipts r
+             LEFT JOIN fund_ledger l ON l.receipt_id = r.id
+             LEFT JOIN fund_requests q ON q.id = l.request_id
+             WHERE r.id = ? LIMIT 1",
         )
         .bind(receipt_id)
         .fetch_optional(&open.pool)
         .await?;
         let reads_all = open.actor().may(Action::ReadLedger, Resource::Funds);
+        // A receipt may name the child: for a case's spending, only those who see the
+        // case (or who asked for it) open it.
+        let sees_case = match row.as_ref().and_then(|r| r.4.clone()) {
+            Some(case_id) => match open.case_access(&case_id).await {
+                Ok(access) => crate::access::sees_case(open.actor(), &access),
+                Err(Error::NotFound(_)) => false,
+                Err(err) => return Err(err),
+            },
+            None => true,
+        };
         let mine = |r: &Receipt| r.3.as_deref() == Some(open.member.id.as_str());
-        let Some((file_name, media_type, content, _)) = row.filter(|r| reads_all || mine(r)) else {
+        let Some((file_name, media_type, content, _, _)) =
+            row.filter(|r| mine(r) || (reads_all && sees_case))
+        else {
             open.audit_refusal(Action::ReadLedger, ("fund_receipt", receipt_id))
                 .await;
             return Err(Error::Forbidden);
@@ -1579,7 +1625,7 @@ impl Vault {
         .await?;
         if kind == "payment" {
             if let Some(request_id) = &request_id {
-                open.write_request_status(&mut tx, request_id, "approved")
+                open.write_request_status(&mut tx, request_id, ("paid", "approved"), None)
                     .await?;
             }
         }
@@ -1726,6 +1772,7 @@ struct LedgerRow {
     rate: Option<String>,
     receipt_id: Option<String>,
     reverses: Option<String>,
+    case_id: Option<String>,
     reversed: bool,
     recorded_by_name: String,
     recorded_at: String,
@@ -1766,7 +1813,7 @@ async fn ledger_rows(
         "SELECT l.seq, l.id, l.kind, l.amount, l.agency_id, a.name AS agency_name, l.in_kind,
                 l.line_id, fl.name AS line_name, q.number AS request_number, l.on_date,
                 l.description, l.reference, l.method, l.original_amount, l.original_currency,
-                l.rate, l.receipt_id, l.reverses,
+                l.rate, l.receipt_id, l.reverses, q.case_id,
                 EXISTS (SELECT 1 FROM fund_ledger r WHERE r.reverses = l.id) AS reversed,
                 m.display_name AS recorded_by_name, l.recorded_at
          FROM fund_ledger l
@@ -1800,10 +1847,28 @@ async fn ledger_rows(
         sql.push(" LIMIT ").push_bind(i64::from(limit));
     }
     let rows: Vec<LedgerRow> = sql.build_query_as().fetch_all(&open.pool).await?;
+    let mut sees: HashMap<String, bool> = HashMap::new();
+    for case_id in rows.iter().filter_map(|r| r.case_id.clone()) {
+        if sees.contains_key(&case_id) {
+            continue;
+        }
+        let visible = match open.case_access(&case_id).await {
+            Ok(access) => crate::access::sees_case(open.actor(), &access),
+            Err(Error::NotFound(_)) => false,
+            Err(err) => return Err(err),
+        };
+        sees.insert(case_id, visible);
+    }
     let currency = fund.currency;
     Ok(rows
         .into_iter()
         .map(|r| {
+            // What was written about a case's spending (a reason, a reference, a receipt)
+            // may name the child: only for those who see the case.
+            let hidden = r
+                .case_id
+                .as_ref()
+                .is_some_and(|c| !sees.get(c).copied().unwrap_or(false));
             let original = match (r.original_amount, r.original_currency.as_deref(), &r.rate) {
                 (Some(minor), Some(code), Some(rate)) => Currency::parse("currency", code)
                     .ok()
@@ -1822,11 +1887,11 @@ async fn ledger_rows(
                 line_name: r.line_name,
                 request_number: r.request_number.and_then(|n| u32::try_from(n).ok()),
                 on_date: r.on_date,
-                description: r.description,
-                reference: r.reference,
+                description: if hidden { None } else { r.description },
+                reference: if hidden { None } else { r.reference },
                 method: r.method,
                 original,
-                receipt_id: r.receipt_id,
+                receipt_id: if hidden { None } else { r.receipt_id },
                 reverses: r.reverses,
                 reversed: r.reversed,
                 recorded_by_name: r.recorded_by_name,
@@ -1868,9 +1933,21 @@ fn ledger_csv(fund: &FundRow, rows: &[LedgerEntry]) -> String {
             row.recorded_by_name.clone(),
             row.recorded_at.clone(),
         ];
+        // The amount is a plain decimal (negative for a correction), written as a
+        // number: the formula guard is for text, and would turn "-3000.00" into text.
         let line: Vec<String> = fields
             .iter()
-            .map(|f| super::audit_log::csv_field(f))
+            .enumerate()
+            .map(|(i, f)| {
+                let number = f.strip_prefix('-').unwrap_or(f);
+                let numeric =
+                    !number.is_empty() && number.chars().all(|c| c.is_ascii_digit() || c == '.');
+                if i == 3 && numeric {
+                    f.clone()
+                } else {
+                    super::audit_log::csv_field(f)
+                }
+            })
             .collect();
         out.push_str(&line.join(","));
         out.push('\n');

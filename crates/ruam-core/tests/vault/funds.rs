@@ -249,9 +249,20 @@ async fn money_goes_in_from_three_agencies_and_out_through_approved_requests() {
         (large.status.as_str(), large.decisions.len()),
         ("pending", 1)
     );
-    let before = books(&t, &fund_id).await;
+    let before = (
+        books(&t, &fund_id).await,
+        count(&t, "fund_decisions").await,
+        count(&t, "changes").await,
+    );
     assert_invalid_field(decide(&t, &large.id, true, None).await, "request");
-    assert_eq!(books(&t, &fund_id).await, before);
+    assert_eq!(
+        (
+            books(&t, &fund_id).await,
+            count(&t, "fund_decisions").await,
+            count(&t, "changes").await
+        ),
+        before
+    );
     sign_in_again(&t, "lek").await;
     let large = decide(&t, &large.id, true, None).await.unwrap();
     assert_eq!(large.status, "approved");
@@ -446,6 +457,10 @@ async fn bad_input_is_refused_by_name_and_the_books_stay_as_they_were() {
     assert_invalid_field(g("0", serde_json::json!({})).await, "amount");
     assert_invalid_field(g("10.005", serde_json::json!({})).await, "amount");
     assert_invalid_field(g("1,0000", serde_json::json!({})).await, "amount");
+    assert_invalid_field(
+        g("10,000,000,000,000.01", serde_json::json!({})).await,
+        "amount",
+    );
     assert_invalid_field(
         g("100", serde_json::json!({ "currency": "USD" })).await,
         "rate",
@@ -670,6 +685,22 @@ async fn corrections_are_rows_of_their_own() {
     assert_eq!(again[0].status, "approved");
     assert!(again[0].payment.is_none());
     assert_invalid_field(reverse(&payment_entry, "again").await, "entryId");
+    // The CSV writes the correction as a negative number, not as text.
+    let dir = tempfile::tempdir().unwrap();
+    let exported = t
+        .vault
+        .export_fund_ledger(
+            LedgerQuery {
+                fund_id: fund_id.clone(),
+                ..LedgerQuery::default()
+            },
+            dir.path(),
+        )
+        .await
+        .unwrap();
+    let csv = std::fs::read_to_string(&exported.path).unwrap();
+    assert!(csv.contains(",payment,-3000.00,THB,"), "{csv}");
+    assert!(!csv.contains("'-3000"), "{csv}");
     let ledger = t
         .vault
         .fund_ledger(LedgerQuery {
@@ -894,6 +925,40 @@ async fn each_reader_sees_what_their_role_needs() {
     assert_invalid_field(decide(&t, &own.id, true, None).await, "request");
     let status: Vec<String> = all.iter().map(|r| r.status.clone()).collect();
     assert_eq!(status, ["approved"]);
+    // The lead pays it; what the payment says may name the child, so the finance
+    // officer sees the amount and the date, not the reference or the receipt.
+    let paid = pay(&t, &for_case.id).await.unwrap();
+    let receipt_id = paid.payment.unwrap().receipt_id.unwrap();
+    sign_in_again(&t, "fon").await;
+    let seen = t
+        .vault
+        .spending_requests(json(serde_json::json!({ "fundId": fund_id })))
+        .await
+        .unwrap();
+    let seen = seen.iter().find(|r| r.id == for_case.id).unwrap();
+    assert!(seen.case_hidden && seen.decisions.iter().all(|d| d.reason.is_none()));
+    let payment = seen.payment.clone().unwrap();
+    assert_eq!(payment.paid_on, "2026-03-20");
+    assert!(payment.reference.is_none() && payment.receipt_id.is_none());
+    assert!(matches!(
+        t.vault.fund_receipt(&receipt_id).await,
+        Err(Error::Forbidden)
+    ));
+    let ledger = t
+        .vault
+        .fund_ledger(LedgerQuery {
+            fund_id: fund_id.clone(),
+            kind: Some("payment".into()),
+            ..LedgerQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(ledger.entries.len(), 1);
+    assert!(ledger.entries[0].reference.is_none() && ledger.entries[0].receipt_id.is_none());
+    // The worker who asked opens the receipt.
+    sign_in_again(&t, "dao").await;
+    assert!(t.vault.fund_receipt(&receipt_id).await.is_ok());
+    sign_in_lead(&t).await;
 
     // A worker withdraws their own pending request; another worker cannot.
     sign_in_again(&t, "dao").await;
@@ -909,6 +974,14 @@ async fn each_reader_sees_what_their_role_needs() {
     let withdrawn = t.vault.cancel_spending(json(cancel)).await.unwrap();
     assert_eq!(withdrawn.status, "cancelled");
     assert!(!withdrawn.may_cancel);
+    let pool = t.vault.pool().await.unwrap();
+    let reason: Option<String> =
+        sqlx::query_scalar("SELECT cancel_reason FROM fund_requests WHERE id = ?")
+            .bind(&second.id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(reason.as_deref(), Some("Not needed"));
 }
 
 /// One operation of a random session on a real vault.
@@ -1031,6 +1104,13 @@ fn random_sessions_keep_the_books_sound() {
                         }
                     }
                 };
+                // A refusal is a clear error, never a storage failure.
+                if let Err(err) = &outcome {
+                    assert!(
+                        matches!(err, Error::Invalid { .. } | Error::Forbidden),
+                        "{op:?}: {err:?}"
+                    );
+                }
                 if outcome.is_ok() {
                     let name = match op {
                         Op::Give(..) => "give",

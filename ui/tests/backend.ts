@@ -48,7 +48,10 @@ export const ALL_PERMISSIONS: Permission[] = [
 	'recovery.manage',
 	'cases.create',
 	'cases.oversee',
-	'cases.approve'
+	'cases.approve',
+	'funds.manage',
+	'funds.approve',
+	'funds.request'
 ];
 
 export function status(
@@ -213,6 +216,9 @@ export function installBackend(handlers: Record<string, Handler>) {
 		review_queue: () => [],
 		// The main layout asks for the Tasks badge's counts at sign-in.
 		task_counts: () => ({ overdue: 0, dueToday: 0, toReview: 0 }),
+		// The funds section lists the team's funds; a case file lists its spending.
+		fund_list: () => [],
+		case_spending: () => [],
 		passphrase_assess: () => ({ score: 3, acceptable: true, problem: null }),
 		settings_get: () => settings,
 		settings_set: (args) => {

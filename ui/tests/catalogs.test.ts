@@ -28,6 +28,7 @@ import {
 	STATUS_KEYS
 } from '$lib/i18n/cases';
 import { CARD_FIELD_KEYS, PRIORITY_KEYS, REVIEW_KEYS, STAGE_KEYS } from '$lib/i18n/tasks';
+import { FUND_FIELD_KEYS, LEDGER_KIND_KEYS, PAYMENT_METHOD_KEYS, REQUEST_STATUS_KEYS } from '$lib/i18n/funds';
 import { BUILTIN_ROLES } from '$lib/roles';
 import { PLACEHOLDER_SECTIONS, SECTIONS } from '$lib/stores/app.svelte';
 
@@ -98,7 +99,7 @@ describe('message catalogs', () => {
 	});
 
 	it('name every audit action the core records, and every error code', () => {
-		expect(Object.keys(AUDIT_ACTION_KEYS)).toHaveLength(68);
+		expect(Object.keys(AUDIT_ACTION_KEYS)).toHaveLength(84);
 		expect(english.get('errors.passphrase_change_required')).toMatch(/passphrase/);
 		expect(thai.get('errors.passphrase_change_required')).toMatch(/วลีรหัสผ่าน/);
 	});
@@ -114,6 +115,10 @@ describe('message catalogs', () => {
 		for (const tab of ['mine', 'review', 'board']) used.add(`tasks.tabs.${tab}`);
 		for (const due of ['all', 'overdue', 'today', 'week']) used.add(`tasks.mine.${due}`);
 		for (const done of ['approved', 'returned']) used.add(`tasks.queue.${done}`);
+		for (const tab of ['overview', 'approvals', 'requests', 'ledger', 'manage']) used.add(`funds.tabs.${tab}`);
+		for (const total of ['cash', 'inKind', 'allocated', 'unallocated', 'committed', 'paid', 'balance', 'available']) {
+			used.add(`funds.totals.${total}`);
+		}
 		for (const section of PLACEHOLDER_SECTIONS) {
 			used.add(`empty.${section}.title`);
 			used.add(`empty.${section}.body`);
@@ -142,7 +147,11 @@ describe('message catalogs', () => {
 			STAGE_KEYS,
 			PRIORITY_KEYS,
 			REVIEW_KEYS,
-			CARD_FIELD_KEYS
+			CARD_FIELD_KEYS,
+			REQUEST_STATUS_KEYS,
+			PAYMENT_METHOD_KEYS,
+			LEDGER_KIND_KEYS,
+			FUND_FIELD_KEYS
 		]) {
 			for (const key of Object.values(keys)) used.add(key);
 		}

@@ -85,6 +85,9 @@ describe('ipc types', () => {
 			| 'cases.create'
 			| 'cases.oversee'
 			| 'cases.approve'
+			| 'funds.manage'
+			| 'funds.approve'
+			| 'funds.request'
 		>();
 		expectTypeOf<CreateVaultRequest>().toEqualTypeOf<{
 			teamName: string;

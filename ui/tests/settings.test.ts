@@ -22,12 +22,16 @@ describe('main layout and settings', () => {
 		// The cases are the first section, with the core's (here empty) list.
 		expect(screen.getByTestId('nav-cases')).toHaveAttribute('aria-current', 'page');
 		expect(await screen.findByTestId('case-list-empty')).toHaveTextContent('No cases yet.');
-		for (const section of ['funds', 'meetings', 'community', 'reports']) {
+		for (const section of ['meetings', 'community', 'reports']) {
 			await user.click(screen.getByTestId(`nav-${section}`));
 			expect(screen.getByTestId(`nav-${section}`)).toHaveAttribute('aria-current', 'page');
 			expect(screen.getByTestId(`empty-${section}`)).toBeInTheDocument();
 		}
 		expect(screen.getByTestId('empty-reports')).toHaveTextContent('Reports arrive in a coming version');
+		// The funds are a section of their own now: with no fund yet, a calm empty state too.
+		await user.click(screen.getByTestId('nav-funds'));
+		expect(screen.getByTestId('section-funds')).toBeInTheDocument();
+		expect(await screen.findByTestId('funds-empty')).toHaveTextContent('No pooled funds yet');
 	});
 
 	it('switching the language re-renders the labels in Thai', async () => {

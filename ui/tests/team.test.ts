@@ -67,8 +67,10 @@ describe('team page', () => {
 		expect(within(liaison).getAllByRole('listitem')).toHaveLength(1);
 
 		const lead = screen.getByTestId('role-team_lead');
-		expect(within(lead).getAllByRole('listitem')).toHaveLength(8);
+		expect(within(lead).getAllByRole('listitem')).toHaveLength(11);
 		expect(lead).toHaveTextContent('Replace the vault’s recovery key');
+		expect(lead).toHaveTextContent('Approve or reject spending requests (never their own) and read the whole ledger');
+		expect(lead).toHaveTextContent('Ask to spend from a fund’s budget line');
 		expect(lead).toHaveTextContent('Open cases');
 		expect(lead).toHaveTextContent('See every case’s summary, social and general sections');
 		expect(lead).toHaveTextContent(
@@ -399,7 +401,10 @@ describe('team page', () => {
 						'audit.read',
 						'cases.create',
 						'cases.oversee',
-						'cases.approve'
+						'cases.approve',
+						'funds.manage',
+						'funds.approve',
+						'funds.request'
 					]
 				}
 			}

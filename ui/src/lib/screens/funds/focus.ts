@@ -6,3 +6,13 @@ export function focusField(root: HTMLElement | undefined, ids: Readonly<Record<s
 	if (!root || field === null || !Object.hasOwn(ids, field)) return;
 	root.querySelector<HTMLElement>(`#${ids[field]}`)?.focus();
 }
+
+/**
+ * After a list was asked for again: when the element that had the focus left the page (a
+ * decided request left the queue, a paid one lost its Pay button), the focus goes to `root`
+ * rather than getting lost.
+ */
+export function keepFocusIn(root: HTMLElement | undefined): void {
+	const active = document.activeElement;
+	if (root && (active === null || active === document.body || !active.isConnected)) root.focus();
+}

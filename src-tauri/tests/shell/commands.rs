@@ -269,7 +269,7 @@ fn a_forbidden_call_through_ipc_is_refused_and_audited() {
     )["status"]
         .clone();
     assert_eq!(status["member"]["mustChangePassphrase"], true);
-    assert_eq!(status["permissions"], json!([]));
+    assert_eq!(status["permissions"], json!(["funds.request"]));
     let first = shell.err("team_overview", json!({}));
     assert_eq!(first["code"], "passphrase_change_required");
     shell.ok(
@@ -458,4 +458,66 @@ fn the_daily_reminder_counts_due_tasks_once_and_tells_the_window() {
         json!({ "comment": { "cardId": card_id, "body": " " } }),
     );
     assert_eq!(err["code"], "invalid");
+}
+
+#[test]
+fn a_fund_through_ipc_answers_in_text_and_refuses_by_field() {
+    let shell = Shell::new();
+    shell.create();
+    shell.ok("recovery_key_acknowledge", json!({}));
+    let agency = shell.ok(
+        "agency_add",
+        json!({ "agency": { "name": "Mae Sai police", "kind": "police" } }),
+    );
+    let overview = shell.ok(
+        "fund_create",
+        json!({ "fund": {
+            "name": "District MDT pooled fund", "currency": null, "startsOn": "2026-01-01",
+            "endsOn": "2026-12-31", "secondApprovalAbove": "10,000", "lines": ["Shelter"],
+        } }),
+    );
+    let fund_id = overview["fund"]["id"].as_str().unwrap().to_owned();
+    let line_id = overview["lines"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(overview["fund"]["currency"], "THB");
+    assert_eq!(overview["mayManage"], true);
+    shell.ok(
+        "fund_contribute",
+        json!({ "contribution": {
+            "fundId": fund_id, "agencyId": agency["id"], "amount": "1,250.50",
+            "currency": null, "rate": null, "receivedOn": "2026-03-01",
+            "description": null, "reference": null,
+        } }),
+    );
+    let overview = shell.ok(
+        "fund_allocate",
+        json!({ "change": {
+            "fundId": fund_id, "fromLineId": null, "toLineId": line_id, "amount": "1,000",
+            "reason": null,
+        } }),
+    );
+    // Amounts cross as text, never as JavaScript numbers.
+    assert_eq!(
+        overview["totals"]["cash"],
+        json!({ "minor": "125050", "text": "1,250.50 THB" })
+    );
+    assert_eq!(overview["lines"][0]["remaining"]["text"], "1,000.00 THB");
+    let refused = shell.err(
+        "fund_request",
+        json!({ "request": {
+            "fundId": fund_id, "lineId": line_id, "amount": "1,000.001", "purpose": "Bus fare",
+            "caseId": null, "cardId": null,
+        } }),
+    );
+    assert_eq!(
+        (refused["code"].as_str(), refused["field"].as_str()),
+        (Some("invalid"), Some("amount"))
+    );
+    let ledger = shell.ok(
+        "fund_ledger",
+        json!({ "query": { "fundId": fund_id, "kind": null, "lineId": null, "agencyId": null,
+                           "from": null, "to": null, "before": null, "limit": null } }),
+    );
+    assert_eq!(ledger["entries"].as_array().unwrap().len(), 2);
+    let check = shell.ok("fund_books_check", json!({ "fundId": fund_id }));
+    assert_eq!(check["totalsMatch"], true);
 }

@@ -360,7 +360,13 @@ describe('opening a fund', () => {
 		expect(screen.getByTestId('fund-form-name')).toHaveFocus();
 		await user.type(screen.getByTestId('fund-form-name'), 'Flood relief');
 		await user.type(screen.getByTestId('fund-form-currency'), 'thb');
+		// A calendar year is offered: this one.
+		const year = String(new Date().getFullYear());
+		expect(screen.getByTestId('fund-form-starts')).toHaveValue(`${year}-01-01`);
+		expect(screen.getByTestId('fund-form-ends')).toHaveValue(`${year}-12-31`);
+		await user.clear(screen.getByTestId('fund-form-starts'));
 		await user.type(screen.getByTestId('fund-form-starts'), '2026-07-01');
+		await user.clear(screen.getByTestId('fund-form-ends'));
 		await user.type(screen.getByTestId('fund-form-ends'), '2026-12-31');
 		await user.type(screen.getByTestId('fund-form-threshold'), '5,000');
 		await user.type(screen.getByTestId('fund-form-lines'), 'Food\n\n  Shelter repairs \n');

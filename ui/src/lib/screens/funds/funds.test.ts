@@ -22,6 +22,7 @@ import {
 	ALL_PERMISSIONS,
 	caseFile,
 	caseSummary,
+	taskItem,
 	fail,
 	installBackend,
 	team,
@@ -450,6 +451,34 @@ describe('asking to spend', () => {
 		await waitFor(() => expect(screen.getAllByTestId('request-row')).toHaveLength(1));
 		expect(core.callsTo('fund_overview')).toHaveLength(2);
 		expect(screen.getByTestId('request-amount')).toHaveValue('');
+	});
+
+	it('offers the member’s tasks on the chosen case, and sends the one chosen', async () => {
+		const { core, user } = await openFunds({
+			case_list: () => MY_CASES,
+			my_tasks: (args) =>
+				(args as { query: { caseId: string | null } }).query.caseId === 'c-1'
+					? [taskItem({}, { id: 'k-1', title: 'Take her to the shelter', caseId: 'c-1' })]
+					: [],
+			fund_request: () => request({ number: 8 })
+		});
+		await user.click(screen.getByTestId('fund-tab-requests'));
+		await waitFor(() => expect((screen.getByTestId('request-case') as HTMLSelectElement).options).toHaveLength(2));
+		expect(screen.queryByTestId('request-task')).not.toBeInTheDocument();
+		await user.selectOptions(screen.getByTestId('request-line'), 'l-1');
+		await user.type(screen.getByTestId('request-amount'), '800');
+		await user.type(screen.getByTestId('request-purpose'), 'Taxi to the shelter');
+		await user.selectOptions(screen.getByTestId('request-case'), 'c-1');
+		const task = (await screen.findByTestId('request-task')) as HTMLSelectElement;
+		expect([...task.options].map((option) => option.textContent)).toEqual(['No task', 'Take her to the shelter']);
+		await user.selectOptions(task, 'k-1');
+		await user.click(screen.getByTestId('request-submit'));
+
+		await screen.findByTestId('request-sent');
+		expect(core.callsTo('my_tasks').at(-1)?.args).toEqual({ query: { due: null, caseId: 'c-1', boardId: null } });
+		expect(core.callsTo('fund_request')[0].args).toMatchObject({ request: { caseId: 'c-1', cardId: 'k-1' } });
+		// Cleared with the case: no task is offered until a case is chosen again.
+		await waitFor(() => expect(screen.queryByTestId('request-task')).not.toBeInTheDocument());
 	});
 
 	it('shows the core’s refusal with the field’s name and keeps what was typed', async () => {

@@ -310,6 +310,8 @@ pub struct SpendingRequest {
     pub approvals_needed: u32,
     pub decisions: Vec<DecisionView>,
     pub payment: Option<PaymentView>,
+    /// Approved once, waiting for a second, different approver.
+    pub awaiting_second: bool,
     pub may_decide: bool,
     pub may_pay: bool,
     pub may_cancel: bool,
@@ -339,6 +341,9 @@ pub struct LedgerEntry {
     pub receipt_id: Option<String>,
     pub reverses: Option<String>,
     pub reversed: bool,
+    /// A contribution or a payment, not itself a correction nor corrected yet, for a
+    /// reader who manages funds.
+    pub may_reverse: bool,
     pub recorded_by_name: String,
     pub recorded_at: String,
 }
@@ -662,6 +667,7 @@ impl Open {
             let decided_by_me = decisions.iter().any(|d| d.0 == self.member.id);
             let pending = row.status == "pending";
             let manage = self.actor().may(Action::ManageFund, Resource::Funds);
+            let approvals = decisions.iter().filter(|d| d.2 == "approve").count();
             views.push(SpendingRequest {
                 number: u32::try_from(row.number).unwrap_or(0),
                 fund_name: fund.name.clone(),
@@ -694,6 +700,7 @@ impl Open {
                         receipt_id: if hidden { None } else { receipt_id },
                     }
                 }),
+                awaiting_second: pending && row.approvals_needed == 2 && approvals == 1,
                 may_decide: pending
                     && !mine
                     && !decided_by_me
@@ -1860,11 +1867,17 @@ async fn ledger_rows(
         sees.insert(case_id, visible);
     }
     let currency = fund.currency;
+    let manage = open.actor().may(Action::ManageFund, Resource::Funds);
     Ok(rows
         .into_iter()
         .map(|r| {
             // What was written about a case's spending (a reason, a reference, a receipt)
             // may name the child: only for those who see the case.
+            let may_reverse = manage
+                && matches!(r.kind.as_str(), "contribution" | "payment")
+                && r.reverses.is_none()
+                && r.amount > 0
+                && !r.reversed;
             let hidden = r
                 .case_id
                 .as_ref()
@@ -1892,6 +1905,7 @@ async fn ledger_rows(
                 method: r.method,
                 original,
                 receipt_id: if hidden { None } else { r.receipt_id },
+                may_reverse,
                 reverses: r.reverses,
                 reversed: r.reversed,
                 recorded_by_name: r.recorded_by_name,

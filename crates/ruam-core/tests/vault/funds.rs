@@ -249,6 +249,7 @@ async fn money_goes_in_from_three_agencies_and_out_through_approved_requests() {
         (large.status.as_str(), large.decisions.len()),
         ("pending", 1)
     );
+    assert!(large.awaiting_second && !large.may_decide);
     let before = (
         books(&t, &fund_id).await,
         count(&t, "fund_decisions").await,
@@ -266,6 +267,7 @@ async fn money_goes_in_from_three_agencies_and_out_through_approved_requests() {
     sign_in_again(&t, "lek").await;
     let large = decide(&t, &large.id, true, None).await.unwrap();
     assert_eq!(large.status, "approved");
+    assert!(!large.awaiting_second);
     assert_eq!(large.decisions[1].member_id, deputy.id);
     // Approving twice.
     sign_in_lead(&t).await;
@@ -714,14 +716,20 @@ async fn corrections_are_rows_of_their_own() {
         (reversal.amount.text.as_str(), reversal.reverses.as_deref()),
         ("-3,000.00 THB", Some(payment_entry.as_str()))
     );
-    assert!(
-        ledger
-            .entries
-            .iter()
-            .find(|e| e.id == payment_entry)
-            .unwrap()
-            .reversed
-    );
+    let paid_entry = ledger
+        .entries
+        .iter()
+        .find(|e| e.id == payment_entry)
+        .unwrap();
+    assert!(paid_entry.reversed && !paid_entry.may_reverse);
+    // Only a contribution or a payment not yet corrected is offered for reversal.
+    let offered: Vec<&str> = ledger
+        .entries
+        .iter()
+        .filter(|e| e.may_reverse)
+        .map(|e| e.kind.as_str())
+        .collect();
+    assert_eq!(offered, ["contribution"]);
     assert_invalid_field(reverse(&reversal.id, "undo").await, "entryId");
     let allocation = ledger
         .entries

@@ -623,6 +623,11 @@ export type LedgerEntry = {
 	receiptId: string | null,
 	reverses: string | null,
 	reversed: boolean,
+	/**
+	 *  A contribution or a payment, not itself a correction nor corrected yet, for a
+	 *  reader who manages funds.
+	 */
+	mayReverse: boolean,
 	recordedByName: string,
 	recordedAt: string,
 };
@@ -1144,6 +1149,8 @@ export type SpendingRequest = {
 	approvalsNeeded: number,
 	decisions: DecisionView[],
 	payment: PaymentView | null,
+	/**  Approved once, waiting for a second, different approver. */
+	awaitingSecond: boolean,
 	mayDecide: boolean,
 	mayPay: boolean,
 	mayCancel: boolean,

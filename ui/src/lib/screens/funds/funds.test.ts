@@ -152,6 +152,7 @@ function request(overrides: Partial<SpendingRequest> = {}): SpendingRequest {
 		approvalsNeeded: 1,
 		decisions: [],
 		payment: null,
+		awaitingSecond: false,
 		mayDecide: true,
 		mayPay: false,
 		mayCancel: false,
@@ -179,6 +180,7 @@ function entry(overrides: Partial<LedgerEntry> = {}): LedgerEntry {
 		receiptId: null,
 		reverses: null,
 		reversed: false,
+		mayReverse: false,
 		recordedByName: 'Somchai Jaidee',
 		recordedAt: '2026-02-03T04:00:00.000Z',
 		...overrides
@@ -288,6 +290,26 @@ describe('a fund’s overview', () => {
 
 		await waitFor(() => expect(screen.getByTestId('fund-total-cash')).toHaveTextContent('1.00 THB'));
 		expect(core.callsTo('fund_overview').map((call) => call.args.fundId)).toEqual(['f-1', 'f-2']);
+	});
+
+	it('shows nothing of the last fund while the one chosen loads, and takes only its answer', async () => {
+		let release: () => void = () => {};
+		const held = new Promise<void>((resolve) => (release = resolve));
+		const { user } = await openFunds({
+			fund_overview: async (args) => {
+				if (args.fundId !== 'f-2') return overview();
+				await held;
+				return overview({ fund: OTHER_FUND, totals: { ...overview().totals, cash: thb('1.00') } });
+			}
+		});
+		await waitFor(() => expect(screen.getByTestId('fund-header')).toHaveAttribute('data-fund-id', 'f-1'));
+		await user.selectOptions(screen.getByTestId('fund-select'), 'f-2');
+		// Fund A's totals and forms are gone: nothing can be written to it by mistake.
+		expect(screen.queryByTestId('fund-header')).not.toBeInTheDocument();
+		expect(screen.queryByTestId('fund-total-cash')).not.toBeInTheDocument();
+		release();
+		await waitFor(() => expect(screen.getByTestId('fund-header')).toHaveAttribute('data-fund-id', 'f-2'));
+		expect(screen.getByTestId('fund-total-cash')).toHaveTextContent('1.00 THB');
 	});
 });
 
@@ -539,6 +561,7 @@ describe('deciding', () => {
 			fund_requests: () => [
 				request({
 					approvalsNeeded: 2,
+					awaitingSecond: true,
 					amount: thb('12,000.00'),
 					decisions: [
 						{ memberId: 'm-3', memberName: 'Anan Kaewmanee', approve: true, reason: null, decidedAt: '2026-03-03T03:00:00.000Z' }
@@ -674,7 +697,7 @@ describe('paying', () => {
 describe('a request for a case the reader does not follow', () => {
 	it('says so, and shows no purpose', async () => {
 		const { user } = await openFunds({
-			fund_requests: () => [request({ purpose: null, caseId: null, caseHidden: true, mayDecide: false })]
+			fund_requests: () => [request({ purpose: 'Bus fare to the court', caseId: null, caseHidden: true, mayDecide: false })]
 		});
 		await user.click(screen.getByTestId('fund-tab-requests'));
 		const row = await screen.findByTestId('request-row');
@@ -687,9 +710,10 @@ describe('a request for a case the reader does not follow', () => {
 describe('the ledger', () => {
 	const PAGE_ONE = {
 		entries: [
-			entry(),
+			entry({ mayReverse: true }),
 			entry({
 				seq: 39,
+				mayReverse: true,
 				id: 'e-39',
 				kind: 'payment',
 				amount: thb('2,500.00'),
@@ -776,7 +800,7 @@ describe('the ledger', () => {
 		expect(core.callsTo('fund_ledger_export')[0].args).toEqual({ query: sentQueries(core)[0] });
 	});
 
-	it('reverses a contribution or payment with a reason, never an allocation or a correction', async () => {
+	it('offers a reversal where the core allows one, and sends it with the reason', async () => {
 		let reversed = false;
 		const { core, user } = await openFunds({
 			fund_ledger: () =>

@@ -688,9 +688,17 @@ describe('paying', () => {
 		const preview = await within(row).findByTestId('request-receipt-preview');
 		expect(core.callsTo('fund_receipt_get')[0].args).toEqual({ receiptId: 'rc-1' });
 		expect(within(preview).getByRole('img')).toHaveAttribute('src', 'data:image/png;base64,iVBORw0KGgo=');
+		expect(within(preview).getByRole('img')).toHaveAttribute('alt', 'Receipt for request #3');
 		await user.click(within(preview).getByTestId('request-receipt-preview-close'));
 		expect(within(row).queryByTestId('request-receipt-preview')).not.toBeInTheDocument();
 		expect(within(row).getByTestId('request-receipt')).toHaveFocus();
+		// The button opens and closes it; each opening is one audited view, not more.
+		await user.click(within(row).getByTestId('request-receipt'));
+		await within(row).findByTestId('request-receipt-preview');
+		expect(within(row).getByTestId('request-receipt')).toHaveAttribute('aria-pressed', 'true');
+		await user.click(within(row).getByTestId('request-receipt'));
+		expect(within(row).queryByTestId('request-receipt-preview')).not.toBeInTheDocument();
+		expect(core.callsTo('fund_receipt_get')).toHaveLength(2);
 	});
 });
 

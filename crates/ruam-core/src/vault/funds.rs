@@ -1521,7 +1521,7 @@ impl Vault {
         .await?;
         let reads_all = open.actor().may(Action::ReadLedger, Resource::Funds);
         // A receipt may name the child: for a case's spending, only those who see the
-        // case (or who asked for it) open it.
+        // case open it (whoever asked for it, too, is bound by that once off the case).
         let sees_case = match row.as_ref().and_then(|r| r.4.clone()) {
             Some(case_id) => match open.case_access(&case_id).await {
                 Ok(access) => crate::access::sees_case(open.actor(), &access),
@@ -1532,7 +1532,7 @@ impl Vault {
         };
         let mine = |r: &Receipt| r.3.as_deref() == Some(open.member.id.as_str());
         let Some((file_name, media_type, content, _, _)) =
-            row.filter(|r| mine(r) || (reads_all && sees_case))
+            row.filter(|r| sees_case && (mine(r) || reads_all))
         else {
             open.audit_refusal(Action::ReadLedger, ("fund_receipt", receipt_id))
                 .await;

@@ -963,10 +963,24 @@ async fn each_reader_sees_what_their_role_needs() {
         .unwrap();
     assert_eq!(ledger.entries.len(), 1);
     assert!(ledger.entries[0].reference.is_none() && ledger.entries[0].receipt_id.is_none());
-    // The worker who asked opens the receipt.
+    // The worker who asked opens the receipt, until taken off the case.
     sign_in_again(&t, "dao").await;
     assert!(t.vault.fund_receipt(&receipt_id).await.is_ok());
     sign_in_lead(&t).await;
+    put_on_case(&t, &case_id, &worker_id, None).await;
+    sign_in_again(&t, "dao").await;
+    assert!(matches!(
+        t.vault.fund_receipt(&receipt_id).await,
+        Err(Error::Forbidden)
+    ));
+    let own = t
+        .vault
+        .spending_requests(json(serde_json::json!({ "fundId": fund_id })))
+        .await
+        .unwrap();
+    assert!(own[0].case_hidden && own[0].purpose.is_none());
+    sign_in_lead(&t).await;
+    put_on_case(&t, &case_id, &worker_id, Some("support")).await;
 
     // A worker withdraws their own pending request; another worker cannot.
     sign_in_again(&t, "dao").await;

@@ -279,6 +279,14 @@ describe('a fund’s overview', () => {
 		const table = within(chart).getByTestId('fund-chart-table');
 		expect(table).toHaveTextContent('Mae Sai Police Station: 5,000.00 THB');
 		expect(table).toHaveTextContent('Transport: 2,500.00 THB');
+		// Anyone can show the same figures on screen, and hide them again.
+		expect(table).toHaveClass('visually-hidden');
+		const figures = within(chart).getByTestId('fund-chart-figures');
+		await userEvent.setup().click(figures);
+		expect(table).not.toHaveClass('visually-hidden');
+		expect(figures).toHaveAttribute('aria-pressed', 'true');
+		await userEvent.setup().click(figures);
+		expect(table).toHaveClass('visually-hidden');
 	});
 
 	it('opens another fund when it is chosen', async () => {

@@ -511,6 +511,29 @@ describe('asking to spend', () => {
 		await waitFor(() => expect(screen.queryByTestId('request-task')).not.toBeInTheDocument());
 	});
 
+	it('keeps what was typed while the reader looks at another tab, and not for another fund', async () => {
+		const { user } = await openFunds({
+			case_list: () => MY_CASES,
+			fund_overview: (args) => (args.fundId === 'f-2' ? overview({ fund: OTHER_FUND }) : overview())
+		});
+		await user.click(screen.getByTestId('fund-tab-requests'));
+		await user.selectOptions(screen.getByTestId('request-line'), 'l-2');
+		await user.type(screen.getByTestId('request-amount'), '4,000');
+		await user.type(screen.getByTestId('request-purpose'), 'School fees for the term');
+		await user.click(screen.getByTestId('fund-tab-overview'));
+		expect(screen.queryByTestId('request-form')).not.toBeInTheDocument();
+		await user.click(screen.getByTestId('fund-tab-requests'));
+		expect(screen.getByTestId('request-line')).toHaveValue('l-2');
+		expect(screen.getByTestId('request-amount')).toHaveValue('4,000');
+		expect(screen.getByTestId('request-purpose')).toHaveValue('School fees for the term');
+
+		await user.selectOptions(screen.getByTestId('fund-select'), 'f-2');
+		await waitFor(() => expect(screen.getByTestId('fund-header')).toHaveAttribute('data-fund-id', 'f-2'));
+		await user.click(screen.getByTestId('fund-tab-requests'));
+		expect(screen.getByTestId('request-amount')).toHaveValue('');
+		expect(screen.getByTestId('request-purpose')).toHaveValue('');
+	});
+
 	it('shows the core’s refusal with the field’s name and keeps what was typed', async () => {
 		const { core, user } = await openFunds({
 			fund_request: () => fail('invalid', { field: 'amount', message: 'is more than the line has left' })

@@ -356,14 +356,21 @@ pub struct LedgerPage {
     pub more: bool,
 }
 
-/// The running totals against a replay of the whole ledger.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The running totals against a replay of the whole ledger, and each request's status
+/// against its rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct BooksCheck {
     pub entries: u32,
     pub totals_match: bool,
     pub months_match: bool,
+    /// Every request's status agrees with its rows: nothing set aside or paid while
+    /// pending, rejected or cancelled; its amount set aside once approved; and paid once
+    /// paid.
+    pub requests_match: bool,
+    /// The requests whose status and rows disagree, by number.
+    pub requests_astray: Vec<u32>,
 }
 
 const METHODS: [&str; 4] = ["cash", "transfer", "cheque", "other"];
@@ -1696,7 +1703,8 @@ impl Vault {
         })
     }
 
-    /// Replay the fund's whole ledger and compare with the running totals.
+    /// Replay the fund's whole ledger and compare with the running totals; and compare
+    /// each request's status with what its rows set aside and paid.
     pub async fn check_fund_books(&self, fund_id: &str) -> Result<BooksCheck> {
         let state = self.state.read().await;
         let State::Unlocked(open) = &*state else {
@@ -1712,10 +1720,36 @@ impl Vault {
         }
         months.retain(|m| m.amount != 0);
         let kept_months = store::month_totals(&mut conn, &fund.id).await?;
+        // Per request: what its rows set aside (commitments) and paid (payments), net of
+        // cancellations and reversals.
+        let requests: Vec<(i64, String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT r.number, r.status, r.amount,
+                    ifnull(sum(CASE WHEN l.kind = 'commitment' THEN l.amount END), 0),
+                    ifnull(sum(CASE WHEN l.kind = 'payment' THEN l.amount END), 0)
+             FROM fund_requests r LEFT JOIN fund_ledger l ON l.request_id = r.id
+             WHERE r.fund_id = ? GROUP BY r.id ORDER BY r.number",
+        )
+        .bind(&fund.id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let requests_astray: Vec<u32> = requests
+            .into_iter()
+            .filter(|(_, status, amount, committed, paid)| {
+                let expected = match status.as_str() {
+                    "approved" => (*amount, 0),
+                    "paid" => (*amount, *amount),
+                    _ => (0, 0),
+                };
+                (*committed, *paid) != expected
+            })
+            .map(|(number, ..)| u32::try_from(number).unwrap_or(0))
+            .collect();
         Ok(BooksCheck {
             entries: u32::try_from(entries).unwrap_or(u32::MAX),
             totals_match: replayed == kept,
             months_match: months == kept_months,
+            requests_match: requests_astray.is_empty(),
+            requests_astray,
         })
     }
 }

@@ -388,8 +388,13 @@ async fn money_goes_in_from_three_agencies_and_out_through_approved_requests() {
     // The books replay to the running totals.
     let check = t.vault.check_fund_books(&fund_id).await.unwrap();
     assert_eq!(
-        (check.entries, check.totals_match, check.months_match),
-        (7, true, true)
+        (
+            check.entries,
+            check.totals_match,
+            check.months_match,
+            check.requests_match
+        ),
+        (7, true, true, true)
     );
 
     // The CSV holds amounts, not purposes, and no formula.
@@ -761,7 +766,21 @@ async fn corrections_are_rows_of_their_own() {
     let overview = reverse(&contribution.id, "Typed twice").await.unwrap();
     assert_eq!(overview.totals.cash.text, "0.00 THB");
     let check = t.vault.check_fund_books(&fund_id).await.unwrap();
-    assert!(check.totals_match && check.months_match);
+    assert!(check.totals_match && check.months_match && check.requests_match);
+    // A status written behind the ledger's back is found.
+    sqlx::query("UPDATE fund_requests SET status = 'paid' WHERE id = ?")
+        .bind(&asked.id)
+        .execute(&t.vault.pool().await.unwrap())
+        .await
+        .unwrap();
+    let check = t.vault.check_fund_books(&fund_id).await.unwrap();
+    assert!(!check.requests_match && check.totals_match);
+    assert_eq!(check.requests_astray, [asked.number]);
+    sqlx::query("UPDATE fund_requests SET status = 'cancelled' WHERE id = ?")
+        .bind(&asked.id)
+        .execute(&t.vault.pool().await.unwrap())
+        .await
+        .unwrap();
 
     // The ledger and the decisions cannot be changed behind the vault's back.
     let pool = t.vault.pool().await.unwrap();
@@ -1148,7 +1167,7 @@ fn random_sessions_keep_the_books_sound() {
                 }
             }
             let check = t.vault.check_fund_books(&fund_id).await.unwrap();
-            assert!(check.totals_match && check.months_match, "{check:?} after {ops:?}");
+            assert!(check.totals_match && check.months_match && check.requests_match, "{check:?} after {ops:?}");
             let o = t.vault.fund_overview(&fund_id).await.unwrap();
             let totals = &o.totals;
             for figure in [&totals.cash, &totals.in_kind, &totals.allocated, &totals.unallocated,

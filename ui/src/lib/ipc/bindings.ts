@@ -191,6 +191,14 @@ export type BooksCheck = {
 	entries: number,
 	totalsMatch: boolean,
 	monthsMatch: boolean,
+	/**
+	 *  Every request's status agrees with its rows: nothing set aside or paid while
+	 *  pending, rejected or cancelled; its amount set aside once approved; and paid once
+	 *  paid.
+	 */
+	requestsMatch: boolean,
+	/**  The requests whose status and rows disagree, by number. */
+	requestsAstray: number[],
 };
 
 /**  How the chain is broken at the first bad entry. */

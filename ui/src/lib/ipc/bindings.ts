@@ -186,7 +186,10 @@ export type Board = {
 	columns: Column[],
 };
 
-/**  The running totals against a replay of the whole ledger. */
+/**
+ *  The running totals against a replay of the whole ledger, and each request's status
+ *  against its rows.
+ */
 export type BooksCheck = {
 	entries: number,
 	totalsMatch: boolean,

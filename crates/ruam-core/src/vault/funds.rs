@@ -432,6 +432,42 @@ const REQUEST_SELECT: &str = "SELECT id, number, fund_id, line_id, amount, purpo
     card_id, approvals_needed, status, requested_by, requested_at FROM fund_requests";
 
 impl Open {
+    /// Whether the reader sees each of these cases (an unknown case: no).
+    async fn cases_seen(&self, case_ids: Vec<String>) -> Result<HashMap<String, bool>> {
+        let mut seen = HashMap::new();
+        for case_id in case_ids {
+            if seen.contains_key(&case_id) {
+                continue;
+            }
+            let visible = match self.case_access(&case_id).await {
+                Ok(access) => crate::access::sees_case(self.actor(), &access),
+                Err(Error::NotFound(_)) => false,
+                Err(err) => return Err(err),
+            };
+            seen.insert(case_id, visible);
+        }
+        Ok(seen)
+    }
+
+    /// Write one ledger row for the signed-in member, with its outbox entry; its id.
+    async fn append_row(
+        &self,
+        tx: &mut sqlx::Transaction<'_, Sqlite>,
+        fund: &FundRow,
+        movement: Movement,
+        detail: RowDetail,
+    ) -> Result<String> {
+        let mut ids = store::append(
+            tx,
+            Some(&self.outbox),
+            &self.member.id,
+            fund,
+            [(movement, detail)],
+        )
+        .await?;
+        ids.pop().ok_or(Error::Encode("a ledger row"))
+    }
+
     fn holds(&self, permission: Permission) -> bool {
         self.permissions.contains(&permission)
     }
@@ -616,18 +652,9 @@ impl Open {
     /// Requests as this reader may see them: a case's spending shows its purpose and case
     /// only to those who see the case.
     async fn request_views(&self, rows: Vec<RequestRow>) -> Result<Vec<SpendingRequest>> {
-        let mut sees: HashMap<String, bool> = HashMap::new();
-        for case_id in rows.iter().filter_map(|r| r.case_id.clone()) {
-            if sees.contains_key(&case_id) {
-                continue;
-            }
-            let visible = match self.case_access(&case_id).await {
-                Ok(access) => crate::access::sees_case(self.actor(), &access),
-                Err(Error::NotFound(_)) => false,
-                Err(err) => return Err(err),
-            };
-            sees.insert(case_id, visible);
-        }
+        let sees = self
+            .cases_seen(rows.iter().filter_map(|r| r.case_id.clone()).collect())
+            .await?;
         let mut conn = self.pool.acquire().await?;
         let mut views = Vec::with_capacity(rows.len());
         for row in rows {
@@ -1079,15 +1106,8 @@ impl Vault {
             amount,
         };
         let mut tx = open.pool.begin().await?;
-        let ids = store::append(
-            &mut tx,
-            Some(&open.outbox),
-            &open.member.id,
-            &fund,
-            [(movement, detail)],
-        )
-        .await?;
-        open.audit_in(&mut tx, "fund.contribute", Some(("fund_ledger", &ids[0])))
+        let id = open.append_row(&mut tx, &fund, movement, detail).await?;
+        open.audit_in(&mut tx, "fund.contribute", Some(("fund_ledger", &id)))
             .await?;
         tx.commit().await?;
         open.overview(&fund).await
@@ -1321,14 +1341,7 @@ impl Vault {
                 line: request.line_id.clone(),
                 amount: request.amount,
             };
-            store::append(
-                &mut tx,
-                Some(&open.outbox),
-                &open.member.id,
-                &fund,
-                [(movement, detail)],
-            )
-            .await?;
+            open.append_row(&mut tx, &fund, movement, detail).await?;
             open.write_request_status(&mut tx, &request.id, ("pending", "approved"), None)
                 .await?;
         }
@@ -1386,14 +1399,7 @@ impl Vault {
                 line: request.line_id.clone(),
                 amount: -request.amount,
             };
-            store::append(
-                &mut tx,
-                Some(&open.outbox),
-                &open.member.id,
-                &fund,
-                [(movement, detail)],
-            )
-            .await?;
+            open.append_row(&mut tx, &fund, movement, detail).await?;
         }
         open.write_request_status(
             &mut tx,
@@ -1492,17 +1498,10 @@ impl Vault {
             line: request.line_id.clone(),
             amount: request.amount,
         };
-        let ids = store::append(
-            &mut tx,
-            Some(&open.outbox),
-            &open.member.id,
-            &fund,
-            [(movement, detail)],
-        )
-        .await?;
+        let id = open.append_row(&mut tx, &fund, movement, detail).await?;
         open.write_request_status(&mut tx, &request.id, ("approved", "paid"), None)
             .await?;
-        open.audit_in(&mut tx, "fund.pay", Some(("fund_ledger", &ids[0])))
+        open.audit_in(&mut tx, "fund.pay", Some(("fund_ledger", &id)))
             .await?;
         tx.commit().await?;
         open.request_view(&request.id).await
@@ -1529,14 +1528,9 @@ impl Vault {
         let reads_all = open.actor().may(Action::ReadLedger, Resource::Funds);
         // A receipt may name the child: for a case's spending, only those who see the
         // case open it (whoever asked for it, too, is bound by that once off the case).
-        let sees_case = match row.as_ref().and_then(|r| r.4.clone()) {
-            Some(case_id) => match open.case_access(&case_id).await {
-                Ok(access) => crate::access::sees_case(open.actor(), &access),
-                Err(Error::NotFound(_)) => false,
-                Err(err) => return Err(err),
-            },
-            None => true,
-        };
+        let case_id = row.as_ref().and_then(|r| r.4.clone());
+        let seen = open.cases_seen(case_id.iter().cloned().collect()).await?;
+        let sees_case = case_id.is_none_or(|c| seen.get(&c).copied().unwrap_or(false));
         let mine = |r: &Receipt| r.3.as_deref() == Some(open.member.id.as_str());
         let Some((file_name, media_type, content, _, _)) =
             row.filter(|r| sees_case && (mine(r) || reads_all))
@@ -1629,21 +1623,14 @@ impl Vault {
             reverses: Some(reversal.entry_id.clone()),
             ..RowDetail::default()
         };
-        let ids = store::append(
-            &mut tx,
-            Some(&open.outbox),
-            &open.member.id,
-            &fund,
-            [(movement, detail)],
-        )
-        .await?;
+        let id = open.append_row(&mut tx, &fund, movement, detail).await?;
         if kind == "payment" {
             if let Some(request_id) = &request_id {
                 open.write_request_status(&mut tx, request_id, ("paid", "approved"), None)
                     .await?;
             }
         }
-        open.audit_in(&mut tx, "fund.reverse", Some(("fund_ledger", &ids[0])))
+        open.audit_in(&mut tx, "fund.reverse", Some(("fund_ledger", &id)))
             .await?;
         tx.commit().await?;
         open.overview(&fund).await
@@ -1888,18 +1875,9 @@ async fn ledger_rows(
         sql.push(" LIMIT ").push_bind(i64::from(limit));
     }
     let rows: Vec<LedgerRow> = sql.build_query_as().fetch_all(&open.pool).await?;
-    let mut sees: HashMap<String, bool> = HashMap::new();
-    for case_id in rows.iter().filter_map(|r| r.case_id.clone()) {
-        if sees.contains_key(&case_id) {
-            continue;
-        }
-        let visible = match open.case_access(&case_id).await {
-            Ok(access) => crate::access::sees_case(open.actor(), &access),
-            Err(Error::NotFound(_)) => false,
-            Err(err) => return Err(err),
-        };
-        sees.insert(case_id, visible);
-    }
+    let sees = open
+        .cases_seen(rows.iter().filter_map(|r| r.case_id.clone()).collect())
+        .await?;
     let currency = fund.currency;
     let manage = open.actor().may(Action::ManageFund, Resource::Funds);
     Ok(rows

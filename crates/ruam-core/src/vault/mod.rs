@@ -7,6 +7,7 @@ mod boards;
 mod cards;
 mod case_records;
 mod cases;
+mod fund_ledger;
 mod funds;
 mod keys;
 mod open;
@@ -38,11 +39,12 @@ pub use cases::{
     AttachmentContent, CaseMemberChange, CloseCase, NewAttachment, NewConsent, NewNote,
     NewReferral, ReferralUpdate,
 };
+pub use fund_ledger::{BooksCheck, LedgerEntry, LedgerPage, LedgerQuery};
 pub use funds::{
-    BooksCheck, ChartPart, ContributorView, DecisionView, EntryReversal, FundAllocation, FundMonth,
-    FundOverview, FundSummary, FundTotals, LedgerEntry, LedgerPage, LedgerQuery, LineView,
-    NewContribution, NewFund, NewFundLine, NewPayment, NewSpendingRequest, PaymentView,
-    RequestCancel, RequestQuery, SpendingDecision, SpendingRequest,
+    ChartPart, ContributorView, DecisionView, EntryReversal, FundAllocation, FundMonth,
+    FundOverview, FundSummary, FundTotals, LineView, NewContribution, NewFund, NewFundLine,
+    NewPayment, NewSpendingRequest, PaymentView, RequestCancel, RequestQuery, SpendingDecision,
+    SpendingRequest,
 };
 pub use requests::{
     ChangePassphraseRequest, ConfirmPassphrase, CreateVaultRequest, CreatedVault,

@@ -98,6 +98,11 @@ pub fn router<S: RelayStore>(store: S, config: Config) -> Router {
             post(routes::push::<S>).get(routes::pull::<S>),
         )
         .route("/health", get(|| async { "ok" }))
+        .fallback(|| async {
+            error::Refusal::not_found(
+                "the relay has no such call; is this Ruam's relay, and of a matching version?",
+            )
+        })
         // The signed-request extractor reads bodies up to MAX_BODY itself.
         .layer(DefaultBodyLimit::disable())
         .with_state(app)

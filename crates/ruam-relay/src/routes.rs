@@ -24,6 +24,28 @@ const MAX_GRANTS: usize = 500;
 
 type Answer<T> = Result<Json<T>, Refusal>;
 
+/// The ids in a request's path; one that is not a UUID is answered like an unknown one.
+#[derive(Debug)]
+pub struct Ids<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> axum::extract::FromRequestParts<S>
+    for Ids<T>
+{
+    type Rejection = Refusal;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Refusal> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(ids)) => Ok(Self(ids)),
+            Err(_) => Err(Refusal::not_found(
+                "no such team, device or scope: the ids in the address are not UUIDs",
+            )),
+        }
+    }
+}
+
 fn json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
     serde_json::from_slice(body).map_err(|e| {
         Refusal::invalid(format!(
@@ -64,7 +86,7 @@ pub async fn create_team<S: RelayStore>(
 
 pub async fn new_invite<S: RelayStore>(
     State(app): State<App<S>>,
-    Path(team_id): Path<Uuid>,
+    Ids(team_id): Ids<Uuid>,
     signed: Signed,
 ) -> Answer<serde_json::Value> {
     let device = auth::device(&app, team_id, &signed, Pending::Refused).await?;
@@ -155,7 +177,7 @@ pub async fn enrol<S: RelayStore>(
 
 pub async fn devices<S: RelayStore>(
     State(app): State<App<S>>,
-    Path(team_id): Path<Uuid>,
+    Ids(team_id): Ids<Uuid>,
     signed: Signed,
 ) -> Answer<Vec<DeviceInfo>> {
     auth::device(&app, team_id, &signed, Pending::Refused).await?;
@@ -166,7 +188,7 @@ pub async fn devices<S: RelayStore>(
 
 pub async fn approve<S: RelayStore>(
     State(app): State<App<S>>,
-    Path((team_id, target)): Path<(Uuid, Uuid)>,
+    Ids((team_id, target)): Ids<(Uuid, Uuid)>,
     signed: Signed,
 ) -> Answer<DeviceInfo> {
     let device = auth::device(&app, team_id, &signed, Pending::Refused).await?;
@@ -188,7 +210,7 @@ pub async fn approve<S: RelayStore>(
 
 pub async fn revoke<S: RelayStore>(
     State(app): State<App<S>>,
-    Path((team_id, target)): Path<(Uuid, Uuid)>,
+    Ids((team_id, target)): Ids<(Uuid, Uuid)>,
     signed: Signed,
 ) -> Answer<DeviceInfo> {
     let device = auth::device(&app, team_id, &signed, Pending::Refused).await?;
@@ -227,7 +249,7 @@ async fn device_info<S: RelayStore>(
 
 pub async fn set_scope<S: RelayStore>(
     State(app): State<App<S>>,
-    Path((team_id, scope_id)): Path<(Uuid, Uuid)>,
+    Ids((team_id, scope_id)): Ids<(Uuid, Uuid)>,
     signed: Signed,
 ) -> Answer<ScopeGrant> {
     let device = auth::device(&app, team_id, &signed, Pending::Refused).await?;
@@ -315,7 +337,7 @@ pub async fn set_scope<S: RelayStore>(
 
 pub async fn me<S: RelayStore>(
     State(app): State<App<S>>,
-    Path(team_id): Path<Uuid>,
+    Ids(team_id): Ids<Uuid>,
     signed: Signed,
 ) -> Answer<Me> {
     let device = auth::device(&app, team_id, &signed, Pending::Allowed).await?;
@@ -360,7 +382,7 @@ async fn writable<S: RelayStore>(
 
 pub async fn push<S: RelayStore>(
     State(app): State<App<S>>,
-    Path(team_id): Path<Uuid>,
+    Ids(team_id): Ids<Uuid>,
     signed: Signed,
 ) -> Answer<api::PushAnswer> {
     let device = auth::device(&app, team_id, &signed, Pending::Refused).await?;
@@ -435,7 +457,7 @@ pub struct PullQuery {
 
 pub async fn pull<S: RelayStore>(
     State(app): State<App<S>>,
-    Path(team_id): Path<Uuid>,
+    Ids(team_id): Ids<Uuid>,
     query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
     signed: Signed,
 ) -> Result<Response, Refusal> {

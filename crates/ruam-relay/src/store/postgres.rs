@@ -3,7 +3,7 @@
 //! team's row, so that sequence numbers are committed in the order they are handed out.
 
 use ruam_wire::api::{DeviceKeys, Grant, Pushed, ScopeGrant};
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -36,9 +36,15 @@ impl PgStore {
     /// Connect to `postgres://…` and bring the schema up to date (migrations take an
     /// advisory lock, so relays starting together do not race).
     pub async fn open(url: &str, max_connections: u32) -> StoreResult<Self> {
+        Self::open_with(url.parse()?, max_connections).await
+    }
+
+    /// The same from connection options (`PgConnectOptions::new()` reads the `PG…`
+    /// variables of the environment).
+    pub async fn open_with(options: PgConnectOptions, max_connections: u32) -> StoreResult<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
-            .connect(url)
+            .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Ok(Self { pool })

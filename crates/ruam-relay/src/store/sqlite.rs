@@ -72,6 +72,11 @@ impl SqliteStore {
         Ok(Self { read, write })
     }
 
+    /// The reading pool, for tests that look at what the relay holds.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.read
+    }
+
     /// Close both pools, waiting for what they are doing (a relay stopping).
     pub async fn close(&self) {
         self.write.close().await;

@@ -140,7 +140,7 @@ pub async fn a_device_pulls_only_its_scopes_and_its_inbox(relay: TestRelay) {
         .unwrap();
     worker
         .client
-        .push(team_id, &[case_note.clone()])
+        .push(team_id, std::slice::from_ref(&case_note))
         .await
         .unwrap();
 
@@ -329,7 +329,7 @@ pub async fn bad_envelopes_are_refused_and_nothing_is_stored(relay: TestRelay) {
         assert!(refused.to_string().contains("envelope 1"), "{refused}");
     }
     // Bytes that are not envelopes at all, or a batch cut short.
-    let whole = frames::encode_push(&[good.clone()]);
+    let whole = frames::encode_push(std::slice::from_ref(&good));
     for body in [
         b"not frames".to_vec(),
         whole[..whole.len() - 10].to_vec(),
@@ -410,7 +410,11 @@ pub async fn a_restart_keeps_everything(mut relay: TestRelay) {
     lead.client.push(team_id, &before).await.unwrap();
     relay.restart().await;
     let after = envelope(&lead, team_id, s, 1, b"y");
-    let pushed = lead.client.push(team_id, &[after.clone()]).await.unwrap();
+    let pushed = lead
+        .client
+        .push(team_id, std::slice::from_ref(&after))
+        .await
+        .unwrap();
     assert_eq!(pushed.pushed[0].seq, 6);
     let all: Vec<Envelope> = pull_all(&lead, team_id, None)
         .await

@@ -1,4 +1,5 @@
 //! The relay's test suite. Every test runs twice: on the SQLite store and on PostgreSQL.
+#![allow(clippy::unwrap_used)]
 
 mod devices;
 mod envelopes;

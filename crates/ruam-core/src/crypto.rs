@@ -8,7 +8,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 use crate::{Error, Result};
 
 pub const KEY_LEN: usize = 32;
-const NONCE_LEN: usize = 12;
+pub const NONCE_LEN: usize = 12;
 
 /// 256 bits of secret key material. Never serialised, redacted in `Debug`, zeroed on drop.
 #[derive(Clone, Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
@@ -146,32 +146,57 @@ fn aead_key(kek: &SecretKey) -> Result<aead::LessSafeKey> {
 
 pub fn wrap(kek: &SecretKey, key: &SecretKey, aad: &[u8]) -> Result<Wrapped> {
     let nonce: [u8; NONCE_LEN] = random_array()?;
-    let mut in_out = key.expose().to_vec();
-    aead_key(kek)?
+    Ok(Wrapped {
+        nonce,
+        ciphertext: seal(kek, nonce, aad, key.expose())?,
+    })
+}
+
+/// Unwrap a key; `None` when the key-encryption key is wrong or anything was altered.
+pub fn unwrap(kek: &SecretKey, wrapped: &Wrapped, aad: &[u8]) -> Option<SecretKey> {
+    let plain = open(kek, wrapped.nonce, aad, &wrapped.ciphertext)?;
+    SecretKey::from_slice(&plain)
+}
+
+/// Encrypt `plaintext` with AES-256-GCM under `key` and `nonce` (which must never repeat
+/// for the key: pass a random one), binding `aad`. The result carries its tag.
+pub fn seal(
+    key: &SecretKey,
+    nonce: [u8; NONCE_LEN],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Result<Vec<u8>> {
+    let mut in_out = plaintext.to_vec();
+    aead_key(key)?
         .seal_in_place_append_tag(
             aead::Nonce::assume_unique_for_key(nonce),
             aead::Aad::from(aad),
             &mut in_out,
         )
         .map_err(|_| Error::Crypto)?;
-    Ok(Wrapped {
-        nonce,
-        ciphertext: in_out,
-    })
+    Ok(in_out)
 }
 
-/// Unwrap a key; `None` when the key-encryption key is wrong or anything was altered.
-pub fn unwrap(kek: &SecretKey, wrapped: &Wrapped, aad: &[u8]) -> Option<SecretKey> {
-    let key = aead_key(kek).ok()?;
-    let mut in_out = Zeroizing::new(wrapped.ciphertext.clone());
-    let plain = key
+/// Decrypt what [`seal`] made; `None` when the key is wrong or anything was altered. The
+/// plaintext is zeroed when dropped.
+pub fn open(
+    key: &SecretKey,
+    nonce: [u8; NONCE_LEN],
+    aad: &[u8],
+    ciphertext: &[u8],
+) -> Option<Zeroizing<Vec<u8>>> {
+    let mut in_out = Zeroizing::new(ciphertext.to_vec());
+    let len = aead_key(key)
+        .ok()?
         .open_in_place(
-            aead::Nonce::assume_unique_for_key(wrapped.nonce),
+            aead::Nonce::assume_unique_for_key(nonce),
             aead::Aad::from(aad),
             &mut in_out,
         )
-        .ok()?;
-    SecretKey::from_slice(plain)
+        .ok()?
+        .len();
+    in_out.truncate(len);
+    Some(in_out)
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ pub mod recovery;
 pub mod secret;
 pub mod settings;
 pub mod slots;
+pub mod sync;
 pub mod team;
 pub mod throttle;
 pub mod vault;

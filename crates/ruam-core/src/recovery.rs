@@ -28,54 +28,69 @@ impl RecoveryKey {
 
     /// The key as a person writes it down: `XXXX-XXXX-…` (8 groups).
     pub fn display(&self) -> Zeroizing<String> {
-        let plain = Zeroizing::new(base32::encode(ALPHABET, self.0.as_slice()));
-        let mut out = Zeroizing::new(String::with_capacity(CHARS + 7));
-        for (i, c) in plain.chars().enumerate() {
-            if i > 0 && i % 4 == 0 {
-                out.push('-');
-            }
-            out.push(c);
-        }
-        out
+        show_code(self.0.as_slice())
     }
 
     /// Read a key as typed: any case, with or without dashes or spaces; O is read as 0
     /// and I or L as 1, the usual slips when copying by hand.
     pub fn parse(typed: &str) -> Result<Self> {
-        let mut normal = Zeroizing::new(String::with_capacity(CHARS));
-        for c in typed.chars() {
-            match c.to_ascii_uppercase() {
-                '-' | ' ' | '\t' | '\n' | '\r' => {}
-                'O' => normal.push('0'),
-                'I' | 'L' => normal.push('1'),
-                c if c.is_ascii_digit() || ALPHABET_CHARS.contains(c) => normal.push(c),
-                _ => {
-                    return Err(Error::invalid(
-                        "recovery_key",
-                        "has a character that is not in a recovery key",
-                    ))
-                }
+        Ok(Self(read_code(typed, "recovery_key", "a recovery key")?))
+    }
+}
+
+/// 20 bytes as a person copies them: eight groups of four Crockford base-32 characters.
+pub(crate) fn show_code(bytes: &[u8]) -> Zeroizing<String> {
+    let plain = Zeroizing::new(base32::encode(ALPHABET, bytes));
+    let mut out = Zeroizing::new(String::with_capacity(plain.len() + plain.len() / 4));
+    for (i, c) in plain.chars().enumerate() {
+        if i > 0 && i % 4 == 0 {
+            out.push('-');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Read back what [`show_code`] showed, as a person typed it (see [`RecoveryKey::parse`]);
+/// a refusal names `field` and says it is not `what`.
+pub(crate) fn read_code(
+    typed: &str,
+    field: &'static str,
+    what: &str,
+) -> Result<Zeroizing<[u8; BYTES]>> {
+    let mut normal = Zeroizing::new(String::with_capacity(CHARS));
+    for c in typed.chars() {
+        match c.to_ascii_uppercase() {
+            '-' | ' ' | '\t' | '\n' | '\r' => {}
+            'O' => normal.push('0'),
+            'I' | 'L' => normal.push('1'),
+            c if c.is_ascii_digit() || ALPHABET_CHARS.contains(c) => normal.push(c),
+            _ => {
+                return Err(Error::invalid(
+                    field,
+                    format!("has a character that is not in {what}"),
+                ))
             }
         }
-        if normal.len() != CHARS {
-            return Err(Error::invalid(
-                "recovery_key",
-                format!(
-                    "must be {CHARS} characters (eight groups of four); got {}",
-                    normal.len()
-                ),
-            ));
-        }
-        let bytes = Zeroizing::new(
-            base32::decode(ALPHABET, &normal)
-                .ok_or_else(|| Error::invalid("recovery_key", "is not a valid recovery key"))?,
-        );
-        let array: [u8; BYTES] = bytes
-            .as_slice()
-            .try_into()
-            .map_err(|_| Error::invalid("recovery_key", "is not a valid recovery key"))?;
-        Ok(Self(Zeroizing::new(array)))
     }
+    if normal.len() != CHARS {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "must be {CHARS} characters (eight groups of four); got {}",
+                normal.len()
+            ),
+        ));
+    }
+    let bytes = Zeroizing::new(
+        base32::decode(ALPHABET, &normal)
+            .ok_or_else(|| Error::invalid(field, format!("is not {what}")))?,
+    );
+    let array: [u8; BYTES] = bytes
+        .as_slice()
+        .try_into()
+        .map_err(|_| Error::invalid(field, format!("is not {what}")))?;
+    Ok(Zeroizing::new(array))
 }
 
 const ALPHABET_CHARS: &str = "ABCDEFGHJKMNPQRSTVWXYZ";

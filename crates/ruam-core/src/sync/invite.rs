@@ -1,0 +1,118 @@
+//! The invite a lead makes for a member's laptop: a one-time code of eight groups of four
+//! characters (like the recovery key), whose first five bytes name the invite at the relay
+//! and whose other fifteen are a secret the relay never sees. The relay holds only the
+//! public half of a key made from the secret, so it can check an enrolment but not make one.
+//!
+//! Both screens then show a six-digit short code computed from the secret and the new
+//! laptop's public keys; the lead approves only when the two match, so a laptop that
+//! enrolled with a stolen code, or keys swapped on the way, is never let in.
+
+use ring::digest;
+use ruam_wire::api::{enrol_message, DeviceKeys};
+use ruam_wire::SigningKey;
+use zeroize::Zeroizing;
+
+use crate::recovery::{read_code, show_code};
+use crate::{crypto, Result};
+
+const ID_LEN: usize = 5;
+
+pub struct InviteCode(Zeroizing<[u8; 20]>);
+
+impl std::fmt::Debug for InviteCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "InviteCode({}, <redacted>)", self.id())
+    }
+}
+
+impl InviteCode {
+    pub fn generate() -> Result<Self> {
+        Ok(Self(Zeroizing::new(crypto::random_array()?)))
+    }
+
+    /// As the lead reads it out or writes it down: `XXXX-XXXX-…` (8 groups).
+    pub fn display(&self) -> Zeroizing<String> {
+        show_code(self.0.as_slice())
+    }
+
+    /// As the member types it (any case, dashes or spaces, O for 0, I or L for 1).
+    pub fn parse(typed: &str) -> Result<Self> {
+        Ok(Self(read_code(typed, "invite_code", "an invite code")?))
+    }
+
+    /// The invite's id at the relay: 10 hex digits.
+    pub fn id(&self) -> String {
+        hex::encode(&self.0[..ID_LEN])
+    }
+
+    fn secret(&self) -> &[u8] {
+        &self.0[ID_LEN..]
+    }
+
+    /// The key whose public half the relay keeps to check an enrolment.
+    pub fn invite_key(&self) -> Result<SigningKey> {
+        let seed = crypto::hkdf_key(b"ruam/invite/v1", self.secret(), &[self.id().as_bytes()])?;
+        Ok(SigningKey::from_seed(*seed.expose()))
+    }
+
+    /// The six digits both screens show for the laptop that enrols with this code.
+    pub fn short_code(&self, device: &DeviceKeys) -> String {
+        let mut context = digest::Context::new(&digest::SHA256);
+        context.update(b"ruam/short-code/v1\n");
+        context.update(self.secret());
+        context.update(&enrol_message(&self.id(), device));
+        let hash = context.finish();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&hash.as_ref()[..8]);
+        let n = u64::from_be_bytes(first) % 1_000_000;
+        format!("{:03} {:03}", n / 1000, n % 1000)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ruam_wire::{ExchangeKey, PublicKey};
+
+    use super::*;
+    use crate::Error;
+
+    fn device(n: u8) -> DeviceKeys {
+        DeviceKeys {
+            device_id: uuid::Uuid::from_u128(u128::from(n)),
+            sign_key: PublicKey([n; 32]),
+            exchange_key: ExchangeKey([n; 32]),
+        }
+    }
+
+    #[test]
+    fn a_code_reads_back_as_typed_and_keeps_its_id_and_key() {
+        let code = InviteCode::generate().unwrap();
+        let typed = code.display().to_lowercase().replace('-', " ");
+        let back = InviteCode::parse(&typed).unwrap();
+        assert_eq!(back.id(), code.id());
+        assert_eq!(back.id().len(), ruam_wire::api::INVITE_ID_HEX);
+        assert_eq!(
+            back.invite_key().unwrap().public_key(),
+            code.invite_key().unwrap().public_key()
+        );
+        assert!(!format!("{code:?}").contains(&*code.display()));
+        match InviteCode::parse("ABCD-EFGH") {
+            Err(Error::Invalid { field, .. }) => assert_eq!(field, "invite_code"),
+            other => panic!("expected invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_short_code_depends_on_the_secret_and_every_key() {
+        // A frozen value: both laptops must compute the same digits whatever their version.
+        let code = InviteCode::parse("0123-4567-89AB-CDEF-GHJK-MNPQ-RSTV-WXYZ").unwrap();
+        assert_eq!(code.short_code(&device(1)), "060 326");
+        assert_ne!(code.short_code(&device(1)), code.short_code(&device(2)));
+        let mut swapped = device(1);
+        swapped.exchange_key = ExchangeKey([9; 32]);
+        assert_ne!(code.short_code(&device(1)), code.short_code(&swapped));
+        let other = InviteCode::parse("0123-4567-89AB-CDEF-GHJK-MNPQ-RSTV-WXY0").unwrap();
+        assert_eq!(other.id(), code.id(), "same invite id, other secret");
+        assert_ne!(code.short_code(&device(1)), other.short_code(&device(1)));
+    }
+}

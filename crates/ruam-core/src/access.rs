@@ -183,10 +183,14 @@ pub enum Action {
     /// Read and export the whole ledger, and every request: those who manage funds or
     /// approve spending.
     ReadLedger,
+    /// Put the team on a sync relay, invite a laptop, approve or revoke one.
+    ManageDevices,
+    /// Sync this laptop with the team's relay, see its sync status and resolve conflicts.
+    SyncDevice,
 }
 
 impl Action {
-    pub const ALL: [Action; 37] = [
+    pub const ALL: [Action; 39] = [
         Action::ReplaceRecoveryKey,
         Action::AcknowledgeRecoveryKey,
         Action::CheckAuditLog,
@@ -224,6 +228,8 @@ impl Action {
         Action::RequestSpending,
         Action::DecideSpending,
         Action::ReadLedger,
+        Action::ManageDevices,
+        Action::SyncDevice,
     ];
 
     /// The name recorded in the audit log.
@@ -266,6 +272,8 @@ impl Action {
             Action::RequestSpending => "fund.request",
             Action::DecideSpending => "fund.decide",
             Action::ReadLedger => "fund.ledger.read",
+            Action::ManageDevices => "sync.devices",
+            Action::SyncDevice => "sync.run",
         }
     }
 
@@ -284,7 +292,8 @@ impl Action {
             | Action::UpdateMember
             | Action::SetMemberPassphrase
             | Action::AddAgency
-            | Action::UpdateAgency => Some(Permission::ManageTeam),
+            | Action::UpdateAgency
+            | Action::ManageDevices => Some(Permission::ManageTeam),
             Action::AddRole | Action::UpdateRole => Some(Permission::ManageRoles),
             Action::CreateCase => Some(Permission::CreateCases),
             Action::HandOverCases => Some(Permission::OverseeCases),
@@ -309,7 +318,8 @@ impl Action {
             Action::ChangeOwnPassphrase
             | Action::ChangeSettings
             | Action::ViewTeam
-            | Action::ViewFunds => None,
+            | Action::ViewFunds
+            | Action::SyncDevice => None,
         }
     }
 }
@@ -445,7 +455,11 @@ pub fn authorize(actor: Actor<'_>, action: Action, resource: Resource<'_>) -> Re
                 && rights.is_subset(actor.permissions)
         }
         (
-            Action::ReplaceRecoveryKey | Action::AcknowledgeRecoveryKey | Action::ChangeSettings,
+            Action::ReplaceRecoveryKey
+            | Action::AcknowledgeRecoveryKey
+            | Action::ChangeSettings
+            | Action::ManageDevices
+            | Action::SyncDevice,
             Resource::Vault,
         )
         | (
@@ -542,7 +556,9 @@ mod tests {
         match action {
             Action::ReplaceRecoveryKey
             | Action::AcknowledgeRecoveryKey
-            | Action::ChangeSettings => Resource::Vault,
+            | Action::ChangeSettings
+            | Action::ManageDevices
+            | Action::SyncDevice => Resource::Vault,
             Action::CheckAuditLog | Action::ReadAuditLog | Action::ExportAuditLog => {
                 Resource::AuditLog
             }

@@ -22,6 +22,10 @@ pub enum ErrorCode {
     Internal,
     /// Signed in with a first passphrase from the lead: change it before anything else.
     PassphraseChangeRequired,
+    /// The sync relay could not be reached: changes wait on this laptop.
+    Offline,
+    /// The sync relay refused (this device revoked, an invite used, …); the message says why.
+    RelayRefused,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +86,12 @@ pub enum Error {
     Task(String),
     #[error("could not encode {0}")]
     Encode(&'static str),
+    #[error("data could not be read or written as JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("the sync relay could not be reached ({0}); changes wait on this laptop and go when it can be reached")]
+    Offline(String),
+    #[error("the sync relay refused: {0}")]
+    RelayRefused(String),
 }
 
 /// What a person can do about a damaged file.
@@ -141,7 +151,10 @@ impl Error {
             | Self::Migrate(_)
             | Self::Crypto
             | Self::Task(_)
-            | Self::Encode(_) => ErrorCode::Internal,
+            | Self::Encode(_)
+            | Self::Json(_) => ErrorCode::Internal,
+            Self::Offline(_) => ErrorCode::Offline,
+            Self::RelayRefused(_) => ErrorCode::RelayRefused,
         }
     }
 

@@ -60,9 +60,13 @@ impl Outbox {
 
     /// Continue from the newest clock value already in the vault.
     pub async fn resume(device_id: String, pool: &sqlx::SqlitePool) -> Result<Self> {
-        let newest: Option<String> = sqlx::query_scalar("SELECT max(hlc) FROM changes")
-            .fetch_one(pool)
-            .await?;
+        // The newest of this laptop's own clocks and of those seen from other laptops.
+        let newest: Option<String> = sqlx::query_scalar(
+            "SELECT max(h) FROM (SELECT max(hlc) AS h FROM changes
+                                 UNION ALL SELECT newest_hlc FROM sync_state)",
+        )
+        .fetch_one(pool)
+        .await?;
         let outbox = Self::new(device_id);
         if let Some((ms, counter)) = newest.as_deref().and_then(parse_hlc) {
             *outbox.last.lock().expect("clock mutex") = (ms, counter);
@@ -72,6 +76,17 @@ impl Outbox {
 
     pub fn device_id(&self) -> &str {
         &self.device_id
+    }
+
+    /// Move the clock past a stamp seen from another laptop, so that what is written here
+    /// next is ordered after what was read.
+    pub fn observe(&self, hlc: &str) {
+        if let Some(seen) = parse_hlc(hlc) {
+            let mut last = self.last.lock().expect("clock mutex");
+            if seen > *last {
+                *last = seen;
+            }
+        }
     }
 
     /// The next hybrid-logical-clock stamp: `<ms>:<counter>:<device>`, sortable as text.
@@ -116,7 +131,7 @@ impl Outbox {
     }
 }
 
-fn parse_hlc(hlc: &str) -> Option<(i64, u32)> {
+pub(crate) fn parse_hlc(hlc: &str) -> Option<(i64, u32)> {
     let mut parts = hlc.splitn(3, ':');
     Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
 }
@@ -134,6 +149,18 @@ mod tests {
             assert!(next > previous, "{next} !> {previous}");
             previous = next;
         }
+    }
+
+    #[test]
+    fn a_clock_seen_from_another_laptop_is_passed() {
+        let outbox = Outbox::new("here".into());
+        let far = format!("{:015}:{:05}:{}", i64::MAX / 4, 3, "there");
+        outbox.observe(&far);
+        let next = outbox.tick();
+        assert!(next > far, "{next} !> {far}");
+        // An older one changes nothing.
+        outbox.observe("000000000000001:00000:old");
+        assert!(outbox.tick() > next);
     }
 
     #[test]

@@ -127,6 +127,9 @@ pub struct DeviceInfo {
     pub admin: bool,
     pub enrolled_ms: i64,
     pub last_seen_ms: Option<i64>,
+    /// The invite it enrolled with (none for a team's first device), so that the lead's
+    /// laptop knows which code's short code to show beside it.
+    pub invite_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -40,6 +40,18 @@ impl InviteCode {
         Ok(Self(read_code(typed, "invite_code", "an invite code")?))
     }
 
+    /// The code's 20 bytes, to keep it in the (encrypted) vault until its laptop is approved.
+    pub(crate) fn raw(&self) -> &[u8; 20] {
+        &self.0
+    }
+
+    pub(crate) fn from_raw(bytes: &[u8]) -> Result<Self> {
+        let array: [u8; 20] = bytes
+            .try_into()
+            .map_err(|_| crate::Error::invalid("invite_code", "is not an invite code"))?;
+        Ok(Self(Zeroizing::new(array)))
+    }
+
     /// The invite's id at the relay: 10 hex digits.
     pub fn id(&self) -> String {
         hex::encode(&self.0[..ID_LEN])

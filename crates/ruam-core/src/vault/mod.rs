@@ -12,6 +12,7 @@ mod funds;
 mod keys;
 mod open;
 mod requests;
+mod sync;
 mod team;
 
 use std::sync::Arc;
@@ -50,6 +51,7 @@ pub use requests::{
     ChangePassphraseRequest, ConfirmPassphrase, CreateVaultRequest, CreatedVault,
     RecoveryUnlockRequest, ShownRecoveryKey, UnlockRequest, Unlocked, VaultState, VaultStatus,
 };
+pub use sync::{DeviceApproval, SyncDevice, SyncEnrolment, SyncInvite, SyncReport, SyncStatus};
 
 /// When the person last did something, on both clocks: the monotonic one does not move
 /// while a laptop sleeps, the wall clock does.

@@ -17,5 +17,6 @@ mod records;
 mod recovery;
 mod secret_service;
 mod settings;
+mod sync;
 mod team;
 mod unlock;

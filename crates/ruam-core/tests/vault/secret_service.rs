@@ -115,3 +115,26 @@ async fn without_a_keyring_service() {
         "nothing written"
     );
 }
+
+#[tokio::test]
+async fn the_real_os_keyring_holds_the_sync_identity() {
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() || cfg!(not(target_os = "linux")),
+        "no D-Bus session: run the tests through ./x test, which starts the Secret Service"
+    );
+    let keyring = OsKeyring::with_service(format!("org.ruam.test.{}", uuid::Uuid::now_v7()));
+    let vault_id = uuid::Uuid::now_v7().to_string();
+    let device_id = uuid::Uuid::now_v7();
+    let identity = ruam_core::sync::DeviceIdentity::generate(device_id).unwrap();
+    identity.save(&keyring, &vault_id).unwrap();
+    let loaded = ruam_core::sync::DeviceIdentity::load(&keyring, &vault_id, device_id)
+        .unwrap()
+        .expect("kept in the real keyring");
+    assert_eq!(loaded.keys(), identity.keys());
+    ruam_core::sync::DeviceIdentity::forget(&keyring, &vault_id).unwrap();
+    assert!(
+        ruam_core::sync::DeviceIdentity::load(&keyring, &vault_id, device_id)
+            .unwrap()
+            .is_none()
+    );
+}

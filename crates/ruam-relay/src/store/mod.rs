@@ -36,6 +36,7 @@ pub struct DeviceRow {
     pub admin: bool,
     pub enrolled_ms: i64,
     pub last_seen_ms: Option<i64>,
+    pub invite_id: Option<String>,
 }
 
 impl DeviceRow {
@@ -46,6 +47,7 @@ impl DeviceRow {
             admin: self.admin,
             enrolled_ms: self.enrolled_ms,
             last_seen_ms: self.last_seen_ms,
+            invite_id: self.invite_id.clone(),
         }
     }
 }

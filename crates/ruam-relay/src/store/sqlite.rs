@@ -20,9 +20,19 @@ pub struct SqliteStore {
     write: SqlitePool,
 }
 
-type DeviceTuple = (Uuid, Uuid, Vec<u8>, Vec<u8>, String, bool, i64, Option<i64>);
+type DeviceTuple = (
+    Uuid,
+    Uuid,
+    Vec<u8>,
+    Vec<u8>,
+    String,
+    bool,
+    i64,
+    Option<i64>,
+    Option<String>,
+);
 const DEVICE_COLUMNS: &str =
-    "team_id, id, sign_key, exchange_key, status, admin, enrolled_ms, last_seen_ms";
+    "team_id, id, sign_key, exchange_key, status, admin, enrolled_ms, last_seen_ms, invite_id";
 
 fn device_row(t: DeviceTuple) -> StoreResult<DeviceRow> {
     Ok(DeviceRow {
@@ -32,6 +42,7 @@ fn device_row(t: DeviceTuple) -> StoreResult<DeviceRow> {
         admin: t.5,
         enrolled_ms: t.6,
         last_seen_ms: t.7,
+        invite_id: t.8,
     })
 }
 

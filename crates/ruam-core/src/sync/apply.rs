@@ -1,0 +1,153 @@
+//! Applying another laptop's row changes, field by field, by hybrid logical clock.
+//!
+//! For each field: a change made after seeing this laptop's value (its parent clock is
+//! ours) simply replaces it; a change already held is skipped; two edits made without
+//! seeing each other are concurrent: the later clock wins everywhere, and where the
+//! entity's field is one a person must decide (a case's text, a card's title), both
+//! values are kept as a conflict. Runs after this laptop's own changes were captured, in
+//! the same transaction, so its shadows are its rows.
+
+use serde_json::{Map, Value};
+use sqlx::SqliteConnection;
+
+use super::capture::{load_shadow, save_shadow, Shadow};
+use super::changes::{RowChange, DELETED};
+use super::entities;
+use crate::{Error, Result};
+
+/// What applying a batch did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Rows changed here.
+    pub rows: usize,
+    /// Field values that lost to a later one, or were held already.
+    pub skipped_fields: usize,
+    pub conflicts: usize,
+}
+
+fn clock(value: Option<&Value>) -> Option<&str> {
+    value.and_then(Value::as_str)
+}
+
+/// Check the shape of a change before anything of it is written.
+fn check(change: &RowChange) -> Result<&'static entities::Entity> {
+    let entity = entities::entity(&change.entity).ok_or_else(|| {
+        Error::invalid(
+            "sync",
+            format!("a change names an unknown entity {}", change.entity),
+        )
+    })?;
+    if change.id.is_empty() || change.id.len() > 100 {
+        return Err(Error::invalid("sync", "a change has no usable row id"));
+    }
+    if super::hlc_device(&change.hlc).is_none() {
+        return Err(Error::invalid("sync", "a change's clock is malformed"));
+    }
+    for field in change.fields.keys() {
+        let known = field == DELETED
+            || entity.columns.contains(&field.as_str())
+            || entity.sets.iter().any(|s| s.field == field);
+        if !known {
+            return Err(Error::invalid(
+                "sync",
+                format!(
+                    "a change names a field {field} that {} does not have",
+                    entity.name
+                ),
+            ));
+        }
+    }
+    Ok(entity)
+}
+
+pub async fn apply_change(conn: &mut SqliteConnection, change: &RowChange) -> Result<Applied> {
+    let entity = check(change)?;
+    let mut applied = Applied::default();
+    let shadow = load_shadow(conn, entity.name, &change.id).await?;
+    let mut next = shadow.clone().unwrap_or_default();
+    let mut write = Map::new();
+    for (field, value) in &change.fields {
+        let ours = shadow.as_ref().and_then(|s| clock(s.clocks.get(field)));
+        let parent = clock(change.parents.get(field));
+        if ours == Some(change.hlc.as_str()) {
+            applied.skipped_fields += 1;
+            continue;
+        }
+        let concurrent = ours.is_some_and(|ours| parent.is_none_or(|p| p < ours));
+        let theirs_later = ours.is_none_or(|ours| change.hlc.as_str() > ours);
+        let local_value = shadow
+            .as_ref()
+            .and_then(|s| s.state.get(field))
+            .cloned()
+            .unwrap_or(Value::Null);
+        if concurrent && entity.tracked.contains(&field.as_str()) && local_value != *value {
+            record_conflict(conn, change, field, &local_value, ours, value).await?;
+            applied.conflicts += 1;
+        }
+        if !theirs_later {
+            applied.skipped_fields += 1;
+            continue;
+        }
+        write.insert(field.clone(), value.clone());
+        next.clocks
+            .insert(field.clone(), Value::String(change.hlc.clone()));
+    }
+    if write.is_empty() {
+        return Ok(applied);
+    }
+    match write.get(DELETED) {
+        Some(Value::Bool(true)) => {
+            entities::delete_row(conn, entity, &change.id).await?;
+            next.state = Map::from_iter([(DELETED.to_owned(), Value::Bool(true))]);
+        }
+        _ => {
+            write.remove(DELETED);
+            next.state.remove(DELETED);
+            entities::write_row(conn, entity, &change.id, &write).await?;
+            if let Some(row) = entities::read_row(conn, entity, &change.id).await? {
+                next.state = row;
+            }
+        }
+    }
+    save_shadow(conn, entity.name, &change.id, &Shadow { ..next }).await?;
+    applied.rows += 1;
+    Ok(applied)
+}
+
+async fn record_conflict(
+    conn: &mut SqliteConnection,
+    change: &RowChange,
+    field: &str,
+    local: &Value,
+    local_hlc: Option<&str>,
+    remote: &Value,
+) -> Result<()> {
+    // One open conflict per field: a newer concurrent value replaces the remote side.
+    sqlx::query(
+        "DELETE FROM sync_conflicts
+         WHERE entity = ? AND entity_id = ? AND field = ? AND resolved_at IS NULL",
+    )
+    .bind(&change.entity)
+    .bind(&change.id)
+    .bind(field)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO sync_conflicts
+         (id, entity, entity_id, field, local_value, local_hlc, remote_value, remote_hlc, remote_author, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(&change.entity)
+    .bind(&change.id)
+    .bind(field)
+    .bind(local.to_string())
+    .bind(local_hlc)
+    .bind(remote.to_string())
+    .bind(&change.hlc)
+    .bind(&change.author)
+    .bind(crate::outbox::now_utc())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

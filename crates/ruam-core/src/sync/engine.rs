@@ -1,0 +1,561 @@
+//! One round of sync: seal what this laptop changed into envelopes (kept in the vault until
+//! the relay has them), push them, pull what the others sent, check and open it, and apply
+//! it. Sealing and applying run in vault transactions; the network calls run outside
+//! them, so nothing is lost when the relay is down or the connection breaks mid-way: the
+//! envelopes wait in `sync_outgoing`, and a pull resumes after the last page applied.
+
+use base64::Engine as _;
+use ruam_wire::client::{ClientError, RelayClient};
+use ruam_wire::envelope::Envelope;
+use ruam_wire::{ExchangeKey, PublicKey};
+use sqlx::{SqliteConnection, SqlitePool};
+use uuid::Uuid;
+
+use super::apply::{self, Applied};
+use super::capture;
+use super::changes::{Batch, Inbox, RowChange};
+use super::identity::DeviceIdentity;
+use super::seal::{self, KeyLabel};
+use crate::crypto::SecretKey;
+use crate::outbox::Outbox;
+use crate::{Error, Result};
+
+/// Plaintext per envelope, well below the envelope's limit.
+const BATCH_BYTES: usize = 256 * 1024;
+/// Envelopes per push.
+const PUSH_ENVELOPES: i64 = 100;
+/// Envelopes per pull.
+pub const PULL_PAGE: u32 = 500;
+
+/// This laptop's place in the team's sync, as `sync_state` keeps it.
+#[derive(Debug, Clone)]
+pub struct SyncState {
+    pub relay_url: String,
+    pub team_id: Uuid,
+    pub device_id: Uuid,
+    /// Known once a lead's laptop has sent this one the team scope's key.
+    pub team_scope_id: Option<Uuid>,
+    pub pulled_seq: i64,
+}
+
+fn uuid(text: &str, what: &'static str) -> Result<Uuid> {
+    Uuid::parse_str(text)
+        .map_err(|_| Error::invalid("sync", format!("the sync state's {what} is not a UUID")))
+}
+
+pub async fn load_state(conn: &mut SqliteConnection) -> Result<Option<SyncState>> {
+    let row: Option<(String, String, String, Option<String>, i64)> = sqlx::query_as(
+        "SELECT relay_url, team_remote_id, device_id, team_scope_id, pulled_seq FROM sync_state WHERE id = 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((relay_url, team, device, scope, pulled_seq)) = row else {
+        return Ok(None);
+    };
+    Ok(Some(SyncState {
+        relay_url,
+        team_id: uuid(&team, "team")?,
+        device_id: uuid(&device, "device")?,
+        team_scope_id: scope
+            .as_deref()
+            .map(|s| uuid(s, "team scope"))
+            .transpose()?,
+        pulled_seq,
+    }))
+}
+
+pub async fn save_state(conn: &mut SqliteConnection, state: &SyncState) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sync_state (id, relay_url, team_remote_id, device_id, team_scope_id, pulled_seq, created_at)
+         VALUES (1, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&state.relay_url)
+    .bind(state.team_id.to_string())
+    .bind(state.device_id.to_string())
+    .bind(state.team_scope_id.map(|s| s.to_string()))
+    .bind(state.pulled_seq)
+    .bind(crate::outbox::now_utc())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn store_key(
+    conn: &mut SqliteConnection,
+    scope_id: Uuid,
+    epoch: u32,
+    key: &SecretKey,
+    kind: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sync_scope_keys (scope_id, epoch, key, kind, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (scope_id, epoch) DO NOTHING",
+    )
+    .bind(scope_id.to_string())
+    .bind(i64::from(epoch))
+    .bind(&key.expose()[..])
+    .bind(kind)
+    .bind(crate::outbox::now_utc())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn key_at(
+    conn: &mut SqliteConnection,
+    scope_id: Uuid,
+    epoch: Option<u32>,
+) -> Result<Option<(u32, SecretKey)>> {
+    let row: Option<(i64, Vec<u8>)> = match epoch {
+        Some(epoch) => {
+            sqlx::query_as(
+                "SELECT epoch, key FROM sync_scope_keys WHERE scope_id = ? AND epoch = ?",
+            )
+            .bind(scope_id.to_string())
+            .bind(i64::from(epoch))
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+        None => sqlx::query_as(
+            "SELECT epoch, key FROM sync_scope_keys WHERE scope_id = ? ORDER BY epoch DESC LIMIT 1",
+        )
+        .bind(scope_id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?,
+    };
+    Ok(row
+        .and_then(|(epoch, key)| Some((u32::try_from(epoch).ok()?, SecretKey::from_slice(&key)?))))
+}
+
+/// Every key this laptop holds of a scope, oldest epoch first (for a device just given it).
+pub async fn keys_of(conn: &mut SqliteConnection, scope_id: Uuid) -> Result<Vec<(u32, SecretKey)>> {
+    let rows: Vec<(i64, Vec<u8>)> =
+        sqlx::query_as("SELECT epoch, key FROM sync_scope_keys WHERE scope_id = ? ORDER BY epoch")
+            .bind(scope_id.to_string())
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(epoch, key)| Some((u32::try_from(epoch).ok()?, SecretKey::from_slice(&key)?)))
+        .collect())
+}
+
+/// Keep a device's public keys (from the relay's list), to verify what it wrote.
+pub async fn store_device(
+    conn: &mut SqliteConnection,
+    info: &ruam_wire::api::DeviceInfo,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sync_devices (device_id, sign_key, exchange_key, status, admin, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (device_id) DO UPDATE SET status = excluded.status, admin = excluded.admin,
+             updated_at = excluded.updated_at",
+    )
+    .bind(info.keys.device_id.to_string())
+    .bind(&info.keys.sign_key.0[..])
+    .bind(&info.keys.exchange_key.0[..])
+    .bind(info.status.as_str())
+    .bind(info.admin)
+    .bind(crate::outbox::now_utc())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A device's signing key and whether it is a lead's (admin) device.
+async fn signer(conn: &mut SqliteConnection, device_id: Uuid) -> Result<Option<(PublicKey, bool)>> {
+    let row: Option<(Vec<u8>, bool)> =
+        sqlx::query_as("SELECT sign_key, admin FROM sync_devices WHERE device_id = ?")
+            .bind(device_id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row.and_then(|(key, admin)| Some((PublicKey(key.try_into().ok()?), admin))))
+}
+
+/// Seal every change not yet sealed into envelopes of the team's scope, waiting in
+/// `sync_outgoing`. Returns how many row changes were sealed.
+pub async fn seal_pending(
+    conn: &mut SqliteConnection,
+    identity: &DeviceIdentity,
+    state: &SyncState,
+) -> Result<usize> {
+    // Until this laptop holds the team's key, its changes wait in the outbox.
+    let Some(team_scope_id) = state.team_scope_id else {
+        return Ok(0);
+    };
+    let Some((epoch, key)) = key_at(conn, team_scope_id, None).await? else {
+        return Ok(0);
+    };
+    let changes = capture::capture_team(conn).await?;
+    let count = changes.len();
+    let mut batch: Vec<RowChange> = Vec::new();
+    let mut bytes = 0;
+    for change in changes {
+        bytes += serde_json::to_vec(&change)?.len();
+        batch.push(change);
+        if bytes >= BATCH_BYTES {
+            queue(
+                conn,
+                identity,
+                state,
+                team_scope_id,
+                epoch,
+                &key,
+                std::mem::take(&mut batch),
+            )
+            .await?;
+            bytes = 0;
+        }
+    }
+    if !batch.is_empty() {
+        queue(conn, identity, state, team_scope_id, epoch, &key, batch).await?;
+    }
+    Ok(count)
+}
+
+async fn queue(
+    conn: &mut SqliteConnection,
+    identity: &DeviceIdentity,
+    state: &SyncState,
+    scope_id: Uuid,
+    epoch: u32,
+    key: &SecretKey,
+    changes: Vec<RowChange>,
+) -> Result<()> {
+    let count = changes.len();
+    let plaintext = zeroize::Zeroizing::new(serde_json::to_vec(&Batch { changes })?);
+    let envelope = seal::seal_envelope(
+        identity,
+        state.team_id,
+        scope_id,
+        epoch,
+        key,
+        &plaintext,
+        ruam_wire::client::now_ms(),
+    )?;
+    queue_envelope(conn, &envelope, count).await
+}
+
+pub async fn queue_envelope(
+    conn: &mut SqliteConnection,
+    envelope: &Envelope,
+    changes: usize,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sync_outgoing (envelope_id, scope_id, epoch, body, changes, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(envelope.header.envelope_id.to_string())
+    .bind(envelope.header.scope_id.to_string())
+    .bind(i64::from(envelope.header.epoch))
+    .bind(envelope.encode())
+    .bind(i64::try_from(changes).unwrap_or(i64::MAX))
+    .bind(crate::outbox::now_utc())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Envelopes sealed and waiting for the relay, and the row changes they carry.
+pub async fn pending(pool: &SqlitePool) -> Result<(i64, i64)> {
+    Ok(
+        sqlx::query_as("SELECT count(*), coalesce(sum(changes), 0) FROM sync_outgoing")
+            .fetch_one(pool)
+            .await?,
+    )
+}
+
+pub fn relay_error(err: ClientError) -> Error {
+    match err {
+        ClientError::Refused { message, .. } => Error::RelayRefused(message),
+        other => Error::Offline(other.to_string()),
+    }
+}
+
+/// Push what waits, oldest first, until none does. Each page leaves the queue only once
+/// the relay has stored it; a repeat is harmless (the relay keeps one copy).
+pub async fn push(pool: &SqlitePool, client: &RelayClient, state: &SyncState) -> Result<usize> {
+    let mut pushed = 0;
+    loop {
+        let rows: Vec<(i64, Vec<u8>)> =
+            sqlx::query_as("SELECT seq, body FROM sync_outgoing ORDER BY seq LIMIT ?")
+                .bind(PUSH_ENVELOPES)
+                .fetch_all(pool)
+                .await?;
+        if rows.is_empty() {
+            return Ok(pushed);
+        }
+        let envelopes = rows
+            .iter()
+            .map(|(_, body)| Envelope::decode(body))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| Error::invalid("sync", format!("a sealed envelope waiting here {e}")))?;
+        client
+            .push(state.team_id, &envelopes)
+            .await
+            .map_err(relay_error)?;
+        let last = rows.last().map(|(seq, _)| *seq).unwrap_or_default();
+        sqlx::query("DELETE FROM sync_outgoing WHERE seq <= ?")
+            .bind(last)
+            .execute(pool)
+            .await?;
+        pushed += rows.len();
+    }
+}
+
+/// What a pull did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pulled {
+    pub envelopes: usize,
+    pub applied: Applied,
+    /// Envelopes refused (bad signature, not decryptable, malformed): logged, not applied.
+    pub refused: usize,
+    /// Envelopes of a key epoch this laptop does not hold yet: the pull stops before them.
+    pub waiting_for_keys: bool,
+}
+
+impl Pulled {
+    fn add(&mut self, other: Pulled) {
+        self.envelopes += other.envelopes;
+        self.refused += other.refused;
+        self.applied.rows += other.applied.rows;
+        self.applied.skipped_fields += other.applied.skipped_fields;
+        self.applied.conflicts += other.applied.conflicts;
+        self.waiting_for_keys |= other.waiting_for_keys;
+    }
+}
+
+async fn seen(conn: &mut SqliteConnection, envelope: &Envelope) -> Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM sync_seen WHERE envelope_id = ?")
+        .bind(envelope.header.envelope_id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(found.is_some())
+}
+
+async fn mark_seen(
+    conn: &mut SqliteConnection,
+    envelope: &Envelope,
+    seq: i64,
+    refused: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sync_seen (envelope_id, seq, outcome, reason, at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (envelope_id) DO NOTHING",
+    )
+    .bind(envelope.header.envelope_id.to_string())
+    .bind(seq)
+    .bind(if refused.is_some() {
+        "refused"
+    } else {
+        "applied"
+    })
+    .bind(refused)
+    .bind(crate::outbox::now_utc())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Apply one page of pulled envelopes in the caller's transaction (after this laptop's own
+/// changes were sealed in it). Stops before an envelope whose key this laptop lacks;
+/// returns the sequence number to pull after next time.
+pub async fn apply_page(
+    conn: &mut SqliteConnection,
+    identity: &DeviceIdentity,
+    state: &SyncState,
+    outbox: &Outbox,
+    envelopes: &[(i64, Envelope)],
+    mut after: i64,
+) -> Result<(i64, Pulled)> {
+    let mut report = Pulled::default();
+    for (seq, envelope) in envelopes {
+        let h = &envelope.header;
+        if seen(conn, envelope).await? || h.device_id == identity.device_id {
+            after = (*seq).max(after);
+            continue;
+        }
+        report.envelopes += 1;
+        let refusal = if h.team_id != state.team_id {
+            Some("is for another team".to_owned())
+        } else {
+            match signer(conn, h.device_id).await? {
+                None => Some("is signed by a device the team does not know".to_owned()),
+                Some((key, admin)) if h.scope_id == identity.device_id => {
+                    match open_inbox(conn, identity, state, envelope, &key, admin).await? {
+                        Ok(()) => None,
+                        Err(reason) => Some(reason),
+                    }
+                }
+                Some((key, _)) => {
+                    let Some((_, scope_key)) = key_at(conn, h.scope_id, Some(h.epoch)).await?
+                    else {
+                        report.waiting_for_keys = true;
+                        return Ok((after, report));
+                    };
+                    match seal::open_envelope(envelope, &key, &scope_key) {
+                        Err(e) => Some(e.to_string()),
+                        Ok(plaintext) => match serde_json::from_slice::<Batch>(&plaintext) {
+                            Err(_) => Some("does not hold row changes".to_owned()),
+                            Ok(batch) => {
+                                let applied = apply_batch(conn, &batch, outbox).await?;
+                                report.applied.rows += applied.rows;
+                                report.applied.skipped_fields += applied.skipped_fields;
+                                report.applied.conflicts += applied.conflicts;
+                                None
+                            }
+                        },
+                    }
+                }
+            }
+        };
+        if let Some(reason) = &refusal {
+            report.refused += 1;
+            tracing::warn!(envelope = %h.envelope_id, device = %h.device_id, seq, reason = %reason, "envelope refused");
+        }
+        mark_seen(conn, envelope, *seq, refusal.as_deref()).await?;
+        after = (*seq).max(after);
+    }
+    sqlx::query("UPDATE sync_state SET pulled_seq = max(pulled_seq, ?) WHERE id = 1")
+        .bind(after)
+        .execute(&mut *conn)
+        .await?;
+    Ok((after, report))
+}
+
+/// Apply a batch whole: a change that cannot be applied rolls the batch back (a savepoint),
+/// and the batch is refused.
+async fn apply_batch(
+    conn: &mut SqliteConnection,
+    batch: &Batch,
+    outbox: &Outbox,
+) -> Result<Applied> {
+    let mut total = Applied::default();
+    sqlx::query("SAVEPOINT batch").execute(&mut *conn).await?;
+    for change in &batch.changes {
+        match apply::apply_change(conn, change).await {
+            Ok(applied) => {
+                total.rows += applied.rows;
+                total.skipped_fields += applied.skipped_fields;
+                total.conflicts += applied.conflicts;
+                outbox.observe(&change.hlc);
+            }
+            Err(err) => {
+                sqlx::query("ROLLBACK TO batch").execute(&mut *conn).await?;
+                sqlx::query("RELEASE batch").execute(&mut *conn).await?;
+                return Err(err);
+            }
+        }
+    }
+    if let Some(newest) = batch.changes.iter().map(|c| c.hlc.as_str()).max() {
+        sqlx::query(
+            "UPDATE sync_state SET newest_hlc = max(coalesce(newest_hlc, ''), ?) WHERE id = 1",
+        )
+        .bind(newest)
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query("RELEASE batch").execute(&mut *conn).await?;
+    Ok(total)
+}
+
+/// Keys sent to this device: only a lead's device may send them, each must unwrap.
+async fn open_inbox(
+    conn: &mut SqliteConnection,
+    identity: &DeviceIdentity,
+    state: &SyncState,
+    envelope: &Envelope,
+    signer: &PublicKey,
+    admin: bool,
+) -> Result<std::result::Result<(), String>> {
+    if !envelope.verify(signer) {
+        return Ok(Err("its signature does not verify".into()));
+    }
+    if !admin {
+        return Ok(Err("sends keys but is not a lead's device".into()));
+    }
+    let Ok(inbox) = serde_json::from_slice::<Inbox>(&envelope.ciphertext) else {
+        return Ok(Err("does not hold wrapped keys".into()));
+    };
+    for wrapped in &inbox.keys {
+        let label = KeyLabel {
+            team_id: state.team_id,
+            scope_id: wrapped.scope_id,
+            epoch: wrapped.epoch,
+            device_id: identity.device_id,
+        };
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(&wrapped.wrapped)
+            .unwrap_or_default();
+        let Some(key) = seal::unwrap_scope_key(identity, label, &bytes) else {
+            return Ok(Err(
+                "holds a key that does not unwrap for this device".into()
+            ));
+        };
+        store_key(conn, wrapped.scope_id, wrapped.epoch, &key, &wrapped.kind).await?;
+    }
+    Ok(Ok(()))
+}
+
+/// An envelope to `recipient`'s inbox with every key this laptop holds of `scope_id`.
+pub async fn keys_for(
+    conn: &mut SqliteConnection,
+    identity: &DeviceIdentity,
+    state: &SyncState,
+    recipient: &ruam_wire::api::DeviceKeys,
+    scope_id: Uuid,
+    kind: &str,
+) -> Result<Envelope> {
+    let mut keys = Vec::new();
+    for (epoch, key) in keys_of(conn, scope_id).await? {
+        let label = KeyLabel {
+            team_id: state.team_id,
+            scope_id,
+            epoch,
+            device_id: recipient.device_id,
+        };
+        keys.push(super::changes::WrappedKey {
+            scope_id,
+            epoch,
+            kind: kind.to_owned(),
+            case_id: None,
+            section: None,
+            wrapped: base64::engine::general_purpose::STANDARD
+                .encode(seal::wrap_scope_key(recipient, label, &key)?),
+        });
+    }
+    let content = serde_json::to_vec(&Inbox { keys })?;
+    let header = ruam_wire::EnvelopeHeader {
+        team_id: state.team_id,
+        scope_id: recipient.device_id,
+        epoch: 0,
+        envelope_id: Uuid::now_v7(),
+        device_id: identity.device_id,
+        created_ms: ruam_wire::client::now_ms(),
+        nonce: crate::crypto::random_array()?,
+    };
+    Ok(Envelope::sign(header, content, identity.signing()))
+}
+
+/// The exchange key bytes of a device this laptop knows.
+pub async fn device_keys(
+    conn: &mut SqliteConnection,
+    device_id: Uuid,
+) -> Result<Option<ruam_wire::api::DeviceKeys>> {
+    let row: Option<(Vec<u8>, Vec<u8>)> =
+        sqlx::query_as("SELECT sign_key, exchange_key FROM sync_devices WHERE device_id = ?")
+            .bind(device_id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row.and_then(|(sign, exchange)| {
+        Some(ruam_wire::api::DeviceKeys {
+            device_id,
+            sign_key: PublicKey(sign.try_into().ok()?),
+            exchange_key: ExchangeKey(exchange.try_into().ok()?),
+        })
+    }))
+}
+
+pub fn merge(total: &mut Pulled, page: Pulled) {
+    total.add(page);
+}

@@ -1,0 +1,433 @@
+//! What is replicated: each entity's table, the fields that travel, the sets kept beside
+//! it (a card's assignees), the rows that belong to it (a card's checklist items), the
+//! scope it travels in, and the fields whose concurrent edits a person must resolve.
+//!
+//! Fields that are this laptop's own stay out: who must still change a first passphrase
+//! here, whether this vault's recovery key was written down, the day's task reminders.
+//! Rows are read and written generically (`json_object`), so a new column travels once
+//! it is named here.
+
+use serde_json::{Map, Value};
+use sqlx::SqliteConnection;
+
+use crate::Result;
+
+/// A set of values kept in a table of its own, travelling as one field of its entity.
+#[derive(Debug)]
+pub struct SetField {
+    pub field: &'static str,
+    pub table: &'static str,
+    pub parent_column: &'static str,
+    pub value_column: &'static str,
+}
+
+/// Which scope a row travels in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeRule {
+    /// The team's: every device of the team.
+    Team,
+    /// The team's when the column is empty, else the case's (case scopes come later: such
+    /// rows wait).
+    CaseColumn(&'static str),
+    /// The scope of the entity it belongs to.
+    Parent,
+}
+
+#[derive(Debug)]
+pub struct Entity {
+    /// As the outbox names it.
+    pub name: &'static str,
+    pub table: &'static str,
+    pub columns: &'static [&'static str],
+    pub sets: &'static [SetField],
+    /// Entities whose rows belong to this one: (entity, its column naming this one).
+    pub children: &'static [(&'static str, &'static str)],
+    /// For a child: (parent entity, the column naming it).
+    pub parent: Option<(&'static str, &'static str)>,
+    pub scope: ScopeRule,
+    /// Concurrent edits of these fields are kept for a person to resolve.
+    pub tracked: &'static [&'static str],
+}
+
+const NO_SETS: &[SetField] = &[];
+
+pub static ENTITIES: &[Entity] = &[
+    Entity {
+        name: "team",
+        table: "team",
+        columns: &["name", "created_at", "updated_at", "deleted_at"],
+        sets: NO_SETS,
+        children: &[],
+        parent: None,
+        scope: ScopeRule::Team,
+        tracked: &["name"],
+    },
+    Entity {
+        name: "agency",
+        table: "agencies",
+        columns: &[
+            "name",
+            "kind",
+            "district",
+            "province",
+            "contact",
+            "created_at",
+            "updated_at",
+            "deleted_at",
+        ],
+        sets: NO_SETS,
+        children: &[],
+        parent: None,
+        scope: ScopeRule::Team,
+        tracked: &[],
+    },
+    Entity {
+        name: "role",
+        table: "roles",
+        columns: &[
+            "name",
+            "description",
+            "builtin",
+            "permissions",
+            "created_at",
+            "updated_at",
+            "deleted_at",
+        ],
+        sets: NO_SETS,
+        children: &[],
+        parent: None,
+        scope: ScopeRule::Team,
+        tracked: &["permissions"],
+    },
+    Entity {
+        name: "member",
+        table: "members",
+        columns: &[
+            "display_name",
+            "sign_in_name",
+            "role",
+            "discipline",
+            "agency_id",
+            "phone",
+            "email",
+            "status",
+            "created_at",
+            "updated_at",
+            "deleted_at",
+        ],
+        sets: NO_SETS,
+        children: &[],
+        parent: None,
+        scope: ScopeRule::Team,
+        tracked: &["role", "status"],
+    },
+    Entity {
+        name: "board",
+        table: "boards",
+        columns: &["case_id", "created_by", "created_at", "updated_at"],
+        sets: NO_SETS,
+        children: &[],
+        parent: None,
+        scope: ScopeRule::CaseColumn("case_id"),
+        tracked: &[],
+    },
+    Entity {
+        name: "board_column",
+        table: "board_columns",
+        columns: &[
+            "board_id",
+            "name",
+            "stage",
+            "position",
+            "created_at",
+            "deleted_at",
+        ],
+        sets: NO_SETS,
+        children: &[],
+        parent: Some(("board", "board_id")),
+        scope: ScopeRule::Parent,
+        tracked: &[],
+    },
+    Entity {
+        name: "card",
+        table: "cards",
+        columns: &[
+            "board_id",
+            "column_id",
+            "position",
+            "case_id",
+            "title",
+            "description",
+            "agency_id",
+            "starts_on",
+            "due_on",
+            "priority",
+            "reviewer_id",
+            "review",
+            "signed_off_by",
+            "signed_off_at",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "deleted_at",
+        ],
+        sets: &[
+            SetField {
+                field: "assignees",
+                table: "card_assignees",
+                parent_column: "card_id",
+                value_column: "member_id",
+            },
+            SetField {
+                field: "labels",
+                table: "card_labels",
+                parent_column: "card_id",
+                value_column: "label",
+            },
+        ],
+        children: &[
+            ("card_checklist", "card_id"),
+            ("card_comment", "card_id"),
+            ("card_event", "card_id"),
+        ],
+        parent: None,
+        scope: ScopeRule::CaseColumn("case_id"),
+        tracked: &["title", "description"],
+    },
+    Entity {
+        name: "card_checklist",
+        table: "card_checklist",
+        columns: &["card_id", "text", "done", "position"],
+        sets: NO_SETS,
+        children: &[],
+        parent: Some(("card", "card_id")),
+        scope: ScopeRule::Parent,
+        tracked: &[],
+    },
+    Entity {
+        name: "card_comment",
+        table: "card_comments",
+        columns: &["card_id", "body", "author_id", "created_at"],
+        sets: NO_SETS,
+        children: &[],
+        parent: Some(("card", "card_id")),
+        scope: ScopeRule::Parent,
+        tracked: &[],
+    },
+    Entity {
+        name: "card_event",
+        table: "card_events",
+        columns: &["card_id", "kind", "detail", "actor", "at"],
+        sets: NO_SETS,
+        children: &[],
+        parent: Some(("card", "card_id")),
+        scope: ScopeRule::Parent,
+        tracked: &[],
+    },
+];
+
+pub fn entity(name: &str) -> Option<&'static Entity> {
+    ENTITIES.iter().find(|e| e.name == name)
+}
+
+/// A row's replicated fields, `None` when the row is not (or no longer) in the vault.
+pub async fn read_row(
+    conn: &mut SqliteConnection,
+    entity: &Entity,
+    id: &str,
+) -> Result<Option<Map<String, Value>>> {
+    let pairs: Vec<String> = entity
+        .columns
+        .iter()
+        .map(|c| format!("'{c}', {c}"))
+        .collect();
+    let sql = format!(
+        "SELECT json_object({}) FROM {} WHERE id = ?",
+        pairs.join(", "),
+        entity.table
+    );
+    let json: Option<String> = sqlx::query_scalar(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(json) = json else {
+        return Ok(None);
+    };
+    let Value::Object(mut fields) = serde_json::from_str(&json)? else {
+        return Ok(None);
+    };
+    for set in entity.sets {
+        let sql = format!(
+            "SELECT json_group_array({v}) FROM (SELECT {v} FROM {t} WHERE {p} = ? ORDER BY {v})",
+            v = set.value_column,
+            t = set.table,
+            p = set.parent_column
+        );
+        let values: String = sqlx::query_scalar(&sql)
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+        fields.insert(set.field.to_owned(), serde_json::from_str(&values)?);
+    }
+    Ok(Some(fields))
+}
+
+/// The ids of the rows of `child` that name `parent_id` in `column`.
+pub async fn child_ids(
+    conn: &mut SqliteConnection,
+    child: &Entity,
+    column: &str,
+    parent_id: &str,
+) -> Result<Vec<String>> {
+    let sql = format!(
+        "SELECT id FROM {} WHERE {column} = ? ORDER BY id",
+        child.table
+    );
+    Ok(sqlx::query_scalar(&sql)
+        .bind(parent_id)
+        .fetch_all(&mut *conn)
+        .await?)
+}
+
+fn bind<'q>(
+    query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    value: &'q Value,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    match value {
+        Value::Null => query.bind(None::<String>),
+        Value::Bool(b) => query.bind(i64::from(*b)),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => query.bind(i),
+            None => query.bind(n.as_f64()),
+        },
+        Value::String(s) => query.bind(s.as_str()),
+        other => query.bind(other.to_string()),
+    }
+}
+
+/// Write `fields` of a row: update it if it exists, else insert it (then every column
+/// must be given). Set fields replace the whole set. Unknown fields are refused.
+pub async fn write_row(
+    conn: &mut SqliteConnection,
+    entity: &Entity,
+    id: &str,
+    fields: &Map<String, Value>,
+) -> Result<()> {
+    let columns: Vec<(&str, &Value)> = entity
+        .columns
+        .iter()
+        .filter_map(|c| fields.get(*c).map(|v| (*c, v)))
+        .collect();
+    for name in fields.keys() {
+        let known =
+            entity.columns.contains(&name.as_str()) || entity.sets.iter().any(|s| s.field == name);
+        if !known {
+            return Err(crate::Error::invalid(
+                "sync",
+                format!(
+                    "a change names a field {name} that {} does not have",
+                    entity.name
+                ),
+            ));
+        }
+    }
+    let exists: Option<i64> =
+        sqlx::query_scalar(&format!("SELECT 1 FROM {} WHERE id = ?", entity.table))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if exists.is_some() {
+        if !columns.is_empty() {
+            let sets: Vec<String> = columns.iter().map(|(c, _)| format!("{c} = ?")).collect();
+            let sql = format!(
+                "UPDATE {} SET {} WHERE id = ?",
+                entity.table,
+                sets.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for (_, value) in &columns {
+                query = bind(query, value);
+            }
+            query.bind(id).execute(&mut *conn).await?;
+        }
+    } else {
+        let names: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
+        let marks = vec!["?"; names.len() + 1].join(", ");
+        let sql = format!(
+            "INSERT INTO {} (id{}{}) VALUES ({marks})",
+            entity.table,
+            if names.is_empty() { "" } else { ", " },
+            names.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(id);
+        for (_, value) in &columns {
+            query = bind(query, value);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    for set in entity.sets {
+        let Some(Value::Array(values)) = fields.get(set.field) else {
+            continue;
+        };
+        sqlx::query(&format!(
+            "DELETE FROM {} WHERE {} = ?",
+            set.table, set.parent_column
+        ))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+        let sql = format!(
+            "INSERT OR IGNORE INTO {} ({}, {}) VALUES (?, ?)",
+            set.table, set.parent_column, set.value_column
+        );
+        for value in values {
+            bind(sqlx::query(&sql).bind(id), value)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Remove a row that another laptop removed (rows without a tombstone of their own, such
+/// as a checklist item taken off its card).
+pub async fn delete_row(conn: &mut SqliteConnection, entity: &Entity, id: &str) -> Result<()> {
+    for set in entity.sets {
+        sqlx::query(&format!(
+            "DELETE FROM {} WHERE {} = ?",
+            set.table, set.parent_column
+        ))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query(&format!("DELETE FROM {} WHERE id = ?", entity.table))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_parent_and_child_is_named_both_ways() {
+        for e in ENTITIES {
+            for (child, column) in e.children {
+                let c = entity(child).unwrap_or_else(|| panic!("{child} is not an entity"));
+                assert_eq!(c.parent, Some((e.name, *column)), "{child}");
+                assert_eq!(c.scope, ScopeRule::Parent, "{child}");
+            }
+            if let Some((parent, column)) = e.parent {
+                let p = entity(parent).unwrap_or_else(|| panic!("{parent} is not an entity"));
+                assert!(e.columns.contains(&column), "{}", e.name);
+                let _ = p;
+            }
+            for field in e.tracked {
+                assert!(e.columns.contains(field), "{}.{field}", e.name);
+            }
+        }
+    }
+}

@@ -1,0 +1,827 @@
+//! Team sync through the vault: a lead puts the team on a relay, invites a member's laptop
+//! and approves it once the short codes on both screens match, or revokes a lost one
+//! (which rotates the team's key); every member's laptop syncs. Network calls run with the
+//! vault's lock released; what they bring is applied under it, in one transaction a page.
+
+use std::sync::Arc;
+
+use ruam_wire::api::{self, DeviceStatus, Grant, SetScope};
+use ruam_wire::client::{now_ms, RelayClient};
+use serde::{Deserialize, Serialize};
+use sqlx::SqlitePool;
+use uuid::Uuid;
+
+use super::{blocking, Open, State, Vault};
+use crate::access::{Action, Permission, Resource};
+use crate::crypto::SecretKey;
+use crate::keyring::DeviceSecretStore;
+use crate::sync::engine::{self, Pulled, SyncState};
+use crate::sync::{DeviceIdentity, InviteCode};
+use crate::{Error, Result};
+
+/// How long an invite stays open.
+const INVITE_DAYS: i64 = 3;
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    /// Whether this laptop is set up for sync.
+    pub configured: bool,
+    pub relay_url: Option<String>,
+    pub device_id: Option<String>,
+    /// Whether a lead's laptop has sent this one the team's key (it may sync).
+    pub has_team_key: bool,
+    pub last_synced_at: Option<String>,
+    pub last_error: Option<String>,
+    /// Row changes sealed and waiting for the relay, and those not sealed yet.
+    #[cfg_attr(feature = "specta", specta(type = u32))]
+    pub pending_changes: i64,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
+    pub open_conflicts: i64,
+}
+
+/// An invite for a member's laptop, as the lead reads it out.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SyncInvite {
+    pub code: String,
+    pub member_id: String,
+    pub expires_at: String,
+}
+
+/// What the new laptop shows after enrolling: the code to compare with the lead's screen.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SyncEnrolment {
+    pub device_id: String,
+    pub short_code: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SyncDevice {
+    pub device_id: String,
+    /// `pending`, `active` or `revoked`.
+    pub status: String,
+    pub admin: bool,
+    pub member_id: Option<String>,
+    /// For a waiting laptop: the six digits its screen must show.
+    pub short_code: Option<String>,
+    pub this_device: bool,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
+    pub last_seen_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceApproval {
+    pub device_id: String,
+    /// The six digits the new laptop shows, as the lead typed them.
+    pub short_code: String,
+}
+
+/// What one round of sync did.
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReport {
+    pub sealed: u32,
+    pub pushed: u32,
+    pub pulled: u32,
+    pub applied_rows: u32,
+    pub conflicts: u32,
+    /// Envelopes refused (altered, not the team's, not decryptable): logged, not applied.
+    pub refused: u32,
+    /// Envelopes wait for a key this laptop has not been sent yet.
+    pub waiting_for_keys: bool,
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// What a round needs once the vault's lock is let go.
+struct Session {
+    pool: SqlitePool,
+    identity: DeviceIdentity,
+    state: SyncState,
+    client: RelayClient,
+    vault_id: String,
+}
+
+impl Open {
+    async fn sync_state(&self) -> Result<SyncState> {
+        let mut conn = self.pool.acquire().await?;
+        engine::load_state(&mut conn)
+            .await?
+            .ok_or_else(|| Error::invalid("relay_url", "this laptop is not set up for sync yet"))
+    }
+
+    async fn sync_session(&self, keyring: &Arc<dyn DeviceSecretStore>) -> Result<Session> {
+        let state = self.sync_state().await?;
+        let identity = {
+            let keyring = keyring.clone();
+            let vault_id = self.vault_id.clone();
+            let device_id = state.device_id;
+            blocking(move || DeviceIdentity::load(keyring.as_ref(), &vault_id, device_id)).await?
+        }
+        .ok_or(Error::DeviceNotEnrolled)?;
+        let client = client(&state.relay_url, &identity)?;
+        Ok(Session {
+            pool: self.pool.clone(),
+            identity,
+            state,
+            client,
+            vault_id: self.vault_id.clone(),
+        })
+    }
+}
+
+fn client(relay_url: &str, identity: &DeviceIdentity) -> Result<RelayClient> {
+    RelayClient::new(relay_url, identity.device_id, identity.signing().clone())
+        .map_err(engine::relay_error)
+}
+
+fn check_relay_url(url: &str) -> Result<String> {
+    let url = url.trim().trim_end_matches('/');
+    let ok = (url.starts_with("https://") || url.starts_with("http://")) && url.len() < 500;
+    if !ok {
+        return Err(Error::invalid(
+            "relay_url",
+            "must be the relay's address, starting with https:// (or http:// on this computer)",
+        ));
+    }
+    Ok(url.to_owned())
+}
+
+fn parse_device(id: &str) -> Result<Uuid> {
+    Uuid::parse_str(id.trim())
+        .map_err(|_| Error::invalid("device_id", "is not a device of the team"))
+}
+
+impl Vault {
+    fn unlocked<'a>(state: &'a State) -> Result<&'a Open> {
+        match state {
+            State::Unlocked(open) => Ok(open),
+            State::Locked => Err(Error::Locked),
+        }
+    }
+
+    async fn new_identity(&self, vault_id: &str) -> Result<DeviceIdentity> {
+        let identity = DeviceIdentity::generate(Uuid::now_v7())?;
+        let keyring = self.keyring.clone();
+        let saved = identity.clone();
+        let vault_id = vault_id.to_owned();
+        blocking(move || saved.save(keyring.as_ref(), &vault_id)).await?;
+        Ok(identity)
+    }
+
+    /// Put the team on a relay from this (a lead's) laptop: its first device, admin, and
+    /// the team's scope with its first key.
+    pub async fn sync_start_team(&self, relay_url: String) -> Result<SyncStatus> {
+        let relay_url = check_relay_url(&relay_url)?;
+        {
+            let state = self.state.write().await;
+            let open = Self::unlocked(&state)?;
+            open.authorize(Action::ManageDevices, Resource::Vault)
+                .await?;
+            if open.sync_state().await.is_ok() {
+                return Err(Error::invalid(
+                    "relay_url",
+                    "this laptop already syncs with a relay",
+                ));
+            }
+            let team_id = Uuid::parse_str(&open.team_id)
+                .map_err(|_| Error::invalid("team", "this team's id cannot be used on a relay"))?;
+            let identity = self.new_identity(&open.vault_id).await?;
+            let relay = client(&relay_url, &identity)?;
+            relay
+                .create_team(&api::CreateTeam {
+                    team_id,
+                    device: identity.keys(),
+                })
+                .await
+                .map_err(engine::relay_error)?;
+            let scope_id = Uuid::now_v7();
+            relay
+                .set_scope(
+                    team_id,
+                    scope_id,
+                    &SetScope {
+                        epoch: 1,
+                        grants: vec![Grant {
+                            device_id: identity.device_id,
+                            manage: true,
+                        }],
+                    },
+                )
+                .await
+                .map_err(engine::relay_error)?;
+            let devices = relay.devices(team_id).await.map_err(engine::relay_error)?;
+            let key = SecretKey::random()?;
+            let mut tx = open.pool.begin().await?;
+            engine::save_state(
+                &mut tx,
+                &SyncState {
+                    relay_url,
+                    team_id,
+                    device_id: identity.device_id,
+                    team_scope_id: Some(scope_id),
+                    pulled_seq: 0,
+                },
+            )
+            .await?;
+            engine::store_key(&mut tx, scope_id, 1, &key, "team").await?;
+            for device in &devices {
+                engine::store_device(&mut tx, device).await?;
+            }
+            set_member(&mut tx, identity.device_id, &open.member.id).await?;
+            open.audit_in(&mut tx, "sync.start", None).await?;
+            tx.commit().await?;
+        }
+        self.sync_status().await
+    }
+
+    /// Invite a member's laptop: a one-time code, open for three days.
+    pub async fn sync_invite(&self, member_id: String) -> Result<SyncInvite> {
+        let state = self.state.write().await;
+        let open = Self::unlocked(&state)?;
+        open.authorize(Action::ManageDevices, Resource::Vault)
+            .await?;
+        let session = open.sync_session(&self.keyring).await?;
+        let member = crate::team::load_member(&open.pool, &member_id)
+            .await
+            .map_err(|_| Error::invalid("member_id", "is not a member of the team"))?;
+        if member.status != crate::team::MemberStatus::Active {
+            return Err(Error::invalid(
+                "member_id",
+                "is not an active member of the team",
+            ));
+        }
+        let code = InviteCode::generate()?;
+        let expires_ms = now_ms() + INVITE_DAYS * 24 * 60 * 60 * 1000;
+        session
+            .client
+            .new_invite(
+                session.state.team_id,
+                &api::NewInvite {
+                    invite_id: code.id(),
+                    invite_key: code.invite_key()?.public_key(),
+                    expires_ms,
+                },
+            )
+            .await
+            .map_err(engine::relay_error)?;
+        let expires_at = time::OffsetDateTime::from_unix_timestamp(expires_ms / 1000)
+            .map(crate::outbox::format_utc)
+            .unwrap_or_default();
+        let mut tx = open.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO sync_invites (invite_id, code, member_id, expires_at, created_by, created_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(code.id())
+        .bind(&code.raw()[..])
+        .bind(&member.id)
+        .bind(&expires_at)
+        .bind(&open.member.id)
+        .bind(crate::outbox::now_utc())
+        .execute(&mut *tx)
+        .await?;
+        open.audit_in(&mut tx, "sync.invite", Some(("member", &member.id)))
+            .await?;
+        tx.commit().await?;
+        Ok(SyncInvite {
+            code: code.display().to_string(),
+            member_id: member.id,
+            expires_at,
+        })
+    }
+
+    /// Enrol this laptop (its vault of the team, not yet syncing) with an invite. It then
+    /// waits for a lead to compare the short code and approve it.
+    pub async fn sync_enrol(
+        &self,
+        relay_url: String,
+        invite_code: String,
+    ) -> Result<SyncEnrolment> {
+        let relay_url = check_relay_url(&relay_url)?;
+        let code = InviteCode::parse(&invite_code)?;
+        let state = self.state.write().await;
+        let open = Self::unlocked(&state)?;
+        open.authorize(Action::SyncDevice, Resource::Vault).await?;
+        if open.sync_state().await.is_ok() {
+            return Err(Error::invalid(
+                "relay_url",
+                "this laptop already syncs with a relay",
+            ));
+        }
+        let identity = self.new_identity(&open.vault_id).await?;
+        let keys = identity.keys();
+        let invite_signature = code
+            .invite_key()?
+            .sign(&api::enrol_message(&code.id(), &keys));
+        let enrolled = client(&relay_url, &identity)?
+            .enrol(&api::Enrol {
+                invite_id: code.id(),
+                device: keys.clone(),
+                invite_signature,
+            })
+            .await
+            .map_err(engine::relay_error)?;
+        if enrolled.team_id.to_string() != open.team_id {
+            return Err(Error::invalid(
+                "invite_code",
+                "is an invite of another team",
+            ));
+        }
+        let mut tx = open.pool.begin().await?;
+        engine::save_state(
+            &mut tx,
+            &SyncState {
+                relay_url,
+                team_id: enrolled.team_id,
+                device_id: identity.device_id,
+                team_scope_id: None,
+                pulled_seq: 0,
+            },
+        )
+        .await?;
+        open.audit_in(&mut tx, "sync.enrol", None).await?;
+        tx.commit().await?;
+        Ok(SyncEnrolment {
+            device_id: identity.device_id.to_string(),
+            short_code: code.short_code(&keys),
+        })
+    }
+
+    /// The team's laptops as the relay lists them, with the short code of each waiting one.
+    pub async fn sync_devices(&self) -> Result<Vec<SyncDevice>> {
+        let state = self.state.read().await;
+        let open = Self::unlocked(&state)?;
+        open.authorize(Action::SyncDevice, Resource::Vault).await?;
+        let session = open.sync_session(&self.keyring).await?;
+        let listed = session
+            .client
+            .devices(session.state.team_id)
+            .await
+            .map_err(engine::relay_error)?;
+        let may_manage = open.permissions.contains(&Permission::ManageTeam);
+        let mut out = Vec::with_capacity(listed.len());
+        let mut conn = open.pool.acquire().await?;
+        for device in listed {
+            engine::store_device(&mut conn, &device).await?;
+            let invite: Option<(Vec<u8>, String)> = match &device.invite_id {
+                Some(id) => {
+                    sqlx::query_as("SELECT code, member_id FROM sync_invites WHERE invite_id = ?")
+                        .bind(id)
+                        .fetch_optional(&mut *conn)
+                        .await?
+                }
+                None => None,
+            };
+            let known_member: Option<Option<String>> =
+                sqlx::query_scalar("SELECT member_id FROM sync_devices WHERE device_id = ?")
+                    .bind(device.keys.device_id.to_string())
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            let short_code = match (&invite, device.status, may_manage) {
+                (Some((code, _)), DeviceStatus::Pending, true) => {
+                    Some(InviteCode::from_raw(code)?.short_code(&device.keys))
+                }
+                _ => None,
+            };
+            out.push(SyncDevice {
+                device_id: device.keys.device_id.to_string(),
+                status: device.status.as_str().to_owned(),
+                admin: device.admin,
+                member_id: known_member.flatten().or(invite.map(|(_, m)| m)),
+                short_code,
+                this_device: device.keys.device_id == session.identity.device_id,
+                last_seen_ms: device.last_seen_ms,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Let a waiting laptop in, once the lead typed the short code its screen shows: it
+    /// becomes active, reads and writes the team's scope, and is sent its key.
+    pub async fn sync_approve(&self, approval: DeviceApproval) -> Result<Vec<SyncDevice>> {
+        let device_id = parse_device(&approval.device_id)?;
+        {
+            let state = self.state.write().await;
+            let open = Self::unlocked(&state)?;
+            open.authorize(Action::ManageDevices, Resource::Vault)
+                .await?;
+            let session = open.sync_session(&self.keyring).await?;
+            let team = session.state.team_id;
+            let listed = session
+                .client
+                .devices(team)
+                .await
+                .map_err(engine::relay_error)?;
+            let device = listed
+                .iter()
+                .find(|d| d.keys.device_id == device_id && d.status == DeviceStatus::Pending)
+                .ok_or_else(|| {
+                    Error::invalid("device_id", "is not a laptop waiting for approval")
+                })?;
+            let mut conn = open.pool.acquire().await?;
+            let invite: Option<(Vec<u8>, String)> = match &device.invite_id {
+                Some(id) => {
+                    sqlx::query_as("SELECT code, member_id FROM sync_invites WHERE invite_id = ?")
+                        .bind(id)
+                        .fetch_optional(&mut *conn)
+                        .await?
+                }
+                None => None,
+            };
+            let Some((code, member_id)) = invite else {
+                return Err(Error::invalid(
+                    "device_id",
+                    "enrolled with an invite this laptop did not make",
+                ));
+            };
+            let expected = InviteCode::from_raw(&code)?.short_code(&device.keys);
+            let typed: String = approval
+                .short_code
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
+            if typed != expected.replace(' ', "") {
+                return Err(Error::invalid(
+                    "short_code",
+                    "does not match the code this laptop computes: do not approve it, and make a new invite",
+                ));
+            }
+            let member_role = crate::team::load_member(&mut *conn, &member_id).await?.role;
+            let lead = crate::team::load_role(&open.pool, &member_role)
+                .await?
+                .permissions
+                .contains(&Permission::ManageTeam);
+            drop(conn);
+            let approved = session
+                .client
+                .approve(team, device_id, lead)
+                .await
+                .map_err(engine::relay_error)?;
+            let scope_id = session.state.team_scope_id.ok_or_else(|| {
+                Error::invalid("sync", "this laptop holds no key of the team's scope")
+            })?;
+            let mut tx = open.pool.begin().await?;
+            engine::store_device(&mut tx, &approved).await?;
+            set_member(&mut tx, device_id, &member_id).await?;
+            let inbox = engine::keys_for(
+                &mut tx,
+                &session.identity,
+                &session.state,
+                &device.keys,
+                scope_id,
+                "team",
+            )
+            .await?;
+            let epoch = engine::keys_of(&mut tx, scope_id)
+                .await?
+                .last()
+                .map(|(e, _)| *e)
+                .unwrap_or(1);
+            let grants = active_grants(&mut tx, None).await?;
+            session
+                .client
+                .set_scope(team, scope_id, &SetScope { epoch, grants })
+                .await
+                .map_err(engine::relay_error)?;
+            session
+                .client
+                .push(team, &[inbox])
+                .await
+                .map_err(engine::relay_error)?;
+            sqlx::query("DELETE FROM sync_invites WHERE code = ?")
+                .bind(&code)
+                .execute(&mut *tx)
+                .await?;
+            open.audit_in(&mut tx, "sync.device.approve", Some(("member", &member_id)))
+                .await?;
+            tx.commit().await?;
+        }
+        self.sync_devices().await
+    }
+
+    /// Revoke a laptop (lost, or its member left): the relay refuses it from now on, and the
+    /// team's key is replaced, sent to every other active laptop, so that nothing written
+    /// after is readable with what it held.
+    pub async fn sync_revoke(&self, device_id: String) -> Result<Vec<SyncDevice>> {
+        let device_id = parse_device(&device_id)?;
+        {
+            let state = self.state.write().await;
+            let open = Self::unlocked(&state)?;
+            open.authorize(Action::ManageDevices, Resource::Vault)
+                .await?;
+            let session = open.sync_session(&self.keyring).await?;
+            if device_id == session.identity.device_id {
+                return Err(Error::invalid(
+                    "device_id",
+                    "is this laptop; revoke it from another lead's laptop",
+                ));
+            }
+            let team = session.state.team_id;
+            let revoked = session
+                .client
+                .revoke(team, device_id)
+                .await
+                .map_err(engine::relay_error)?;
+            let scope_id = session.state.team_scope_id.ok_or_else(|| {
+                Error::invalid("sync", "this laptop holds no key of the team's scope")
+            })?;
+            let mut tx = open.pool.begin().await?;
+            engine::store_device(&mut tx, &revoked).await?;
+            let epoch = engine::keys_of(&mut tx, scope_id)
+                .await?
+                .last()
+                .map(|(e, _)| *e)
+                .unwrap_or(0)
+                + 1;
+            engine::store_key(&mut tx, scope_id, epoch, &SecretKey::random()?, "team").await?;
+            let grants = active_grants(&mut tx, Some(device_id)).await?;
+            session
+                .client
+                .set_scope(
+                    team,
+                    scope_id,
+                    &SetScope {
+                        epoch,
+                        grants: grants.clone(),
+                    },
+                )
+                .await
+                .map_err(engine::relay_error)?;
+            let mut inboxes = Vec::new();
+            for grant in grants
+                .iter()
+                .filter(|g| g.device_id != session.identity.device_id)
+            {
+                if let Some(keys) = engine::device_keys(&mut tx, grant.device_id).await? {
+                    inboxes.push(
+                        engine::keys_for(
+                            &mut tx,
+                            &session.identity,
+                            &session.state,
+                            &keys,
+                            scope_id,
+                            "team",
+                        )
+                        .await?,
+                    );
+                }
+            }
+            if !inboxes.is_empty() {
+                session
+                    .client
+                    .push(team, &inboxes)
+                    .await
+                    .map_err(engine::relay_error)?;
+            }
+            open.audit_in(&mut tx, "sync.device.revoke", None).await?;
+            tx.commit().await?;
+        }
+        self.sync_devices().await
+    }
+
+    /// One round: seal and push this laptop's changes, pull and apply the team's.
+    pub async fn sync_now(&self) -> Result<SyncReport> {
+        let mut report = SyncReport::default();
+        let session = {
+            let state = self.state.write().await;
+            let open = Self::unlocked(&state)?;
+            open.authorize(Action::SyncDevice, Resource::Vault).await?;
+            let session = open.sync_session(&self.keyring).await?;
+            let mut tx = open.pool.begin().await?;
+            report.sealed =
+                count(engine::seal_pending(&mut tx, &session.identity, &session.state).await?);
+            tx.commit().await?;
+            session
+        };
+        let result = self.sync_network(&session, &mut report).await;
+        self.sync_record(&session, result.as_ref().err()).await;
+        result.map(|()| report)
+    }
+
+    async fn sync_network(&self, session: &Session, report: &mut SyncReport) -> Result<()> {
+        let team = session.state.team_id;
+        report.pushed = count(engine::push(&session.pool, &session.client, &session.state).await?);
+        // The team's devices, to verify what they wrote.
+        let devices = session
+            .client
+            .devices(team)
+            .await
+            .map_err(engine::relay_error)?;
+        {
+            let mut conn = session.pool.acquire().await?;
+            for device in &devices {
+                engine::store_device(&mut conn, device).await?;
+            }
+        }
+        let mut total = Pulled::default();
+        // Keys first: this laptop's inbox, then the team's envelopes.
+        let mut inbox_after = 0;
+        loop {
+            let page = session
+                .client
+                .pull(
+                    team,
+                    inbox_after,
+                    engine::PULL_PAGE,
+                    Some(session.identity.device_id),
+                )
+                .await
+                .map_err(engine::relay_error)?;
+            let done = !page.more;
+            let (_, pulled) = self.apply_pulled(session, &page.envelopes, 0).await?;
+            engine::merge(&mut total, pulled);
+            inbox_after = page.next;
+            if done {
+                break;
+            }
+        }
+        let mut state = self.reload_state(session).await?;
+        loop {
+            let page = session
+                .client
+                .pull(team, state.pulled_seq, engine::PULL_PAGE, None)
+                .await
+                .map_err(engine::relay_error)?;
+            let (after, pulled) = self
+                .apply_pulled(session, &page.envelopes, state.pulled_seq)
+                .await?;
+            let waiting = pulled.waiting_for_keys;
+            engine::merge(&mut total, pulled);
+            state.pulled_seq = after;
+            if !page.more || waiting {
+                break;
+            }
+        }
+        report.pulled = count(total.envelopes);
+        report.applied_rows = count(total.applied.rows);
+        report.conflicts = count(total.applied.conflicts);
+        report.refused = count(total.refused);
+        report.waiting_for_keys = total.waiting_for_keys;
+        // What arrived may have given this laptop the team's key: seal what waited for it.
+        let state = self.state.write().await;
+        let open = Self::unlocked(&state)?;
+        let state = self.reload_state(session).await?;
+        let mut tx = open.pool.begin().await?;
+        report.sealed += count(engine::seal_pending(&mut tx, &session.identity, &state).await?);
+        tx.commit().await?;
+        report.pushed += count(engine::push(&session.pool, &session.client, &state).await?);
+        Ok(())
+    }
+
+    /// The sync state as stored now, the team's scope learnt from the keys received.
+    async fn reload_state(&self, session: &Session) -> Result<SyncState> {
+        let mut conn = session.pool.acquire().await?;
+        sqlx::query(
+            "UPDATE sync_state SET team_scope_id =
+                 (SELECT scope_id FROM sync_scope_keys WHERE kind = 'team' ORDER BY epoch DESC LIMIT 1)
+             WHERE id = 1 AND team_scope_id IS NULL",
+        )
+        .execute(&mut *conn)
+        .await?;
+        engine::load_state(&mut conn)
+            .await?
+            .ok_or_else(|| Error::invalid("relay_url", "this laptop is not set up for sync yet"))
+    }
+
+    /// Apply a page under the vault's lock, this laptop's own new changes sealed first.
+    async fn apply_pulled(
+        &self,
+        session: &Session,
+        envelopes: &[(i64, ruam_wire::Envelope)],
+        after: i64,
+    ) -> Result<(i64, Pulled)> {
+        let state = self.state.write().await;
+        let open = Self::unlocked(&state)?;
+        if open.vault_id != session.vault_id {
+            return Err(Error::Locked);
+        }
+        let current = self.reload_state(session).await?;
+        let mut tx = open.pool.begin().await?;
+        engine::seal_pending(&mut tx, &session.identity, &current).await?;
+        let result = engine::apply_page(
+            &mut tx,
+            &session.identity,
+            &current,
+            &open.outbox,
+            envelopes,
+            after,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    async fn sync_record(&self, session: &Session, error: Option<&Error>) {
+        let outcome = match error {
+            None => {
+                sqlx::query(
+                    "UPDATE sync_state SET last_synced_at = ?, last_error = NULL WHERE id = 1",
+                )
+                .bind(crate::outbox::now_utc())
+                .execute(&session.pool)
+                .await
+            }
+            // The error names the relay's answer or the network's, never content.
+            Some(err) => {
+                sqlx::query("UPDATE sync_state SET last_error = ? WHERE id = 1")
+                    .bind(err.to_string())
+                    .execute(&session.pool)
+                    .await
+            }
+        };
+        if let Err(err) = outcome {
+            tracing::warn!(%err, "could not record the sync round's outcome");
+        }
+    }
+
+    /// Whether this laptop syncs, when it last did, and what waits.
+    pub async fn sync_status(&self) -> Result<SyncStatus> {
+        let state = self.state.read().await;
+        let open = Self::unlocked(&state)?;
+        open.authorize(Action::SyncDevice, Resource::Vault).await?;
+        let row: Option<(String, String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT relay_url, device_id, team_scope_id, last_synced_at, last_error FROM sync_state WHERE id = 1",
+        )
+        .fetch_optional(&open.pool)
+        .await?;
+        let (_, sealed_changes) = engine::pending(&open.pool).await?;
+        let unsealed: i64 = sqlx::query_scalar("SELECT count(*) FROM changes WHERE synced = 0")
+            .fetch_one(&open.pool)
+            .await?;
+        let open_conflicts: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL")
+                .fetch_one(&open.pool)
+                .await?;
+        Ok(match row {
+            None => SyncStatus {
+                configured: false,
+                relay_url: None,
+                device_id: None,
+                has_team_key: false,
+                last_synced_at: None,
+                last_error: None,
+                pending_changes: unsealed,
+                open_conflicts,
+            },
+            Some((relay_url, device_id, scope, last_synced_at, last_error)) => SyncStatus {
+                configured: true,
+                relay_url: Some(relay_url),
+                device_id: Some(device_id),
+                has_team_key: scope.is_some(),
+                last_synced_at,
+                last_error,
+                pending_changes: sealed_changes + unsealed,
+                open_conflicts,
+            },
+        })
+    }
+}
+
+async fn set_member(
+    conn: &mut sqlx::SqliteConnection,
+    device_id: Uuid,
+    member_id: &str,
+) -> Result<()> {
+    sqlx::query("UPDATE sync_devices SET member_id = ? WHERE device_id = ?")
+        .bind(member_id)
+        .bind(device_id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Every active device of the team (but `except`) may read and write the team's scope; the
+/// lead's (admin) devices manage it.
+async fn active_grants(
+    conn: &mut sqlx::SqliteConnection,
+    except: Option<Uuid>,
+) -> Result<Vec<Grant>> {
+    let rows: Vec<(String, bool)> = sqlx::query_as(
+        "SELECT device_id, admin FROM sync_devices WHERE status = 'active' ORDER BY device_id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, admin)| {
+            let device_id = Uuid::parse_str(&id).ok()?;
+            (Some(device_id) != except).then_some(Grant {
+                device_id,
+                manage: admin,
+            })
+        })
+        .collect())
+}

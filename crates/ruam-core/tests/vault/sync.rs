@@ -1,0 +1,460 @@
+//! Team sync between laptops through a real relay on loopback (SQLite store): enrolment by
+//! invite with the short code, a task assigned on one laptop and signed off on the other,
+//! offline edits on two laptops merging, a concurrent edit kept as a conflict, a relay
+//! that is down or restarted, an envelope altered on the relay, and a revoked laptop.
+//!
+//! The liaison's laptop starts as a copy of the lead's vault (the same team, before any
+//! sync), with its own keyring; joining with an empty vault comes with the join screen.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use ruam_core::boards::{Review, Stage};
+use ruam_core::crypto::Argon2Params;
+use ruam_core::keyring::{DeviceSecretStore, MemoryKeyring};
+use ruam_core::paths::VaultPaths;
+use ruam_core::vault::{CardEdit, CardMove, CardReview, DeviceApproval};
+use ruam_core::{Error, Vault};
+use ruam_relay::store::SqliteStore;
+use tokio::sync::oneshot;
+
+use crate::boards::card;
+use crate::support::*;
+
+/// A relay on loopback, on a SQLite file, that can be stopped and started again.
+struct Relay {
+    dir: tempfile::TempDir,
+    address: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Relay {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut relay = Self {
+            dir,
+            address: "127.0.0.1:0".parse().unwrap(),
+            stop: None,
+            task: None,
+        };
+        relay.listen().await;
+        relay
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    async fn listen(&mut self) {
+        let listener = tokio::net::TcpListener::bind(self.address).await.unwrap();
+        self.address = listener.local_addr().unwrap();
+        let store = SqliteStore::open(&self.dir.path().join("relay.db"))
+            .await
+            .unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        self.stop = Some(stop);
+        self.task = Some(tokio::spawn(async move {
+            ruam_relay::serve(listener, store, ruam_relay::Config::default(), async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        }));
+    }
+
+    async fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap();
+        }
+    }
+
+    /// Every byte of the relay's database files.
+    fn bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for name in ["relay.db", "relay.db-wal"] {
+            if let Ok(bytes) = std::fs::read(self.dir.path().join(name)) {
+                out.extend(bytes);
+            }
+        }
+        out
+    }
+}
+
+/// Another laptop holding a copy of `t`'s vault files, with a keyring of its own that holds
+/// the same device secret (as a laptop set up from the same vault would).
+fn copy_laptop(t: &TestVault) -> TestVault {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(t.dir.path()).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if entry.path().is_file() && name != "ruam.lock" {
+            std::fs::copy(entry.path(), dir.path().join(&name)).unwrap();
+        }
+    }
+    let slots: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("ruam.slots")).unwrap()).unwrap();
+    let vault_id = slots["vaultId"].as_str().unwrap();
+    let keyring = MemoryKeyring::new();
+    keyring
+        .set(vault_id, &t.keyring.get(vault_id).unwrap().unwrap())
+        .unwrap();
+    let vault = Vault::new(VaultPaths::new(dir.path()), Arc::new(keyring.clone()))
+        .with_argon2(Argon2Params::FAST_FOR_TESTS);
+    TestVault {
+        dir,
+        keyring,
+        vault,
+    }
+}
+
+/// The lead's laptop on the relay and the liaison's laptop approved: (lead, liaison's
+/// laptop, the liaison's member id).
+async fn two_laptops(relay: &Relay) -> (TestVault, TestVault, String) {
+    let (lead, _) = TestVault::created().await;
+    let liaison = lead
+        .vault
+        .add_member(new_member("Pol. Lt. Anan", "anan", "police_liaison"))
+        .await
+        .unwrap();
+    // Open the team's board once, so that both copies hold the same board.
+    lead.vault.open_board(None).await.unwrap();
+    lead.vault.lock().await;
+    let laptop = copy_laptop(&lead);
+    lead.unlock(PASSPHRASE).await.unwrap();
+    sign_in_fresh(&laptop, "anan").await;
+
+    lead.vault.sync_start_team(relay.url()).await.unwrap();
+    let invite = lead.vault.sync_invite(liaison.id.clone()).await.unwrap();
+    let enrolment = laptop
+        .vault
+        .sync_enrol(relay.url(), invite.code.clone())
+        .await
+        .unwrap();
+    let devices = lead.vault.sync_devices().await.unwrap();
+    let waiting = devices
+        .iter()
+        .find(|d| d.device_id == enrolment.device_id)
+        .unwrap();
+    assert_eq!(waiting.status, "pending");
+    assert_eq!(
+        waiting.short_code.as_deref(),
+        Some(enrolment.short_code.as_str())
+    );
+    assert_eq!(waiting.member_id.as_deref(), Some(liaison.id.as_str()));
+    // A code that does not match is refused, and the laptop stays out.
+    let wrong = if enrolment.short_code == "000 000" {
+        "111 111"
+    } else {
+        "000 000"
+    };
+    assert_invalid_field(
+        lead.vault
+            .sync_approve(DeviceApproval {
+                device_id: enrolment.device_id.clone(),
+                short_code: wrong.into(),
+            })
+            .await,
+        "short_code",
+    );
+    // Before approval it may not sync.
+    assert!(matches!(
+        laptop.vault.sync_now().await,
+        Err(Error::RelayRefused(_))
+    ));
+    let devices = lead
+        .vault
+        .sync_approve(DeviceApproval {
+            device_id: enrolment.device_id.clone(),
+            short_code: enrolment.short_code.clone(),
+        })
+        .await
+        .unwrap();
+    assert!(devices
+        .iter()
+        .any(|d| d.device_id == enrolment.device_id && d.status == "active" && !d.admin));
+    (lead, laptop, liaison.id)
+}
+
+fn column_of(board: &ruam_core::boards::store::Board, stage: Stage) -> String {
+    board
+        .columns
+        .iter()
+        .find(|c| c.stage == Some(stage))
+        .unwrap()
+        .id
+        .clone()
+}
+
+fn edit(detail: &ruam_core::boards::edit::CardDetail, title: &str) -> CardEdit {
+    serde_json::from_value(serde_json::json!({
+        "cardId": detail.card.id,
+        "title": title,
+        "description": detail.description,
+        "assigneeIds": detail.card.assignee_ids,
+        "reviewerId": detail.card.reviewer_id,
+        "dueOn": detail.card.due_on,
+    }))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_task_assigned_on_one_laptop_is_signed_off_on_the_other() {
+    let relay = Relay::start().await;
+    let (lead, laptop, liaison) = two_laptops(&relay).await;
+
+    let mut task = card(None, "canary-7Q2X take the statement");
+    task.assignee_ids = vec![liaison.clone()];
+    task.reviewer_id = Some(liaison.clone());
+    let board = lead.vault.create_card(task).await.unwrap();
+    let card_id = board.columns[0].cards[0].id.clone();
+    let sent = lead.vault.sync_now().await.unwrap();
+    assert!(sent.sealed > 0 && sent.pushed > 0, "{sent:?}");
+
+    let got = laptop.vault.sync_now().await.unwrap();
+    assert!(got.applied_rows > 0, "{got:?}");
+    assert_eq!(got.refused, 0);
+    let mine = laptop.vault.my_tasks(Default::default()).await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].card.title, "canary-7Q2X take the statement");
+    // A second round brings nothing new.
+    let again = laptop.vault.sync_now().await.unwrap();
+    assert_eq!(again.applied_rows, 0, "{again:?}");
+
+    // The lead sends it for review; the liaison signs it off on their laptop.
+    lead.vault
+        .move_card(CardMove {
+            card_id: card_id.clone(),
+            column_id: column_of(&board, Stage::Review),
+            position: 0,
+        })
+        .await
+        .unwrap();
+    lead.vault.sync_now().await.unwrap();
+    laptop.vault.sync_now().await.unwrap();
+    assert_eq!(laptop.vault.review_queue().await.unwrap().len(), 1);
+    laptop
+        .vault
+        .review_card(CardReview {
+            card_id: card_id.clone(),
+            approve: true,
+            comment: None,
+        })
+        .await
+        .unwrap();
+    laptop.vault.sync_now().await.unwrap();
+    let got = lead.vault.sync_now().await.unwrap();
+    assert!(got.applied_rows > 0, "{got:?}");
+    let detail = lead.vault.card(&card_id).await.unwrap();
+    assert_eq!(detail.card.review, Review::Approved);
+    assert_eq!(detail.card.signed_off_by.as_deref(), Some(liaison.as_str()));
+    let board = lead.vault.open_board(None).await.unwrap();
+    let done = board
+        .columns
+        .iter()
+        .find(|c| c.stage == Some(Stage::Done))
+        .unwrap();
+    assert_eq!(done.cards[0].id, card_id);
+
+    // The relay held only ciphertext: the title never reached its database.
+    assert!(!contains(&relay.bytes(), b"canary-7Q2X"));
+    assert!(!contains(&relay.bytes(), b"Pol. Lt. Anan"));
+    // Nothing waits on either laptop.
+    for t in [&lead, &laptop] {
+        let status = t.vault.sync_status().await.unwrap();
+        assert_eq!(status.pending_changes, 0, "{status:?}");
+        assert!(status.last_synced_at.is_some());
+    }
+}
+
+#[tokio::test]
+async fn offline_edits_merge_and_a_concurrent_edit_is_kept_as_a_conflict() {
+    let relay = Relay::start().await;
+    let (lead, laptop, liaison) = two_laptops(&relay).await;
+    let mut task = card(None, "Visit the family");
+    task.assignee_ids = vec![liaison.clone()];
+    let board = lead.vault.create_card(task).await.unwrap();
+    let card_id = board.columns[0].cards[0].id.clone();
+    lead.vault.sync_now().await.unwrap();
+    laptop.vault.sync_now().await.unwrap();
+
+    // Offline, each laptop adds a card, and both rename the same one.
+    lead.vault
+        .create_card(card(None, "Lead's new card"))
+        .await
+        .unwrap();
+    laptop
+        .vault
+        .create_card(card(None, "Liaison's new card"))
+        .await
+        .unwrap();
+    let detail = lead.vault.card(&card_id).await.unwrap();
+    lead.vault
+        .update_card(edit(&detail, "Visit the family on Monday"))
+        .await
+        .unwrap();
+    let detail = laptop.vault.card(&card_id).await.unwrap();
+    laptop
+        .vault
+        .update_card(edit(&detail, "Visit the family with an interpreter"))
+        .await
+        .unwrap();
+
+    lead.vault.sync_now().await.unwrap();
+    let on_laptop = laptop.vault.sync_now().await.unwrap();
+    assert_eq!(on_laptop.conflicts, 1, "{on_laptop:?}");
+    let on_lead = lead.vault.sync_now().await.unwrap();
+    assert_eq!(on_lead.conflicts, 1, "{on_lead:?}");
+
+    // Both laptops hold all three cards and the same title.
+    let titles = |board: ruam_core::boards::store::Board| {
+        let mut titles: Vec<String> = board
+            .columns
+            .iter()
+            .flat_map(|c| c.cards.iter().map(|card| card.title.clone()))
+            .collect();
+        titles.sort();
+        titles
+    };
+    let here = titles(lead.vault.open_board(None).await.unwrap());
+    let there = titles(laptop.vault.open_board(None).await.unwrap());
+    assert_eq!(here, there);
+    assert_eq!(here.len(), 3, "{here:?}");
+    assert!(here.iter().any(|t| t == "Lead's new card"));
+    assert!(here.iter().any(|t| t == "Liaison's new card"));
+    // The conflict keeps both titles for a person to choose.
+    let pool = laptop.vault.pool().await.unwrap();
+    let (local, remote): (String, String) = sqlx::query_as(
+        "SELECT local_value, remote_value FROM sync_conflicts WHERE entity = 'card' AND field = 'title'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let mut both = [local, remote];
+    both.sort();
+    assert_eq!(
+        both,
+        [
+            "\"Visit the family on Monday\"".to_owned(),
+            "\"Visit the family with an interpreter\"".to_owned()
+        ]
+    );
+    assert_eq!(laptop.vault.sync_status().await.unwrap().open_conflicts, 1);
+}
+
+#[tokio::test]
+async fn a_relay_down_or_restarted_loses_nothing_and_an_altered_envelope_is_refused() {
+    let mut relay = Relay::start().await;
+    let (lead, laptop, _) = two_laptops(&relay).await;
+    lead.vault.sync_now().await.unwrap();
+    laptop.vault.sync_now().await.unwrap();
+
+    relay.stop().await;
+    lead.vault
+        .create_card(card(None, "Written while the relay was down"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        lead.vault.sync_now().await,
+        Err(Error::Offline(_))
+    ));
+    let status = lead.vault.sync_status().await.unwrap();
+    assert!(status.pending_changes > 0, "{status:?}");
+    assert!(status.last_error.is_some());
+
+    relay.listen().await;
+    lead.vault.sync_now().await.unwrap();
+    assert_eq!(lead.vault.sync_status().await.unwrap().pending_changes, 0);
+    laptop.vault.sync_now().await.unwrap();
+    let titles: Vec<String> = laptop
+        .vault
+        .open_board(None)
+        .await
+        .unwrap()
+        .columns
+        .iter()
+        .flat_map(|c| c.cards.iter().map(|card| card.title.clone()))
+        .collect();
+    assert!(titles
+        .iter()
+        .any(|t| t == "Written while the relay was down"));
+
+    // A malicious relay alters an envelope it holds: the laptop refuses it, applies nothing.
+    lead.vault
+        .create_card(card(None, "Pay 100 baht"))
+        .await
+        .unwrap();
+    lead.vault.sync_now().await.unwrap();
+    relay.stop().await;
+    {
+        let store = SqliteStore::open(&relay.dir.path().join("relay.db"))
+            .await
+            .unwrap();
+        let (seq, mut body): (i64, Vec<u8>) =
+            sqlx::query_as("SELECT seq, body FROM envelopes ORDER BY seq DESC LIMIT 1")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        let at = body.len() - 70;
+        body[at] ^= 1;
+        let write = sqlx::SqlitePool::connect(&format!(
+            "sqlite://{}",
+            relay.dir.path().join("relay.db").display()
+        ))
+        .await
+        .unwrap();
+        sqlx::query("UPDATE envelopes SET body = ? WHERE seq = ?")
+            .bind(body)
+            .bind(seq)
+            .execute(&write)
+            .await
+            .unwrap();
+        write.close().await;
+        store.close().await;
+    }
+    relay.listen().await;
+    let got = laptop.vault.sync_now().await.unwrap();
+    assert_eq!(got.refused, 1, "{got:?}");
+    assert_eq!(got.applied_rows, 0);
+    let titles: Vec<String> = laptop
+        .vault
+        .open_board(None)
+        .await
+        .unwrap()
+        .columns
+        .iter()
+        .flat_map(|c| c.cards.iter().map(|card| card.title.clone()))
+        .collect();
+    assert!(!titles.iter().any(|t| t == "Pay 100 baht"));
+}
+
+#[tokio::test]
+async fn a_revoked_laptop_is_refused_and_the_team_key_is_replaced() {
+    let relay = Relay::start().await;
+    let (lead, laptop, _) = two_laptops(&relay).await;
+    laptop.vault.sync_now().await.unwrap();
+    let device = laptop.vault.sync_status().await.unwrap().device_id.unwrap();
+    let devices = lead.vault.sync_revoke(device.clone()).await.unwrap();
+    assert!(devices
+        .iter()
+        .any(|d| d.device_id == device && d.status == "revoked"));
+    assert!(matches!(
+        laptop.vault.sync_now().await,
+        Err(Error::RelayRefused(_))
+    ));
+    // What the lead writes next is sealed under the new key (epoch 2).
+    lead.vault.create_card(card(None, "After")).await.unwrap();
+    lead.vault.sync_now().await.unwrap();
+    let pool = lead.vault.pool().await.unwrap();
+    let epochs: Vec<i64> = sqlx::query_scalar("SELECT epoch FROM sync_scope_keys ORDER BY epoch")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(epochs, [1, 2]);
+    // The lead's own laptop cannot be revoked from itself.
+    let own = lead.vault.sync_status().await.unwrap().device_id.unwrap();
+    assert_invalid_field(lead.vault.sync_revoke(own).await, "device_id");
+}

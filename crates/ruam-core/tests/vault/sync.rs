@@ -458,3 +458,106 @@ async fn a_revoked_laptop_is_refused_and_the_team_key_is_replaced() {
     let own = lead.vault.sync_status().await.unwrap().device_id.unwrap();
     assert_invalid_field(lead.vault.sync_revoke(own).await, "device_id");
 }
+
+#[tokio::test]
+async fn only_those_who_manage_the_team_administer_devices_and_refusals_are_audited() {
+    let relay = Relay::start().await;
+    let (t, _) = TestVault::created().await;
+    let member = t
+        .vault
+        .add_member(new_member("Nurse Ploy", "ploy", "health_officer"))
+        .await
+        .unwrap();
+    for role in [
+        "case_worker",
+        "police_liaison",
+        "health_officer",
+        "volunteer_coordinator",
+        "viewer",
+    ] {
+        sign_in_lead(&t).await;
+        t.vault
+            .update_member(
+                serde_json::from_value(serde_json::json!({
+                    "id": member.id, "displayName": "Nurse Ploy", "role": role,
+                    "discipline": "health", "agencyId": null, "phone": null, "email": null,
+                    "status": "active",
+                }))
+                .unwrap(),
+            )
+            .await
+            .unwrap();
+        t.vault.lock().await;
+        let first = t.vault.unlock(unlock_as("ploy", FIRST)).await;
+        if first.is_ok() {
+            t.vault
+                .change_passphrase(change_request(FIRST, OWN))
+                .await
+                .unwrap();
+        } else {
+            t.vault.unlock(unlock_as("ploy", OWN)).await.unwrap();
+        }
+        let before = count(
+            &t,
+            "audit_log WHERE action = 'sync.devices' AND outcome = 'refused'",
+        )
+        .await;
+        assert!(
+            matches!(
+                t.vault.sync_start_team(relay.url()).await,
+                Err(Error::Forbidden)
+            ),
+            "{role}"
+        );
+        assert!(
+            matches!(
+                t.vault.sync_invite(member.id.clone()).await,
+                Err(Error::Forbidden)
+            ),
+            "{role}"
+        );
+        assert!(
+            matches!(
+                t.vault
+                    .sync_approve(DeviceApproval {
+                        device_id: uuid::Uuid::now_v7().to_string(),
+                        short_code: "123 456".into(),
+                    })
+                    .await,
+                Err(Error::Forbidden)
+            ),
+            "{role}"
+        );
+        assert!(
+            matches!(
+                t.vault.sync_revoke(uuid::Uuid::now_v7().to_string()).await,
+                Err(Error::Forbidden)
+            ),
+            "{role}"
+        );
+        let after = count(
+            &t,
+            "audit_log WHERE action = 'sync.devices' AND outcome = 'refused'",
+        )
+        .await;
+        assert_eq!(
+            after - before,
+            4,
+            "{role}: every refusal is in the audit log"
+        );
+        // Every member sees this laptop's sync status; nothing was set up.
+        let status = t.vault.sync_status().await.unwrap();
+        assert!(!status.configured, "{role}");
+        assert_eq!(count(&t, "sync_state").await, 0, "{role}");
+    }
+    // A relay address that is not one is refused by name, before anything is written.
+    sign_in_lead(&t).await;
+    assert_invalid_field(t.vault.sync_start_team("ftp://x".into()).await, "relay_url");
+    assert_invalid_field(
+        t.vault.sync_enrol(relay.url(), "not a code".into()).await,
+        "invite_code",
+    );
+    // A laptop not set up for sync says so.
+    assert_invalid_field(t.vault.sync_now().await, "relay_url");
+    assert_eq!(count(&t, "sync_state").await, 0);
+}

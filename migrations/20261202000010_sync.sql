@@ -33,6 +33,15 @@ CREATE TABLE sync_scope_keys (
     PRIMARY KEY (scope_id, epoch)
 );
 
+-- Who this laptop last said (to the relay) may read and write each scope it manages, so
+-- that a change of a case's members, or a revoked laptop, is carried to the relay.
+CREATE TABLE sync_scope_grants (
+    scope_id  TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    manage    INTEGER NOT NULL,
+    PRIMARY KEY (scope_id, device_id)
+) WITHOUT ROWID;
+
 -- Invites this (lead's) laptop made: the code stays here until its laptop is approved
 -- or the invite expires, to show the short code beside the laptop that used it.
 CREATE TABLE sync_invites (

@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 
 use serde::Serialize;
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 use crate::Result;
 
@@ -112,6 +112,20 @@ impl Outbox {
         op: Op,
         fields: &serde_json::Value,
     ) -> Result<()> {
+        self.record_on(tx, author, entity, entity_id, op, fields)
+            .await
+    }
+
+    /// The same on a connection the caller holds inside its transaction.
+    pub async fn record_on(
+        &self,
+        conn: &mut SqliteConnection,
+        author: Option<&str>,
+        entity: &str,
+        entity_id: &str,
+        op: Op,
+        fields: &serde_json::Value,
+    ) -> Result<()> {
         sqlx::query(
             "INSERT INTO changes (id, entity, entity_id, op, fields, hlc, author, device, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -125,7 +139,7 @@ impl Outbox {
         .bind(author)
         .bind(&self.device_id)
         .bind(now_utc())
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
         Ok(())
     }

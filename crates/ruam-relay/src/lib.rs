@@ -90,7 +90,7 @@ pub fn router<S: RelayStore>(store: S, config: Config) -> Router {
         )
         .route(
             "/v1/teams/{team}/scopes/{scope}",
-            put(routes::set_scope::<S>),
+            put(routes::set_scope::<S>).get(routes::scope::<S>),
         )
         .route("/v1/teams/{team}/me", get(routes::me::<S>))
         .route(
@@ -98,6 +98,9 @@ pub fn router<S: RelayStore>(store: S, config: Config) -> Router {
             post(routes::push::<S>).get(routes::pull::<S>),
         )
         .route("/health", get(|| async { "ok" }))
+        .method_not_allowed_fallback(|| async {
+            error::Refusal::not_found("the relay has no such call for this method")
+        })
         .fallback(|| async {
             error::Refusal::not_found(
                 "the relay has no such call; is this Ruam's relay, and of a matching version?",

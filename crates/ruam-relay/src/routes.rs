@@ -335,6 +335,27 @@ pub async fn set_scope<S: RelayStore>(
     }))
 }
 
+pub async fn scope<S: RelayStore>(
+    State(app): State<App<S>>,
+    Ids((team_id, scope_id)): Ids<(Uuid, Uuid)>,
+    signed: Signed,
+) -> Answer<api::ScopeState> {
+    let device = auth::device(&app, team_id, &signed, Pending::Refused).await?;
+    let Some(epoch) = app.store.scope_epoch(team_id, scope_id).await? else {
+        return Err(Refusal::not_found("no such scope in the team"));
+    };
+    let grants = app.store.grants(team_id, scope_id).await?;
+    let manages = grants
+        .iter()
+        .any(|g| g.device_id == device.keys.device_id && g.manage);
+    if !(device.admin || manages) {
+        return Err(Refusal::forbidden(
+            "only a lead's device or one that manages the scope sees who may read it",
+        ));
+    }
+    Ok(Json(api::ScopeState { epoch, grants }))
+}
+
 pub async fn me<S: RelayStore>(
     State(app): State<App<S>>,
     Ids(team_id): Ids<Uuid>,

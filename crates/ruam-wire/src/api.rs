@@ -9,6 +9,7 @@
 //! | `POST /v1/teams/{team}/devices/{device}/approve` | an admin device | a waiting device becomes active |
 //! | `POST /v1/teams/{team}/devices/{device}/revoke` | an admin device | refused from then on; its grants are gone |
 //! | `PUT /v1/teams/{team}/scopes/{scope}` | an admin device, or one that manages the scope | who may read and write the scope, at which key epoch |
+//! | `GET /v1/teams/{team}/scopes/{scope}` | an admin device, or one that manages the scope | its key epoch and who may read and write it |
 //! | `GET /v1/teams/{team}/me` | an active device | its status, its scopes and the scopes it must drop |
 //! | `POST /v1/teams/{team}/envelopes` | an active device | stores envelopes (framed, see [`crate::envelope::frames`]) |
 //! | `GET /v1/teams/{team}/envelopes?after=N&limit=M[&scope=S]` | an active device | the envelopes of its scopes after sequence number N |
@@ -152,6 +153,14 @@ pub struct Grant {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SetScope {
+    pub epoch: u32,
+    pub grants: Vec<Grant>,
+}
+
+/// A scope as the relay holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopeState {
     pub epoch: u32,
     pub grants: Vec<Grant>,
 }

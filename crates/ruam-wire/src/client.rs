@@ -229,6 +229,16 @@ impl RelayClient {
         .await
     }
 
+    /// A scope's epoch and grants (for a lead's device or one that manages it).
+    pub async fn scope(&self, team: Uuid, scope: Uuid) -> Result<api::ScopeState, ClientError> {
+        self.json(
+            reqwest::Method::GET,
+            &format!("/v1/teams/{team}/scopes/{scope}"),
+            None::<&()>,
+        )
+        .await
+    }
+
     pub async fn me(&self, team: Uuid) -> Result<api::Me, ClientError> {
         self.json(
             reqwest::Method::GET,

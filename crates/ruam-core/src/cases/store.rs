@@ -391,6 +391,41 @@ async fn reindex_case(tx: &mut Transaction<'_, Sqlite>, case_id: &str) -> Result
     reindex(tx, Indexed::Case(case_id)).await
 }
 
+/// Write a case's whole search index again from its people and notes as they are now (a
+/// case that arrived from another laptop, or changed there).
+pub async fn rebuild_index(conn: &mut SqliteConnection, case_id: &str) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM case_search WHERE rowid IN (SELECT rowid FROM case_search_keys WHERE case_id = ?)",
+    )
+    .bind(case_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM case_search_keys WHERE case_id = ?")
+        .bind(case_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO case_search_keys (case_id, section, source, source_id)
+         SELECT case_id, 'general', 'person', id FROM case_people
+         WHERE case_id = ?1 AND deleted_at IS NULL
+         UNION ALL
+         SELECT case_id, section, 'note', id FROM case_notes
+         WHERE case_id = ?1 AND deleted_at IS NULL",
+    )
+    .bind(case_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(&format!(
+        "INSERT INTO case_search (rowid, text, who)
+         SELECT k.rowid, {TEXT_OF_KEY}, {} FROM case_search_keys k WHERE k.case_id = ?",
+        who_of_case()
+    ))
+    .bind(case_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Take a deleted note or person out of the search index.
 async fn unindex(tx: &mut Transaction<'_, Sqlite>, source_id: &str) -> Result<()> {
     sqlx::query(

@@ -3,7 +3,7 @@
 //! what was last synced; only the fields that differ travel, each with the clock of the
 //! change and of the value it replaces. Runs inside the transaction that seals them.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
 use sqlx::SqliteConnection;
@@ -12,9 +12,9 @@ use super::changes::{RowChange, DELETED};
 use super::entities::{self, Entity, ScopeRule};
 use crate::Result;
 
-/// Rows that travel in a case's scope wait for case scopes: their changes are marked so
-/// and read again once those exist.
-const WAITS_FOR_CASE_SCOPE: i64 = 2;
+/// Changes of rows whose scope this laptop holds no key of yet: marked so, and read again
+/// at the next capture.
+const WAITS_FOR_SCOPE: i64 = 2;
 
 /// A row as last synced.
 #[derive(Debug, Clone, Default)]
@@ -63,24 +63,48 @@ pub async fn save_shadow(
 }
 
 /// Where a row travels.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Target {
     Team,
     Case(String),
+    /// A section of a case with a narrower audience: its sub-scope (such rows wait).
+    Section(String, String),
 }
 
-/// The scope of a row from its fields (as it is now, or as last synced if removed).
+/// The scope of row `id` from its fields (as it is now, or as last synced if removed).
 pub async fn target_of(
     conn: &mut SqliteConnection,
     entity: &Entity,
+    id: &str,
+    fields: &Map<String, Value>,
+) -> Result<Target> {
+    let narrow = entity
+        .section
+        .and_then(|column| fields.get(column))
+        .and_then(Value::as_str)
+        .filter(|section| entities::NARROW_SECTIONS.contains(section))
+        .map(str::to_owned);
+    let base = base_target(conn, entity, id, fields).await?;
+    Ok(match (base, narrow) {
+        (Target::Case(case_id), Some(section)) => Target::Section(case_id, section),
+        (base, _) => base,
+    })
+}
+
+async fn base_target(
+    conn: &mut SqliteConnection,
+    entity: &Entity,
+    id: &str,
     fields: &Map<String, Value>,
 ) -> Result<Target> {
     let mut entity = entity;
+    let mut id = id.to_owned();
     let mut fields = fields.clone();
     // Children name their parent; a few steps at most.
     for _ in 0..4 {
         match entity.scope {
             ScopeRule::Team => return Ok(Target::Team),
+            ScopeRule::CaseItself => return Ok(Target::Case(id)),
             ScopeRule::CaseColumn(column) => {
                 return Ok(match fields.get(column).and_then(Value::as_str) {
                     Some(case_id) => Target::Case(case_id.to_owned()),
@@ -97,10 +121,10 @@ pub async fn target_of(
                 let Some(parent_id) = fields.get(column).and_then(Value::as_str) else {
                     return Ok(Target::Team);
                 };
-                let parent_id = parent_id.to_owned();
-                fields = match entities::read_row(conn, parent_entity, &parent_id).await? {
+                id = parent_id.to_owned();
+                fields = match entities::read_row(conn, parent_entity, &id).await? {
                     Some(row) => row,
-                    None => load_shadow(conn, parent, &parent_id)
+                    None => load_shadow(conn, parent, &id)
                         .await?
                         .map(|s| s.state)
                         .unwrap_or_default(),
@@ -110,6 +134,25 @@ pub async fn target_of(
         }
     }
     Ok(Target::Team)
+}
+
+/// The scope a change from another laptop is about: its fields over the row as held here.
+pub async fn target_of_change(
+    conn: &mut SqliteConnection,
+    entity: &Entity,
+    change: &RowChange,
+) -> Result<Target> {
+    let mut fields = match entities::read_row(conn, entity, &change.id).await? {
+        Some(row) => row,
+        None => load_shadow(conn, entity.name, &change.id)
+            .await?
+            .map(|s| s.state)
+            .unwrap_or_default(),
+    };
+    for (field, value) in &change.fields {
+        fields.insert(field.clone(), value.clone());
+    }
+    target_of(conn, entity, &change.id, &fields).await
 }
 
 /// The change of one row since it was last synced, and its shadow brought up to date;
@@ -186,9 +229,25 @@ pub async fn diff_row(
     }))
 }
 
-/// Every change of this laptop not yet sealed, for the team's scope, in the order the
-/// outbox made them; the outbox rows are marked sealed (or waiting for a case's scope).
-pub async fn capture_team(conn: &mut SqliteConnection) -> Result<Vec<RowChange>> {
+/// A row's newest clock and author among the changes read, and those changes.
+type Latest = (String, Option<String>, Vec<i64>);
+
+/// What a capture found: the row changes for each scope this laptop holds a key of, and
+/// the cases whose rows wait for a scope to be made.
+#[derive(Debug, Default)]
+pub struct Captured {
+    pub changes: BTreeMap<Target, Vec<RowChange>>,
+    pub cases_without_scope: BTreeSet<String>,
+}
+
+/// Every change of this laptop not yet sealed, in the order the outbox made them, for
+/// the scopes in `ready`; the outbox rows are marked sealed, or waiting (read again next
+/// time) when their scope is not ready.
+pub async fn capture(conn: &mut SqliteConnection, ready: &BTreeSet<Target>) -> Result<Captured> {
+    sqlx::query("UPDATE changes SET synced = 0 WHERE synced = ?")
+        .bind(WAITS_FOR_SCOPE)
+        .execute(&mut *conn)
+        .await?;
     let rows: Vec<(i64, String, String, String, Option<String>)> = sqlx::query_as(
         "SELECT seq, entity, entity_id, hlc, author FROM changes WHERE synced = 0 ORDER BY seq",
     )
@@ -196,9 +255,15 @@ pub async fn capture_team(conn: &mut SqliteConnection) -> Result<Vec<RowChange>>
     .await?;
     // Each row once, in the order it first changed, with its newest clock and author.
     let mut order: Vec<(String, String)> = Vec::new();
-    let mut latest: HashMap<(String, String), (String, Option<String>, Vec<i64>)> = HashMap::new();
-    for (seq, entity, id, hlc, author) in rows {
-        let key = (entity, id);
+    let mut latest: HashMap<(String, String), Latest> = HashMap::new();
+    let mut sealed = Vec::new();
+    for (seq, name, id, hlc, author) in rows {
+        let Some((entity, id)) = entities::resolve(&name, &id) else {
+            // Not replicated (a handover note is kept on the rows it changed).
+            sealed.push(seq);
+            continue;
+        };
+        let key = (entity.name.to_owned(), id.to_owned());
         match latest.get_mut(&key) {
             Some(entry) => {
                 if hlc > entry.0 {
@@ -213,13 +278,11 @@ pub async fn capture_team(conn: &mut SqliteConnection) -> Result<Vec<RowChange>>
             }
         }
     }
-    let mut out = Vec::new();
-    let mut sealed = Vec::new();
+    let mut out = Captured::default();
     let mut waiting = Vec::new();
     for key in order {
         let (hlc, author, seqs) = latest.get(&key).cloned().unwrap_or_default();
         let Some(entity) = entities::entity(&key.0) else {
-            // Not replicated (a handover note is kept on the rows it changed).
             sealed.extend(seqs);
             continue;
         };
@@ -230,12 +293,17 @@ pub async fn capture_team(conn: &mut SqliteConnection) -> Result<Vec<RowChange>>
                 .map(|s| s.state)
                 .unwrap_or_default(),
         };
-        if target_of(conn, entity, &fields).await? != Target::Team {
+        let target = target_of(conn, entity, &key.1, &fields).await?;
+        if !ready.contains(&target) {
+            if let Target::Case(case_id) = &target {
+                out.cases_without_scope.insert(case_id.clone());
+            }
             waiting.extend(seqs);
             continue;
         }
+        let group = out.changes.entry(target).or_default();
         if let Some(change) = diff_row(conn, entity, &key.1, &hlc, author.as_deref()).await? {
-            out.push(change);
+            group.push(change);
         }
         for (child_name, column) in entity.children {
             let Some(child) = entities::entity(child_name) else {
@@ -263,14 +331,15 @@ pub async fn capture_team(conn: &mut SqliteConnection) -> Result<Vec<RowChange>>
                 if let Some(change) =
                     diff_row(conn, child, &child_id, &child_hlc, author.as_deref()).await?
                 {
-                    out.push(change);
+                    group.push(change);
                 }
             }
         }
         sealed.extend(seqs);
     }
+    out.changes.retain(|_, changes| !changes.is_empty());
     mark(conn, &sealed, 1).await?;
-    mark(conn, &waiting, WAITS_FOR_CASE_SCOPE).await?;
+    mark(conn, &waiting, WAITS_FOR_SCOPE).await?;
     Ok(out)
 }
 

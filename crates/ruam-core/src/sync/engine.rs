@@ -12,9 +12,12 @@ use sqlx::{SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
 use super::apply::{self, Applied};
-use super::capture;
+use std::collections::BTreeSet;
+
+use super::capture::{self, Target};
 use super::changes::{Batch, Inbox, RowChange};
 use super::identity::DeviceIdentity;
+use super::scopes;
 use super::seal::{self, KeyLabel};
 use crate::crypto::SecretKey;
 use crate::outbox::Outbox;
@@ -80,21 +83,38 @@ pub async fn save_state(conn: &mut SqliteConnection, state: &SyncState) -> Resul
     Ok(())
 }
 
+/// What a scope is for, as its keys are kept: `team`, or `case` with the case's id.
+pub fn scope_kind(target: &Target) -> (&'static str, Option<&str>) {
+    match target {
+        Target::Team => ("team", None),
+        Target::Case(case_id) => ("case", Some(case_id)),
+        Target::Section(case_id, _) => ("section", Some(case_id)),
+    }
+}
+
 pub async fn store_key(
     conn: &mut SqliteConnection,
     scope_id: Uuid,
     epoch: u32,
     key: &SecretKey,
-    kind: &str,
+    target: &Target,
 ) -> Result<()> {
+    let (kind, case_id) = scope_kind(target);
+    let section = match target {
+        Target::Section(_, section) => Some(section.as_str()),
+        _ => None,
+    };
     sqlx::query(
-        "INSERT INTO sync_scope_keys (scope_id, epoch, key, kind, created_at) VALUES (?, ?, ?, ?, ?)
+        "INSERT INTO sync_scope_keys (scope_id, epoch, key, kind, case_id, section, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (scope_id, epoch) DO NOTHING",
     )
     .bind(scope_id.to_string())
     .bind(i64::from(epoch))
     .bind(&key.expose()[..])
     .bind(kind)
+    .bind(case_id)
+    .bind(section)
     .bind(crate::outbox::now_utc())
     .execute(&mut *conn)
     .await?;
@@ -172,54 +192,59 @@ async fn signer(conn: &mut SqliteConnection, device_id: Uuid) -> Result<Option<(
     Ok(row.and_then(|(key, admin)| Some((PublicKey(key.try_into().ok()?), admin))))
 }
 
-/// Seal every change not yet sealed into envelopes of the team's scope, waiting in
-/// `sync_outgoing`. Returns how many row changes were sealed.
+/// What sealing found.
+#[derive(Debug, Default)]
+pub struct Sealed {
+    pub changes: usize,
+    /// Cases whose rows wait for a scope this laptop is to make.
+    pub cases_without_scope: BTreeSet<String>,
+}
+
+/// Seal every change not yet sealed into envelopes of its scope, waiting in
+/// `sync_outgoing`. Changes of scopes this laptop holds no key of wait in the outbox.
 pub async fn seal_pending(
     conn: &mut SqliteConnection,
     identity: &DeviceIdentity,
     state: &SyncState,
-) -> Result<usize> {
-    // Until this laptop holds the team's key, its changes wait in the outbox.
-    let Some(team_scope_id) = state.team_scope_id else {
-        return Ok(0);
+) -> Result<Sealed> {
+    let keys = scopes::newest_keys(conn).await?;
+    if state.team_scope_id.is_none() || !keys.contains_key(&Target::Team) {
+        // Until this laptop holds the team's key, nothing it wrote can travel.
+        return Ok(Sealed::default());
+    }
+    let ready: BTreeSet<Target> = keys.keys().cloned().collect();
+    let captured = capture::capture(conn, &ready).await?;
+    let mut sealed = Sealed {
+        changes: 0,
+        cases_without_scope: captured.cases_without_scope,
     };
-    let Some((epoch, key)) = key_at(conn, team_scope_id, None).await? else {
-        return Ok(0);
-    };
-    let changes = capture::capture_team(conn).await?;
-    let count = changes.len();
-    let mut batch: Vec<RowChange> = Vec::new();
-    let mut bytes = 0;
-    for change in changes {
-        bytes += serde_json::to_vec(&change)?.len();
-        batch.push(change);
-        if bytes >= BATCH_BYTES {
-            queue(
-                conn,
-                identity,
-                state,
-                team_scope_id,
-                epoch,
-                &key,
-                std::mem::take(&mut batch),
-            )
-            .await?;
-            bytes = 0;
+    for (target, changes) in captured.changes {
+        let Some(scope) = keys.get(&target) else {
+            continue;
+        };
+        sealed.changes += changes.len();
+        let mut batch: Vec<RowChange> = Vec::new();
+        let mut bytes = 0;
+        for change in changes {
+            bytes += serde_json::to_vec(&change)?.len();
+            batch.push(change);
+            if bytes >= BATCH_BYTES {
+                queue(conn, identity, state, scope, std::mem::take(&mut batch)).await?;
+                bytes = 0;
+            }
+        }
+        if !batch.is_empty() {
+            queue(conn, identity, state, scope, batch).await?;
         }
     }
-    if !batch.is_empty() {
-        queue(conn, identity, state, team_scope_id, epoch, &key, batch).await?;
-    }
-    Ok(count)
+    Ok(sealed)
 }
 
 async fn queue(
     conn: &mut SqliteConnection,
     identity: &DeviceIdentity,
     state: &SyncState,
-    scope_id: Uuid,
-    epoch: u32,
-    key: &SecretKey,
+    scope: &scopes::ScopeKey,
     changes: Vec<RowChange>,
 ) -> Result<()> {
     let count = changes.len();
@@ -227,9 +252,9 @@ async fn queue(
     let envelope = seal::seal_envelope(
         identity,
         state.team_id,
-        scope_id,
-        epoch,
-        key,
+        scope.scope_id,
+        scope.epoch,
+        &scope.key,
         &plaintext,
         ruam_wire::client::now_ms(),
     )?;
@@ -359,7 +384,8 @@ async fn mark_seen(
 
 /// Apply one page of pulled envelopes in the caller's transaction (after this laptop's own
 /// changes were sealed in it). Stops before an envelope whose key this laptop lacks;
-/// returns the sequence number to pull after next time.
+/// returns the sequence number to pull after next time, and keeps it when `advance` (a
+/// page of the team's pull, not of this laptop's inbox).
 pub async fn apply_page(
     conn: &mut SqliteConnection,
     identity: &DeviceIdentity,
@@ -367,6 +393,7 @@ pub async fn apply_page(
     outbox: &Outbox,
     envelopes: &[(i64, Envelope)],
     mut after: i64,
+    advance: bool,
 ) -> Result<(i64, Pulled)> {
     let mut report = Pulled::default();
     for (seq, envelope) in envelopes {
@@ -382,27 +409,34 @@ pub async fn apply_page(
             match signer(conn, h.device_id).await? {
                 None => Some("is signed by a device the team does not know".to_owned()),
                 Some((key, admin)) if h.scope_id == identity.device_id => {
-                    match open_inbox(conn, identity, state, envelope, &key, admin).await? {
-                        Ok(()) => None,
-                        Err(reason) => Some(reason),
-                    }
+                    open_inbox(conn, identity, state, envelope, &key, admin)
+                        .await?
+                        .err()
                 }
                 Some((key, _)) => {
                     let Some((_, scope_key)) = key_at(conn, h.scope_id, Some(h.epoch)).await?
                     else {
                         report.waiting_for_keys = true;
-                        return Ok((after, report));
+                        break;
+                    };
+                    let Some(expected) = scopes::target_of_scope(conn, h.scope_id).await? else {
+                        report.waiting_for_keys = true;
+                        break;
                     };
                     match seal::open_envelope(envelope, &key, &scope_key) {
                         Err(e) => Some(e.to_string()),
                         Ok(plaintext) => match serde_json::from_slice::<Batch>(&plaintext) {
                             Err(_) => Some("does not hold row changes".to_owned()),
                             Ok(batch) => {
-                                let applied = apply_batch(conn, &batch, outbox).await?;
-                                report.applied.rows += applied.rows;
-                                report.applied.skipped_fields += applied.skipped_fields;
-                                report.applied.conflicts += applied.conflicts;
-                                None
+                                match apply_batch(conn, &batch, &expected, outbox).await? {
+                                    Err(reason) => Some(reason),
+                                    Ok(applied) => {
+                                        report.applied.rows += applied.rows;
+                                        report.applied.skipped_fields += applied.skipped_fields;
+                                        report.applied.conflicts += applied.conflicts;
+                                        None
+                                    }
+                                }
                             }
                         },
                     }
@@ -416,29 +450,45 @@ pub async fn apply_page(
         mark_seen(conn, envelope, *seq, refusal.as_deref()).await?;
         after = (*seq).max(after);
     }
-    sqlx::query("UPDATE sync_state SET pulled_seq = max(pulled_seq, ?) WHERE id = 1")
-        .bind(after)
-        .execute(&mut *conn)
-        .await?;
+    if advance {
+        sqlx::query("UPDATE sync_state SET pulled_seq = max(pulled_seq, ?) WHERE id = 1")
+            .bind(after)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok((after, report))
 }
 
-/// Apply a batch whole: a change that cannot be applied rolls the batch back (a savepoint),
-/// and the batch is refused.
+/// Apply a batch whole, in a savepoint. A change that is not of the envelope's scope (a
+/// laptop writing into a case what belongs elsewhere) refuses the whole batch, as does one
+/// that names what is not replicated; a failure of the vault itself is an error.
 async fn apply_batch(
     conn: &mut SqliteConnection,
     batch: &Batch,
+    expected: &Target,
     outbox: &Outbox,
-) -> Result<Applied> {
+) -> Result<std::result::Result<Applied, String>> {
     let mut total = Applied::default();
     sqlx::query("SAVEPOINT batch").execute(&mut *conn).await?;
+    let mut refusal = None;
     for change in &batch.changes {
+        let Some(entity) = super::entities::entity(&change.entity) else {
+            refusal = Some(format!("names an unknown entity {}", change.entity));
+            break;
+        };
+        if capture::target_of_change(conn, entity, change).await? != *expected {
+            refusal = Some("holds a row of another scope".to_owned());
+            break;
+        }
         match apply::apply_change(conn, change).await {
             Ok(applied) => {
                 total.rows += applied.rows;
                 total.skipped_fields += applied.skipped_fields;
                 total.conflicts += applied.conflicts;
-                outbox.observe(&change.hlc);
+            }
+            Err(Error::Invalid { reason, .. }) => {
+                refusal = Some(reason);
+                break;
             }
             Err(err) => {
                 sqlx::query("ROLLBACK TO batch").execute(&mut *conn).await?;
@@ -446,6 +496,18 @@ async fn apply_batch(
                 return Err(err);
             }
         }
+    }
+    if let Some(reason) = refusal {
+        sqlx::query("ROLLBACK TO batch").execute(&mut *conn).await?;
+        sqlx::query("RELEASE batch").execute(&mut *conn).await?;
+        return Ok(Err(reason));
+    }
+    if let Target::Case(case_id) = expected {
+        // The case's search index follows its people and notes as they now are.
+        crate::cases::store::rebuild_index(conn, case_id).await?;
+    }
+    for change in &batch.changes {
+        outbox.observe(&change.hlc);
     }
     if let Some(newest) = batch.changes.iter().map(|c| c.hlc.as_str()).max() {
         sqlx::query(
@@ -456,7 +518,7 @@ async fn apply_batch(
         .await?;
     }
     sqlx::query("RELEASE batch").execute(&mut *conn).await?;
-    Ok(total)
+    Ok(Ok(total))
 }
 
 /// Keys sent to this device: only a lead's device may send them, each must unwrap.
@@ -470,9 +532,6 @@ async fn open_inbox(
 ) -> Result<std::result::Result<(), String>> {
     if !envelope.verify(signer) {
         return Ok(Err("its signature does not verify".into()));
-    }
-    if !admin {
-        return Ok(Err("sends keys but is not a lead's device".into()));
     }
     let Ok(inbox) = serde_json::from_slice::<Inbox>(&envelope.ciphertext) else {
         return Ok(Err("does not hold wrapped keys".into()));
@@ -492,7 +551,17 @@ async fn open_inbox(
                 "holds a key that does not unwrap for this device".into()
             ));
         };
-        store_key(conn, wrapped.scope_id, wrapped.epoch, &key, &wrapped.kind).await?;
+        let target = match (wrapped.kind.as_str(), &wrapped.case_id) {
+            // The team's key comes only from a lead's device; a case's from the laptop
+            // that made its scope or manages it.
+            ("team", _) if !admin => {
+                return Ok(Err("sends the team's key but is not a lead's device".into()))
+            }
+            ("team", _) => Target::Team,
+            ("case", Some(case_id)) => Target::Case(case_id.clone()),
+            _ => return Ok(Err("holds a key of an unknown kind of scope".into())),
+        };
+        store_key(conn, wrapped.scope_id, wrapped.epoch, &key, &target).await?;
     }
     Ok(Ok(()))
 }
@@ -504,8 +573,9 @@ pub async fn keys_for(
     state: &SyncState,
     recipient: &ruam_wire::api::DeviceKeys,
     scope_id: Uuid,
-    kind: &str,
+    target: &Target,
 ) -> Result<Envelope> {
+    let (kind, case_id) = scope_kind(target);
     let mut keys = Vec::new();
     for (epoch, key) in keys_of(conn, scope_id).await? {
         let label = KeyLabel {
@@ -518,7 +588,7 @@ pub async fn keys_for(
             scope_id,
             epoch,
             kind: kind.to_owned(),
-            case_id: None,
+            case_id: case_id.map(str::to_owned),
             section: None,
             wrapped: base64::engine::general_purpose::STANDARD
                 .encode(seal::wrap_scope_key(recipient, label, &key)?),

@@ -12,13 +12,14 @@ use sqlx::SqliteConnection;
 
 use crate::Result;
 
-/// A set of values kept in a table of its own, travelling as one field of its entity.
+/// A set of values kept in a table of its own, travelling as one field of its entity:
+/// scalars for one value column, objects for several.
 #[derive(Debug)]
 pub struct SetField {
     pub field: &'static str,
     pub table: &'static str,
     pub parent_column: &'static str,
-    pub value_column: &'static str,
+    pub value_columns: &'static [&'static str],
 }
 
 /// Which scope a row travels in.
@@ -26,9 +27,10 @@ pub struct SetField {
 pub enum ScopeRule {
     /// The team's: every device of the team.
     Team,
-    /// The team's when the column is empty, else the case's (case scopes come later: such
-    /// rows wait).
+    /// The team's when the column is empty, else the case's.
     CaseColumn(&'static str),
+    /// The case's own row: its id names the case.
+    CaseItself,
     /// The scope of the entity it belongs to.
     Parent,
 }
@@ -38,6 +40,8 @@ pub struct Entity {
     /// As the outbox names it.
     pub name: &'static str,
     pub table: &'static str,
+    /// The column that identifies a row (`id` but for the team's devices).
+    pub id_column: &'static str,
     pub columns: &'static [&'static str],
     pub sets: &'static [SetField],
     /// Entities whose rows belong to this one: (entity, its column naming this one).
@@ -47,7 +51,19 @@ pub struct Entity {
     pub scope: ScopeRule,
     /// Concurrent edits of these fields are kept for a person to resolve.
     pub tracked: &'static [&'static str],
+    /// The column naming the section of the case a row is in: rows of sections with a
+    /// narrower audience (health, police) wait for their sub-scopes and never travel in
+    /// the case's own.
+    pub section: Option<&'static str>,
 }
+
+/// Sections whose rows travel only to their audience.
+pub const NARROW_SECTIONS: &[&str] = &["health", "police"];
+
+/// Outbox names for rows kept inside another entity: the part of the id before `/` is
+/// that entity's id (a case's member, a note's earlier wording).
+pub static ALIASES: &[(&str, &str)] =
+    &[("case_member", "case"), ("case_note_version", "case_note")];
 
 const NO_SETS: &[SetField] = &[];
 
@@ -55,16 +71,19 @@ pub static ENTITIES: &[Entity] = &[
     Entity {
         name: "team",
         table: "team",
+        id_column: "id",
         columns: &["name", "created_at", "updated_at", "deleted_at"],
         sets: NO_SETS,
         children: &[],
         parent: None,
         scope: ScopeRule::Team,
         tracked: &["name"],
+        section: None,
     },
     Entity {
         name: "agency",
         table: "agencies",
+        id_column: "id",
         columns: &[
             "name",
             "kind",
@@ -80,10 +99,12 @@ pub static ENTITIES: &[Entity] = &[
         parent: None,
         scope: ScopeRule::Team,
         tracked: &[],
+        section: None,
     },
     Entity {
         name: "role",
         table: "roles",
+        id_column: "id",
         columns: &[
             "name",
             "description",
@@ -98,10 +119,12 @@ pub static ENTITIES: &[Entity] = &[
         parent: None,
         scope: ScopeRule::Team,
         tracked: &["permissions"],
+        section: None,
     },
     Entity {
         name: "member",
         table: "members",
+        id_column: "id",
         columns: &[
             "display_name",
             "sign_in_name",
@@ -120,20 +143,24 @@ pub static ENTITIES: &[Entity] = &[
         parent: None,
         scope: ScopeRule::Team,
         tracked: &["role", "status"],
+        section: None,
     },
     Entity {
         name: "board",
         table: "boards",
+        id_column: "id",
         columns: &["case_id", "created_by", "created_at", "updated_at"],
         sets: NO_SETS,
         children: &[],
         parent: None,
         scope: ScopeRule::CaseColumn("case_id"),
         tracked: &[],
+        section: None,
     },
     Entity {
         name: "board_column",
         table: "board_columns",
+        id_column: "id",
         columns: &[
             "board_id",
             "name",
@@ -147,10 +174,12 @@ pub static ENTITIES: &[Entity] = &[
         parent: Some(("board", "board_id")),
         scope: ScopeRule::Parent,
         tracked: &[],
+        section: None,
     },
     Entity {
         name: "card",
         table: "cards",
+        id_column: "id",
         columns: &[
             "board_id",
             "column_id",
@@ -176,13 +205,13 @@ pub static ENTITIES: &[Entity] = &[
                 field: "assignees",
                 table: "card_assignees",
                 parent_column: "card_id",
-                value_column: "member_id",
+                value_columns: &["member_id"],
             },
             SetField {
                 field: "labels",
                 table: "card_labels",
                 parent_column: "card_id",
-                value_column: "label",
+                value_columns: &["label"],
             },
         ],
         children: &[
@@ -193,41 +222,237 @@ pub static ENTITIES: &[Entity] = &[
         parent: None,
         scope: ScopeRule::CaseColumn("case_id"),
         tracked: &["title", "description"],
+        section: None,
     },
     Entity {
         name: "card_checklist",
         table: "card_checklist",
+        id_column: "id",
         columns: &["card_id", "text", "done", "position"],
         sets: NO_SETS,
         children: &[],
         parent: Some(("card", "card_id")),
         scope: ScopeRule::Parent,
         tracked: &[],
+        section: None,
     },
     Entity {
         name: "card_comment",
         table: "card_comments",
+        id_column: "id",
         columns: &["card_id", "body", "author_id", "created_at"],
         sets: NO_SETS,
         children: &[],
         parent: Some(("card", "card_id")),
         scope: ScopeRule::Parent,
         tracked: &[],
+        section: None,
     },
     Entity {
         name: "card_event",
         table: "card_events",
+        id_column: "id",
         columns: &["card_id", "kind", "detail", "actor", "at"],
         sets: NO_SETS,
         children: &[],
         parent: Some(("card", "card_id")),
         scope: ScopeRule::Parent,
         tracked: &[],
+        section: None,
+    },
+    Entity {
+        name: "case",
+        table: "cases",
+        id_column: "id",
+        columns: &[
+            "status",
+            "risk",
+            "level",
+            "outcome",
+            "close_requested_outcome",
+            "close_requested_by",
+            "close_requested_at",
+            "closed_by",
+            "closed_at",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "deleted_at",
+        ],
+        sets: &[
+            SetField {
+                field: "concerns",
+                table: "case_concerns",
+                parent_column: "case_id",
+                value_columns: &["concern"],
+            },
+            SetField {
+                field: "members",
+                table: "case_members",
+                parent_column: "case_id",
+                value_columns: &[
+                    "member_id",
+                    "responsibility",
+                    "added_by",
+                    "added_at",
+                    "removed_at",
+                ],
+            },
+        ],
+        children: &[],
+        parent: None,
+        scope: ScopeRule::CaseItself,
+        tracked: &["status", "risk", "level", "outcome"],
+        section: None,
+    },
+    Entity {
+        name: "case_person",
+        table: "case_people",
+        id_column: "id",
+        columns: &[
+            "case_id",
+            "party",
+            "relation",
+            "name",
+            "alias",
+            "sex",
+            "birth_date",
+            "birth_year_estimate",
+            "nationality",
+            "documentation",
+            "languages",
+            "village",
+            "contact",
+            "created_at",
+            "updated_at",
+            "deleted_at",
+        ],
+        sets: NO_SETS,
+        children: &[],
+        parent: None,
+        scope: ScopeRule::CaseColumn("case_id"),
+        tracked: &[
+            "name",
+            "alias",
+            "birth_date",
+            "nationality",
+            "documentation",
+            "contact",
+        ],
+        section: None,
+    },
+    Entity {
+        name: "case_note",
+        table: "case_notes",
+        id_column: "id",
+        columns: &[
+            "case_id",
+            "section",
+            "body",
+            "author_id",
+            "created_at",
+            "updated_at",
+            "deleted_at",
+        ],
+        sets: &[SetField {
+            field: "versions",
+            table: "case_note_versions",
+            parent_column: "note_id",
+            value_columns: &["body", "replaced_by", "replaced_at"],
+        }],
+        children: &[],
+        parent: None,
+        scope: ScopeRule::CaseColumn("case_id"),
+        tracked: &["body"],
+        section: Some("section"),
+    },
+    Entity {
+        name: "case_event",
+        table: "case_events",
+        id_column: "id",
+        columns: &["case_id", "kind", "detail", "actor", "at"],
+        sets: NO_SETS,
+        children: &[],
+        parent: None,
+        scope: ScopeRule::CaseColumn("case_id"),
+        tracked: &[],
+        section: None,
+    },
+    Entity {
+        name: "case_referral",
+        table: "case_referrals",
+        id_column: "id",
+        columns: &[
+            "case_id",
+            "section",
+            "from_level",
+            "from_agency_id",
+            "to_level",
+            "to_agency_id",
+            "reason",
+            "referred_on",
+            "status",
+            "outcome",
+            "consent_override_reason",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ],
+        sets: NO_SETS,
+        children: &[],
+        parent: None,
+        scope: ScopeRule::CaseColumn("case_id"),
+        tracked: &["status", "outcome"],
+        section: Some("section"),
+    },
+    Entity {
+        name: "case_consent",
+        table: "case_consents",
+        id_column: "id",
+        columns: &[
+            "case_id",
+            "given_by",
+            "services",
+            "reporting",
+            "share_with",
+            "given_on",
+            "recorded_by",
+            "created_at",
+        ],
+        sets: NO_SETS,
+        children: &[],
+        parent: None,
+        scope: ScopeRule::CaseColumn("case_id"),
+        tracked: &[],
+        section: None,
+    },
+    Entity {
+        name: "device",
+        table: "sync_devices",
+        id_column: "device_id",
+        // The member whose laptop it is; its keys and status come from the relay's list.
+        columns: &["member_id"],
+        sets: NO_SETS,
+        children: &[],
+        parent: None,
+        scope: ScopeRule::Team,
+        tracked: &[],
+        section: None,
     },
 ];
 
 pub fn entity(name: &str) -> Option<&'static Entity> {
     ENTITIES.iter().find(|e| e.name == name)
+}
+
+/// The replicated entity and row an outbox entry names.
+pub fn resolve<'a>(name: &str, id: &'a str) -> Option<(&'static Entity, &'a str)> {
+    if let Some(e) = entity(name) {
+        return Some((e, id));
+    }
+    let (_, target) = ALIASES.iter().find(|(alias, _)| *alias == name)?;
+    let parent_id = id.split('/').next().filter(|p| !p.is_empty())?;
+    Some((entity(target)?, parent_id))
 }
 
 /// A row's replicated fields, `None` when the row is not (or no longer) in the vault.
@@ -242,9 +467,10 @@ pub async fn read_row(
         .map(|c| format!("'{c}', {c}"))
         .collect();
     let sql = format!(
-        "SELECT json_object({}) FROM {} WHERE id = ?",
+        "SELECT json_object({}) FROM {} WHERE {} = ?",
         pairs.join(", "),
-        entity.table
+        entity.table,
+        entity.id_column
     );
     let json: Option<String> = sqlx::query_scalar(&sql)
         .bind(id)
@@ -257,11 +483,21 @@ pub async fn read_row(
         return Ok(None);
     };
     for set in entity.sets {
+        let value = match set.value_columns {
+            [one] => (*one).to_owned(),
+            many => format!(
+                "json_object({})",
+                many.iter()
+                    .map(|c| format!("'{c}', {c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
         let sql = format!(
-            "SELECT json_group_array({v}) FROM (SELECT {v} FROM {t} WHERE {p} = ? ORDER BY {v})",
-            v = set.value_column,
+            "SELECT json_group_array({value}) FROM (SELECT * FROM {t} WHERE {p} = ? ORDER BY {order})",
             t = set.table,
-            p = set.parent_column
+            p = set.parent_column,
+            order = set.value_columns.join(", ")
         );
         let values: String = sqlx::query_scalar(&sql)
             .bind(id)
@@ -331,18 +567,21 @@ pub async fn write_row(
             ));
         }
     }
-    let exists: Option<i64> =
-        sqlx::query_scalar(&format!("SELECT 1 FROM {} WHERE id = ?", entity.table))
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let exists: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT 1 FROM {} WHERE {} = ?",
+        entity.table, entity.id_column
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
     if exists.is_some() {
         if !columns.is_empty() {
             let sets: Vec<String> = columns.iter().map(|(c, _)| format!("{c} = ?")).collect();
             let sql = format!(
-                "UPDATE {} SET {} WHERE id = ?",
+                "UPDATE {} SET {} WHERE {} = ?",
                 entity.table,
-                sets.join(", ")
+                sets.join(", "),
+                entity.id_column
             );
             let mut query = sqlx::query(&sql);
             for (_, value) in &columns {
@@ -354,8 +593,9 @@ pub async fn write_row(
         let names: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
         let marks = vec!["?"; names.len() + 1].join(", ");
         let sql = format!(
-            "INSERT INTO {} (id{}{}) VALUES ({marks})",
+            "INSERT INTO {} ({}{}{}) VALUES ({marks})",
             entity.table,
+            entity.id_column,
             if names.is_empty() { "" } else { ", " },
             names.join(", ")
         );
@@ -377,13 +617,29 @@ pub async fn write_row(
         .execute(&mut *conn)
         .await?;
         let sql = format!(
-            "INSERT OR IGNORE INTO {} ({}, {}) VALUES (?, ?)",
-            set.table, set.parent_column, set.value_column
+            "INSERT OR IGNORE INTO {} ({}, {}) VALUES (?{})",
+            set.table,
+            set.parent_column,
+            set.value_columns.join(", "),
+            ", ?".repeat(set.value_columns.len())
         );
         for value in values {
-            bind(sqlx::query(&sql).bind(id), value)
-                .execute(&mut *conn)
-                .await?;
+            let mut query = sqlx::query(&sql).bind(id);
+            match (set.value_columns, value) {
+                ([_], value) => query = bind(query, value),
+                (columns, Value::Object(fields)) => {
+                    for column in columns {
+                        query = bind(query, fields.get(*column).unwrap_or(&Value::Null));
+                    }
+                }
+                _ => {
+                    return Err(crate::Error::invalid(
+                        "sync",
+                        format!("a change's {} is not a list of rows", set.field),
+                    ))
+                }
+            }
+            query.execute(&mut *conn).await?;
         }
     }
     Ok(())
@@ -401,10 +657,13 @@ pub async fn delete_row(conn: &mut SqliteConnection, entity: &Entity, id: &str) 
         .execute(&mut *conn)
         .await?;
     }
-    sqlx::query(&format!("DELETE FROM {} WHERE id = ?", entity.table))
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(&format!(
+        "DELETE FROM {} WHERE {} = ?",
+        entity.table, entity.id_column
+    ))
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod entities;
 pub mod identity;
 pub mod invite;
+pub mod scopes;
 pub mod seal;
 
 pub use identity::DeviceIdentity;

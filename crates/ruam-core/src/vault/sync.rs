@@ -3,6 +3,7 @@
 //! (which rotates the team's key); every member's laptop syncs. Network calls run with the
 //! vault's lock released; what they bring is applied under it, in one transaction a page.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use ruam_wire::api::{self, DeviceStatus, Grant, SetScope};
@@ -15,7 +16,9 @@ use super::{blocking, Open, State, Vault};
 use crate::access::{Action, Permission, Resource};
 use crate::crypto::SecretKey;
 use crate::keyring::DeviceSecretStore;
+use crate::sync::capture::Target;
 use crate::sync::engine::{self, Pulled, SyncState};
+use crate::sync::scopes;
 use crate::sync::{DeviceIdentity, InviteCode};
 use crate::{Error, Result};
 
@@ -106,6 +109,7 @@ fn count(n: usize) -> u32 {
 }
 
 /// What a round needs once the vault's lock is let go.
+#[derive(Clone)]
 struct Session {
     pool: SqlitePool,
     identity: DeviceIdentity,
@@ -165,7 +169,7 @@ fn parse_device(id: &str) -> Result<Uuid> {
 }
 
 impl Vault {
-    fn unlocked<'a>(state: &'a State) -> Result<&'a Open> {
+    fn unlocked(state: &State) -> Result<&Open> {
         match state {
             State::Unlocked(open) => Ok(open),
             State::Locked => Err(Error::Locked),
@@ -236,11 +240,21 @@ impl Vault {
                 },
             )
             .await?;
-            engine::store_key(&mut tx, scope_id, 1, &key, "team").await?;
+            engine::store_key(&mut tx, scope_id, 1, &key, &Target::Team).await?;
+            scopes::save_grants(
+                &mut tx,
+                scope_id,
+                &[Grant {
+                    device_id: identity.device_id,
+                    manage: true,
+                }],
+            )
+            .await?;
             for device in &devices {
                 engine::store_device(&mut tx, device).await?;
             }
-            set_member(&mut tx, identity.device_id, &open.member.id).await?;
+            open.set_member(&mut tx, identity.device_id, &open.member.id)
+                .await?;
             open.audit_in(&mut tx, "sync.start", None).await?;
             tx.commit().await?;
         }
@@ -470,37 +484,9 @@ impl Vault {
                 .approve(team, device_id, lead)
                 .await
                 .map_err(engine::relay_error)?;
-            let scope_id = session.state.team_scope_id.ok_or_else(|| {
-                Error::invalid("sync", "this laptop holds no key of the team's scope")
-            })?;
             let mut tx = open.pool.begin().await?;
             engine::store_device(&mut tx, &approved).await?;
-            set_member(&mut tx, device_id, &member_id).await?;
-            let inbox = engine::keys_for(
-                &mut tx,
-                &session.identity,
-                &session.state,
-                &device.keys,
-                scope_id,
-                "team",
-            )
-            .await?;
-            let epoch = engine::keys_of(&mut tx, scope_id)
-                .await?
-                .last()
-                .map(|(e, _)| *e)
-                .unwrap_or(1);
-            let grants = active_grants(&mut tx, None).await?;
-            session
-                .client
-                .set_scope(team, scope_id, &SetScope { epoch, grants })
-                .await
-                .map_err(engine::relay_error)?;
-            session
-                .client
-                .push(team, &[inbox])
-                .await
-                .map_err(engine::relay_error)?;
+            open.set_member(&mut tx, device_id, &member_id).await?;
             sqlx::query("DELETE FROM sync_invites WHERE code = ?")
                 .bind(&code)
                 .execute(&mut *tx)
@@ -508,6 +494,8 @@ impl Vault {
             open.audit_in(&mut tx, "sync.device.approve", Some(("member", &member_id)))
                 .await?;
             tx.commit().await?;
+            // It reads the team's scope, and the cases its member is on, from now on.
+            reconcile(open, &session, &BTreeSet::new()).await?;
         }
         self.sync_devices().await
     }
@@ -535,64 +523,18 @@ impl Vault {
                 .revoke(team, device_id)
                 .await
                 .map_err(engine::relay_error)?;
-            let scope_id = session.state.team_scope_id.ok_or_else(|| {
-                Error::invalid("sync", "this laptop holds no key of the team's scope")
-            })?;
             let mut tx = open.pool.begin().await?;
             engine::store_device(&mut tx, &revoked).await?;
-            let epoch = engine::keys_of(&mut tx, scope_id)
-                .await?
-                .last()
-                .map(|(e, _)| *e)
-                .unwrap_or(0)
-                + 1;
-            engine::store_key(&mut tx, scope_id, epoch, &SecretKey::random()?, "team").await?;
-            let grants = active_grants(&mut tx, Some(device_id)).await?;
-            session
-                .client
-                .set_scope(
-                    team,
-                    scope_id,
-                    &SetScope {
-                        epoch,
-                        grants: grants.clone(),
-                    },
-                )
-                .await
-                .map_err(engine::relay_error)?;
-            let mut inboxes = Vec::new();
-            for grant in grants
-                .iter()
-                .filter(|g| g.device_id != session.identity.device_id)
-            {
-                if let Some(keys) = engine::device_keys(&mut tx, grant.device_id).await? {
-                    inboxes.push(
-                        engine::keys_for(
-                            &mut tx,
-                            &session.identity,
-                            &session.state,
-                            &keys,
-                            scope_id,
-                            "team",
-                        )
-                        .await?,
-                    );
-                }
-            }
-            if !inboxes.is_empty() {
-                session
-                    .client
-                    .push(team, &inboxes)
-                    .await
-                    .map_err(engine::relay_error)?;
-            }
             open.audit_in(&mut tx, "sync.device.revoke", None).await?;
             tx.commit().await?;
+            // Every scope it could read gets a new key, sent to the laptops still entitled.
+            reconcile(open, &session, &BTreeSet::new()).await?;
         }
         self.sync_devices().await
     }
 
-    /// One round: seal and push this laptop's changes, pull and apply the team's.
+    /// One round: seal and push this laptop's changes, pull and apply the team's, make the
+    /// scopes of new cases and carry changes of who may read what to the relay.
     pub async fn sync_now(&self) -> Result<SyncReport> {
         let mut report = SyncReport::default();
         let session = {
@@ -601,8 +543,8 @@ impl Vault {
             open.authorize(Action::SyncDevice, Resource::Vault).await?;
             let session = open.sync_session(&self.keyring).await?;
             let mut tx = open.pool.begin().await?;
-            report.sealed =
-                count(engine::seal_pending(&mut tx, &session.identity, &session.state).await?);
+            let sealed = engine::seal_pending(&mut tx, &session.identity, &session.state).await?;
+            report.sealed = count(sealed.changes);
             tx.commit().await?;
             session
         };
@@ -627,6 +569,7 @@ impl Vault {
             }
         }
         let mut total = Pulled::default();
+        let held_before = self.held_scopes(session).await?;
         // Keys first: this laptop's inbox, then the team's envelopes.
         let mut inbox_after = 0;
         loop {
@@ -640,15 +583,40 @@ impl Vault {
                 )
                 .await
                 .map_err(engine::relay_error)?;
-            let done = !page.more;
-            let (_, pulled) = self.apply_pulled(session, &page.envelopes, 0).await?;
+            let (_, pulled) = self
+                .apply_pulled(session, &page.envelopes, 0, false)
+                .await?;
             engine::merge(&mut total, pulled);
             inbox_after = page.next;
-            if done {
+            if !page.more {
                 break;
             }
         }
         let mut state = self.reload_state(session).await?;
+        // A scope this laptop was just given (put on a case) holds envelopes from before:
+        // those are pulled from its beginning. (The team's own comes with the team's pull.)
+        for scope_id in self.held_scopes(session).await?.difference(&held_before) {
+            if Some(*scope_id) == state.team_scope_id {
+                continue;
+            }
+            let mut after = 0;
+            loop {
+                let page = session
+                    .client
+                    .pull(team, after, engine::PULL_PAGE, Some(*scope_id))
+                    .await
+                    .map_err(engine::relay_error)?;
+                let (_, pulled) = self
+                    .apply_pulled(session, &page.envelopes, 0, false)
+                    .await?;
+                let waiting = pulled.waiting_for_keys;
+                engine::merge(&mut total, pulled);
+                after = page.next;
+                if !page.more || waiting {
+                    break;
+                }
+            }
+        }
         loop {
             let page = session
                 .client
@@ -656,7 +624,7 @@ impl Vault {
                 .await
                 .map_err(engine::relay_error)?;
             let (after, pulled) = self
-                .apply_pulled(session, &page.envelopes, state.pulled_seq)
+                .apply_pulled(session, &page.envelopes, state.pulled_seq, true)
                 .await?;
             let waiting = pulled.waiting_for_keys;
             engine::merge(&mut total, pulled);
@@ -670,15 +638,40 @@ impl Vault {
         report.conflicts = count(total.applied.conflicts);
         report.refused = count(total.refused);
         report.waiting_for_keys = total.waiting_for_keys;
-        // What arrived may have given this laptop the team's key: seal what waited for it.
-        let state = self.state.write().await;
-        let open = Self::unlocked(&state)?;
-        let state = self.reload_state(session).await?;
+        // What arrived may have given this laptop the team's key; cases made here need
+        // their scopes; who may read what may have changed. Then what waited is sealed.
+        let guard = self.state.write().await;
+        let open = Self::unlocked(&guard)?;
+        if open.vault_id != session.vault_id {
+            return Err(Error::Locked);
+        }
+        let current = Session {
+            state: self.reload_state(session).await?,
+            ..session.clone()
+        };
         let mut tx = open.pool.begin().await?;
-        report.sealed += count(engine::seal_pending(&mut tx, &session.identity, &state).await?);
+        let first = engine::seal_pending(&mut tx, &current.identity, &current.state).await?;
         tx.commit().await?;
-        report.pushed += count(engine::push(&session.pool, &session.client, &state).await?);
+        if current.state.team_scope_id.is_some() {
+            reconcile(open, &current, &first.cases_without_scope).await?;
+        }
+        let mut tx = open.pool.begin().await?;
+        let second = engine::seal_pending(&mut tx, &current.identity, &current.state).await?;
+        tx.commit().await?;
+        drop(guard);
+        report.sealed += count(first.changes + second.changes);
+        report.pushed += count(engine::push(&current.pool, &current.client, &current.state).await?);
         Ok(())
+    }
+
+    /// The scopes this laptop holds a key of.
+    async fn held_scopes(&self, session: &Session) -> Result<BTreeSet<Uuid>> {
+        let mut conn = session.pool.acquire().await?;
+        Ok(scopes::newest_keys(&mut conn)
+            .await?
+            .into_values()
+            .map(|k| k.scope_id)
+            .collect())
     }
 
     /// The sync state as stored now, the team's scope learnt from the keys received.
@@ -702,6 +695,7 @@ impl Vault {
         session: &Session,
         envelopes: &[(i64, ruam_wire::Envelope)],
         after: i64,
+        advance: bool,
     ) -> Result<(i64, Pulled)> {
         let state = self.state.write().await;
         let open = Self::unlocked(&state)?;
@@ -718,6 +712,7 @@ impl Vault {
             &open.outbox,
             envelopes,
             after,
+            advance,
         )
         .await?;
         tx.commit().await?;
@@ -752,7 +747,14 @@ impl Vault {
         let state = self.state.read().await;
         let open = Self::unlocked(&state)?;
         open.authorize(Action::SyncDevice, Resource::Vault).await?;
-        let row: Option<(String, String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+        type Row = (
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let row: Option<Row> = sqlx::query_as(
             "SELECT relay_url, device_id, team_scope_id, last_synced_at, last_error FROM sync_state WHERE id = 1",
         )
         .fetch_optional(&open.pool)
@@ -790,38 +792,147 @@ impl Vault {
     }
 }
 
-async fn set_member(
-    conn: &mut sqlx::SqliteConnection,
-    device_id: Uuid,
-    member_id: &str,
-) -> Result<()> {
-    sqlx::query("UPDATE sync_devices SET member_id = ? WHERE device_id = ?")
-        .bind(member_id)
-        .bind(device_id.to_string())
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+impl Open {
+    /// Say whose laptop a device is, in the team's scope (through the outbox), so that
+    /// every laptop knows whose laptops a case's grants go to.
+    async fn set_member(
+        &self,
+        tx: &mut sqlx::SqliteConnection,
+        device_id: Uuid,
+        member_id: &str,
+    ) -> Result<()> {
+        sqlx::query("UPDATE sync_devices SET member_id = ? WHERE device_id = ?")
+            .bind(member_id)
+            .bind(device_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        self.outbox
+            .record_on(
+                tx,
+                Some(&self.member.id),
+                "device",
+                &device_id.to_string(),
+                crate::outbox::Op::Update,
+                &serde_json::json!({ "member_id": member_id }),
+            )
+            .await
+    }
 }
 
-/// Every active device of the team (but `except`) may read and write the team's scope; the
-/// lead's (admin) devices manage it.
-async fn active_grants(
-    conn: &mut sqlx::SqliteConnection,
-    except: Option<Uuid>,
-) -> Result<Vec<Grant>> {
-    let rows: Vec<(String, bool)> = sqlx::query_as(
-        "SELECT device_id, admin FROM sync_devices WHERE status = 'active' ORDER BY device_id",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, admin)| {
-            let device_id = Uuid::parse_str(&id).ok()?;
-            (Some(device_id) != except).then_some(Grant {
-                device_id,
-                manage: admin,
-            })
-        })
-        .collect())
+/// Bring the relay's grants of every scope this laptop manages in line with who is
+/// entitled now, and make the scopes of `new_cases`. The relay's grants are the truth: a
+/// scope whose grants here already match is left alone; otherwise the relay is asked,
+/// keys go to the laptops newly entitled, and when a laptop was taken off, a new key
+/// goes to all who remain.
+async fn reconcile(open: &Open, session: &Session, new_cases: &BTreeSet<String>) -> Result<()> {
+    let me = session.identity.device_id;
+    let team = session.state.team_id;
+    let mut conn = open.pool.acquire().await?;
+    let held = scopes::newest_keys(&mut conn).await?;
+    let mut work: Vec<(Uuid, Target, bool)> = Vec::new();
+    for case_id in new_cases {
+        let target = Target::Case(case_id.clone());
+        if !held.contains_key(&target) {
+            work.push((Uuid::now_v7(), target, true));
+        }
+    }
+    for (scope_id, target) in scopes::managed(&mut conn, me).await? {
+        work.push((scope_id, target, false));
+    }
+    drop(conn);
+    for (scope_id, target, new) in work {
+        let mut tx = open.pool.begin().await?;
+        let desired = scopes::entitled(&mut tx, &target).await?;
+        if !desired.iter().any(|g| g.device_id == me) {
+            // This laptop is not entitled to it (any more): not for it to hand out.
+            continue;
+        }
+        let saved = scopes::granted(&mut tx, scope_id).await?;
+        if !new && saved == desired {
+            continue;
+        }
+        let local_epoch = engine::keys_of(&mut tx, scope_id)
+            .await?
+            .last()
+            .map(|(e, _)| *e)
+            .unwrap_or(0);
+        let (relay_epoch, current) = if new {
+            (0, Vec::new())
+        } else {
+            match session.client.scope(team, scope_id).await {
+                Ok(state) => (state.epoch, state.grants),
+                Err(err) => {
+                    tracing::warn!(scope = %scope_id, error = %err, "could not read a scope's grants");
+                    continue;
+                }
+            }
+        };
+        if relay_epoch > local_epoch {
+            // Another laptop moved it on; its key reaches this one first.
+            continue;
+        }
+        // Taken off at the relay (a revoked laptop loses its grants there at once) or here:
+        // either way it held the key, so a new one is made.
+        let removed = current
+            .iter()
+            .chain(saved.iter())
+            .any(|g| !desired.iter().any(|d| d.device_id == g.device_id));
+        if !new && !removed && current == desired {
+            scopes::save_grants(&mut tx, scope_id, &desired).await?;
+            tx.commit().await?;
+            continue;
+        }
+        let rotate = new || removed;
+        let mut epoch = local_epoch;
+        if rotate {
+            epoch += 1;
+            engine::store_key(&mut tx, scope_id, epoch, &SecretKey::random()?, &target).await?;
+        }
+        if let Err(err) = session
+            .client
+            .set_scope(
+                team,
+                scope_id,
+                &SetScope {
+                    epoch,
+                    grants: desired.clone(),
+                },
+            )
+            .await
+        {
+            tracing::warn!(scope = %scope_id, error = %err, "could not update a scope's grants");
+            continue;
+        }
+        scopes::save_grants(&mut tx, scope_id, &desired).await?;
+        let mut inboxes = Vec::new();
+        for grant in desired.iter().filter(|g| g.device_id != me) {
+            let newly = !current.iter().any(|c| c.device_id == grant.device_id);
+            if !(rotate || newly) {
+                continue;
+            }
+            if let Some(keys) = engine::device_keys(&mut tx, grant.device_id).await? {
+                inboxes.push(
+                    engine::keys_for(
+                        &mut tx,
+                        &session.identity,
+                        &session.state,
+                        &keys,
+                        scope_id,
+                        &target,
+                    )
+                    .await?,
+                );
+            }
+        }
+        // The keys reach the relay before this laptop counts them as sent.
+        if !inboxes.is_empty() {
+            session
+                .client
+                .push(team, &inboxes)
+                .await
+                .map_err(engine::relay_error)?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
 }

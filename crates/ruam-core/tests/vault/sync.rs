@@ -561,3 +561,179 @@ async fn only_those_who_manage_the_team_administer_devices_and_refusals_are_audi
     assert_invalid_field(t.vault.sync_now().await, "relay_url");
     assert_eq!(count(&t, "sync_state").await, 0);
 }
+
+/// Put `laptop` (a copy of the lead's vault, signed in as `member`) on the relay.
+async fn join(relay: &Relay, lead: &TestVault, laptop: &TestVault, member_id: &str) {
+    let invite = lead.vault.sync_invite(member_id.to_owned()).await.unwrap();
+    let enrolment = laptop
+        .vault
+        .sync_enrol(relay.url(), invite.code)
+        .await
+        .unwrap();
+    lead.vault
+        .sync_approve(DeviceApproval {
+            device_id: enrolment.device_id,
+            short_code: enrolment.short_code,
+        })
+        .await
+        .unwrap();
+}
+
+async fn rows(t: &TestVault, sql: &str) -> i64 {
+    let pool = t.vault.pool().await.unwrap();
+    sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap()
+}
+
+async fn member_change(
+    t: &TestVault,
+    case_id: &str,
+    member_id: &str,
+    responsibility: Option<&str>,
+) {
+    t.vault
+        .change_case_member(
+            serde_json::from_value(serde_json::json!({
+                "caseId": case_id, "memberId": member_id, "responsibility": responsibility,
+            }))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_case_reaches_only_the_laptops_of_its_members_and_leads() {
+    let relay = Relay::start().await;
+    let (lead, _) = TestVault::created().await;
+    let worker = lead
+        .vault
+        .add_member({
+            let mut m = new_member("Kanya", "kanya", "case_worker");
+            m.discipline = "social_work".into();
+            m
+        })
+        .await
+        .unwrap();
+    let liaison = lead
+        .vault
+        .add_member(new_member("Pol. Lt. Anan", "anan", "police_liaison"))
+        .await
+        .unwrap();
+    lead.vault.open_board(None).await.unwrap();
+    lead.vault.lock().await;
+    let worker_laptop = copy_laptop(&lead);
+    let liaison_laptop = copy_laptop(&lead);
+    lead.unlock(PASSPHRASE).await.unwrap();
+    sign_in_fresh(&worker_laptop, "kanya").await;
+    sign_in_fresh(&liaison_laptop, "anan").await;
+    lead.vault.sync_start_team(relay.url()).await.unwrap();
+    join(&relay, &lead, &worker_laptop, &worker.id).await;
+    join(&relay, &lead, &liaison_laptop, &liaison.id).await;
+    for t in [&lead, &worker_laptop, &liaison_laptop] {
+        t.vault.sync_now().await.unwrap();
+    }
+
+    // The social worker opens a case on her laptop and writes a note.
+    let case_id = worker_laptop
+        .vault
+        .create_case(crate::cases::new_case("canary-CASE-Dao", 2012))
+        .await
+        .unwrap()
+        .summary
+        .id;
+    crate::cases::note(
+        &worker_laptop,
+        &case_id,
+        "social",
+        "canary-NOTE-family visit",
+    )
+    .await;
+    let sent = worker_laptop.vault.sync_now().await.unwrap();
+    assert!(sent.sealed > 0, "{sent:?}");
+
+    // The lead (who oversees every case) receives it; the liaison, not on it, nothing.
+    lead.vault.sync_now().await.unwrap();
+    let opened = lead.vault.open_case(&case_id).await.unwrap();
+    assert!(opened
+        .notes
+        .iter()
+        .any(|n| n.body == "canary-NOTE-family visit"));
+    let found = lead.vault.search_cases("canary-CASE").await.unwrap();
+    assert_eq!(found.len(), 1, "the lead's search index holds the case");
+    liaison_laptop.vault.sync_now().await.unwrap();
+    assert_eq!(rows(&liaison_laptop, "SELECT count(*) FROM cases").await, 0);
+    assert_eq!(
+        rows(
+            &liaison_laptop,
+            "SELECT count(*) FROM case_people WHERE name LIKE 'canary%'"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        rows(
+            &liaison_laptop,
+            "SELECT count(*) FROM sync_scope_keys WHERE kind = 'case'"
+        )
+        .await,
+        0,
+        "the liaison's laptop holds no key of the case"
+    );
+    assert!(!contains(&relay.bytes(), b"canary-CASE"));
+    assert!(!contains(&relay.bytes(), b"canary-NOTE"));
+
+    // Put on the case, the liaison's laptop receives it, notes and all.
+    member_change(&worker_laptop, &case_id, &liaison.id, Some("support")).await;
+    worker_laptop.vault.sync_now().await.unwrap();
+    liaison_laptop.vault.sync_now().await.unwrap();
+    let opened = liaison_laptop.vault.open_case(&case_id).await.unwrap();
+    assert!(opened
+        .notes
+        .iter()
+        .any(|n| n.body == "canary-NOTE-family visit"));
+
+    // Taken off again: the case's key is replaced, and what is written after never
+    // reaches the liaison's laptop.
+    member_change(&worker_laptop, &case_id, &liaison.id, None).await;
+    worker_laptop.vault.sync_now().await.unwrap();
+    crate::cases::note(&worker_laptop, &case_id, "social", "canary-AFTER removal").await;
+    worker_laptop.vault.sync_now().await.unwrap();
+    liaison_laptop.vault.sync_now().await.unwrap();
+    assert_eq!(
+        rows(
+            &liaison_laptop,
+            "SELECT count(*) FROM case_notes WHERE body LIKE 'canary-AFTER%'"
+        )
+        .await,
+        0
+    );
+    lead.vault.sync_now().await.unwrap();
+    let opened = lead.vault.open_case(&case_id).await.unwrap();
+    assert!(opened
+        .notes
+        .iter()
+        .any(|n| n.body == "canary-AFTER removal"));
+    let epochs = rows(
+        &worker_laptop,
+        &format!(
+            "SELECT max(epoch) FROM sync_scope_keys WHERE kind = 'case' AND case_id = '{case_id}'"
+        ),
+    )
+    .await;
+    assert_eq!(epochs, 2, "the case's key was replaced once");
+
+    // A note in the health section waits for its own audience's scope: it never travels
+    // in the case's.
+    crate::cases::note(&worker_laptop, &case_id, "health", "canary-HEALTH bruises").await;
+    worker_laptop.vault.sync_now().await.unwrap();
+    lead.vault.sync_now().await.unwrap();
+    assert_eq!(
+        rows(
+            &lead,
+            "SELECT count(*) FROM case_notes WHERE body LIKE 'canary-HEALTH%'"
+        )
+        .await,
+        0
+    );
+    assert!(!contains(&relay.bytes(), b"canary-HEALTH"));
+}

@@ -214,6 +214,12 @@ pub async fn taking_a_device_off_a_scope_needs_a_new_epoch(relay: TestRelay) {
     let refused = set(&lead, team_id, case, 1, &[&lead]).await.unwrap_err();
     assert_eq!(refused.code(), Some(ErrorCode::StaleEpoch));
 
+    let state = lead.client.scope(team_id, case).await.unwrap();
+    assert_eq!(state.epoch, 2);
+    let granted: Vec<Uuid> = state.grants.iter().map(|g| g.device_id).collect();
+    assert_eq!(granted, vec![lead.id]);
+    let refused = worker.client.scope(team_id, case).await.unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::Forbidden));
     let me = worker.client.me(team_id).await.unwrap();
     assert_eq!(
         me.dropped,

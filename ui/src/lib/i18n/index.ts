@@ -116,7 +116,9 @@ const ERROR_KEYS: { [Code in ErrorCode]: string } = {
 	device_not_enrolled: 'errors.device_not_enrolled',
 	keyring_unavailable: 'errors.keyring_unavailable',
 	internal: 'errors.internal',
-	passphrase_change_required: 'errors.passphrase_change_required'
+	passphrase_change_required: 'errors.passphrase_change_required',
+	offline: 'errors.offline',
+	relay_refused: 'errors.relay_refused'
 };
 
 /**
@@ -308,6 +310,9 @@ export function describeError(
 				? t(key, { values: { path: error.path } })
 				: t(`${key}_unknown`);
 		}
+		case 'relay_refused':
+			// The relay's reason (a used invite, a revoked laptop) is what a person acts on.
+			return t('errors.relay_refused', { values: { message: error.message } });
 		default:
 			return t(ERROR_KEYS[code]);
 	}

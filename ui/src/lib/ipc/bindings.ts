@@ -518,7 +518,11 @@ export type EntryReversal = {
 /**  Stable, machine-readable error codes. The UI branches on these; never rename one. */
 export type ErrorCode = "locked" | "forbidden" | "not_found" | "invalid" | "conflict" | "invalid_credentials" | "throttled" | "corrupt" | "device_not_enrolled" | "keyring_unavailable" | "internal" | 
 /**  Signed in with a first passphrase from the lead: change it before anything else. */
-"passphrase_change_required";
+"passphrase_change_required" | 
+/**  The sync relay could not be reached: changes wait on this laptop. */
+"offline" | 
+/**  The sync relay refused (this device revoked, an invite used, …); the message says why. */
+"relay_refused";
 
 export type ExportedFile = {
 	path: string,

@@ -104,8 +104,10 @@ pub async fn apply_change(conn: &mut SqliteConnection, change: &RowChange) -> Re
             write.remove(DELETED);
             next.state.remove(DELETED);
             entities::write_row(conn, entity, &change.id, &write).await?;
-            if let Some(row) = entities::read_row(conn, entity, &change.id).await? {
-                next.state = row;
+            // Values travel as `read_row` gives them on every laptop, so the row now holds
+            // what was known of it with the fields written over it.
+            for (field, value) in write {
+                next.state.insert(field, value);
             }
         }
     }

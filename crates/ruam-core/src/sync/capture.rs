@@ -166,6 +166,19 @@ pub async fn diff_row(
 ) -> Result<Option<RowChange>> {
     let current = entities::read_row(conn, entity, id).await?;
     let shadow = load_shadow(conn, entity.name, id).await?;
+    diff(conn, entity, id, hlc, author, current, shadow).await
+}
+
+/// [`diff_row`] with the row and its shadow already read.
+async fn diff(
+    conn: &mut SqliteConnection,
+    entity: &Entity,
+    id: &str,
+    hlc: &str,
+    author: Option<&str>,
+    current: Option<Map<String, Value>>,
+    shadow: Option<Shadow>,
+) -> Result<Option<RowChange>> {
     let mut fields = Map::new();
     let mut parents = Map::new();
     let mut next = shadow.clone().unwrap_or_default();
@@ -286,12 +299,12 @@ pub async fn capture(conn: &mut SqliteConnection, ready: &BTreeSet<Target>) -> R
             sealed.extend(seqs);
             continue;
         };
-        let fields = match entities::read_row(conn, entity, &key.1).await? {
-            Some(row) => row,
-            None => load_shadow(conn, entity.name, &key.1)
-                .await?
-                .map(|s| s.state)
-                .unwrap_or_default(),
+        let current = entities::read_row(conn, entity, &key.1).await?;
+        let shadow = load_shadow(conn, entity.name, &key.1).await?;
+        let fields = match (&current, &shadow) {
+            (Some(row), _) => row.clone(),
+            (None, Some(shadow)) => shadow.state.clone(),
+            (None, None) => Map::new(),
         };
         let target = target_of(conn, entity, &key.1, &fields).await?;
         if !ready.contains(&target) {
@@ -302,7 +315,10 @@ pub async fn capture(conn: &mut SqliteConnection, ready: &BTreeSet<Target>) -> R
             continue;
         }
         let group = out.changes.entry(target).or_default();
-        if let Some(change) = diff_row(conn, entity, &key.1, &hlc, author.as_deref()).await? {
+        let is_new = shadow.is_none();
+        if let Some(change) =
+            diff(conn, entity, &key.1, &hlc, author.as_deref(), current, shadow).await?
+        {
             group.push(change);
         }
         for (child_name, column) in entity.children {
@@ -313,15 +329,18 @@ pub async fn capture(conn: &mut SqliteConnection, ready: &BTreeSet<Target>) -> R
                 .await?
                 .into_iter()
                 .collect();
-            let shadowed: Vec<String> = sqlx::query_scalar(
-                "SELECT entity_id FROM sync_rows WHERE entity = ? AND json_extract(state, '$.' || ?) = ?",
-            )
-            .bind(child.name)
-            .bind(column)
-            .bind(&key.1)
-            .fetch_all(&mut *conn)
-            .await?;
-            ids.extend(shadowed);
+            if !is_new {
+                // Rows of it synced before and gone since (a checklist item taken off).
+                let shadowed: Vec<String> = sqlx::query_scalar(
+                    "SELECT entity_id FROM sync_rows WHERE entity = ? AND json_extract(state, '$.' || ?) = ?",
+                )
+                .bind(child.name)
+                .bind(column)
+                .bind(&key.1)
+                .fetch_all(&mut *conn)
+                .await?;
+                ids.extend(shadowed);
+            }
             for child_id in ids {
                 let child_hlc = latest
                     .get(&(child.name.to_owned(), child_id.clone()))

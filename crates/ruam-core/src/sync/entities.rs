@@ -609,6 +609,10 @@ pub async fn write_row(
         let Some(Value::Array(values)) = fields.get(set.field) else {
             continue;
         };
+        if exists.is_none() && values.is_empty() {
+            // A new row's empty set: nothing to remove, nothing to add.
+            continue;
+        }
         sqlx::query(&format!(
             "DELETE FROM {} WHERE {} = ?",
             set.table, set.parent_column

@@ -47,6 +47,11 @@ async fn serve<S: RelayStore>(store: S) -> String {
             per_sec: 1e9,
             burst: 1e9,
         },
+        // All 50 enrol from one address.
+        address_rate: Rate {
+            per_sec: 1e9,
+            burst: 1e9,
+        },
         ..Config::default()
     };
     tokio::spawn(async move {

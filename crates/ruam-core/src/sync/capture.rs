@@ -316,8 +316,16 @@ pub async fn capture(conn: &mut SqliteConnection, ready: &BTreeSet<Target>) -> R
         }
         let group = out.changes.entry(target).or_default();
         let is_new = shadow.is_none();
-        if let Some(change) =
-            diff(conn, entity, &key.1, &hlc, author.as_deref(), current, shadow).await?
+        if let Some(change) = diff(
+            conn,
+            entity,
+            &key.1,
+            &hlc,
+            author.as_deref(),
+            current,
+            shadow,
+        )
+        .await?
         {
             group.push(change);
         }

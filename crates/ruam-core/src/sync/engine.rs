@@ -25,8 +25,9 @@ use crate::{Error, Result};
 
 /// Plaintext per envelope, well below the envelope's limit.
 const BATCH_BYTES: usize = 256 * 1024;
-/// Envelopes per push.
+/// Envelopes per push, and bytes (well under the relay's limit on a request's body).
 const PUSH_ENVELOPES: i64 = 100;
+const PUSH_BYTES: usize = ruam_wire::api::MAX_BODY / 2;
 /// Envelopes per pull.
 pub const PULL_PAGE: u32 = 500;
 
@@ -310,6 +311,17 @@ pub async fn push(pool: &SqlitePool, client: &RelayClient, state: &SyncState) ->
         if rows.is_empty() {
             return Ok(pushed);
         }
+        // As many as fit in one request's body (at least one: an envelope always fits).
+        let mut bytes = 0;
+        let fit = rows
+            .iter()
+            .take_while(|(_, body)| {
+                bytes += body.len() + 4;
+                bytes <= PUSH_BYTES
+            })
+            .count()
+            .max(1);
+        let rows = &rows[..fit];
         let envelopes = rows
             .iter()
             .map(|(_, body)| Envelope::decode(body))

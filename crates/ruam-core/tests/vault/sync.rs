@@ -737,3 +737,55 @@ async fn a_case_reaches_only_the_laptops_of_its_members_and_leads() {
     );
     assert!(!contains(&relay.bytes(), b"canary-HEALTH"));
 }
+
+#[tokio::test]
+async fn a_backlog_larger_than_one_request_goes_in_several() {
+    let relay = Relay::start().await;
+    let (lead, laptop, _) = two_laptops(&relay).await;
+    lead.vault.sync_now().await.unwrap();
+    laptop.vault.sync_now().await.unwrap();
+    // 1,200 cards of 9 KB each: about 11 MB to seal, more than one request may carry.
+    let board = lead.vault.open_board(None).await.unwrap();
+    let me = lead.vault.status().await.member.unwrap().id;
+    let pool = lead.vault.pool().await.unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    let text = "ข้อมูลครัวเรือน ".repeat(200);
+    for n in 0..1_200i64 {
+        let id = uuid::Uuid::now_v7().to_string();
+        sqlx::query(
+            "INSERT INTO cards (id, board_id, column_id, position, title, description, created_by, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, '2026-12-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z')",
+        )
+        .bind(&id)
+        .bind(&board.id)
+        .bind(&board.columns[0].id)
+        .bind(n)
+        .bind(format!("Household {n}"))
+        .bind(&text)
+        .bind(&me)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO changes (id, entity, entity_id, op, fields, hlc, author, device, created_at)
+             VALUES (?, 'card', ?, 'insert', '{}', ?, ?, 'test', '2026-12-01T00:00:00.000Z')",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(&id)
+        .bind(format!("{:015}:00000:test", 1_796_000_000_000i64 + n))
+        .bind(&me)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let sent = lead.vault.sync_now().await.unwrap();
+    assert_eq!(sent.sealed, 1_200);
+    assert!(
+        sent.pushed > 40,
+        "{sent:?}: many envelopes, in several requests"
+    );
+    let got = laptop.vault.sync_now().await.unwrap();
+    assert_eq!(got.applied_rows, 1_200, "{got:?}");
+    assert_eq!(count(&laptop, "cards").await, 1_200);
+}

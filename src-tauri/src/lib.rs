@@ -1,9 +1,10 @@
 //! Ruam's desktop shell: builds the vault handle once at start-up, registers the
-//! commands, runs the auto-lock timer and the once-a-day reminder of due tasks, and
-//! writes a rolling log. Rules live in ruam-core.
+//! commands, runs the auto-lock timer, the once-a-day reminder of due tasks and the
+//! background sync, and writes a rolling log. Rules live in ruam-core.
 
 mod commands;
 mod error;
+mod sync;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -128,8 +129,20 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::fund_books_check,
             commands::case_spending,
             commands::fund_ledger_export,
+            sync::sync_status,
+            sync::sync_start_team,
+            sync::sync_invite,
+            sync::sync_enrol,
+            sync::sync_devices,
+            sync::sync_approve,
+            sync::sync_revoke,
+            sync::sync_now,
         ])
-        .events(tauri_specta::collect_events![VaultLocked, TasksDue])
+        .events(tauri_specta::collect_events![
+            VaultLocked,
+            TasksDue,
+            sync::SyncRound
+        ])
         .disable_serde_phases()
 }
 
@@ -275,7 +288,8 @@ pub fn run() {
             let keyring: Arc<dyn DeviceSecretStore> = Arc::new(OsKeyring::new());
             let vault = Arc::new(Vault::new(paths, keyring));
             attach_vault(app.handle(), vault.clone());
-            start_reminders(app.handle(), vault);
+            start_reminders(app.handle(), vault.clone());
+            sync::start_background(app.handle(), vault);
             Ok(())
         })
         .run(tauri::generate_context!());

@@ -21,6 +21,7 @@ import type {
 	Person,
 	Role,
 	Settings,
+	SyncStatus,
 	TaskItem,
 	TeamOverview,
 	Unlocked,
@@ -220,6 +221,9 @@ export function installBackend(handlers: Record<string, Handler>) {
 		fund_list: () => [],
 		case_spending: () => [],
 		passphrase_assess: () => ({ score: 3, acceptable: true, problem: null }),
+		// Settings shows Devices and sync: a laptop not set up for it, unless a test says otherwise.
+		sync_status: () => syncStatus(),
+		team_overview: () => team(),
 		settings_get: () => settings,
 		settings_set: (args) => {
 			const patch = args.patch as { language: Settings['language'] | null; autoLockMinutes: number | null };
@@ -244,6 +248,21 @@ export function installBackend(handlers: Record<string, Handler>) {
 		calls,
 		callsTo: (cmd: string) => calls.filter((call) => call.cmd === cmd),
 		emit: (event: string, payload: unknown) => emit(event, payload)
+	};
+}
+
+/** What `sync_status` answers; not set up for sync unless `overrides` say so. */
+export function syncStatus(overrides: Partial<SyncStatus> = {}): SyncStatus {
+	return {
+		configured: false,
+		relayUrl: null,
+		deviceId: null,
+		hasTeamKey: false,
+		lastSyncedAt: null,
+		lastError: null,
+		pendingChanges: 0,
+		openConflicts: 0,
+		...overrides
 	};
 }
 

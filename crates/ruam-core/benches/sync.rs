@@ -89,7 +89,10 @@ async fn run(store: &'static str, url: String, changes: usize) -> Figures {
     b.unlock(unlock()).await.unwrap();
     a.sync_start_team(url.clone()).await.unwrap();
     let invite = a.sync_invite(me.clone()).await.unwrap();
-    let enrolment = b.sync_enrol(url, invite.code).await.unwrap();
+    let enrolment = b
+        .sync_enrol(url, invite.code.as_str().into())
+        .await
+        .unwrap();
     a.sync_approve(DeviceApproval {
         device_id: enrolment.device_id,
         short_code: enrolment.short_code,

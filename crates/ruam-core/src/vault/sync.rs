@@ -89,7 +89,7 @@ pub struct DeviceApproval {
 }
 
 /// What one round of sync did.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct SyncReport {
@@ -322,10 +322,10 @@ impl Vault {
     pub async fn sync_enrol(
         &self,
         relay_url: String,
-        invite_code: String,
+        invite_code: crate::SecretString,
     ) -> Result<SyncEnrolment> {
         let relay_url = check_relay_url(&relay_url)?;
-        let code = InviteCode::parse(&invite_code)?;
+        let code = InviteCode::parse(invite_code.expose())?;
         let state = self.state.write().await;
         let open = Self::unlocked(&state)?;
         open.authorize(Action::SyncDevice, Resource::Vault).await?;

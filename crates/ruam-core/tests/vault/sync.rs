@@ -131,7 +131,7 @@ async fn two_laptops(relay: &Relay) -> (TestVault, TestVault, String) {
     let invite = lead.vault.sync_invite(liaison.id.clone()).await.unwrap();
     let enrolment = laptop
         .vault
-        .sync_enrol(relay.url(), invite.code.clone())
+        .sync_enrol(relay.url(), invite.code.as_str().into())
         .await
         .unwrap();
     let devices = lead.vault.sync_devices().await.unwrap();
@@ -567,7 +567,7 @@ async fn join(relay: &Relay, lead: &TestVault, laptop: &TestVault, member_id: &s
     let invite = lead.vault.sync_invite(member_id.to_owned()).await.unwrap();
     let enrolment = laptop
         .vault
-        .sync_enrol(relay.url(), invite.code)
+        .sync_enrol(relay.url(), invite.code.as_str().into())
         .await
         .unwrap();
     lead.vault

@@ -88,10 +88,19 @@ export const commands = {
 	caseSpending: (caseId: string) => typedError<SpendingRequest[], IpcError>(__TAURI_INVOKE("case_spending", { caseId })),
 	/**  Export to the person's Downloads folder (or `RUAM_EXPORT_DIR`); returns the file's path. */
 	fundLedgerExport: (query: LedgerQuery) => typedError<ExportedFile, IpcError>(__TAURI_INVOKE("fund_ledger_export", { query })),
+	syncStatus: () => typedError<SyncStatus, IpcError>(__TAURI_INVOKE("sync_status")),
+	syncStartTeam: (relayUrl: string) => typedError<SyncStatus, IpcError>(__TAURI_INVOKE("sync_start_team", { relayUrl })),
+	syncInvite: (memberId: string) => typedError<SyncInvite, IpcError>(__TAURI_INVOKE("sync_invite", { memberId })),
+	syncEnrol: (relayUrl: string, inviteCode: SecretString) => typedError<SyncEnrolment, IpcError>(__TAURI_INVOKE("sync_enrol", { relayUrl, inviteCode })),
+	syncDevices: () => typedError<SyncDevice[], IpcError>(__TAURI_INVOKE("sync_devices")),
+	syncApprove: (approval: DeviceApproval) => typedError<SyncDevice[], IpcError>(__TAURI_INVOKE("sync_approve", { approval })),
+	syncRevoke: (deviceId: string) => typedError<SyncDevice[], IpcError>(__TAURI_INVOKE("sync_revoke", { deviceId })),
+	syncNow: () => typedError<SyncReport, IpcError>(__TAURI_INVOKE("sync_now")),
 };
 
 /** Events */
 export const events = {
+	syncRound: makeEvent<SyncRound, SyncRound>("sync-round"),
 	tasksDue: makeEvent<TasksDue, TasksDue>("tasks-due"),
 	vaultLocked: makeEvent<VaultLocked, VaultLocked>("vault-locked"),
 };
@@ -503,6 +512,12 @@ export type DecisionView = {
 	approve: boolean,
 	reason: string | null,
 	decidedAt: string,
+};
+
+export type DeviceApproval = {
+	deviceId: string,
+	/**  The six digits the new laptop shows, as the lead typed them. */
+	shortCode: string,
 };
 
 /**  A member's discipline: the profession they bring to the team. */
@@ -1175,6 +1190,66 @@ export type SpendingRequest = {
 export type Stage = "todo" | "in_progress" | "review" | "done";
 
 export type Status = "intake" | "assessment" | "plan" | "in_progress" | "closed";
+
+export type SyncDevice = {
+	deviceId: string,
+	/**  `pending`, `active` or `revoked`. */
+	status: string,
+	admin: boolean,
+	memberId: string | null,
+	/**  For a waiting laptop: the six digits its screen must show. */
+	shortCode: string | null,
+	thisDevice: boolean,
+	lastSeenMs: number | null,
+};
+
+/**  What the new laptop shows after enrolling: the code to compare with the lead's screen. */
+export type SyncEnrolment = {
+	deviceId: string,
+	shortCode: string,
+};
+
+/**  An invite for a member's laptop, as the lead reads it out. */
+export type SyncInvite = {
+	code: string,
+	memberId: string,
+	expiresAt: string,
+};
+
+/**  What one round of sync did. */
+export type SyncReport = {
+	sealed: number,
+	pushed: number,
+	pulled: number,
+	appliedRows: number,
+	conflicts: number,
+	/**  Envelopes refused (altered, not the team's, not decryptable): logged, not applied. */
+	refused: number,
+	/**  Envelopes wait for a key this laptop has not been sent yet. */
+	waitingForKeys: boolean,
+};
+
+/**
+ *  Sent after a background round that sent or brought something (counts only); the UI
+ *  refreshes what it shows.
+ */
+export type SyncRound = {
+	report: SyncReport,
+};
+
+export type SyncStatus = {
+	/**  Whether this laptop is set up for sync. */
+	configured: boolean,
+	relayUrl: string | null,
+	deviceId: string | null,
+	/**  Whether a lead's laptop has sent this one the team's key (it may sync). */
+	hasTeamKey: boolean,
+	lastSyncedAt: string | null,
+	lastError: string | null,
+	/**  Row changes sealed and waiting for the relay, and those not sealed yet. */
+	pendingChanges: number,
+	openConflicts: number,
+};
 
 /**  What the Tasks badge and the daily reminder count, among the tasks the member may see. */
 export type TaskCounts = {

@@ -218,6 +218,15 @@ export type NewPayment = Arg<typeof commands.fundPay>;
 export type EntryReversal = Arg<typeof commands.fundReverse>;
 /** Whether replaying the ledger gives the totals and months the vault holds. */
 export type BooksCheck = Ok<typeof commands.fundBooksCheck>;
+/** This laptop's place in the team's sync: relay, last round, what waits. */
+export type SyncStatus = Ok<typeof commands.syncStatus>;
+/** An invite for a member's laptop: the code to read out, and until when it works. */
+export type SyncInvite = Ok<typeof commands.syncInvite>;
+/** What a laptop shows after enrolling: the six digits the lead types to approve it. */
+export type SyncEnrolment = Ok<typeof commands.syncEnrol>;
+export type SyncDevice = Ok<typeof commands.syncDevices>[number];
+export type DeviceApproval = Arg<typeof commands.syncApprove>;
+export type SyncReport = Ok<typeof commands.syncNow>;
 
 /** A command answered with an error; `error` is the core's typed error. */
 export class IpcFailure extends Error {
@@ -502,6 +511,20 @@ export const fundLedgerExport = (query: LedgerQuery): Promise<ExportedFile> =>
 export const fundBooksCheck = (fundId: string): Promise<BooksCheck> => call(commands.fundBooksCheck(fundId));
 /** The spending requests for a case (those the reader may see). */
 export const caseSpending = (caseId: string): Promise<SpendingRequest[]> => call(commands.caseSpending(caseId));
+
+export const syncStatus = (): Promise<SyncStatus> => call(commands.syncStatus());
+/** A lead puts the team on a relay from this laptop. */
+export const syncStartTeam = (relayUrl: string): Promise<SyncStatus> => call(commands.syncStartTeam(relayUrl));
+export const syncInvite = (memberId: string): Promise<SyncInvite> => call(commands.syncInvite(memberId));
+/** Enrols this laptop with an invite; it then waits for the lead's approval. */
+export const syncEnrol = (relayUrl: string, inviteCode: string): Promise<SyncEnrolment> =>
+	call(commands.syncEnrol(relayUrl, inviteCode));
+export const syncDevices = (): Promise<SyncDevice[]> => call(commands.syncDevices());
+/** Approves a waiting laptop; the core refuses when the typed digits do not match. */
+export const syncApprove = (approval: DeviceApproval): Promise<SyncDevice[]> =>
+	call(commands.syncApprove(approval));
+export const syncRevoke = (deviceId: string): Promise<SyncDevice[]> => call(commands.syncRevoke(deviceId));
+export const syncNow = (): Promise<SyncReport> => call(commands.syncNow());
 
 /** Why the vault locked: the core locks by itself after idle; the member locks on request. */
 export type LockReason = 'idle' | 'manual';

@@ -1,0 +1,126 @@
+import { render, screen, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import App from '$lib/App.svelte';
+import type { SyncDevice } from '$lib/ipc';
+import { fail, installBackend, status, syncStatus } from './backend';
+
+const active = syncStatus({
+	configured: true,
+	relayUrl: 'https://relay.example',
+	deviceId: 'd-lead',
+	hasTeamKey: true,
+	lastSyncedAt: '2026-12-02T08:00:00.000Z',
+	pendingChanges: 3
+});
+
+function device(overrides: Partial<SyncDevice> = {}): SyncDevice {
+	return {
+		deviceId: 'd-lead',
+		status: 'active',
+		admin: true,
+		memberId: 'm-1',
+		shortCode: null,
+		thisDevice: true,
+		lastSeenMs: null,
+		...overrides
+	};
+}
+
+async function openSettings(handlers: Parameters<typeof installBackend>[0]) {
+	const core = installBackend({ vault_status: () => status('unlocked'), ...handlers });
+	const user = userEvent.setup();
+	render(App);
+	await user.click(await screen.findByTestId('nav-settings'));
+	return { core, user, panel: await screen.findByTestId('sync-panel') };
+}
+
+describe('Settings → Devices and sync', () => {
+	it('lets a lead put the team on a relay, then lists the laptops', async () => {
+		let configured = false;
+		const { core, user, panel } = await openSettings({
+			sync_status: () => (configured ? active : syncStatus()),
+			sync_start_team: () => {
+				configured = true;
+				return active;
+			},
+			sync_devices: () => [device()]
+		});
+		await user.type(within(panel).getByTestId('sync-relay'), 'https://relay.example');
+		await user.click(within(panel).getByTestId('sync-start-submit'));
+		expect(await within(panel).findByTestId('sync-status')).toHaveTextContent('https://relay.example');
+		expect(core.callsTo('sync_start_team')[0].args).toEqual({ relayUrl: 'https://relay.example' });
+		expect(within(panel).getByTestId('sync-pending')).toHaveTextContent('3');
+		const listed = await within(panel).findAllByTestId('sync-device');
+		expect(listed).toHaveLength(1);
+		expect(listed[0]).toHaveTextContent('(this laptop)');
+	});
+
+	it('enrols a member’s laptop with an invite and shows the six digits to compare', async () => {
+		let enrolled = false;
+		const { core, user, panel } = await openSettings({
+			vault_status: () => status('unlocked', { permissions: [] }),
+			sync_status: () =>
+				enrolled ? syncStatus({ configured: true, relayUrl: 'https://relay.example', deviceId: 'd-2' }) : syncStatus(),
+			sync_enrol: () => {
+				enrolled = true;
+				return { deviceId: 'd-2', shortCode: '482 913' };
+			}
+		});
+		// A member who does not manage the team is not offered to put it on a relay.
+		expect(within(panel).queryByTestId('sync-start')).not.toBeInTheDocument();
+		await user.type(within(panel).getByTestId('sync-relay'), 'https://relay.example');
+		await user.type(within(panel).getByTestId('sync-code'), '7K3M-Q9XD-AAAA-BBBB-CCCC-DDDD-EEEE-FFFF');
+		await user.click(within(panel).getByTestId('sync-enrol-submit'));
+		expect(await within(panel).findByTestId('sync-short-code')).toHaveTextContent('482 913');
+		expect(core.callsTo('sync_enrol')[0].args).toEqual({
+			relayUrl: 'https://relay.example',
+			inviteCode: '7K3M-Q9XD-AAAA-BBBB-CCCC-DDDD-EEEE-FFFF'
+		});
+		expect(within(panel).getByTestId('sync-waiting')).toBeInTheDocument();
+	});
+
+	it('approves a waiting laptop only with the digits typed, and shows a refusal', async () => {
+		const waiting = device({ deviceId: 'd-2', status: 'pending', admin: false, memberId: 'm-2', thisDevice: false, shortCode: '482 913' });
+		let approved = false;
+		const { core, user, panel } = await openSettings({
+			sync_status: () => active,
+			sync_devices: () => (approved ? [device(), { ...waiting, status: 'active' }] : [device(), waiting]),
+			sync_approve: (args) => {
+				const approval = args.approval as { shortCode: string };
+				if (approval.shortCode !== '482913') fail('invalid', { field: 'short_code' });
+				approved = true;
+				return [device(), { ...waiting, status: 'active' }];
+			}
+		});
+		const input = await within(panel).findByTestId('sync-typed-code');
+		await user.type(input, '111111');
+		await user.click(within(panel).getByTestId('sync-approve'));
+		expect(await within(panel).findByTestId('sync-device-error')).toHaveAttribute('data-field', 'short_code');
+		await user.clear(within(panel).getByTestId('sync-typed-code'));
+		await user.type(within(panel).getByTestId('sync-typed-code'), '482913');
+		await user.click(within(panel).getByTestId('sync-approve'));
+		await within(panel).findAllByTestId('sync-revoke');
+		expect(core.callsTo('sync_approve').map((c) => c.args)).toEqual([
+			{ approval: { deviceId: 'd-2', shortCode: '111111' } },
+			{ approval: { deviceId: 'd-2', shortCode: '482913' } }
+		]);
+	});
+
+	it('syncs now, and says so plainly when the relay cannot be reached', async () => {
+		let offline = false;
+		const { user, panel } = await openSettings({
+			sync_status: () => active,
+			sync_devices: () => [device()],
+			sync_now: () => {
+				if (offline) fail('offline');
+				return { sealed: 2, pushed: 1, pulled: 3, appliedRows: 5, conflicts: 1, refused: 0, waitingForKeys: false };
+			}
+		});
+		await user.click(await within(panel).findByTestId('sync-now'));
+		expect(await within(panel).findByTestId('sync-report')).toHaveTextContent('applied 5 changes, 1 conflicts');
+		offline = true;
+		await user.click(within(panel).getByTestId('sync-now'));
+		expect(await within(panel).findByTestId('sync-round-error')).toHaveTextContent('cannot be reached');
+	});
+});

@@ -390,15 +390,7 @@ impl Vault {
         let mut conn = open.pool.acquire().await?;
         for device in listed {
             engine::store_device(&mut conn, &device).await?;
-            let invite: Option<(Vec<u8>, String)> = match &device.invite_id {
-                Some(id) => {
-                    sqlx::query_as("SELECT code, member_id FROM sync_invites WHERE invite_id = ?")
-                        .bind(id)
-                        .fetch_optional(&mut *conn)
-                        .await?
-                }
-                None => None,
-            };
+            let invite = invite_of(&mut conn, device.invite_id.as_deref()).await?;
             let known_member: Option<Option<String>> =
                 sqlx::query_scalar("SELECT member_id FROM sync_devices WHERE device_id = ?")
                     .bind(device.keys.device_id.to_string())
@@ -446,15 +438,7 @@ impl Vault {
                     Error::invalid("device_id", "is not a laptop waiting for approval")
                 })?;
             let mut conn = open.pool.acquire().await?;
-            let invite: Option<(Vec<u8>, String)> = match &device.invite_id {
-                Some(id) => {
-                    sqlx::query_as("SELECT code, member_id FROM sync_invites WHERE invite_id = ?")
-                        .bind(id)
-                        .fetch_optional(&mut *conn)
-                        .await?
-                }
-                None => None,
-            };
+            let invite = invite_of(&mut conn, device.invite_id.as_deref()).await?;
             let Some((code, member_id)) = invite else {
                 return Err(Error::invalid(
                     "device_id",
@@ -790,6 +774,22 @@ impl Vault {
             },
         })
     }
+}
+
+/// The code and member of the invite a device enrolled with, if this laptop made it.
+async fn invite_of(
+    conn: &mut sqlx::SqliteConnection,
+    invite_id: Option<&str>,
+) -> Result<Option<(Vec<u8>, String)>> {
+    let Some(id) = invite_id else {
+        return Ok(None);
+    };
+    Ok(
+        sqlx::query_as("SELECT code, member_id FROM sync_invites WHERE invite_id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
 }
 
 impl Open {

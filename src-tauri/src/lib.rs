@@ -137,6 +137,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             sync::sync_approve,
             sync::sync_revoke,
             sync::sync_now,
+            sync::sync_conflicts,
+            sync::sync_resolve,
         ])
         .events(tauri_specta::collect_events![
             VaultLocked,

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ruam_core::vault::{
-    DeviceApproval, SyncDevice, SyncEnrolment, SyncInvite, SyncReport, SyncStatus,
+    ConflictChoice, DeviceApproval, SyncConflict, SyncDevice, SyncEnrolment, SyncInvite,
+    SyncReport, SyncStatus,
 };
 use ruam_core::{SecretString, Vault, VaultState as Lock};
 use tauri::State;
@@ -79,6 +80,23 @@ pub async fn sync_revoke(vault: VaultState<'_>, device_id: String) -> IpcResult<
 #[tracing::instrument(skip_all)]
 pub async fn sync_now(vault: VaultState<'_>) -> IpcResult<SyncReport> {
     Ok(vault.sync_now().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn sync_conflicts(vault: VaultState<'_>) -> IpcResult<Vec<SyncConflict>> {
+    Ok(vault.sync_conflicts().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn sync_resolve(
+    vault: VaultState<'_>,
+    choice: ConflictChoice,
+) -> IpcResult<Vec<SyncConflict>> {
+    Ok(vault.sync_resolve(choice).await?)
 }
 
 /// Sent after a background round that sent or brought something (counts only); the UI

@@ -124,3 +124,38 @@ describe('Settings → Devices and sync', () => {
 		expect(await within(panel).findByTestId('sync-round-error')).toHaveTextContent('cannot be reached');
 	});
 });
+
+describe('Settings → Devices and sync: conflicts', () => {
+	it('shows both values of a conflict and keeps the one chosen', async () => {
+		let open = [
+			{
+				id: 'k-1',
+				entity: 'card',
+				entityId: 'card-1',
+				field: 'title',
+				caseId: null,
+				localValue: '"Visit the family with an interpreter"',
+				remoteValue: '"Visit the family on Monday"',
+				remoteAuthor: 'm-1',
+				currentValue: '"Visit the family on Monday"',
+				createdAt: '2026-12-02T08:00:00.000Z'
+			}
+		];
+		const { core, user, panel } = await openSettings({
+			sync_status: () => ({ ...active, openConflicts: open.length }),
+			sync_devices: () => [device()],
+			sync_conflicts: () => open,
+			sync_resolve: () => {
+				open = [];
+				return open;
+			}
+		});
+		const item = await within(panel).findByTestId('sync-conflict');
+		expect(within(item).getByTestId('sync-conflict-local')).toHaveTextContent('Visit the family with an interpreter');
+		expect(within(item).getByTestId('sync-conflict-remote')).toHaveTextContent('Visit the family on Monday');
+		await user.click(within(item).getByTestId('sync-keep-local'));
+		expect(core.callsTo('sync_resolve')[0].args).toEqual({ choice: { conflictId: 'k-1', keep: 'local' } });
+		await expect.poll(() => within(panel).queryByTestId('sync-conflict')).toBeNull();
+		expect(within(panel).getByTestId('sync-conflicts')).toHaveTextContent('0');
+	});
+});

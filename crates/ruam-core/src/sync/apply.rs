@@ -88,6 +88,11 @@ pub async fn apply_change(conn: &mut SqliteConnection, change: &RowChange) -> Re
             applied.skipped_fields += 1;
             continue;
         }
+        if !concurrent {
+            // Written after seeing this laptop's value: a conflict still open here on the
+            // field was settled there (resolved, or edited over).
+            settle(conn, change, field).await?;
+        }
         write.insert(field.clone(), value.clone());
         next.clocks
             .insert(field.clone(), Value::String(change.hlc.clone()));
@@ -114,6 +119,21 @@ pub async fn apply_change(conn: &mut SqliteConnection, change: &RowChange) -> Re
     save_shadow(conn, entity.name, &change.id, &Shadow { ..next }).await?;
     applied.rows += 1;
     Ok(applied)
+}
+
+async fn settle(conn: &mut SqliteConnection, change: &RowChange, field: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE sync_conflicts SET resolved_at = ?, resolved_by = ?, chosen = 'remote'
+         WHERE entity = ? AND entity_id = ? AND field = ? AND resolved_at IS NULL",
+    )
+    .bind(crate::outbox::now_utc())
+    .bind(&change.author)
+    .bind(&change.entity)
+    .bind(&change.id)
+    .bind(field)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 async fn record_conflict(

@@ -51,7 +51,10 @@ pub use requests::{
     ChangePassphraseRequest, ConfirmPassphrase, CreateVaultRequest, CreatedVault,
     RecoveryUnlockRequest, ShownRecoveryKey, UnlockRequest, Unlocked, VaultState, VaultStatus,
 };
-pub use sync::{DeviceApproval, SyncDevice, SyncEnrolment, SyncInvite, SyncReport, SyncStatus};
+pub use sync::{
+    ConflictChoice, DeviceApproval, SyncConflict, SyncDevice, SyncEnrolment, SyncInvite,
+    SyncReport, SyncStatus,
+};
 
 /// When the person last did something, on both clocks: the monotonic one does not move
 /// while a laptop sleeps, the wall clock does.

@@ -343,6 +343,52 @@ async fn offline_edits_merge_and_a_concurrent_edit_is_kept_as_a_conflict() {
         ]
     );
     assert_eq!(laptop.vault.sync_status().await.unwrap().open_conflicts, 1);
+
+    // The liaison keeps what their laptop had: the choice becomes an edit that reaches the
+    // lead, whose own conflict on the field is settled, whichever value the clocks had shown.
+    let open = laptop.vault.sync_conflicts().await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].field, "title");
+    assert_invalid_field(
+        laptop
+            .vault
+            .sync_resolve(ruam_core::vault::ConflictChoice {
+                conflict_id: open[0].id.clone(),
+                keep: "both".into(),
+            })
+            .await,
+        "keep",
+    );
+    let left = laptop
+        .vault
+        .sync_resolve(ruam_core::vault::ConflictChoice {
+            conflict_id: open[0].id.clone(),
+            keep: "local".into(),
+        })
+        .await
+        .unwrap();
+    assert!(left.is_empty());
+    assert_eq!(
+        laptop.vault.card(&card_id).await.unwrap().card.title,
+        "Visit the family with an interpreter"
+    );
+    laptop.vault.sync_now().await.unwrap();
+    lead.vault.sync_now().await.unwrap();
+    assert_eq!(
+        lead.vault.card(&card_id).await.unwrap().card.title,
+        "Visit the family with an interpreter"
+    );
+    assert!(lead.vault.sync_conflicts().await.unwrap().is_empty());
+    assert!(matches!(
+        laptop
+            .vault
+            .sync_resolve(ruam_core::vault::ConflictChoice {
+                conflict_id: open[0].id.clone(),
+                keep: "local".into(),
+            })
+            .await,
+        Err(Error::NotFound(_))
+    ));
 }
 
 #[tokio::test]

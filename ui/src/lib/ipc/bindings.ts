@@ -96,6 +96,8 @@ export const commands = {
 	syncApprove: (approval: DeviceApproval) => typedError<SyncDevice[], IpcError>(__TAURI_INVOKE("sync_approve", { approval })),
 	syncRevoke: (deviceId: string) => typedError<SyncDevice[], IpcError>(__TAURI_INVOKE("sync_revoke", { deviceId })),
 	syncNow: () => typedError<SyncReport, IpcError>(__TAURI_INVOKE("sync_now")),
+	syncConflicts: () => typedError<SyncConflict[], IpcError>(__TAURI_INVOKE("sync_conflicts")),
+	syncResolve: (choice: ConflictChoice) => typedError<SyncConflict[], IpcError>(__TAURI_INVOKE("sync_resolve", { choice })),
 };
 
 /** Events */
@@ -467,6 +469,12 @@ export type Concern = "trafficking" | "sexual_abuse" | "rape" | "sexual_harassme
 /**  The signed-in member's passphrase again, before a sensitive change. */
 export type ConfirmPassphrase = {
 	passphrase: SecretString,
+};
+
+export type ConflictChoice = {
+	conflictId: string,
+	/**  `local` (what this laptop had) or `remote` (what the other wrote). */
+	keep: string,
 };
 
 export type Consent = {
@@ -1190,6 +1198,29 @@ export type SpendingRequest = {
 export type Stage = "todo" | "in_progress" | "review" | "done";
 
 export type Status = "intake" | "assessment" | "plan" | "in_progress" | "closed";
+
+/**
+ *  Two laptops changed the same field without seeing each other's edit: both values, for
+ *  a person to choose. Values are JSON text as the row holds them.
+ */
+export type SyncConflict = {
+	id: string,
+	/**  `card`, `case`, `case_person`, `case_note`, … */
+	entity: string,
+	entityId: string,
+	field: string,
+	/**  The case it is about, if any. */
+	caseId: string | null,
+	/**  What this laptop had. */
+	localValue: string,
+	/**  What the other laptop wrote (the one shown now when its clock is later). */
+	remoteValue: string,
+	/**  The member who wrote it there. */
+	remoteAuthor: string | null,
+	/**  The value the row holds now. */
+	currentValue: string,
+	createdAt: string,
+};
 
 export type SyncDevice = {
 	deviceId: string,

@@ -227,6 +227,8 @@ export type SyncEnrolment = Ok<typeof commands.syncEnrol>;
 export type SyncDevice = Ok<typeof commands.syncDevices>[number];
 export type DeviceApproval = Arg<typeof commands.syncApprove>;
 export type SyncReport = Ok<typeof commands.syncNow>;
+/** A field two laptops changed without seeing each other's edit: both values (JSON text). */
+export type SyncConflict = Ok<typeof commands.syncConflicts>[number];
 
 /** A command answered with an error; `error` is the core's typed error. */
 export class IpcFailure extends Error {
@@ -525,6 +527,10 @@ export const syncApprove = (approval: DeviceApproval): Promise<SyncDevice[]> =>
 	call(commands.syncApprove(approval));
 export const syncRevoke = (deviceId: string): Promise<SyncDevice[]> => call(commands.syncRevoke(deviceId));
 export const syncNow = (): Promise<SyncReport> => call(commands.syncNow());
+export const syncConflicts = (): Promise<SyncConflict[]> => call(commands.syncConflicts());
+/** Keeps one value (`local`: this laptop's, `remote`: the other's); answers what is left. */
+export const syncResolve = (conflictId: string, keep: 'local' | 'remote'): Promise<SyncConflict[]> =>
+	call(commands.syncResolve({ conflictId, keep }));
 
 /** Why the vault locked: the core locks by itself after idle; the member locks on request. */
 export type LockReason = 'idle' | 'manual';

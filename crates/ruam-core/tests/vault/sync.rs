@@ -694,6 +694,10 @@ async fn a_case_reaches_only_the_laptops_of_its_members_and_leads() {
         "canary-NOTE-family visit",
     )
     .await;
+    // And a task on the case's board, for the lead to review.
+    let mut task = card(Some(&case_id), "canary-TASK-visit the school");
+    task.reviewer_id = Some(lead.vault.status().await.member.unwrap().id);
+    worker_laptop.vault.create_card(task).await.unwrap();
     let sent = worker_laptop.vault.sync_now().await.unwrap();
     assert!(sent.sealed > 0, "{sent:?}");
 
@@ -706,8 +710,32 @@ async fn a_case_reaches_only_the_laptops_of_its_members_and_leads() {
         .any(|n| n.body == "canary-NOTE-family visit"));
     let found = lead.vault.search_cases("canary-CASE").await.unwrap();
     assert_eq!(found.len(), 1, "the lead's search index holds the case");
+    let board = lead.vault.open_board(Some(case_id.clone())).await.unwrap();
+    let titles: Vec<&str> = board
+        .columns
+        .iter()
+        .flat_map(|c| c.cards.iter().map(|card| card.title.as_str()))
+        .collect();
+    assert_eq!(
+        titles,
+        ["canary-TASK-visit the school"],
+        "the case's board came with it"
+    );
+    assert_eq!(
+        lead.vault.review_queue().await.unwrap().len(),
+        0,
+        "not yet sent for review"
+    );
     liaison_laptop.vault.sync_now().await.unwrap();
     assert_eq!(rows(&liaison_laptop, "SELECT count(*) FROM cases").await, 0);
+    assert_eq!(
+        rows(
+            &liaison_laptop,
+            "SELECT count(*) FROM cards WHERE title LIKE 'canary%'"
+        )
+        .await,
+        0
+    );
     assert_eq!(
         rows(
             &liaison_laptop,
@@ -727,6 +755,7 @@ async fn a_case_reaches_only_the_laptops_of_its_members_and_leads() {
     );
     assert!(!contains(&relay.bytes(), b"canary-CASE"));
     assert!(!contains(&relay.bytes(), b"canary-NOTE"));
+    assert!(!contains(&relay.bytes(), b"canary-TASK"));
 
     // Put on the case, the liaison's laptop receives it, notes and all.
     member_change(&worker_laptop, &case_id, &liaison.id, Some("support")).await;

@@ -114,7 +114,7 @@ describe('Settings → Devices and sync', () => {
 			sync_devices: () => [device()],
 			sync_now: () => {
 				if (offline) fail('offline');
-				return { sealed: 2, pushed: 1, pulled: 3, appliedRows: 5, conflicts: 1, refused: 0, waitingForKeys: false };
+				return { sealed: 2, pushed: 1, pulled: 3, appliedRows: 5, conflicts: 1, refused: 0, waitingForKeys: false, droppedCases: 0 };
 			}
 		});
 		await user.click(await within(panel).findByTestId('sync-now'));

@@ -47,4 +47,8 @@ pub struct WrappedKey {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Inbox {
     pub keys: Vec<WrappedKey>,
+    /// Scopes this device was taken off: it deletes what it holds of them (a case's lead's
+    /// or a lead's device says so, and the relay cannot).
+    #[serde(default)]
+    pub drops: Vec<uuid::Uuid>,
 }

@@ -349,6 +349,8 @@ pub struct Pulled {
     pub refused: usize,
     /// Envelopes of a key epoch this laptop does not hold yet: the pull stops before them.
     pub waiting_for_keys: bool,
+    /// Cases this laptop was taken off, and deleted.
+    pub dropped_cases: usize,
 }
 
 impl Pulled {
@@ -359,6 +361,7 @@ impl Pulled {
         self.applied.skipped_fields += other.applied.skipped_fields;
         self.applied.conflicts += other.applied.conflicts;
         self.waiting_for_keys |= other.waiting_for_keys;
+        self.dropped_cases += other.dropped_cases;
     }
 }
 
@@ -421,9 +424,13 @@ pub async fn apply_page(
             match signer(conn, h.device_id).await? {
                 None => Some("is signed by a device the team does not know".to_owned()),
                 Some((key, admin)) if h.scope_id == identity.device_id => {
-                    open_inbox(conn, identity, state, envelope, &key, admin)
-                        .await?
-                        .err()
+                    match open_inbox(conn, identity, state, envelope, &key, admin).await? {
+                        Ok(dropped) => {
+                            report.dropped_cases += dropped;
+                            None
+                        }
+                        Err(reason) => Some(reason),
+                    }
                 }
                 Some((key, _)) => {
                     let Some((_, scope_key)) = key_at(conn, h.scope_id, Some(h.epoch)).await?
@@ -541,7 +548,7 @@ async fn open_inbox(
     envelope: &Envelope,
     signer: &PublicKey,
     admin: bool,
-) -> Result<std::result::Result<(), String>> {
+) -> Result<std::result::Result<usize, String>> {
     if !envelope.verify(signer) {
         return Ok(Err("its signature does not verify".into()));
     }
@@ -575,7 +582,57 @@ async fn open_inbox(
         };
         store_key(conn, wrapped.scope_id, wrapped.epoch, &key, &target).await?;
     }
-    Ok(Ok(()))
+    let mut dropped = 0;
+    for scope_id in &inbox.drops {
+        let Some(Target::Case(case_id)) = scopes::target_of_scope(conn, *scope_id).await? else {
+            continue;
+        };
+        if !(admin || leads_case(conn, envelope.header.device_id, &case_id).await?) {
+            return Ok(Err(
+                "drops a case but is neither a lead's device nor the case lead's".into(),
+            ));
+        }
+        if super::drop::drop_case(conn, *scope_id, &case_id, identity.device_id, true).await? {
+            dropped += 1;
+        }
+    }
+    Ok(Ok(dropped))
+}
+
+/// Whether `device` is the laptop of the case's lead, as this laptop knows the case.
+async fn leads_case(conn: &mut SqliteConnection, device: Uuid, case_id: &str) -> Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM sync_devices d JOIN case_members cm ON cm.member_id = d.member_id
+         WHERE d.device_id = ? AND cm.case_id = ? AND cm.responsibility = 'lead' AND cm.removed_at IS NULL",
+    )
+    .bind(device.to_string())
+    .bind(case_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// A notice to `recipient`'s inbox that it was taken off `scope_id`.
+pub fn drop_notice(
+    identity: &DeviceIdentity,
+    state: &SyncState,
+    recipient: Uuid,
+    scope_id: Uuid,
+) -> Result<Envelope> {
+    let content = serde_json::to_vec(&Inbox {
+        keys: Vec::new(),
+        drops: vec![scope_id],
+    })?;
+    let header = ruam_wire::EnvelopeHeader {
+        team_id: state.team_id,
+        scope_id: recipient,
+        epoch: 0,
+        envelope_id: Uuid::now_v7(),
+        device_id: identity.device_id,
+        created_ms: ruam_wire::client::now_ms(),
+        nonce: crate::crypto::random_array()?,
+    };
+    Ok(Envelope::sign(header, content, identity.signing()))
 }
 
 /// An envelope to `recipient`'s inbox with every key this laptop holds of `scope_id`.
@@ -606,7 +663,10 @@ pub async fn keys_for(
                 .encode(seal::wrap_scope_key(recipient, label, &key)?),
         });
     }
-    let content = serde_json::to_vec(&Inbox { keys })?;
+    let content = serde_json::to_vec(&Inbox {
+        keys,
+        drops: Vec::new(),
+    })?;
     let header = ruam_wire::EnvelopeHeader {
         team_id: state.team_id,
         scope_id: recipient.device_id,

@@ -7,6 +7,7 @@
 pub mod apply;
 pub mod capture;
 pub mod changes;
+pub mod drop;
 pub mod engine;
 pub mod entities;
 pub mod identity;

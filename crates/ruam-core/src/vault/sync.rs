@@ -135,6 +135,8 @@ pub struct SyncReport {
     pub refused: u32,
     /// Envelopes wait for a key this laptop has not been sent yet.
     pub waiting_for_keys: bool,
+    /// Cases this laptop was taken off, and whose rows it deleted.
+    pub dropped_cases: u32,
 }
 
 fn count(n: usize) -> u32 {
@@ -655,6 +657,14 @@ impl Vault {
         report.conflicts = count(total.applied.conflicts);
         report.refused = count(total.refused);
         report.waiting_for_keys = total.waiting_for_keys;
+        report.dropped_cases = count(total.dropped_cases);
+        // Scopes this laptop was taken off, as the relay lists them.
+        let dropped = session
+            .client
+            .me(team)
+            .await
+            .map_err(engine::relay_error)?
+            .dropped;
         // What arrived may have given this laptop the team's key; cases made here need
         // their scopes; who may read what may have changed. Then what waited is sealed.
         let guard = self.state.write().await;
@@ -667,6 +677,23 @@ impl Vault {
             ..session.clone()
         };
         let mut tx = open.pool.begin().await?;
+        for scope_id in dropped {
+            if let Some(Target::Case(case_id)) = scopes::target_of_scope(&mut tx, scope_id).await? {
+                if crate::sync::drop::drop_case(
+                    &mut tx,
+                    scope_id,
+                    &case_id,
+                    current.identity.device_id,
+                    false,
+                )
+                .await?
+                {
+                    open.audit_in(&mut tx, "sync.case.drop", Some(("case", &case_id)))
+                        .await?;
+                    report.dropped_cases += 1;
+                }
+            }
+        }
         let first = engine::seal_pending(&mut tx, &current.identity, &current.state).await?;
         tx.commit().await?;
         if current.state.team_scope_id.is_some() {
@@ -1128,6 +1155,39 @@ async fn reconcile(open: &Open, session: &Session, new_cases: &BTreeSet<String>)
                 .push(team, &inboxes)
                 .await
                 .map_err(engine::relay_error)?;
+        }
+        // Laptops taken off a case are told to delete it (a revoked one is refused anyway).
+        if let Target::Case(_) = &target {
+            let mut notices = Vec::new();
+            for gone in current
+                .iter()
+                .chain(saved.iter())
+                .filter(|g| !desired.iter().any(|d| d.device_id == g.device_id))
+            {
+                let active: Option<i64> = sqlx::query_scalar(
+                    "SELECT 1 FROM sync_devices WHERE device_id = ? AND status = 'active'",
+                )
+                .bind(gone.device_id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+                if active.is_some() && !notices.iter().any(|(d, _)| *d == gone.device_id) {
+                    notices.push((
+                        gone.device_id,
+                        engine::drop_notice(
+                            &session.identity,
+                            &session.state,
+                            gone.device_id,
+                            scope_id,
+                        )?,
+                    ));
+                }
+            }
+            let notices: Vec<_> = notices.into_iter().map(|(_, e)| e).collect();
+            if !notices.is_empty() {
+                if let Err(err) = session.client.push(team, &notices).await {
+                    tracing::warn!(scope = %scope_id, error = %err, "could not tell laptops to drop a case");
+                }
+            }
         }
         tx.commit().await?;
     }

@@ -773,7 +773,7 @@ async fn a_case_reaches_only_the_laptops_of_its_members_and_leads() {
     worker_laptop.vault.sync_now().await.unwrap();
     crate::cases::note(&worker_laptop, &case_id, "social", "canary-AFTER removal").await;
     worker_laptop.vault.sync_now().await.unwrap();
-    liaison_laptop.vault.sync_now().await.unwrap();
+    let off = liaison_laptop.vault.sync_now().await.unwrap();
     assert_eq!(
         rows(
             &liaison_laptop,
@@ -782,6 +782,39 @@ async fn a_case_reaches_only_the_laptops_of_its_members_and_leads() {
         .await,
         0
     );
+    // Told by the relay, and by the case's own members, that it is off the case, the
+    // liaison's laptop deletes what it held of it (in that round, or the next).
+    let next = liaison_laptop.vault.sync_now().await.unwrap();
+    assert_eq!(
+        off.dropped_cases + next.dropped_cases,
+        1,
+        "{off:?} {next:?}"
+    );
+    for table in ["cases", "case_notes", "case_people", "case_members"] {
+        assert_eq!(
+            rows(&liaison_laptop, &format!("SELECT count(*) FROM {table}")).await,
+            0,
+            "{table}"
+        );
+    }
+    assert_eq!(
+        rows(
+            &liaison_laptop,
+            "SELECT count(*) FROM cards WHERE title LIKE 'canary%'"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        rows(
+            &liaison_laptop,
+            "SELECT count(*) FROM sync_scope_keys WHERE kind = 'case'"
+        )
+        .await,
+        0
+    );
+    // The lead's laptop, entitled, keeps the case whatever the relay says of others.
+    assert!(lead.vault.open_case(&case_id).await.is_ok());
     lead.vault.sync_now().await.unwrap();
     let opened = lead.vault.open_case(&case_id).await.unwrap();
     assert!(opened

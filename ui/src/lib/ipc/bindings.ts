@@ -1258,6 +1258,8 @@ export type SyncReport = {
 	refused: number,
 	/**  Envelopes wait for a key this laptop has not been sent yet. */
 	waitingForKeys: boolean,
+	/**  Cases this laptop was taken off, and whose rows it deleted. */
+	droppedCases: number,
 };
 
 /**

@@ -61,9 +61,27 @@ fn check(change: &RowChange) -> Result<&'static entities::Entity> {
 }
 
 pub async fn apply_change(conn: &mut SqliteConnection, change: &RowChange) -> Result<Applied> {
+    let shadow = load_shadow(conn, &change.entity, &change.id).await?;
+    apply_change_over(conn, change, shadow).await
+}
+
+/// [`apply_change`] over the row's shadow, already read.
+pub async fn apply_change_over(
+    conn: &mut SqliteConnection,
+    change: &RowChange,
+    shadow: Option<Shadow>,
+) -> Result<Applied> {
     let entity = check(change)?;
     let mut applied = Applied::default();
-    let shadow = load_shadow(conn, entity.name, &change.id).await?;
+    // Most rows have no open conflict: one look, not one per field.
+    let open_here: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM sync_conflicts
+                        WHERE entity = ? AND entity_id = ? AND resolved_at IS NULL)",
+    )
+    .bind(&change.entity)
+    .bind(&change.id)
+    .fetch_one(&mut *conn)
+    .await?;
     let mut next = shadow.clone().unwrap_or_default();
     let mut write = Map::new();
     for (field, value) in &change.fields {
@@ -88,7 +106,7 @@ pub async fn apply_change(conn: &mut SqliteConnection, change: &RowChange) -> Re
             applied.skipped_fields += 1;
             continue;
         }
-        if !concurrent {
+        if !concurrent && open_here {
             // Written after seeing this laptop's value: a conflict still open here on the
             // field was settled there (resolved, or edited over).
             settle(conn, change, field).await?;

@@ -136,19 +136,15 @@ async fn base_target(
     Ok(Target::Team)
 }
 
-/// The scope a change from another laptop is about: its fields over the row as held here.
+/// The scope a change from another laptop is about: its fields over the row as last
+/// synced here (this laptop's own changes are captured first, so that is the row).
 pub async fn target_of_change(
     conn: &mut SqliteConnection,
     entity: &Entity,
     change: &RowChange,
+    shadow: Option<&Shadow>,
 ) -> Result<Target> {
-    let mut fields = match entities::read_row(conn, entity, &change.id).await? {
-        Some(row) => row,
-        None => load_shadow(conn, entity.name, &change.id)
-            .await?
-            .map(|s| s.state)
-            .unwrap_or_default(),
-    };
+    let mut fields = shadow.map(|s| s.state.clone()).unwrap_or_default();
     for (field, value) in &change.fields {
         fields.insert(field.clone(), value.clone());
     }

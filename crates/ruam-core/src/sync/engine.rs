@@ -495,11 +495,12 @@ async fn apply_batch(
             refusal = Some(format!("names an unknown entity {}", change.entity));
             break;
         };
-        if capture::target_of_change(conn, entity, change).await? != *expected {
+        let shadow = capture::load_shadow(conn, entity.name, &change.id).await?;
+        if capture::target_of_change(conn, entity, change, shadow.as_ref()).await? != *expected {
             refusal = Some("holds a row of another scope".to_owned());
             break;
         }
-        match apply::apply_change(conn, change).await {
+        match apply::apply_change_over(conn, change, shadow).await {
             Ok(applied) => {
                 total.rows += applied.rows;
                 total.skipped_fields += applied.skipped_fields;

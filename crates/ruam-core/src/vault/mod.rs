@@ -13,6 +13,8 @@ mod keys;
 mod open;
 mod requests;
 mod sync;
+mod sync_conflicts;
+mod sync_scopes;
 mod team;
 
 use std::sync::Arc;
@@ -51,10 +53,8 @@ pub use requests::{
     ChangePassphraseRequest, ConfirmPassphrase, CreateVaultRequest, CreatedVault,
     RecoveryUnlockRequest, ShownRecoveryKey, UnlockRequest, Unlocked, VaultState, VaultStatus,
 };
-pub use sync::{
-    ConflictChoice, DeviceApproval, SyncConflict, SyncDevice, SyncEnrolment, SyncInvite,
-    SyncReport, SyncStatus,
-};
+pub use sync::{DeviceApproval, SyncDevice, SyncEnrolment, SyncInvite, SyncReport, SyncStatus};
+pub use sync_conflicts::{ConflictChoice, SyncConflict};
 
 /// When the person last did something, on both clocks: the monotonic one does not move
 /// while a laptop sleeps, the wall clock does.

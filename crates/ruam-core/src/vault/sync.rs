@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 use uuid::Uuid;
 
+use super::sync_scopes::reconcile;
 use super::{blocking, Open, State, Vault};
 use crate::access::{Action, Permission, Resource};
 use crate::crypto::SecretKey;
@@ -88,39 +89,6 @@ pub struct DeviceApproval {
     pub short_code: String,
 }
 
-/// Two laptops changed the same field without seeing each other's edit: both values, for
-/// a person to choose. Values are JSON text as the row holds them.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase")]
-pub struct SyncConflict {
-    pub id: String,
-    /// `card`, `case`, `case_person`, `case_note`, …
-    pub entity: String,
-    pub entity_id: String,
-    pub field: String,
-    /// The case it is about, if any.
-    pub case_id: Option<String>,
-    /// What this laptop had.
-    pub local_value: String,
-    /// What the other laptop wrote (the one shown now when its clock is later).
-    pub remote_value: String,
-    /// The member who wrote it there.
-    pub remote_author: Option<String>,
-    /// The value the row holds now.
-    pub current_value: String,
-    pub created_at: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase")]
-pub struct ConflictChoice {
-    pub conflict_id: String,
-    /// `local` (what this laptop had) or `remote` (what the other wrote).
-    pub keep: String,
-}
-
 /// What one round of sync did.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -145,12 +113,12 @@ fn count(n: usize) -> u32 {
 
 /// What a round needs once the vault's lock is let go.
 #[derive(Clone)]
-struct Session {
-    pool: SqlitePool,
-    identity: DeviceIdentity,
-    state: SyncState,
-    client: RelayClient,
-    vault_id: String,
+pub(super) struct Session {
+    pub(super) pool: SqlitePool,
+    pub(super) identity: DeviceIdentity,
+    pub(super) state: SyncState,
+    pub(super) client: RelayClient,
+    pub(super) vault_id: String,
 }
 
 impl Open {
@@ -204,7 +172,7 @@ fn parse_device(id: &str) -> Result<Uuid> {
 }
 
 impl Vault {
-    fn unlocked(state: &State) -> Result<&Open> {
+    pub(super) fn unlocked(state: &State) -> Result<&Open> {
         match state {
             State::Unlocked(open) => Ok(open),
             State::Locked => Err(Error::Locked),
@@ -786,87 +754,6 @@ impl Vault {
         }
     }
 
-    /// The open conflicts of rows the signed-in member may see.
-    pub async fn sync_conflicts(&self) -> Result<Vec<SyncConflict>> {
-        let state = self.state.read().await;
-        let open = Self::unlocked(&state)?;
-        open.authorize(Action::SyncDevice, Resource::Vault).await?;
-        open.visible_conflicts(None).await
-    }
-
-    /// Keep one of a conflict's two values: it becomes this laptop's edit of the field (and
-    /// travels as one), and the conflict is closed.
-    pub async fn sync_resolve(&self, choice: ConflictChoice) -> Result<Vec<SyncConflict>> {
-        let state = self.state.write().await;
-        let open = Self::unlocked(&state)?;
-        open.authorize(Action::SyncDevice, Resource::Vault).await?;
-        let keep_remote = match choice.keep.as_str() {
-            "local" => false,
-            "remote" => true,
-            _ => return Err(Error::invalid("keep", "must be local or remote")),
-        };
-        let Some(conflict) = open
-            .visible_conflicts(Some(&choice.conflict_id))
-            .await?
-            .into_iter()
-            .next()
-        else {
-            return Err(Error::NotFound("the conflict"));
-        };
-        let entity = crate::sync::entities::entity(&conflict.entity)
-            .ok_or(Error::NotFound("the conflict"))?;
-        let chosen = if keep_remote {
-            &conflict.remote_value
-        } else {
-            &conflict.local_value
-        };
-        let value: serde_json::Value = serde_json::from_str(chosen)?;
-        let mut tx = open.pool.begin().await?;
-        let fields = serde_json::Map::from_iter([(conflict.field.clone(), value)]);
-        if *chosen != conflict.current_value {
-            crate::sync::entities::write_row(&mut tx, entity, &conflict.entity_id, &fields).await?;
-        } else {
-            // The row holds it already; forgetting that it was synced makes the choice
-            // travel as an edit all the same, and settles the conflict on the other laptops.
-            sqlx::query(
-                "UPDATE sync_rows SET state = json_remove(state, '$.' || ?)
-                 WHERE entity = ? AND entity_id = ?",
-            )
-            .bind(&conflict.field)
-            .bind(entity.name)
-            .bind(&conflict.entity_id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        open.outbox
-            .record(
-                &mut tx,
-                Some(&open.member.id),
-                entity.name,
-                &conflict.entity_id,
-                crate::outbox::Op::Update,
-                &serde_json::Value::Object(fields),
-            )
-            .await?;
-        sqlx::query(
-            "UPDATE sync_conflicts SET resolved_at = ?, resolved_by = ?, chosen = ? WHERE id = ?",
-        )
-        .bind(crate::outbox::now_utc())
-        .bind(&open.member.id)
-        .bind(if keep_remote { "remote" } else { "local" })
-        .bind(&conflict.id)
-        .execute(&mut *tx)
-        .await?;
-        open.audit_in(
-            &mut tx,
-            "sync.conflict.resolve",
-            Some((entity.name, &conflict.entity_id)),
-        )
-        .await?;
-        tx.commit().await?;
-        open.visible_conflicts(None).await
-    }
-
     /// Whether this laptop syncs, when it last did, and what waits.
     pub async fn sync_status(&self) -> Result<SyncStatus> {
         let state = self.state.read().await;
@@ -917,89 +804,6 @@ impl Vault {
     }
 }
 
-impl Open {
-    /// Open conflicts (or the one named) of rows this member may see: the team's rows, and
-    /// a case's only for those who may open the case.
-    async fn visible_conflicts(&self, only: Option<&str>) -> Result<Vec<SyncConflict>> {
-        type Row = (
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            String,
-        );
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT id, entity, entity_id, field, local_value, remote_value, remote_author, created_at
-             FROM sync_conflicts WHERE resolved_at IS NULL AND (?1 IS NULL OR id = ?1)
-             ORDER BY created_at, id",
-        )
-        .bind(only)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out = Vec::new();
-        let mut conn = self.pool.acquire().await?;
-        for (
-            id,
-            entity_name,
-            entity_id,
-            field,
-            local_value,
-            remote_value,
-            remote_author,
-            created_at,
-        ) in rows
-        {
-            let Some(entity) = crate::sync::entities::entity(&entity_name) else {
-                continue;
-            };
-            let Some(row) = crate::sync::entities::read_row(&mut conn, entity, &entity_id).await?
-            else {
-                continue;
-            };
-            let case_id =
-                match crate::sync::capture::target_of(&mut conn, entity, &entity_id, &row).await? {
-                    Target::Team => None,
-                    Target::Case(case_id) => {
-                        let Ok(access) = self.case_access(&case_id).await else {
-                            continue;
-                        };
-                        let allowed = crate::access::authorize(
-                            self.actor(),
-                            Action::ViewCase,
-                            Resource::Case(&access),
-                        );
-                        if allowed.is_err() {
-                            continue;
-                        }
-                        Some(case_id)
-                    }
-                    Target::Section(..) => continue,
-                };
-            let current_value = row
-                .get(&field)
-                .cloned()
-                .unwrap_or(serde_json::Value::Null)
-                .to_string();
-            out.push(SyncConflict {
-                id,
-                entity: entity_name,
-                entity_id,
-                field,
-                case_id,
-                local_value,
-                remote_value,
-                remote_author,
-                current_value,
-                created_at,
-            });
-        }
-        Ok(out)
-    }
-}
-
 /// The code and member of the invite a device enrolled with, if this laptop made it.
 async fn invite_of(
     conn: &mut sqlx::SqliteConnection,
@@ -1014,182 +818,4 @@ async fn invite_of(
             .fetch_optional(&mut *conn)
             .await?,
     )
-}
-
-impl Open {
-    /// Say whose laptop a device is, in the team's scope (through the outbox), so that
-    /// every laptop knows whose laptops a case's grants go to.
-    async fn set_member(
-        &self,
-        tx: &mut sqlx::SqliteConnection,
-        device_id: Uuid,
-        member_id: &str,
-    ) -> Result<()> {
-        sqlx::query("UPDATE sync_devices SET member_id = ? WHERE device_id = ?")
-            .bind(member_id)
-            .bind(device_id.to_string())
-            .execute(&mut *tx)
-            .await?;
-        self.outbox
-            .record_on(
-                tx,
-                Some(&self.member.id),
-                "device",
-                &device_id.to_string(),
-                crate::outbox::Op::Update,
-                &serde_json::json!({ "member_id": member_id }),
-            )
-            .await
-    }
-}
-
-/// Bring the relay's grants of every scope this laptop manages in line with who is
-/// entitled now, and make the scopes of `new_cases`. The relay's grants are the truth: a
-/// scope whose grants here already match is left alone; otherwise the relay is asked,
-/// keys go to the laptops newly entitled, and when a laptop was taken off, a new key
-/// goes to all who remain.
-async fn reconcile(open: &Open, session: &Session, new_cases: &BTreeSet<String>) -> Result<()> {
-    let me = session.identity.device_id;
-    let team = session.state.team_id;
-    let mut conn = open.pool.acquire().await?;
-    let held = scopes::newest_keys(&mut conn).await?;
-    let mut work: Vec<(Uuid, Target, bool)> = Vec::new();
-    for case_id in new_cases {
-        let target = Target::Case(case_id.clone());
-        if !held.contains_key(&target) {
-            work.push((Uuid::now_v7(), target, true));
-        }
-    }
-    for (scope_id, target) in scopes::managed(&mut conn, me).await? {
-        work.push((scope_id, target, false));
-    }
-    drop(conn);
-    for (scope_id, target, new) in work {
-        let mut tx = open.pool.begin().await?;
-        let desired = scopes::entitled(&mut tx, &target).await?;
-        if !desired.iter().any(|g| g.device_id == me) {
-            // This laptop is not entitled to it (any more): not for it to hand out.
-            continue;
-        }
-        let saved = scopes::granted(&mut tx, scope_id).await?;
-        if !new && saved == desired {
-            continue;
-        }
-        let local_epoch = engine::keys_of(&mut tx, scope_id)
-            .await?
-            .last()
-            .map(|(e, _)| *e)
-            .unwrap_or(0);
-        let (relay_epoch, current) = if new {
-            (0, Vec::new())
-        } else {
-            match session.client.scope(team, scope_id).await {
-                Ok(state) => (state.epoch, state.grants),
-                Err(err) => {
-                    tracing::warn!(scope = %scope_id, error = %err, "could not read a scope's grants");
-                    continue;
-                }
-            }
-        };
-        if relay_epoch > local_epoch {
-            // Another laptop moved it on; its key reaches this one first.
-            continue;
-        }
-        // Taken off at the relay (a revoked laptop loses its grants there at once) or here:
-        // either way it held the key, so a new one is made.
-        let removed = current
-            .iter()
-            .chain(saved.iter())
-            .any(|g| !desired.iter().any(|d| d.device_id == g.device_id));
-        if !new && !removed && current == desired {
-            scopes::save_grants(&mut tx, scope_id, &desired).await?;
-            tx.commit().await?;
-            continue;
-        }
-        let rotate = new || removed;
-        let mut epoch = local_epoch;
-        if rotate {
-            epoch += 1;
-            engine::store_key(&mut tx, scope_id, epoch, &SecretKey::random()?, &target).await?;
-        }
-        if let Err(err) = session
-            .client
-            .set_scope(
-                team,
-                scope_id,
-                &SetScope {
-                    epoch,
-                    grants: desired.clone(),
-                },
-            )
-            .await
-        {
-            tracing::warn!(scope = %scope_id, error = %err, "could not update a scope's grants");
-            continue;
-        }
-        scopes::save_grants(&mut tx, scope_id, &desired).await?;
-        let mut inboxes = Vec::new();
-        for grant in desired.iter().filter(|g| g.device_id != me) {
-            let newly = !current.iter().any(|c| c.device_id == grant.device_id);
-            if !(rotate || newly) {
-                continue;
-            }
-            if let Some(keys) = engine::device_keys(&mut tx, grant.device_id).await? {
-                inboxes.push(
-                    engine::keys_for(
-                        &mut tx,
-                        &session.identity,
-                        &session.state,
-                        &keys,
-                        scope_id,
-                        &target,
-                    )
-                    .await?,
-                );
-            }
-        }
-        // The keys reach the relay before this laptop counts them as sent.
-        if !inboxes.is_empty() {
-            session
-                .client
-                .push(team, &inboxes)
-                .await
-                .map_err(engine::relay_error)?;
-        }
-        // Laptops taken off a case are told to delete it (a revoked one is refused anyway).
-        if let Target::Case(_) = &target {
-            let mut notices = Vec::new();
-            for gone in current
-                .iter()
-                .chain(saved.iter())
-                .filter(|g| !desired.iter().any(|d| d.device_id == g.device_id))
-            {
-                let active: Option<i64> = sqlx::query_scalar(
-                    "SELECT 1 FROM sync_devices WHERE device_id = ? AND status = 'active'",
-                )
-                .bind(gone.device_id.to_string())
-                .fetch_optional(&mut *tx)
-                .await?;
-                if active.is_some() && !notices.iter().any(|(d, _)| *d == gone.device_id) {
-                    notices.push((
-                        gone.device_id,
-                        engine::drop_notice(
-                            &session.identity,
-                            &session.state,
-                            gone.device_id,
-                            scope_id,
-                        )?,
-                    ));
-                }
-            }
-            let notices: Vec<_> = notices.into_iter().map(|(_, e)| e).collect();
-            if !notices.is_empty() {
-                if let Err(err) = session.client.push(team, &notices).await {
-                    tracing::warn!(scope = %scope_id, error = %err, "could not tell laptops to drop a case");
-                }
-            }
-        }
-        tx.commit().await?;
-    }
-    Ok(())
 }

@@ -1,0 +1,198 @@
+//! Who may read what, carried to the relay: every scope this laptop manages is brought in
+//! line with who is entitled now (`sync::scopes::entitled`), new cases get their scopes,
+//! keys go to the laptops newly entitled, a new key to all who remain when one was taken
+//! off, and a signed notice to the laptops taken off a case.
+
+use std::collections::BTreeSet;
+
+use ruam_wire::api::SetScope;
+use uuid::Uuid;
+
+use super::sync::Session;
+use super::Open;
+use crate::crypto::SecretKey;
+use crate::sync::capture::Target;
+use crate::sync::{engine, scopes};
+use crate::Result;
+
+impl Open {
+    /// Say whose laptop a device is, in the team's scope (through the outbox), so that
+    /// every laptop knows whose laptops a case's grants go to.
+    pub(super) async fn set_member(
+        &self,
+        tx: &mut sqlx::SqliteConnection,
+        device_id: Uuid,
+        member_id: &str,
+    ) -> Result<()> {
+        sqlx::query("UPDATE sync_devices SET member_id = ? WHERE device_id = ?")
+            .bind(member_id)
+            .bind(device_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        self.outbox
+            .record_on(
+                tx,
+                Some(&self.member.id),
+                "device",
+                &device_id.to_string(),
+                crate::outbox::Op::Update,
+                &serde_json::json!({ "member_id": member_id }),
+            )
+            .await
+    }
+}
+
+/// Bring the relay's grants of every scope this laptop manages in line with who is
+/// entitled now, and make the scopes of `new_cases`. The relay's grants are the truth: a
+/// scope whose grants here already match is left alone; otherwise the relay is asked,
+/// keys go to the laptops newly entitled, and when a laptop was taken off, a new key
+/// goes to all who remain.
+pub(super) async fn reconcile(
+    open: &Open,
+    session: &Session,
+    new_cases: &BTreeSet<String>,
+) -> Result<()> {
+    let me = session.identity.device_id;
+    let team = session.state.team_id;
+    let mut conn = open.pool.acquire().await?;
+    let held = scopes::newest_keys(&mut conn).await?;
+    let mut work: Vec<(Uuid, Target, bool)> = Vec::new();
+    for case_id in new_cases {
+        let target = Target::Case(case_id.clone());
+        if !held.contains_key(&target) {
+            work.push((Uuid::now_v7(), target, true));
+        }
+    }
+    for (scope_id, target) in scopes::managed(&mut conn, me).await? {
+        work.push((scope_id, target, false));
+    }
+    drop(conn);
+    for (scope_id, target, new) in work {
+        let mut tx = open.pool.begin().await?;
+        let desired = scopes::entitled(&mut tx, &target).await?;
+        if !desired.iter().any(|g| g.device_id == me) {
+            // This laptop is not entitled to it (any more): not for it to hand out.
+            continue;
+        }
+        let saved = scopes::granted(&mut tx, scope_id).await?;
+        if !new && saved == desired {
+            continue;
+        }
+        let local_epoch = engine::keys_of(&mut tx, scope_id)
+            .await?
+            .last()
+            .map(|(e, _)| *e)
+            .unwrap_or(0);
+        let (relay_epoch, current) = if new {
+            (0, Vec::new())
+        } else {
+            match session.client.scope(team, scope_id).await {
+                Ok(state) => (state.epoch, state.grants),
+                Err(err) => {
+                    tracing::warn!(scope = %scope_id, error = %err, "could not read a scope's grants");
+                    continue;
+                }
+            }
+        };
+        if relay_epoch > local_epoch {
+            // Another laptop moved it on; its key reaches this one first.
+            continue;
+        }
+        // Taken off at the relay (a revoked laptop loses its grants there at once) or here:
+        // either way it held the key, so a new one is made.
+        let removed = current
+            .iter()
+            .chain(saved.iter())
+            .any(|g| !desired.iter().any(|d| d.device_id == g.device_id));
+        if !new && !removed && current == desired {
+            scopes::save_grants(&mut tx, scope_id, &desired).await?;
+            tx.commit().await?;
+            continue;
+        }
+        let rotate = new || removed;
+        let mut epoch = local_epoch;
+        if rotate {
+            epoch += 1;
+            engine::store_key(&mut tx, scope_id, epoch, &SecretKey::random()?, &target).await?;
+        }
+        if let Err(err) = session
+            .client
+            .set_scope(
+                team,
+                scope_id,
+                &SetScope {
+                    epoch,
+                    grants: desired.clone(),
+                },
+            )
+            .await
+        {
+            tracing::warn!(scope = %scope_id, error = %err, "could not update a scope's grants");
+            continue;
+        }
+        scopes::save_grants(&mut tx, scope_id, &desired).await?;
+        let mut inboxes = Vec::new();
+        for grant in desired.iter().filter(|g| g.device_id != me) {
+            let newly = !current.iter().any(|c| c.device_id == grant.device_id);
+            if !(rotate || newly) {
+                continue;
+            }
+            if let Some(keys) = engine::device_keys(&mut tx, grant.device_id).await? {
+                inboxes.push(
+                    engine::keys_for(
+                        &mut tx,
+                        &session.identity,
+                        &session.state,
+                        &keys,
+                        scope_id,
+                        &target,
+                    )
+                    .await?,
+                );
+            }
+        }
+        // The keys reach the relay before this laptop counts them as sent.
+        if !inboxes.is_empty() {
+            session
+                .client
+                .push(team, &inboxes)
+                .await
+                .map_err(engine::relay_error)?;
+        }
+        // Laptops taken off a case are told to delete it (a revoked one is refused anyway).
+        if let Target::Case(_) = &target {
+            let mut notices = Vec::new();
+            for gone in current
+                .iter()
+                .chain(saved.iter())
+                .filter(|g| !desired.iter().any(|d| d.device_id == g.device_id))
+            {
+                let active: Option<i64> = sqlx::query_scalar(
+                    "SELECT 1 FROM sync_devices WHERE device_id = ? AND status = 'active'",
+                )
+                .bind(gone.device_id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+                if active.is_some() && !notices.iter().any(|(d, _)| *d == gone.device_id) {
+                    notices.push((
+                        gone.device_id,
+                        engine::drop_notice(
+                            &session.identity,
+                            &session.state,
+                            gone.device_id,
+                            scope_id,
+                        )?,
+                    ));
+                }
+            }
+            let notices: Vec<_> = notices.into_iter().map(|(_, e)| e).collect();
+            if !notices.is_empty() {
+                if let Err(err) = session.client.push(team, &notices).await {
+                    tracing::warn!(scope = %scope_id, error = %err, "could not tell laptops to drop a case");
+                }
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}

@@ -10,7 +10,7 @@
 use serde_json::{Map, Value};
 use sqlx::SqliteConnection;
 
-use super::capture::{load_shadow, save_shadow, Shadow};
+use super::capture::{save_shadow, Shadow};
 use super::changes::{RowChange, DELETED};
 use super::entities;
 use crate::{Error, Result};
@@ -23,6 +23,14 @@ pub struct Applied {
     /// Field values that lost to a later one, or were held already.
     pub skipped_fields: usize,
     pub conflicts: usize,
+}
+
+impl Applied {
+    pub fn add(&mut self, other: Applied) {
+        self.rows += other.rows;
+        self.skipped_fields += other.skipped_fields;
+        self.conflicts += other.conflicts;
+    }
 }
 
 fn clock(value: Option<&Value>) -> Option<&str> {
@@ -60,13 +68,8 @@ fn check(change: &RowChange) -> Result<&'static entities::Entity> {
     Ok(entity)
 }
 
-pub async fn apply_change(conn: &mut SqliteConnection, change: &RowChange) -> Result<Applied> {
-    let shadow = load_shadow(conn, &change.entity, &change.id).await?;
-    apply_change_over(conn, change, shadow).await
-}
-
-/// [`apply_change`] over the row's shadow, already read.
-pub async fn apply_change_over(
+/// Apply one change over the row's shadow (as `capture::load_shadow` read it).
+pub async fn apply_change(
     conn: &mut SqliteConnection,
     change: &RowChange,
     shadow: Option<Shadow>,

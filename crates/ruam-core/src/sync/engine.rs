@@ -4,7 +4,8 @@
 //! them, so nothing is lost when the relay is down or the connection breaks mid-way: the
 //! envelopes wait in `sync_outgoing`, and a pull resumes after the last page applied.
 
-use base64::Engine as _;
+use std::collections::BTreeSet;
+
 use ruam_wire::client::{ClientError, RelayClient};
 use ruam_wire::envelope::Envelope;
 use ruam_wire::{ExchangeKey, PublicKey};
@@ -12,13 +13,12 @@ use sqlx::{SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
 use super::apply::{self, Applied};
-use std::collections::BTreeSet;
 
 use super::capture::{self, Target};
-use super::changes::{Batch, Inbox, RowChange};
+use super::changes::{Batch, RowChange};
 use super::identity::DeviceIdentity;
 use super::scopes;
-use super::seal::{self, KeyLabel};
+use super::seal;
 use crate::crypto::SecretKey;
 use crate::outbox::Outbox;
 use crate::{Error, Result};
@@ -354,12 +354,10 @@ pub struct Pulled {
 }
 
 impl Pulled {
-    fn add(&mut self, other: Pulled) {
+    pub fn add(&mut self, other: Pulled) {
         self.envelopes += other.envelopes;
         self.refused += other.refused;
-        self.applied.rows += other.applied.rows;
-        self.applied.skipped_fields += other.applied.skipped_fields;
-        self.applied.conflicts += other.applied.conflicts;
+        self.applied.add(other.applied);
         self.waiting_for_keys |= other.waiting_for_keys;
         self.dropped_cases += other.dropped_cases;
     }
@@ -424,7 +422,9 @@ pub async fn apply_page(
             match signer(conn, h.device_id).await? {
                 None => Some("is signed by a device the team does not know".to_owned()),
                 Some((key, admin)) if h.scope_id == identity.device_id => {
-                    match open_inbox(conn, identity, state, envelope, &key, admin).await? {
+                    match super::inbox::open_inbox(conn, identity, state, envelope, &key, admin)
+                        .await?
+                    {
                         Ok(dropped) => {
                             report.dropped_cases += dropped;
                             None
@@ -450,9 +450,7 @@ pub async fn apply_page(
                                 match apply_batch(conn, &batch, &expected, outbox).await? {
                                     Err(reason) => Some(reason),
                                     Ok(applied) => {
-                                        report.applied.rows += applied.rows;
-                                        report.applied.skipped_fields += applied.skipped_fields;
-                                        report.applied.conflicts += applied.conflicts;
+                                        report.applied.add(applied);
                                         None
                                     }
                                 }
@@ -500,11 +498,9 @@ async fn apply_batch(
             refusal = Some("holds a row of another scope".to_owned());
             break;
         }
-        match apply::apply_change_over(conn, change, shadow).await {
+        match apply::apply_change(conn, change, shadow).await {
             Ok(applied) => {
-                total.rows += applied.rows;
-                total.skipped_fields += applied.skipped_fields;
-                total.conflicts += applied.conflicts;
+                total.add(applied);
             }
             Err(Error::Invalid { reason, .. }) => {
                 refusal = Some(reason);
@@ -541,145 +537,6 @@ async fn apply_batch(
     Ok(Ok(total))
 }
 
-/// Keys sent to this device: only a lead's device may send them, each must unwrap.
-async fn open_inbox(
-    conn: &mut SqliteConnection,
-    identity: &DeviceIdentity,
-    state: &SyncState,
-    envelope: &Envelope,
-    signer: &PublicKey,
-    admin: bool,
-) -> Result<std::result::Result<usize, String>> {
-    if !envelope.verify(signer) {
-        return Ok(Err("its signature does not verify".into()));
-    }
-    let Ok(inbox) = serde_json::from_slice::<Inbox>(&envelope.ciphertext) else {
-        return Ok(Err("does not hold wrapped keys".into()));
-    };
-    for wrapped in &inbox.keys {
-        let label = KeyLabel {
-            team_id: state.team_id,
-            scope_id: wrapped.scope_id,
-            epoch: wrapped.epoch,
-            device_id: identity.device_id,
-        };
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(&wrapped.wrapped)
-            .unwrap_or_default();
-        let Some(key) = seal::unwrap_scope_key(identity, label, &bytes) else {
-            return Ok(Err(
-                "holds a key that does not unwrap for this device".into()
-            ));
-        };
-        let target = match (wrapped.kind.as_str(), &wrapped.case_id) {
-            // The team's key comes only from a lead's device; a case's from the laptop
-            // that made its scope or manages it.
-            ("team", _) if !admin => {
-                return Ok(Err("sends the team's key but is not a lead's device".into()))
-            }
-            ("team", _) => Target::Team,
-            ("case", Some(case_id)) => Target::Case(case_id.clone()),
-            _ => return Ok(Err("holds a key of an unknown kind of scope".into())),
-        };
-        store_key(conn, wrapped.scope_id, wrapped.epoch, &key, &target).await?;
-    }
-    let mut dropped = 0;
-    for scope_id in &inbox.drops {
-        let Some(Target::Case(case_id)) = scopes::target_of_scope(conn, *scope_id).await? else {
-            continue;
-        };
-        if !(admin || leads_case(conn, envelope.header.device_id, &case_id).await?) {
-            return Ok(Err(
-                "drops a case but is neither a lead's device nor the case lead's".into(),
-            ));
-        }
-        if super::drop::drop_case(conn, *scope_id, &case_id, identity.device_id, true).await? {
-            dropped += 1;
-        }
-    }
-    Ok(Ok(dropped))
-}
-
-/// Whether `device` is the laptop of the case's lead, as this laptop knows the case.
-async fn leads_case(conn: &mut SqliteConnection, device: Uuid, case_id: &str) -> Result<bool> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM sync_devices d JOIN case_members cm ON cm.member_id = d.member_id
-         WHERE d.device_id = ? AND cm.case_id = ? AND cm.responsibility = 'lead' AND cm.removed_at IS NULL",
-    )
-    .bind(device.to_string())
-    .bind(case_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(found.is_some())
-}
-
-/// A notice to `recipient`'s inbox that it was taken off `scope_id`.
-pub fn drop_notice(
-    identity: &DeviceIdentity,
-    state: &SyncState,
-    recipient: Uuid,
-    scope_id: Uuid,
-) -> Result<Envelope> {
-    let content = serde_json::to_vec(&Inbox {
-        keys: Vec::new(),
-        drops: vec![scope_id],
-    })?;
-    let header = ruam_wire::EnvelopeHeader {
-        team_id: state.team_id,
-        scope_id: recipient,
-        epoch: 0,
-        envelope_id: Uuid::now_v7(),
-        device_id: identity.device_id,
-        created_ms: ruam_wire::client::now_ms(),
-        nonce: crate::crypto::random_array()?,
-    };
-    Ok(Envelope::sign(header, content, identity.signing()))
-}
-
-/// An envelope to `recipient`'s inbox with every key this laptop holds of `scope_id`.
-pub async fn keys_for(
-    conn: &mut SqliteConnection,
-    identity: &DeviceIdentity,
-    state: &SyncState,
-    recipient: &ruam_wire::api::DeviceKeys,
-    scope_id: Uuid,
-    target: &Target,
-) -> Result<Envelope> {
-    let (kind, case_id) = scope_kind(target);
-    let mut keys = Vec::new();
-    for (epoch, key) in keys_of(conn, scope_id).await? {
-        let label = KeyLabel {
-            team_id: state.team_id,
-            scope_id,
-            epoch,
-            device_id: recipient.device_id,
-        };
-        keys.push(super::changes::WrappedKey {
-            scope_id,
-            epoch,
-            kind: kind.to_owned(),
-            case_id: case_id.map(str::to_owned),
-            section: None,
-            wrapped: base64::engine::general_purpose::STANDARD
-                .encode(seal::wrap_scope_key(recipient, label, &key)?),
-        });
-    }
-    let content = serde_json::to_vec(&Inbox {
-        keys,
-        drops: Vec::new(),
-    })?;
-    let header = ruam_wire::EnvelopeHeader {
-        team_id: state.team_id,
-        scope_id: recipient.device_id,
-        epoch: 0,
-        envelope_id: Uuid::now_v7(),
-        device_id: identity.device_id,
-        created_ms: ruam_wire::client::now_ms(),
-        nonce: crate::crypto::random_array()?,
-    };
-    Ok(Envelope::sign(header, content, identity.signing()))
-}
-
 /// The exchange key bytes of a device this laptop knows.
 pub async fn device_keys(
     conn: &mut SqliteConnection,
@@ -697,8 +554,4 @@ pub async fn device_keys(
             exchange_key: ExchangeKey(exchange.try_into().ok()?),
         })
     }))
-}
-
-pub fn merge(total: &mut Pulled, page: Pulled) {
-    total.add(page);
 }

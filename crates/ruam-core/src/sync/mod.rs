@@ -11,6 +11,7 @@ pub mod drop;
 pub mod engine;
 pub mod entities;
 pub mod identity;
+pub mod inbox;
 pub mod invite;
 pub mod scopes;
 pub mod seal;

@@ -573,7 +573,7 @@ impl Vault {
             let (_, pulled) = self
                 .apply_pulled(session, &page.envelopes, 0, false)
                 .await?;
-            engine::merge(&mut total, pulled);
+            total.add(pulled);
             inbox_after = page.next;
             if !page.more {
                 break;
@@ -597,7 +597,7 @@ impl Vault {
                     .apply_pulled(session, &page.envelopes, 0, false)
                     .await?;
                 let waiting = pulled.waiting_for_keys;
-                engine::merge(&mut total, pulled);
+                total.add(pulled);
                 after = page.next;
                 if !page.more || waiting {
                     break;
@@ -614,7 +614,7 @@ impl Vault {
                 .apply_pulled(session, &page.envelopes, state.pulled_seq, true)
                 .await?;
             let waiting = pulled.waiting_for_keys;
-            engine::merge(&mut total, pulled);
+            total.add(pulled);
             state.pulled_seq = after;
             if !page.more || waiting {
                 break;

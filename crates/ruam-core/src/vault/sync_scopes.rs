@@ -139,7 +139,7 @@ pub(super) async fn reconcile(
             }
             if let Some(keys) = engine::device_keys(&mut tx, grant.device_id).await? {
                 inboxes.push(
-                    engine::keys_for(
+                    crate::sync::inbox::keys_for(
                         &mut tx,
                         &session.identity,
                         &session.state,
@@ -176,7 +176,7 @@ pub(super) async fn reconcile(
                 if active.is_some() && !notices.iter().any(|(d, _)| *d == gone.device_id) {
                     notices.push((
                         gone.device_id,
-                        engine::drop_notice(
+                        crate::sync::inbox::drop_notice(
                             &session.identity,
                             &session.state,
                             gone.device_id,

@@ -108,6 +108,7 @@ async fn run(store_name: &'static str, url: String, devices: usize, changes: usi
                     invite_id: invite_id.clone(),
                     invite_key: invite_key.public_key(),
                     expires_ms: now_ms() + 60_000,
+                    welcome: None,
                 },
             )
             .await

@@ -109,12 +109,24 @@ pub async fn new_invite<S: RelayStore>(
             "expiresMs must be in the future and at most seven days away",
         ));
     }
+    if let Some(welcome) = &request.welcome {
+        let base64 = welcome
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+        if welcome.len() > api::MAX_WELCOME_CHARS || !base64 {
+            return Err(Refusal::invalid(format!(
+                "welcome must be base64 of at most {} characters",
+                api::MAX_WELCOME_CHARS
+            )));
+        }
+    }
     let invite = InviteRow {
         id: request.invite_id.clone(),
         team_id,
         invite_key: request.invite_key,
         expires_ms: request.expires_ms,
         used: false,
+        welcome: request.welcome,
     };
     if !app
         .store
@@ -172,6 +184,7 @@ pub async fn enrol<S: RelayStore>(
     Ok(Json(api::Enrolled {
         team_id: invite.team_id,
         status: DeviceStatus::Pending,
+        welcome: invite.welcome,
     }))
 }
 

@@ -32,6 +32,8 @@ pub const MAX_PULL_LIMIT: u32 = 2000;
 pub const MAX_INVITE_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 /// An invite's id: 5 random bytes, 10 hex digits.
 pub const INVITE_ID_HEX: usize = 10;
+/// The longest sealed welcome an invite carries, in base64 characters.
+pub const MAX_WELCOME_CHARS: usize = 4096;
 
 /// In a pull's answer: the sequence number to ask after next time.
 pub const HEADER_NEXT: &str = "ruam-next";
@@ -64,6 +66,11 @@ pub struct NewInvite {
     /// the secret, so it cannot enrol a device of its own.
     pub invite_key: PublicKey,
     pub expires_ms: i64,
+    /// Sealed with a key made from the invite's secret (base64): what the new laptop needs
+    /// to know before the team's data reaches it (whose laptop it is). The relay keeps it
+    /// and hands it to the device that enrols, unread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub welcome: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -91,6 +98,9 @@ pub fn enrol_message(invite_id: &str, device: &DeviceKeys) -> Vec<u8> {
 pub struct Enrolled {
     pub team_id: Uuid,
     pub status: DeviceStatus,
+    /// The invite's sealed welcome, as the lead's laptop left it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub welcome: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -118,7 +118,24 @@ pub async fn board_id(
     )
 }
 
-/// The board of a case (or the team's), made with its four columns the first time.
+/// An id every laptop computes alike for the same thing, so that two laptops that each
+/// make a case's board (or the team's) before they sync make the same rows, which merge.
+fn shared_id(parts: &[&str]) -> String {
+    let mut context = ring::digest::Context::new(&ring::digest::SHA256);
+    context.update(b"ruam/shared-id/v1");
+    for part in parts {
+        context.update(b"\n");
+        context.update(part.as_bytes());
+    }
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&context.finish().as_ref()[..16]);
+    uuid::Builder::from_custom_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
+
+/// The board of a case (or the team's), made with its four columns the first time. Their
+/// ids come from the case's (or the team's), the same on every laptop.
 pub async fn ensure_board(
     tx: &mut Transaction<'_, Sqlite>,
     outbox: &Outbox,
@@ -128,7 +145,15 @@ pub async fn ensure_board(
     if let Some(id) = board_id(tx, case_id).await? {
         return Ok(id);
     }
-    let id = uuid::Uuid::now_v7().to_string();
+    let owner = match case_id {
+        Some(case_id) => case_id.to_owned(),
+        None => {
+            sqlx::query_scalar("SELECT id FROM team ORDER BY id LIMIT 1")
+                .fetch_one(&mut **tx)
+                .await?
+        }
+    };
+    let id = shared_id(&["board", &owner]);
     let now = now_utc();
     sqlx::query(
         "INSERT INTO boards (id, case_id, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
@@ -151,7 +176,7 @@ pub async fn ensure_board(
         )
         .await?;
     for (position, stage) in DEFAULT_STAGES.iter().enumerate() {
-        let column = uuid::Uuid::now_v7().to_string();
+        let column = shared_id(&["board_column", &id, &position.to_string()]);
         sqlx::query(
             "INSERT INTO board_columns (id, board_id, name, stage, position, created_at)
              VALUES (?, ?, NULL, ?, ?, ?)",

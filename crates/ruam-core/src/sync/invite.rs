@@ -7,13 +7,27 @@
 //! laptop's public keys; the lead approves only when the two match, so a laptop that
 //! enrolled with a stolen code, or keys swapped on the way, is never let in.
 
+use base64::Engine as _;
 use ring::digest;
 use ruam_wire::api::{enrol_message, DeviceKeys};
 use ruam_wire::SigningKey;
+use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::recovery::{read_code, show_code};
-use crate::{crypto, Result};
+use crate::{crypto, Error, Result};
+
+/// What a new laptop learns from its invite before the team's data reaches it: whose
+/// laptop it is to be, so that it can make that member's key slot. Sealed under a key made
+/// from the invite's secret, so the relay that carries it can neither read nor alter it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Welcome {
+    pub team_name: String,
+    pub member_id: String,
+    pub display_name: String,
+    pub sign_in_name: String,
+}
 
 const ID_LEN: usize = 5;
 
@@ -67,6 +81,50 @@ impl InviteCode {
         Ok(SigningKey::from_seed(*seed.expose()))
     }
 
+    fn welcome_key(&self) -> Result<crypto::SecretKey> {
+        crypto::hkdf_key(
+            b"ruam/invite-welcome/v1",
+            self.secret(),
+            &[self.id().as_bytes()],
+        )
+    }
+
+    /// The welcome sealed for the relay to carry (base64).
+    pub fn seal_welcome(&self, welcome: &Welcome) -> Result<String> {
+        let nonce: [u8; 12] = crypto::random_array()?;
+        let sealed = crypto::seal(
+            &self.welcome_key()?,
+            nonce,
+            self.id().as_bytes(),
+            &serde_json::to_vec(welcome)?,
+        )?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        Ok(base64::engine::general_purpose::STANDARD.encode(out))
+    }
+
+    /// Open the welcome the relay handed back. Altered, or sealed with another invite's
+    /// secret: refused.
+    pub fn open_welcome(&self, sealed: &str) -> Result<Welcome> {
+        let refused = || {
+            Error::invalid(
+                "invite_code",
+                "came back from the relay with a welcome this code does not open; ask the lead for a new invite",
+            )
+        };
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(sealed)
+            .map_err(|_| refused())?;
+        if bytes.len() < 12 {
+            return Err(refused());
+        }
+        let (nonce, sealed) = bytes.split_at(12);
+        let nonce: [u8; 12] = nonce.try_into().map_err(|_| refused())?;
+        let plain = crypto::open(&self.welcome_key()?, nonce, self.id().as_bytes(), sealed)
+            .ok_or_else(refused)?;
+        serde_json::from_slice(&plain).map_err(|_| refused())
+    }
+
     /// The six digits both screens show for the laptop that enrols with this code.
     pub fn short_code(&self, device: &DeviceKeys) -> String {
         let mut context = digest::Context::new(&digest::SHA256);
@@ -111,6 +169,37 @@ mod tests {
         match InviteCode::parse("ABCD-EFGH") {
             Err(Error::Invalid { field, .. }) => assert_eq!(field, "invite_code"),
             other => panic!("expected invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_welcome_opens_with_its_own_code_only_and_unaltered() {
+        let code = InviteCode::generate().unwrap();
+        let welcome = Welcome {
+            team_name: "ทีมสหวิชาชีพ".into(),
+            member_id: "m-1".into(),
+            display_name: "Somchai".into(),
+            sign_in_name: "somchai".into(),
+        };
+        let sealed = code.seal_welcome(&welcome).unwrap();
+        assert!(!sealed.contains("Somchai"));
+        assert_eq!(code.open_welcome(&sealed).unwrap(), welcome);
+        let other = InviteCode::generate().unwrap();
+        let mut bytes = base64::engine::general_purpose::STANDARD
+            .decode(&sealed)
+            .unwrap();
+        bytes[20] ^= 1;
+        let altered = base64::engine::general_purpose::STANDARD.encode(bytes);
+        for bad in [
+            other.open_welcome(&sealed),
+            code.open_welcome(&altered),
+            code.open_welcome("AAAA"),
+            code.open_welcome("not base64"),
+        ] {
+            match bad {
+                Err(Error::Invalid { field, .. }) => assert_eq!(field, "invite_code"),
+                other => panic!("expected a refusal, got {other:?}"),
+            }
         }
     }
 

@@ -115,6 +115,10 @@ impl Vault {
     /// The person confirms they wrote the recovery key down.
     pub async fn acknowledge_recovery_key(&self) -> Result<VaultStatus> {
         let mut state = self.state.write().await;
+        if let State::Joining(joining) = &mut *state {
+            joining.acknowledge_recovery_key().await?;
+            return Ok(self.status_of(&state));
+        }
         let State::Unlocked(open) = &mut *state else {
             return Err(Error::Locked);
         };

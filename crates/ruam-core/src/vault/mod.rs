@@ -9,6 +9,7 @@ mod case_records;
 mod cases;
 mod fund_ledger;
 mod funds;
+mod join;
 mod keys;
 mod open;
 mod requests;
@@ -49,6 +50,7 @@ pub use funds::{
     NewPayment, NewSpendingRequest, PaymentView, RequestCancel, RequestQuery, SpendingDecision,
     SpendingRequest,
 };
+pub use join::{JoinRequest, JoinStarted, JoinStatus};
 pub use requests::{
     ChangePassphraseRequest, ConfirmPassphrase, CreateVaultRequest, CreatedVault,
     RecoveryUnlockRequest, ShownRecoveryKey, UnlockRequest, Unlocked, VaultState, VaultStatus,
@@ -249,6 +251,8 @@ impl Open {
 
 enum State {
     Locked,
+    /// A new laptop waiting for its team's data (see `join`).
+    Joining(Box<join::Joining>),
     Unlocked(Box<Open>),
 }
 
@@ -319,6 +323,17 @@ impl Vault {
                 permissions: open.permissions.iter().copied().collect(),
                 recovery_key_pending: open.recovery_pending,
                 audit_warning: open.audit_warning.clone(),
+                joining: None,
+                settings,
+            },
+            State::Joining(joining) => VaultStatus {
+                state: VaultState::Joining,
+                team_name: Some(joining.team_name().to_owned()),
+                member: None,
+                permissions: Vec::new(),
+                recovery_key_pending: joining.recovery_pending(),
+                audit_warning: None,
+                joining: Some(joining.status()),
                 settings,
             },
             State::Locked => VaultStatus {
@@ -332,6 +347,7 @@ impl Vault {
                 permissions: Vec::new(),
                 recovery_key_pending: false,
                 audit_warning: None,
+                joining: None,
                 settings,
             },
         }
@@ -360,14 +376,25 @@ impl Vault {
                 tracing::info!("vault locked");
                 true
             }
+            State::Joining(joining) => {
+                joining.close().await;
+                tracing::info!("vault locked while joining");
+                true
+            }
             State::Locked => false,
         }
     }
 
     /// The person is active: push the auto-lock back.
     pub async fn touch(&self) {
-        if let State::Unlocked(open) = &*self.state.read().await {
-            *open.last_activity.lock().expect("activity lock") = Activity::now();
+        match &*self.state.read().await {
+            State::Unlocked(open) => {
+                *open.last_activity.lock().expect("activity lock") = Activity::now();
+            }
+            State::Joining(joining) => {
+                *joining.last_activity.lock().expect("activity lock") = Activity::now();
+            }
+            State::Locked => {}
         }
     }
 
@@ -378,6 +405,14 @@ impl Vault {
         let idle = match &*self.state.read().await {
             State::Unlocked(open) => {
                 open.last_activity
+                    .lock()
+                    .expect("activity lock")
+                    .idle_at(now, wall)
+                    >= limit
+            }
+            State::Joining(joining) => {
+                joining
+                    .last_activity
                     .lock()
                     .expect("activity lock")
                     .idle_at(now, wall)
@@ -397,7 +432,7 @@ impl Vault {
                     open.authorize(access::Action::ChangeSettings, access::Resource::Vault)
                         .await?
                 }
-                State::Locked => return Err(Error::Locked),
+                State::Joining(_) | State::Locked => return Err(Error::Locked),
             }
         }
         let mut settings = self.settings.write().expect("settings lock");
@@ -412,7 +447,7 @@ impl Vault {
     pub async fn pool(&self) -> Result<SqlitePool> {
         match &*self.state.read().await {
             State::Unlocked(open) => Ok(open.pool.clone()),
-            State::Locked => Err(Error::Locked),
+            State::Joining(_) | State::Locked => Err(Error::Locked),
         }
     }
 

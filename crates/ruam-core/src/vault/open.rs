@@ -15,7 +15,7 @@ use crate::{access, audit, db, Error, Result};
 
 /// Who a sign-in opens the vault as.
 #[derive(Clone, Copy)]
-enum Who<'a> {
+pub(super) enum Who<'a> {
     /// The member whose slot opened.
     Member(&'a str),
     /// After the recovery key: the lead with this sign-in name, or the longest-serving one.
@@ -229,6 +229,19 @@ impl Vault {
             return Err(Error::InvalidCredentials);
         };
         let member_id = slot.member_id().unwrap_or_default().to_owned();
+        if let Some(joining) = self
+            .resume_joining(&file.vault_id, &data_key, &device_secret)
+            .await?
+        {
+            // The wrong attempts before this one stay counted, and are recorded at the
+            // first sign-in once the team's data is here.
+            tracing::info!("vault unlocked; still waiting to join its team");
+            *state = State::Joining(Box::new(joining));
+            return Ok(Unlocked {
+                status: self.status_of(&state),
+                new_recovery_key: None,
+            });
+        }
         let mut open = self
             .open(
                 file.vault_id.clone(),
@@ -305,6 +318,40 @@ impl Vault {
             Some(secret) => secret,
             None => self.enrol_device(&file.vault_id).await?,
         };
+        if let Some(joining) = self
+            .resume_joining(&file.vault_id, &data_key, &device_secret)
+            .await?
+        {
+            // Still waiting to join: the new passphrase is the joining member's.
+            let (member_id, sign_in_name) = joining.member();
+            let slot = self
+                .passphrase_slot(
+                    &file.vault_id,
+                    member_id,
+                    sign_in_name,
+                    request.new_passphrase,
+                    &device_secret,
+                    &data_key,
+                )
+                .await;
+            let saved = slot.and_then(|slot| {
+                file.replace(slot);
+                if rebuild {
+                    SlotFile::set_aside_damaged(&self.paths)?;
+                }
+                file.save(&self.paths)
+            });
+            if let Err(err) = saved {
+                joining.close().await;
+                return Err(err);
+            }
+            tracing::info!("vault unlocked with the recovery key; still waiting to join");
+            *state = State::Joining(Box::new(joining));
+            return Ok(Unlocked {
+                status: self.status_of(&state),
+                new_recovery_key: None,
+            });
+        }
         let mut open = self
             .open(
                 file.vault_id.clone(),
@@ -388,7 +435,7 @@ impl Vault {
 
     /// Open the database with an unwrapped data key and load who is signing in. A member
     /// who left is refused, and the refusal is written to the audit log.
-    async fn open(
+    pub(super) async fn open(
         &self,
         vault_id: String,
         data_key: SecretKey,
@@ -398,10 +445,18 @@ impl Vault {
         let pool = db::open(&self.paths.database(), &data_key, false).await?;
         let loaded = async {
             let team = team::load_team(&pool).await?;
-            let member = match who {
-                Who::Member(id) => team::load_member_summary(&pool, id).await?,
-                Who::Lead(Some(name)) => team::lead_by_sign_in_name(&pool, name).await?,
-                Who::Lead(None) => team::first_lead(&pool).await?,
+            let own: Option<String> =
+                sqlx::query_scalar("SELECT member_id FROM sync_state WHERE id = 1")
+                    .fetch_optional(&pool)
+                    .await?
+                    .flatten();
+            let member = match (who, own.as_deref()) {
+                (Who::Member(id), _) => team::load_member_summary(&pool, id).await?,
+                // A laptop that joined its team opens as its own member, whoever holds
+                // its recovery key: never as a lead it was not made for.
+                (Who::Lead(_), Some(own)) => team::load_member_summary(&pool, own).await?,
+                (Who::Lead(Some(name)), None) => team::lead_by_sign_in_name(&pool, name).await?,
+                (Who::Lead(None), None) => team::first_lead(&pool).await?,
             };
             let permissions: access::Permissions = team::load_role(&pool, &member.role)
                 .await?
@@ -461,7 +516,7 @@ impl Vault {
 
     /// A database without either key file can never be opened (its key was never
     /// saved): it is what an interrupted first run leaves. Move it aside, never delete.
-    fn set_aside_abandoned_database(&self) -> Result<()> {
+    pub(super) fn set_aside_abandoned_database(&self) -> Result<()> {
         let db = self.paths.database();
         if db.exists() {
             let mut aside = db.as_os_str().to_owned();
@@ -482,7 +537,7 @@ impl Vault {
     }
 
     /// Undo a creation that failed part-way: it made these files, and nothing else uses them.
-    fn remove_partial_vault(&self) {
+    pub(super) fn remove_partial_vault(&self) {
         let mut files = vec![
             self.paths.database(),
             self.paths.slots(),

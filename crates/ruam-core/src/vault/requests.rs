@@ -13,6 +13,8 @@ use crate::team::MemberSummary;
 pub enum VaultState {
     Absent,
     Locked,
+    /// A new laptop waiting for a lead's approval and its team's data.
+    Joining,
     Unlocked,
 }
 
@@ -31,6 +33,8 @@ pub struct VaultStatus {
     pub recovery_key_pending: bool,
     /// For a team lead: where the audit log's chain was found broken at sign-in.
     pub audit_warning: Option<crate::audit::BrokenLink>,
+    /// While this laptop waits to join its team: what its screen shows.
+    pub joining: Option<super::JoinStatus>,
     pub settings: Settings,
 }
 

@@ -149,12 +149,12 @@ impl Open {
     }
 }
 
-fn client(relay_url: &str, identity: &DeviceIdentity) -> Result<RelayClient> {
+pub(super) fn client(relay_url: &str, identity: &DeviceIdentity) -> Result<RelayClient> {
     RelayClient::new(relay_url, identity.device_id, identity.signing().clone())
         .map_err(engine::relay_error)
 }
 
-fn check_relay_url(url: &str) -> Result<String> {
+pub(super) fn check_relay_url(url: &str) -> Result<String> {
     let url = url.trim().trim_end_matches('/');
     let ok = (url.starts_with("https://") || url.starts_with("http://")) && url.len() < 500;
     if !ok {
@@ -175,11 +175,11 @@ impl Vault {
     pub(super) fn unlocked(state: &State) -> Result<&Open> {
         match state {
             State::Unlocked(open) => Ok(open),
-            State::Locked => Err(Error::Locked),
+            State::Joining(_) | State::Locked => Err(Error::Locked),
         }
     }
 
-    async fn new_identity(&self, vault_id: &str) -> Result<DeviceIdentity> {
+    pub(super) async fn new_identity(&self, vault_id: &str) -> Result<DeviceIdentity> {
         let identity = DeviceIdentity::generate(Uuid::now_v7())?;
         let keyring = self.keyring.clone();
         let saved = identity.clone();
@@ -280,7 +280,19 @@ impl Vault {
                 "is not an active member of the team",
             ));
         }
+        let Some(sign_in_name) = member.sign_in_name.clone() else {
+            return Err(Error::invalid(
+                "member_id",
+                "has no sign-in name yet: give them one before inviting their laptop",
+            ));
+        };
         let code = InviteCode::generate()?;
+        let welcome = code.seal_welcome(&crate::sync::invite::Welcome {
+            team_name: open.team_name.clone(),
+            member_id: member.id.clone(),
+            display_name: member.display_name.clone(),
+            sign_in_name,
+        })?;
         let expires_ms = now_ms() + INVITE_DAYS * 24 * 60 * 60 * 1000;
         session
             .client
@@ -290,6 +302,7 @@ impl Vault {
                     invite_id: code.id(),
                     invite_key: code.invite_key()?.public_key(),
                     expires_ms,
+                    welcome: Some(welcome),
                 },
             )
             .await
@@ -543,83 +556,8 @@ impl Vault {
     async fn sync_network(&self, session: &Session, report: &mut SyncReport) -> Result<()> {
         let team = session.state.team_id;
         report.pushed = count(engine::push(&session.pool, &session.client, &session.state).await?);
-        // The team's devices, to verify what they wrote.
-        let devices = session
-            .client
-            .devices(team)
-            .await
-            .map_err(engine::relay_error)?;
-        {
-            let mut conn = session.pool.acquire().await?;
-            for device in &devices {
-                engine::store_device(&mut conn, device).await?;
-            }
-        }
         let mut total = Pulled::default();
-        let held_before = self.held_scopes(session).await?;
-        // Keys first: this laptop's inbox, then the team's envelopes.
-        let mut inbox_after = 0;
-        loop {
-            let page = session
-                .client
-                .pull(
-                    team,
-                    inbox_after,
-                    engine::PULL_PAGE,
-                    Some(session.identity.device_id),
-                )
-                .await
-                .map_err(engine::relay_error)?;
-            let (_, pulled) = self
-                .apply_pulled(session, &page.envelopes, 0, false)
-                .await?;
-            total.add(pulled);
-            inbox_after = page.next;
-            if !page.more {
-                break;
-            }
-        }
-        let mut state = self.reload_state(session).await?;
-        // A scope this laptop was just given (put on a case) holds envelopes from before:
-        // those are pulled from its beginning. (The team's own comes with the team's pull.)
-        for scope_id in self.held_scopes(session).await?.difference(&held_before) {
-            if Some(*scope_id) == state.team_scope_id {
-                continue;
-            }
-            let mut after = 0;
-            loop {
-                let page = session
-                    .client
-                    .pull(team, after, engine::PULL_PAGE, Some(*scope_id))
-                    .await
-                    .map_err(engine::relay_error)?;
-                let (_, pulled) = self
-                    .apply_pulled(session, &page.envelopes, 0, false)
-                    .await?;
-                let waiting = pulled.waiting_for_keys;
-                total.add(pulled);
-                after = page.next;
-                if !page.more || waiting {
-                    break;
-                }
-            }
-        }
-        loop {
-            let page = session
-                .client
-                .pull(team, state.pulled_seq, engine::PULL_PAGE, None)
-                .await
-                .map_err(engine::relay_error)?;
-            let (after, pulled) = self
-                .apply_pulled(session, &page.envelopes, state.pulled_seq, true)
-                .await?;
-            let waiting = pulled.waiting_for_keys;
-            total.add(pulled);
-            state.pulled_seq = after;
-            if !page.more || waiting {
-                break;
-            }
-        }
+        self.pull_into(session, &mut total, None).await?;
         report.pulled = count(total.envelopes);
         report.applied_rows = count(total.applied.rows);
         report.conflicts = count(total.applied.conflicts);
@@ -676,6 +614,102 @@ impl Vault {
         Ok(())
     }
 
+    /// Pull what this laptop may read and apply it: its inbox (keys) first, then the
+    /// scopes it was just given from their beginning, then the team's envelopes after
+    /// where it stopped; with a budget, that last pull stops after so many pages. Returns
+    /// whether more waits at the relay.
+    pub(super) async fn pull_into(
+        &self,
+        session: &Session,
+        total: &mut Pulled,
+        budget: Option<usize>,
+    ) -> Result<bool> {
+        let team = session.state.team_id;
+        // The team's devices, to verify what they wrote.
+        let devices = session
+            .client
+            .devices(team)
+            .await
+            .map_err(engine::relay_error)?;
+        {
+            let mut conn = session.pool.acquire().await?;
+            for device in &devices {
+                engine::store_device(&mut conn, device).await?;
+            }
+        }
+        let held_before = self.held_scopes(session).await?;
+        let mut inbox_after = 0;
+        loop {
+            let page = session
+                .client
+                .pull(
+                    team,
+                    inbox_after,
+                    engine::PULL_PAGE,
+                    Some(session.identity.device_id),
+                )
+                .await
+                .map_err(engine::relay_error)?;
+            let (_, pulled) = self
+                .apply_pulled(session, &page.envelopes, 0, false)
+                .await?;
+            total.add(pulled);
+            inbox_after = page.next;
+            if !page.more {
+                break;
+            }
+        }
+        let mut state = self.reload_state(session).await?;
+        // A scope this laptop was just given (put on a case) holds envelopes from before
+        // where it stopped: those are pulled from its beginning. (The team's own comes
+        // with the team's pull, and so does everything while nothing was pulled yet.)
+        if state.pulled_seq > 0 {
+            for scope_id in self.held_scopes(session).await?.difference(&held_before) {
+                if Some(*scope_id) == state.team_scope_id {
+                    continue;
+                }
+                let mut after = 0;
+                loop {
+                    let page = session
+                        .client
+                        .pull(team, after, engine::PULL_PAGE, Some(*scope_id))
+                        .await
+                        .map_err(engine::relay_error)?;
+                    let (_, pulled) = self
+                        .apply_pulled(session, &page.envelopes, 0, false)
+                        .await?;
+                    let waiting = pulled.waiting_for_keys;
+                    total.add(pulled);
+                    after = page.next;
+                    if !page.more || waiting {
+                        break;
+                    }
+                }
+            }
+        }
+        let mut pages = 0;
+        loop {
+            let page = session
+                .client
+                .pull(team, state.pulled_seq, engine::PULL_PAGE, None)
+                .await
+                .map_err(engine::relay_error)?;
+            let (after, pulled) = self
+                .apply_pulled(session, &page.envelopes, state.pulled_seq, true)
+                .await?;
+            let waiting = pulled.waiting_for_keys;
+            total.add(pulled);
+            state.pulled_seq = after;
+            pages += 1;
+            if !page.more || waiting {
+                return Ok(false);
+            }
+            if budget.is_some_and(|b| pages >= b) {
+                return Ok(true);
+            }
+        }
+    }
+
     /// The scopes this laptop holds a key of.
     async fn held_scopes(&self, session: &Session) -> Result<BTreeSet<Uuid>> {
         let mut conn = session.pool.acquire().await?;
@@ -710,18 +744,22 @@ impl Vault {
         advance: bool,
     ) -> Result<(i64, Pulled)> {
         let state = self.state.write().await;
-        let open = Self::unlocked(&state)?;
-        if open.vault_id != session.vault_id {
+        let (pool, outbox, vault_id) = match &*state {
+            State::Unlocked(open) => (&open.pool, &open.outbox, open.vault_id.as_str()),
+            State::Joining(joining) => (joining.pool(), joining.outbox(), joining.vault_id()),
+            State::Locked => return Err(Error::Locked),
+        };
+        if vault_id != session.vault_id {
             return Err(Error::Locked);
         }
         let current = self.reload_state(session).await?;
-        let mut tx = open.pool.begin().await?;
+        let mut tx = pool.begin().await?;
         engine::seal_pending(&mut tx, &session.identity, &current).await?;
         let result = engine::apply_page(
             &mut tx,
             &session.identity,
             &current,
-            &open.outbox,
+            outbox,
             envelopes,
             after,
             advance,

@@ -3,18 +3,13 @@
 //! offline edits on two laptops merging, a concurrent edit kept as a conflict, a relay
 //! that is down or restarted, an envelope altered on the relay, and a revoked laptop.
 //!
-//! The liaison's laptop starts as a copy of the lead's vault (the same team, before any
-//! sync), with its own keyring; joining with an empty vault comes with the join screen.
+//! Every other laptop starts with no vault and joins with an invite, as a new laptop does.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use ruam_core::boards::{Review, Stage};
-use ruam_core::crypto::Argon2Params;
-use ruam_core::keyring::{DeviceSecretStore, MemoryKeyring};
-use ruam_core::paths::VaultPaths;
-use ruam_core::vault::{CardEdit, CardMove, CardReview, DeviceApproval};
-use ruam_core::{Error, Vault};
+use ruam_core::vault::{CardEdit, CardMove, CardReview, DeviceApproval, JoinRequest};
+use ruam_core::{Error, VaultState};
 use ruam_relay::store::SqliteStore;
 use tokio::sync::oneshot;
 
@@ -84,34 +79,73 @@ impl Relay {
     }
 }
 
-/// Another laptop holding a copy of `t`'s vault files, with a keyring of its own that holds
-/// the same device secret (as a laptop set up from the same vault would).
-fn copy_laptop(t: &TestVault) -> TestVault {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(t.dir.path()).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if entry.path().is_file() && name != "ruam.lock" {
-            std::fs::copy(entry.path(), dir.path().join(&name)).unwrap();
-        }
-    }
-    let slots: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("ruam.slots")).unwrap()).unwrap();
-    let vault_id = slots["vaultId"].as_str().unwrap();
-    let keyring = MemoryKeyring::new();
-    keyring
-        .set(vault_id, &t.keyring.get(vault_id).unwrap().unwrap())
+/// A new laptop, with no vault, joins the team with an invite the lead makes for
+/// `member_id`: it enrols, shows its short code, waits; the lead approves with that code;
+/// the laptop pulls the team and opens as the member, with the passphrase chosen on it.
+async fn joined_laptop(relay: &Relay, lead: &TestVault, member_id: &str) -> TestVault {
+    let invite = lead.vault.sync_invite(member_id.to_owned()).await.unwrap();
+    let laptop = TestVault::empty();
+    let started = laptop
+        .vault
+        .join_team(JoinRequest {
+            relay_url: relay.url(),
+            invite_code: invite.code.as_str().into(),
+            passphrase: OWN.into(),
+        })
+        .await
         .unwrap();
-    let vault = Vault::new(VaultPaths::new(dir.path()), Arc::new(keyring.clone()))
-        .with_argon2(Argon2Params::FAST_FOR_TESTS);
-    TestVault {
-        dir,
-        keyring,
-        vault,
-    }
+    assert_eq!(started.status.state, VaultState::Joining);
+    assert!(!started.recovery_key.expose().is_empty());
+    let joining = started.status.joining.clone().unwrap();
+    assert_eq!(joining.team_name, TEAM);
+    assert!(!joining.approved);
+    laptop.vault.acknowledge_recovery_key().await.unwrap();
+    // Waiting: nothing but the wait is open, and a check before approval waits on.
+    assert!(matches!(
+        laptop.vault.my_tasks(Default::default()).await,
+        Err(Error::Locked)
+    ));
+    let waiting = laptop.vault.join_check().await.unwrap();
+    assert_eq!(waiting.state, VaultState::Joining);
+    let devices = lead.vault.sync_devices().await.unwrap();
+    let pending = devices
+        .iter()
+        .find(|d| d.status == "pending" && d.member_id.as_deref() == Some(member_id))
+        .unwrap();
+    assert_eq!(
+        pending.short_code.as_deref(),
+        Some(joining.short_code.as_str())
+    );
+    lead.vault
+        .sync_approve(DeviceApproval {
+            device_id: pending.device_id.clone(),
+            short_code: joining.short_code.clone(),
+        })
+        .await
+        .unwrap();
+    lead.vault.sync_now().await.unwrap();
+    let status = finish_joining(&laptop).await;
+    let member = status.member.unwrap();
+    assert_eq!(member.id, member_id);
+    assert_eq!(member.sign_in_name, joining.sign_in_name);
+    assert!(!member.must_change_passphrase);
+    assert!(!status.recovery_key_pending);
+    laptop
 }
 
-/// The lead's laptop on the relay and the liaison's laptop approved: (lead, liaison's
+/// Check until the approved laptop has pulled its team and opened (a few checks at most).
+async fn finish_joining(laptop: &TestVault) -> ruam_core::VaultStatus {
+    for _ in 0..10 {
+        let status = laptop.vault.join_check().await.unwrap();
+        if status.state == VaultState::Unlocked {
+            return status;
+        }
+        assert!(status.joining.unwrap().approved);
+    }
+    panic!("the laptop never finished joining");
+}
+
+/// The lead's laptop on the relay and the liaison's laptop joined: (lead, liaison's
 /// laptop, the liaison's member id).
 async fn two_laptops(relay: &Relay) -> (TestVault, TestVault, String) {
     let (lead, _) = TestVault::created().await;
@@ -120,62 +154,9 @@ async fn two_laptops(relay: &Relay) -> (TestVault, TestVault, String) {
         .add_member(new_member("Pol. Lt. Anan", "anan", "police_liaison"))
         .await
         .unwrap();
-    // Open the team's board once, so that both copies hold the same board.
     lead.vault.open_board(None).await.unwrap();
-    lead.vault.lock().await;
-    let laptop = copy_laptop(&lead);
-    lead.unlock(PASSPHRASE).await.unwrap();
-    sign_in_fresh(&laptop, "anan").await;
-
     lead.vault.sync_start_team(relay.url()).await.unwrap();
-    let invite = lead.vault.sync_invite(liaison.id.clone()).await.unwrap();
-    let enrolment = laptop
-        .vault
-        .sync_enrol(relay.url(), invite.code.as_str().into())
-        .await
-        .unwrap();
-    let devices = lead.vault.sync_devices().await.unwrap();
-    let waiting = devices
-        .iter()
-        .find(|d| d.device_id == enrolment.device_id)
-        .unwrap();
-    assert_eq!(waiting.status, "pending");
-    assert_eq!(
-        waiting.short_code.as_deref(),
-        Some(enrolment.short_code.as_str())
-    );
-    assert_eq!(waiting.member_id.as_deref(), Some(liaison.id.as_str()));
-    // A code that does not match is refused, and the laptop stays out.
-    let wrong = if enrolment.short_code == "000 000" {
-        "111 111"
-    } else {
-        "000 000"
-    };
-    assert_invalid_field(
-        lead.vault
-            .sync_approve(DeviceApproval {
-                device_id: enrolment.device_id.clone(),
-                short_code: wrong.into(),
-            })
-            .await,
-        "short_code",
-    );
-    // Before approval it may not sync.
-    assert!(matches!(
-        laptop.vault.sync_now().await,
-        Err(Error::RelayRefused(_))
-    ));
-    let devices = lead
-        .vault
-        .sync_approve(DeviceApproval {
-            device_id: enrolment.device_id.clone(),
-            short_code: enrolment.short_code.clone(),
-        })
-        .await
-        .unwrap();
-    assert!(devices
-        .iter()
-        .any(|d| d.device_id == enrolment.device_id && d.status == "active" && !d.admin));
+    let laptop = joined_laptop(relay, &lead, &liaison.id).await;
     (lead, laptop, liaison.id)
 }
 
@@ -608,23 +589,6 @@ async fn only_those_who_manage_the_team_administer_devices_and_refusals_are_audi
     assert_eq!(count(&t, "sync_state").await, 0);
 }
 
-/// Put `laptop` (a copy of the lead's vault, signed in as `member`) on the relay.
-async fn join(relay: &Relay, lead: &TestVault, laptop: &TestVault, member_id: &str) {
-    let invite = lead.vault.sync_invite(member_id.to_owned()).await.unwrap();
-    let enrolment = laptop
-        .vault
-        .sync_enrol(relay.url(), invite.code.as_str().into())
-        .await
-        .unwrap();
-    lead.vault
-        .sync_approve(DeviceApproval {
-            device_id: enrolment.device_id,
-            short_code: enrolment.short_code,
-        })
-        .await
-        .unwrap();
-}
-
 async fn rows(t: &TestVault, sql: &str) -> i64 {
     let pool = t.vault.pool().await.unwrap();
     sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap()
@@ -666,15 +630,9 @@ async fn a_case_reaches_only_the_laptops_of_its_members_and_leads() {
         .await
         .unwrap();
     lead.vault.open_board(None).await.unwrap();
-    lead.vault.lock().await;
-    let worker_laptop = copy_laptop(&lead);
-    let liaison_laptop = copy_laptop(&lead);
-    lead.unlock(PASSPHRASE).await.unwrap();
-    sign_in_fresh(&worker_laptop, "kanya").await;
-    sign_in_fresh(&liaison_laptop, "anan").await;
     lead.vault.sync_start_team(relay.url()).await.unwrap();
-    join(&relay, &lead, &worker_laptop, &worker.id).await;
-    join(&relay, &lead, &liaison_laptop, &liaison.id).await;
+    let worker_laptop = joined_laptop(&relay, &lead, &worker.id).await;
+    let liaison_laptop = joined_laptop(&relay, &lead, &liaison.id).await;
     for t in [&lead, &worker_laptop, &liaison_laptop] {
         t.vault.sync_now().await.unwrap();
     }
@@ -896,4 +854,239 @@ async fn a_backlog_larger_than_one_request_goes_in_several() {
     let got = laptop.vault.sync_now().await.unwrap();
     assert_eq!(got.applied_rows, 1_200, "{got:?}");
     assert_eq!(count(&laptop, "cards").await, 1_200);
+}
+
+#[tokio::test]
+async fn a_new_laptop_joins_only_with_its_own_code_and_a_restart_resumes_the_wait() {
+    let relay = Relay::start().await;
+    let (lead, _) = TestVault::created().await;
+    let worker = lead
+        .vault
+        .add_member(new_member("Kanya", "kanya", "case_worker"))
+        .await
+        .unwrap();
+    lead.vault.open_board(None).await.unwrap();
+    lead.vault.sync_start_team(relay.url()).await.unwrap();
+    let invite = lead.vault.sync_invite(worker.id.clone()).await.unwrap();
+
+    // Bad input is refused by name, and leaves no vault behind.
+    let laptop = TestVault::empty();
+    let request = |relay_url: String, code: &str, passphrase: &str| JoinRequest {
+        relay_url,
+        invite_code: code.into(),
+        passphrase: passphrase.into(),
+    };
+    for (bad, field) in [
+        (request("ftp://x".into(), &invite.code, OWN), "relay_url"),
+        (request(relay.url(), "not a code", OWN), "invite_code"),
+        (request(relay.url(), &invite.code, "short"), "passphrase"),
+    ] {
+        assert_invalid_field(laptop.vault.join_team(bad).await, field);
+    }
+    // A code the relay does not know: refused by the relay, nothing left behind.
+    let unknown = "0123-4567-89AB-CDEF-GHJK-MNPQ-RSTV-WXYZ";
+    assert!(matches!(
+        laptop
+            .vault
+            .join_team(request(relay.url(), unknown, OWN))
+            .await,
+        Err(Error::RelayRefused(_))
+    ));
+    assert_eq!(laptop.vault.status().await.state, VaultState::Absent);
+    assert!(
+        laptop.keyring.is_empty(),
+        "no device secret is left in the keyring"
+    );
+
+    let started = laptop
+        .vault
+        .join_team(request(relay.url(), &invite.code, OWN))
+        .await
+        .unwrap();
+    let joining = started.status.joining.unwrap();
+    assert_eq!(joining.sign_in_name, "kanya");
+    assert_eq!(joining.display_name, "Kanya");
+    // The invite is used: another laptop cannot join with it.
+    let other = TestVault::empty();
+    assert!(matches!(
+        other
+            .vault
+            .join_team(request(relay.url(), &invite.code, OWN))
+            .await,
+        Err(Error::RelayRefused(_))
+    ));
+    assert_eq!(other.vault.status().await.state, VaultState::Absent);
+
+    // The laptop is shut down while it waits; signing in resumes the wait.
+    laptop.vault.lock().await;
+    assert_eq!(laptop.vault.status().await.state, VaultState::Locked);
+    assert!(matches!(
+        laptop.vault.unlock(unlock_as("kanya", PASSPHRASE)).await,
+        Err(Error::InvalidCredentials)
+    ));
+    let resumed = laptop.vault.unlock(unlock_as("kanya", OWN)).await.unwrap();
+    assert_eq!(resumed.status.state, VaultState::Joining);
+    assert_eq!(
+        resumed.status.joining.unwrap().short_code,
+        joining.short_code
+    );
+
+    // The lead approves only with the code the laptop shows.
+    let device = lead
+        .vault
+        .sync_devices()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.status == "pending")
+        .unwrap();
+    let wrong = if joining.short_code == "000 000" {
+        "111 111"
+    } else {
+        "000 000"
+    };
+    assert_invalid_field(
+        lead.vault
+            .sync_approve(DeviceApproval {
+                device_id: device.device_id.clone(),
+                short_code: wrong.into(),
+            })
+            .await,
+        "short_code",
+    );
+    let still = laptop.vault.join_check().await.unwrap();
+    assert_eq!(still.state, VaultState::Joining);
+    assert!(!still.joining.unwrap().approved);
+    lead.vault
+        .sync_approve(DeviceApproval {
+            device_id: device.device_id,
+            short_code: joining.short_code.clone(),
+        })
+        .await
+        .unwrap();
+    // Approved, it waits for the team's rows, which the lead's next round sends.
+    let approved = laptop.vault.join_check().await.unwrap();
+    assert_eq!(approved.state, VaultState::Joining);
+    assert!(approved.joining.unwrap().approved);
+    lead.vault.sync_now().await.unwrap();
+    let status = finish_joining(&laptop).await;
+    assert_eq!(status.member.unwrap().id, worker.id);
+    assert_eq!(status.team_name.as_deref(), Some(TEAM));
+    // The team came with it: its members and its board.
+    assert_eq!(
+        rows(
+            &laptop,
+            "SELECT count(*) FROM members WHERE sign_in_name = 'somsri'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(rows(&laptop, "SELECT count(*) FROM boards").await, 1);
+    // From now on it syncs like any laptop, and signs in as its member.
+    laptop.vault.sync_now().await.unwrap();
+    laptop.vault.lock().await;
+    let again = laptop.vault.unlock(unlock_as("kanya", OWN)).await.unwrap();
+    assert_eq!(again.status.state, VaultState::Unlocked);
+    // Only its own member has a key slot here: the lead cannot sign in on it.
+    laptop.vault.lock().await;
+    assert!(matches!(
+        laptop.vault.unlock(unlock_as(LEAD, PASSPHRASE)).await,
+        Err(Error::InvalidCredentials)
+    ));
+}
+
+#[tokio::test]
+async fn the_recovery_key_of_a_joined_laptop_opens_it_as_its_own_member() {
+    let relay = Relay::start().await;
+    let (lead, _) = TestVault::created().await;
+    let liaison = lead
+        .vault
+        .add_member(new_member("Pol. Lt. Anan", "anan", "police_liaison"))
+        .await
+        .unwrap();
+    lead.vault.sync_start_team(relay.url()).await.unwrap();
+    let invite = lead.vault.sync_invite(liaison.id.clone()).await.unwrap();
+    let laptop = TestVault::empty();
+    let started = laptop
+        .vault
+        .join_team(JoinRequest {
+            relay_url: relay.url(),
+            invite_code: invite.code.as_str().into(),
+            passphrase: OWN.into(),
+        })
+        .await
+        .unwrap();
+    let recovery = started.recovery_key.expose().to_owned();
+    let short_code = started.status.joining.unwrap().short_code;
+    let device = lead.vault.sync_devices().await.unwrap();
+    let device = device.iter().find(|d| d.status == "pending").unwrap();
+    lead.vault
+        .sync_approve(DeviceApproval {
+            device_id: device.device_id.clone(),
+            short_code,
+        })
+        .await
+        .unwrap();
+    lead.vault.sync_now().await.unwrap();
+    finish_joining(&laptop).await;
+    laptop.vault.lock().await;
+    // Whatever lead's name is typed, a joined laptop's recovery key opens it as its member.
+    let recovered = laptop
+        .vault
+        .unlock_with_recovery(ruam_core::vault::RecoveryUnlockRequest {
+            sign_in_name: Some(LEAD.into()),
+            recovery_key: recovery.as_str().into(),
+            new_passphrase: FIRST.into(),
+        })
+        .await
+        .unwrap();
+    let member = recovered.status.member.unwrap();
+    assert_eq!(member.id, liaison.id);
+    assert!(!recovered
+        .status
+        .permissions
+        .contains(&ruam_core::access::Permission::ManageTeam));
+    laptop.vault.lock().await;
+    laptop.vault.unlock(unlock_as("anan", FIRST)).await.unwrap();
+}
+
+#[tokio::test]
+async fn two_laptops_that_each_make_the_team_board_before_syncing_share_one() {
+    let relay = Relay::start().await;
+    let (lead, _) = TestVault::created().await;
+    let liaison = lead
+        .vault
+        .add_member(new_member("Pol. Lt. Anan", "anan", "police_liaison"))
+        .await
+        .unwrap();
+    // No board yet on the lead's laptop when the liaison's joins.
+    lead.vault.sync_start_team(relay.url()).await.unwrap();
+    let laptop = joined_laptop(&relay, &lead, &liaison.id).await;
+    assert_eq!(rows(&laptop, "SELECT count(*) FROM boards").await, 0);
+    // Each makes the board with a card of its own, offline.
+    lead.vault
+        .create_card(card(None, "From the lead"))
+        .await
+        .unwrap();
+    laptop
+        .vault
+        .create_card(card(None, "From the liaison"))
+        .await
+        .unwrap();
+    lead.vault.sync_now().await.unwrap();
+    let got = laptop.vault.sync_now().await.unwrap();
+    assert_eq!(got.refused, 0, "{got:?}");
+    lead.vault.sync_now().await.unwrap();
+    for t in [&lead, &laptop] {
+        assert_eq!(rows(t, "SELECT count(*) FROM boards").await, 1);
+        assert_eq!(rows(t, "SELECT count(*) FROM board_columns").await, 4);
+        let board = t.vault.open_board(None).await.unwrap();
+        let mut titles: Vec<String> = board
+            .columns
+            .iter()
+            .flat_map(|c| c.cards.iter().map(|card| card.title.clone()))
+            .collect();
+        titles.sort();
+        assert_eq!(titles, ["From the lead", "From the liaison"]);
+    }
 }

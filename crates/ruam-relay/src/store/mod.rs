@@ -59,6 +59,8 @@ pub struct InviteRow {
     pub invite_key: PublicKey,
     pub expires_ms: i64,
     pub used: bool,
+    /// Sealed for the device that enrols; the relay cannot read it.
+    pub welcome: Option<String>,
 }
 
 /// An envelope to store: what the relay indexes, and the bytes as they came.

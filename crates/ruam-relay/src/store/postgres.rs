@@ -169,8 +169,8 @@ impl RelayStore for PgStore {
         now_ms: i64,
     ) -> StoreResult<bool> {
         let made = sqlx::query(
-            "INSERT INTO invites (id, team_id, invite_key, expires_ms, created_by, created_ms)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            "INSERT INTO invites (id, team_id, invite_key, expires_ms, created_by, created_ms, welcome)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
         )
         .bind(&invite.id)
         .bind(invite.team_id)
@@ -178,6 +178,7 @@ impl RelayStore for PgStore {
         .bind(invite.expires_ms)
         .bind(created_by)
         .bind(now_ms)
+        .bind(&invite.welcome)
         .execute(&self.pool)
         .await?
         .rows_affected();
@@ -185,13 +186,13 @@ impl RelayStore for PgStore {
     }
 
     async fn invite(&self, invite_id: &str) -> StoreResult<Option<InviteRow>> {
-        let row: Option<(String, Uuid, Vec<u8>, i64, bool)> = sqlx::query_as(
-            "SELECT id, team_id, invite_key, expires_ms, used_by IS NOT NULL FROM invites WHERE id = $1",
+        let row: Option<(String, Uuid, Vec<u8>, i64, bool, Option<String>)> = sqlx::query_as(
+            "SELECT id, team_id, invite_key, expires_ms, used_by IS NOT NULL, welcome FROM invites WHERE id = $1",
         )
         .bind(invite_id)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|(id, team_id, key, expires_ms, used)| {
+        row.map(|(id, team_id, key, expires_ms, used, welcome)| {
             Ok(InviteRow {
                 id,
                 team_id,
@@ -202,6 +203,7 @@ impl RelayStore for PgStore {
                 ),
                 expires_ms,
                 used,
+                welcome,
             })
         })
         .transpose()

@@ -192,8 +192,8 @@ impl RelayStore for SqliteStore {
         now_ms: i64,
     ) -> StoreResult<bool> {
         let made = sqlx::query(
-            "INSERT INTO invites (id, team_id, invite_key, expires_ms, created_by, created_ms)
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO invites (id, team_id, invite_key, expires_ms, created_by, created_ms, welcome)
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         )
         .bind(&invite.id)
         .bind(invite.team_id)
@@ -201,6 +201,7 @@ impl RelayStore for SqliteStore {
         .bind(invite.expires_ms)
         .bind(created_by)
         .bind(now_ms)
+        .bind(&invite.welcome)
         .execute(&self.write)
         .await?
         .rows_affected();
@@ -208,13 +209,13 @@ impl RelayStore for SqliteStore {
     }
 
     async fn invite(&self, invite_id: &str) -> StoreResult<Option<InviteRow>> {
-        let row: Option<(String, Uuid, Vec<u8>, i64, bool)> = sqlx::query_as(
-            "SELECT id, team_id, invite_key, expires_ms, used_by IS NOT NULL FROM invites WHERE id = ?",
+        let row: Option<(String, Uuid, Vec<u8>, i64, bool, Option<String>)> = sqlx::query_as(
+            "SELECT id, team_id, invite_key, expires_ms, used_by IS NOT NULL, welcome FROM invites WHERE id = ?",
         )
         .bind(invite_id)
         .fetch_optional(&self.read)
         .await?;
-        row.map(|(id, team_id, key, expires_ms, used)| {
+        row.map(|(id, team_id, key, expires_ms, used, welcome)| {
             Ok(InviteRow {
                 id,
                 team_id,
@@ -225,6 +226,7 @@ impl RelayStore for SqliteStore {
                 ),
                 expires_ms,
                 used,
+                welcome,
             })
         })
         .transpose()

@@ -37,6 +37,8 @@ pub async fn a_device_enrols_by_invite_and_waits_for_approval(relay: TestRelay) 
     let enrolled = laptop.client.enrol(&invite.enrol(&laptop)).await.unwrap();
     assert_eq!(enrolled.team_id, team_id);
     assert_eq!(enrolled.status, DeviceStatus::Pending);
+    // The invite's sealed welcome reaches the device that enrols, as it was left.
+    assert_eq!(enrolled.welcome, invite.body(0).welcome);
 
     // Waiting: it may ask about itself, nothing else.
     let me = laptop.client.me(team_id).await.unwrap();
@@ -138,6 +140,20 @@ pub async fn bad_invites_are_refused_by_name(relay: TestRelay) {
                 ..Invite::new().body(now_ms() + 60_000)
             },
             "malformed",
+        ),
+        (
+            api::NewInvite {
+                welcome: Some("not base64!".into()),
+                ..Invite::new().body(now_ms() + 60_000)
+            },
+            "a welcome that is not base64",
+        ),
+        (
+            api::NewInvite {
+                welcome: Some("A".repeat(api::MAX_WELCOME_CHARS + 1)),
+                ..Invite::new().body(now_ms() + 60_000)
+            },
+            "a welcome too long",
         ),
     ] {
         let refused = lead.client.new_invite(team_id, &body).await.unwrap_err();

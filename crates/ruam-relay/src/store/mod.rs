@@ -52,6 +52,9 @@ impl DeviceRow {
     }
 }
 
+/// An invite as both stores read it: id, team, key, expiry, used, welcome.
+type InviteColumns = (String, Uuid, Vec<u8>, i64, bool, Option<String>);
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InviteRow {
     pub id: String,

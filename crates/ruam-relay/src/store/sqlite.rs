@@ -209,7 +209,7 @@ impl RelayStore for SqliteStore {
     }
 
     async fn invite(&self, invite_id: &str) -> StoreResult<Option<InviteRow>> {
-        let row: Option<(String, Uuid, Vec<u8>, i64, bool, Option<String>)> = sqlx::query_as(
+        let row: Option<super::InviteColumns> = sqlx::query_as(
             "SELECT id, team_id, invite_key, expires_ms, used_by IS NOT NULL, welcome FROM invites WHERE id = ?",
         )
         .bind(invite_id)

@@ -129,6 +129,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::fund_books_check,
             commands::case_spending,
             commands::fund_ledger_export,
+            sync::join_team,
+            sync::join_check,
             sync::sync_status,
             sync::sync_start_team,
             sync::sync_invite,

@@ -5,10 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ruam_core::vault::{
-    ConflictChoice, DeviceApproval, SyncConflict, SyncDevice, SyncEnrolment, SyncInvite,
-    SyncReport, SyncStatus,
+    ConflictChoice, DeviceApproval, JoinRequest, JoinStarted, SyncConflict, SyncDevice,
+    SyncEnrolment, SyncInvite, SyncReport, SyncStatus,
 };
-use ruam_core::{SecretString, Vault, VaultState as Lock};
+use ruam_core::{SecretString, Vault, VaultState as Lock, VaultStatus};
 use tauri::State;
 use tauri_specta::Event as _;
 
@@ -18,6 +18,22 @@ type VaultState<'a> = State<'a, Arc<Vault>>;
 
 /// How often the background sync runs while the vault is unlocked.
 const EVERY: Duration = Duration::from_secs(60);
+
+/// First run on a new laptop: join the team with the invite a lead made.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn join_team(vault: VaultState<'_>, request: JoinRequest) -> IpcResult<JoinStarted> {
+    Ok(vault.join_team(request).await?)
+}
+
+/// While joining: whether a lead approved this laptop, and pull what it may read.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn join_check(vault: VaultState<'_>) -> IpcResult<VaultStatus> {
+    Ok(vault.join_check().await?)
+}
 
 #[tauri::command]
 #[specta::specta]

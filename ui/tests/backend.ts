@@ -68,6 +68,7 @@ export function status(
 		permissions: unlocked ? ALL_PERMISSIONS : [],
 		recoveryKeyPending: false,
 		auditWarning: null,
+		joining: null,
 		settings: { language: 'en', autoLockMinutes: 10, ...settings },
 		...overrides
 	};

@@ -57,7 +57,7 @@ import type {
 
 describe('ipc types', () => {
 	it('match the contract', () => {
-		expectTypeOf<VaultState>().toEqualTypeOf<'absent' | 'locked' | 'unlocked'>();
+		expectTypeOf<VaultState>().toEqualTypeOf<'absent' | 'locked' | 'joining' | 'unlocked'>();
 		expectTypeOf<Language>().toEqualTypeOf<'en' | 'th'>();
 		expectTypeOf<VaultStatus['teamName']>().toEqualTypeOf<string | null>();
 		expectTypeOf<VaultStatus['member']>().toEqualTypeOf<MemberSummary | null>();

@@ -4,6 +4,8 @@
  * `VaultStatus` and makes sure the lock path wipes vault data before anything else.
  */
 import {
+	joinCheck,
+	joinTeam,
 	onVaultLocked,
 	passphraseChange,
 	recoveryKeyAcknowledge,
@@ -16,6 +18,8 @@ import {
 	vaultStatus,
 	type CreatedVault,
 	type CreateVaultRequest,
+	type JoinRequest,
+	type JoinStarted,
 	type Language,
 	type LockReason,
 	type Settings,
@@ -52,6 +56,12 @@ export function enterStatus(status: VaultStatus): void {
 		case 'locked':
 			showLocked(app.phase === 'locked' ? app.lockReason : null);
 			return;
+		case 'joining':
+			vaultData.teamName = status.teamName;
+			vaultData.joining = status.joining;
+			// Its recovery key shows first, once; then the wait.
+			if (app.phase !== 'recovery-key' || vaultData.recoveryKey === null) app.phase = 'joining';
+			return;
 		case 'unlocked':
 			// A pending recovery key (e.g. after the window reloaded) is the core's business:
 			// it replaces the key at the next unlock. Nothing to fetch here.
@@ -61,6 +71,7 @@ export function enterStatus(status: VaultStatus): void {
 			vaultData.recoveryKey = null;
 			// The core keeps its sign-in finding for the whole session; a dismissal lasts until the lock.
 			vaultData.auditWarning = status.auditWarning;
+			vaultData.joining = null;
 			app.phase = 'unlocked';
 			return;
 	}
@@ -108,6 +119,27 @@ export async function createVault(request: CreateVaultRequest): Promise<void> {
 	if (lockedSince(epoch)) return reloadStatus();
 	enterStatus(created.status);
 	showRecoveryKey(created.recoveryKey, 'created');
+}
+
+/** Joins the team from a new laptop and shows this laptop's recovery key once, then the wait. */
+export async function joinWith(request: JoinRequest): Promise<void> {
+	const epoch = lockEpoch();
+	const started: JoinStarted = await joinTeam(request);
+	if (lockedSince(epoch)) return reloadStatus();
+	showRecoveryKey(started.recoveryKey, 'joined');
+	enterStatus(started.status);
+}
+
+/**
+ * While joining: asks the core once (approved? a few pages of the team pulled) and follows
+ * its answer; once the team's data is here the main layout opens. Rejects with the core's
+ * error (offline, refused) for the waiting screen to show; it asks again later.
+ */
+export async function checkJoining(): Promise<void> {
+	const epoch = lockEpoch();
+	const status = await joinCheck();
+	if (lockedSince(epoch)) return;
+	enterStatus(status);
 }
 
 /**
@@ -180,7 +212,7 @@ export async function lock(): Promise<void> {
 
 /** Whether the vault is open in the UI (what Ctrl+L and activity reports apply to). */
 export function isUnlocked(): boolean {
-	return app.phase === 'unlocked' || app.phase === 'recovery-key';
+	return app.phase === 'unlocked' || app.phase === 'recovery-key' || app.phase === 'joining';
 }
 
 /**

@@ -497,6 +497,11 @@ impl Vault {
             // It reads the team's scope, and the cases its member is on, from now on.
             reconcile(open, &session, &BTreeSet::new()).await?;
         }
+        // A round now, so that the new laptop finds the team's rows without waiting for
+        // the next one; offline, they go with the next.
+        if let Err(err) = self.sync_now().await {
+            tracing::info!(code = ?err.code(), "no sync round after approving a laptop");
+        }
         self.sync_devices().await
     }
 

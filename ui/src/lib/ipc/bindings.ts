@@ -88,6 +88,10 @@ export const commands = {
 	caseSpending: (caseId: string) => typedError<SpendingRequest[], IpcError>(__TAURI_INVOKE("case_spending", { caseId })),
 	/**  Export to the person's Downloads folder (or `RUAM_EXPORT_DIR`); returns the file's path. */
 	fundLedgerExport: (query: LedgerQuery) => typedError<ExportedFile, IpcError>(__TAURI_INVOKE("fund_ledger_export", { query })),
+	/**  First run on a new laptop: join the team with the invite a lead made. */
+	joinTeam: (request: JoinRequest) => typedError<JoinStarted, IpcError>(__TAURI_INVOKE("join_team", { request })),
+	/**  While joining: whether a lead approved this laptop, and pull what it may read. */
+	joinCheck: () => typedError<VaultStatus, IpcError>(__TAURI_INVOKE("join_check")),
 	syncStatus: () => typedError<SyncStatus, IpcError>(__TAURI_INVOKE("sync_status")),
 	syncStartTeam: (relayUrl: string) => typedError<SyncStatus, IpcError>(__TAURI_INVOKE("sync_start_team", { relayUrl })),
 	syncInvite: (memberId: string) => typedError<SyncInvite, IpcError>(__TAURI_INVOKE("sync_invite", { memberId })),
@@ -637,6 +641,34 @@ export type IpcError = {
 	/**  For `corrupt`: the damaged file, and what can be done about it. */
 	path: string | null,
 	remedy: Remedy | null,
+};
+
+export type JoinRequest = {
+	relayUrl: string,
+	inviteCode: SecretString,
+	/**  The passphrase the member chooses for this laptop. */
+	passphrase: SecretString,
+};
+
+export type JoinStarted = {
+	/**  This laptop's own recovery key, to be written down (shown once). */
+	recoveryKey: ShownRecoveryKey,
+	status: VaultStatus,
+};
+
+/**  A laptop waiting to join, as its screen shows it. */
+export type JoinStatus = {
+	teamName: string,
+	displayName: string,
+	/**  The name to sign in with on this laptop. */
+	signInName: string,
+	/**  The six digits to read to the lead, who types them to approve this laptop. */
+	shortCode: string,
+	relayUrl: string,
+	/**  A lead has approved this laptop. */
+	approved: boolean,
+	/**  Envelopes received so far. */
+	received: number,
 };
 
 export type Language = "en" | "th";
@@ -1352,7 +1384,9 @@ export type VaultLocked = {
 	reason: LockReason,
 };
 
-export type VaultState = "absent" | "locked" | "unlocked";
+export type VaultState = "absent" | "locked" | 
+/**  A new laptop waiting for a lead's approval and its team's data. */
+"joining" | "unlocked";
 
 export type VaultStatus = {
 	state: VaultState,
@@ -1368,6 +1402,8 @@ export type VaultStatus = {
 	recoveryKeyPending: boolean,
 	/**  For a team lead: where the audit log's chain was found broken at sign-in. */
 	auditWarning: BrokenLink | null,
+	/**  While this laptop waits to join its team: what its screen shows. */
+	joining: JoinStatus | null,
 	settings: Settings,
 };
 

@@ -40,6 +40,12 @@ export type AuditBreak = AuditWarning['problem'];
 export type Language = Settings['language'];
 export type PassphraseProblem = NonNullable<PassphraseStrength['problem']>;
 export type CreateVaultRequest = Arg<typeof commands.vaultCreate>;
+/** A new laptop joins its team: the relay's address, the invite code, its own passphrase. */
+export type JoinRequest = Arg<typeof commands.joinTeam>;
+/** This laptop's recovery key (shown once) and the status: joining. */
+export type JoinStarted = Ok<typeof commands.joinTeam>;
+/** What a laptop waiting to join shows: whose laptop it is, its short code, the progress. */
+export type JoinStatus = NonNullable<VaultStatus['joining']>;
 export type UnlockRequest = Arg<typeof commands.vaultUnlock>;
 export type RecoveryUnlockRequest = Arg<typeof commands.vaultUnlockWithRecovery>;
 export type ChangePassphraseRequest = Arg<typeof commands.passphraseChange>;
@@ -514,6 +520,10 @@ export const fundBooksCheck = (fundId: string): Promise<BooksCheck> => call(comm
 /** The spending requests for a case (those the reader may see). */
 export const caseSpending = (caseId: string): Promise<SpendingRequest[]> => call(commands.caseSpending(caseId));
 
+/** First run on a new laptop: join the team with an invite; it then waits for approval. */
+export const joinTeam = (request: JoinRequest): Promise<JoinStarted> => call(commands.joinTeam(request));
+/** While joining: asks the relay whether a lead approved, and pulls a few pages of the team. */
+export const joinCheck = (): Promise<VaultStatus> => call(commands.joinCheck());
 export const syncStatus = (): Promise<SyncStatus> => call(commands.syncStatus());
 /** A lead puts the team on a relay from this laptop. */
 export const syncStartTeam = (relayUrl: string): Promise<SyncStatus> => call(commands.syncStartTeam(relayUrl));

@@ -10,6 +10,7 @@ export type Phase =
 	| 'startup-error'
 	| 'first-run'
 	| 'locked'
+	| 'joining'
 	| 'recovery-key'
 	| 'unlocked';
 
@@ -34,7 +35,7 @@ export const PLACEHOLDER_SECTIONS = [
 ] as const satisfies readonly Section[];
 
 /** Why the recovery key page is showing a key. */
-export type RecoveryKeyOrigin = 'created' | 'pending' | 'regenerated';
+export type RecoveryKeyOrigin = 'created' | 'joined' | 'pending' | 'regenerated';
 
 const DEFAULT_SETTINGS: Settings = { language: 'en', autoLockMinutes: 10 };
 

@@ -14,7 +14,7 @@
  *     const answer = await someCommand();
  *     if (lockedSince(epoch)) return;
  */
-import type { AuditWarning, MemberSummary, Permission, TeamOverview } from '$lib/ipc';
+import type { AuditWarning, JoinStatus, MemberSummary, Permission, TeamOverview } from '$lib/ipc';
 
 class VaultData {
 	/** The team's name; known only while the vault is unlocked. */
@@ -37,6 +37,8 @@ class VaultData {
 	auditWarning = $state<AuditWarning | null>(null);
 	/** The member hid the audit warning until the next lock. */
 	auditWarningDismissed = $state(false);
+	/** While this laptop waits to join its team: whose it is, its short code, the progress. */
+	joining = $state<JoinStatus | null>(null);
 }
 
 export const vaultData = new VaultData();
@@ -74,6 +76,7 @@ export function clearAll(): void {
 	vaultData.recoveryKey = null;
 	vaultData.auditWarning = null;
 	vaultData.auditWarningDismissed = false;
+	vaultData.joining = null;
 	for (const clear of viewClearers) clear();
 }
 

@@ -134,7 +134,6 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             sync::sync_status,
             sync::sync_start_team,
             sync::sync_invite,
-            sync::sync_enrol,
             sync::sync_devices,
             sync::sync_approve,
             sync::sync_revoke,

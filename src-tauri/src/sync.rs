@@ -5,10 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ruam_core::vault::{
-    ConflictChoice, DeviceApproval, JoinRequest, JoinStarted, SyncConflict, SyncDevice,
-    SyncEnrolment, SyncInvite, SyncReport, SyncStatus,
+    ConflictChoice, DeviceApproval, JoinRequest, JoinStarted, SyncConflict, SyncDevice, SyncInvite,
+    SyncReport, SyncStatus,
 };
-use ruam_core::{SecretString, Vault, VaultState as Lock, VaultStatus};
+use ruam_core::{Vault, VaultState as Lock, VaultStatus};
 use tauri::State;
 use tauri_specta::Event as _;
 
@@ -54,17 +54,6 @@ pub async fn sync_start_team(vault: VaultState<'_>, relay_url: String) -> IpcRes
 #[tracing::instrument(skip_all)]
 pub async fn sync_invite(vault: VaultState<'_>, member_id: String) -> IpcResult<SyncInvite> {
     Ok(vault.sync_invite(member_id).await?)
-}
-
-#[tauri::command]
-#[specta::specta]
-#[tracing::instrument(skip_all)]
-pub async fn sync_enrol(
-    vault: VaultState<'_>,
-    relay_url: String,
-    invite_code: SecretString,
-) -> IpcResult<SyncEnrolment> {
-    Ok(vault.sync_enrol(relay_url, invite_code).await?)
 }
 
 #[tauri::command]

@@ -56,28 +56,14 @@ describe('Settings → Devices and sync', () => {
 		expect(listed[0]).toHaveTextContent('(this laptop)');
 	});
 
-	it('enrols a member’s laptop with an invite and shows the six digits to compare', async () => {
-		let enrolled = false;
-		const { core, user, panel } = await openSettings({
-			vault_status: () => status('unlocked', { permissions: [] }),
-			sync_status: () =>
-				enrolled ? syncStatus({ configured: true, relayUrl: 'https://relay.example', deviceId: 'd-2' }) : syncStatus(),
-			sync_enrol: () => {
-				enrolled = true;
-				return { deviceId: 'd-2', shortCode: '482 913' };
-			}
+	it('offers a member who does not manage the team no relay to set up, and says how laptops join', async () => {
+		const { core, panel } = await openSettings({
+			vault_status: () => status('unlocked', { permissions: [] })
 		});
-		// A member who does not manage the team is not offered to put it on a relay.
 		expect(within(panel).queryByTestId('sync-start')).not.toBeInTheDocument();
-		await user.type(within(panel).getByTestId('sync-relay'), 'https://relay.example');
-		await user.type(within(panel).getByTestId('sync-code'), '7K3M-Q9XD-AAAA-BBBB-CCCC-DDDD-EEEE-FFFF');
-		await user.click(within(panel).getByTestId('sync-enrol-submit'));
-		expect(await within(panel).findByTestId('sync-short-code')).toHaveTextContent('482 913');
-		expect(core.callsTo('sync_enrol')[0].args).toEqual({
-			relayUrl: 'https://relay.example',
-			inviteCode: '7K3M-Q9XD-AAAA-BBBB-CCCC-DDDD-EEEE-FFFF'
-		});
-		expect(within(panel).getByTestId('sync-waiting')).toBeInTheDocument();
+		expect(within(panel).queryByTestId('sync-relay')).not.toBeInTheDocument();
+		expect(panel).toHaveTextContent('joins with the lead');
+		expect(core.callsTo('sync_start_team')).toHaveLength(0);
 	});
 
 	it('approves a waiting laptop only with the digits typed, and shows a refusal', async () => {

@@ -55,15 +55,6 @@ pub struct SyncInvite {
     pub expires_at: String,
 }
 
-/// What the new laptop shows after enrolling: the code to compare with the lead's screen.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase")]
-pub struct SyncEnrolment {
-    pub device_id: String,
-    pub short_code: String,
-}
-
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
@@ -330,63 +321,6 @@ impl Vault {
             code: code.display().to_string(),
             member_id: member.id,
             expires_at,
-        })
-    }
-
-    /// Enrol this laptop (its vault of the team, not yet syncing) with an invite. It then
-    /// waits for a lead to compare the short code and approve it.
-    pub async fn sync_enrol(
-        &self,
-        relay_url: String,
-        invite_code: crate::SecretString,
-    ) -> Result<SyncEnrolment> {
-        let relay_url = check_relay_url(&relay_url)?;
-        let code = InviteCode::parse(invite_code.expose())?;
-        let state = self.state.write().await;
-        let open = Self::unlocked(&state)?;
-        open.authorize(Action::SyncDevice, Resource::Vault).await?;
-        if open.sync_state().await.is_ok() {
-            return Err(Error::invalid(
-                "relay_url",
-                "this laptop already syncs with a relay",
-            ));
-        }
-        let identity = self.new_identity(&open.vault_id).await?;
-        let keys = identity.keys();
-        let invite_signature = code
-            .invite_key()?
-            .sign(&api::enrol_message(&code.id(), &keys));
-        let enrolled = client(&relay_url, &identity)?
-            .enrol(&api::Enrol {
-                invite_id: code.id(),
-                device: keys.clone(),
-                invite_signature,
-            })
-            .await
-            .map_err(engine::relay_error)?;
-        if enrolled.team_id.to_string() != open.team_id {
-            return Err(Error::invalid(
-                "invite_code",
-                "is an invite of another team",
-            ));
-        }
-        let mut tx = open.pool.begin().await?;
-        engine::save_state(
-            &mut tx,
-            &SyncState {
-                relay_url,
-                team_id: enrolled.team_id,
-                device_id: identity.device_id,
-                team_scope_id: None,
-                pulled_seq: 0,
-            },
-        )
-        .await?;
-        open.audit_in(&mut tx, "sync.enrol", None).await?;
-        tx.commit().await?;
-        Ok(SyncEnrolment {
-            device_id: identity.device_id.to_string(),
-            short_code: code.short_code(&keys),
         })
     }
 

@@ -95,7 +95,6 @@ export const commands = {
 	syncStatus: () => typedError<SyncStatus, IpcError>(__TAURI_INVOKE("sync_status")),
 	syncStartTeam: (relayUrl: string) => typedError<SyncStatus, IpcError>(__TAURI_INVOKE("sync_start_team", { relayUrl })),
 	syncInvite: (memberId: string) => typedError<SyncInvite, IpcError>(__TAURI_INVOKE("sync_invite", { memberId })),
-	syncEnrol: (relayUrl: string, inviteCode: SecretString) => typedError<SyncEnrolment, IpcError>(__TAURI_INVOKE("sync_enrol", { relayUrl, inviteCode })),
 	syncDevices: () => typedError<SyncDevice[], IpcError>(__TAURI_INVOKE("sync_devices")),
 	syncApprove: (approval: DeviceApproval) => typedError<SyncDevice[], IpcError>(__TAURI_INVOKE("sync_approve", { approval })),
 	syncRevoke: (deviceId: string) => typedError<SyncDevice[], IpcError>(__TAURI_INVOKE("sync_revoke", { deviceId })),
@@ -1264,12 +1263,6 @@ export type SyncDevice = {
 	shortCode: string | null,
 	thisDevice: boolean,
 	lastSeenMs: number | null,
-};
-
-/**  What the new laptop shows after enrolling: the code to compare with the lead's screen. */
-export type SyncEnrolment = {
-	deviceId: string,
-	shortCode: string,
 };
 
 /**  An invite for a member's laptop, as the lead reads it out. */

@@ -229,7 +229,6 @@ export type SyncStatus = Ok<typeof commands.syncStatus>;
 /** An invite for a member's laptop: the code to read out, and until when it works. */
 export type SyncInvite = Ok<typeof commands.syncInvite>;
 /** What a laptop shows after enrolling: the six digits the lead types to approve it. */
-export type SyncEnrolment = Ok<typeof commands.syncEnrol>;
 export type SyncDevice = Ok<typeof commands.syncDevices>[number];
 export type DeviceApproval = Arg<typeof commands.syncApprove>;
 export type SyncReport = Ok<typeof commands.syncNow>;
@@ -528,9 +527,6 @@ export const syncStatus = (): Promise<SyncStatus> => call(commands.syncStatus())
 /** A lead puts the team on a relay from this laptop. */
 export const syncStartTeam = (relayUrl: string): Promise<SyncStatus> => call(commands.syncStartTeam(relayUrl));
 export const syncInvite = (memberId: string): Promise<SyncInvite> => call(commands.syncInvite(memberId));
-/** Enrols this laptop with an invite; it then waits for the lead's approval. */
-export const syncEnrol = (relayUrl: string, inviteCode: string): Promise<SyncEnrolment> =>
-	call(commands.syncEnrol(relayUrl, inviteCode));
 export const syncDevices = (): Promise<SyncDevice[]> => call(commands.syncDevices());
 /** Approves a waiting laptop; the core refuses when the typed digits do not match. */
 export const syncApprove = (approval: DeviceApproval): Promise<SyncDevice[]> =>

@@ -17,6 +17,8 @@ function row(seq: number, overrides: Partial<AuditRow> = {}): AuditRow {
 		entityId: null,
 		outcome: 'ok',
 		device: 'laptop-1',
+		laptop: null,
+		cursor: `2026-11-28T07:05:09.000Z||${seq}`,
 		...overrides
 	};
 }
@@ -148,7 +150,7 @@ describe('audit log page', () => {
 	it('loads older entries from the last one shown', async () => {
 		const { core, user } = await openAudit({
 			audit_log: (args) =>
-				(args.query as { beforeSeq?: number }).beforeSeq
+				(args.query as { before?: string }).before
 					? { entries: [row(8), row(7)], more: false }
 					: { ...PAGE, more: true }
 		});
@@ -162,7 +164,7 @@ describe('audit log page', () => {
 				from: null,
 				to: null,
 				utcOffsetMinutes: 420,
-				beforeSeq: 9
+				before: '2026-11-28T07:05:09.000Z||9'
 			}
 		});
 		expect(screen.queryByTestId('audit-more')).not.toBeInTheDocument();

@@ -7,7 +7,7 @@ import { holdsNoVaultData, vaultData } from '$lib/stores/vault.svelte';
 import { deferred, installBackend, status, typeUnlock, unlocked } from './backend';
 
 const ADVICE = 'Keep this laptop as it is and tell the committee; do not delete anything.';
-const ALTERED: AuditWarning = { seq: 42, problem: { kind: 'altered' } };
+const ALTERED: AuditWarning = { seq: 42, problem: { kind: 'altered' }, laptop: null };
 
 /** Lets every pending promise and re-render run. */
 async function settle() {
@@ -15,16 +15,34 @@ async function settle() {
 }
 
 describe('audit log warning', () => {
+	it('says when the broken chain is another laptop’s, as this one received it', async () => {
+		const auditWarning: AuditWarning = {
+			seq: 5,
+			problem: { kind: 'altered' },
+			laptop: '0192f3a1-7c2e-7b3d-9a55-000000000d02'
+		};
+		installBackend({ vault_status: () => status('unlocked', { auditWarning }) });
+		render(App);
+		expect(await screen.findByTestId('audit-warning-laptop')).toHaveTextContent('another laptop of the team (0192f3a1…)');
+	});
+
+	it('names no other laptop for this laptop’s own chain', async () => {
+		installBackend({ vault_status: () => status('unlocked', { auditWarning: ALTERED }) });
+		render(App);
+		await screen.findByTestId('audit-warning');
+		expect(screen.queryByTestId('audit-warning-laptop')).not.toBeInTheDocument();
+	});
+
 	it.each<[string, AuditWarning, string]>([
 		['altered', ALTERED, 'The audit log has been tampered with: entry 42 was altered.'],
 		[
 			'unlinked',
-			{ seq: 1207, problem: { kind: 'unlinked' } },
+			{ seq: 1207, problem: { kind: 'unlinked' }, laptop: null },
 			'The audit log has been tampered with: entry 1207 does not link to the one before it (an entry was deleted, reordered or inserted).'
 		],
 		[
 			'gap',
-			{ seq: 18, problem: { kind: 'gap', expected: 17 } },
+			{ seq: 18, problem: { kind: 'gap', expected: 17 }, laptop: null },
 			'The audit log has been tampered with: entry 17 is missing.'
 		]
 	])('shows a banner for an %s entry, with what to do', async (kind, auditWarning, message) => {
@@ -48,7 +66,7 @@ describe('audit log warning', () => {
 			vault_status: () =>
 				status(
 					'unlocked',
-					{ auditWarning: { seq: 9, problem: { kind: 'gap', expected: 8 } } },
+					{ auditWarning: { seq: 9, problem: { kind: 'gap', expected: 8 }, laptop: null } },
 					{ language: 'th' }
 				)
 		});

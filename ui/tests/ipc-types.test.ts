@@ -64,7 +64,7 @@ describe('ipc types', () => {
 		expectTypeOf<VaultStatus['recoveryKeyPending']>().toEqualTypeOf<boolean>();
 		expectTypeOf<VaultStatus['settings']>().toEqualTypeOf<Settings>();
 		expectTypeOf<VaultStatus['auditWarning']>().toEqualTypeOf<AuditWarning | null>();
-		expectTypeOf<AuditWarning>().toEqualTypeOf<{ seq: number; problem: AuditBreak }>();
+		expectTypeOf<AuditWarning>().toEqualTypeOf<{ seq: number; problem: AuditBreak; laptop: string | null }>();
 		expectTypeOf<AuditBreak>().toEqualTypeOf<
 			{ kind: 'altered' } | { kind: 'unlinked' } | { kind: 'gap'; expected: number }
 		>();
@@ -103,7 +103,7 @@ describe('ipc types', () => {
 		expectTypeOf<AuditRow['actorId']>().toEqualTypeOf<string | null>();
 		expectTypeOf<AuditRow['seq']>().toEqualTypeOf<number>();
 		expectTypeOf<AuditQuery['utcOffsetMinutes']>().toEqualTypeOf<number | null | undefined>();
-		expectTypeOf<AuditQuery['beforeSeq']>().toEqualTypeOf<number | null | undefined>();
+		expectTypeOf<AuditQuery['before']>().toEqualTypeOf<string | null | undefined>();
 		expectTypeOf<AuditPage['more']>().toEqualTypeOf<boolean>();
 		expectTypeOf<ExportedFile>().toEqualTypeOf<{ path: string; entries: number }>();
 		expectTypeOf<'passphrase_change_required'>().toExtend<ErrorCode>();

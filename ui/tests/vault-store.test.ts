@@ -16,7 +16,7 @@ describe('vault store', () => {
 		vaultData.permissions = [...ALL_PERMISSIONS];
 		vaultData.team = team();
 		vaultData.recoveryKey = 'ABCD-EFGH';
-		vaultData.auditWarning = { seq: 7, problem: { kind: 'altered' } };
+		vaultData.auditWarning = { seq: 7, problem: { kind: 'altered' }, laptop: null };
 		vaultData.auditWarningDismissed = true;
 		let cases: string[] = ['case 1', 'case 2'];
 		const unregister = registerVaultView(() => (cases = []));
@@ -37,7 +37,7 @@ describe('vault store', () => {
 	});
 
 	it('counts an audit warning as vault data', () => {
-		vaultData.auditWarning = { seq: 3, problem: { kind: 'gap', expected: 2 } };
+		vaultData.auditWarning = { seq: 3, problem: { kind: 'gap', expected: 2 }, laptop: null };
 		expect(holdsNoVaultData()).toBe(false);
 		clearAll();
 		expect(holdsNoVaultData()).toBe(true);

@@ -43,8 +43,8 @@ pub struct Event<'a> {
     pub at: Option<&'a str>,
 }
 
-/// One stored entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+/// One stored entry (and as it travels to a lead's laptop).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, sqlx::FromRow)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct Entry {
@@ -154,6 +154,8 @@ pub struct BrokenLink {
     #[cfg_attr(feature = "specta", specta(type = u32))]
     pub seq: i64,
     pub problem: Break,
+    /// Whose chain: `None` for this laptop's own, or the other laptop's sync device id.
+    pub laptop: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -173,6 +175,11 @@ pub async fn verify(pool: &SqlitePool) -> Result<ChainReport> {
     )
     .fetch_all(pool)
     .await?;
+    Ok(check_chain(&entries))
+}
+
+/// Check one chain, in order from its first entry, and report its first broken link.
+pub fn check_chain(entries: &[Entry]) -> ChainReport {
     let mut prev_hash = GENESIS.to_owned();
     let mut first_broken = None;
     for (i, entry) in entries.iter().enumerate() {
@@ -192,13 +199,14 @@ pub async fn verify(pool: &SqlitePool) -> Result<ChainReport> {
             first_broken = Some(BrokenLink {
                 seq: entry.seq,
                 problem,
+                laptop: None,
             });
             break;
         }
         prev_hash = entry.hash.clone();
     }
-    Ok(ChainReport {
+    ChainReport {
         entries: i64::try_from(entries.len()).unwrap_or(i64::MAX),
         first_broken,
-    })
+    }
 }

@@ -51,4 +51,17 @@ pub struct Inbox {
     /// or a lead's device says so, and the relay cannot).
     #[serde(default)]
     pub drops: Vec<uuid::Uuid>,
+    /// New entries of the sender's audit log, for a laptop whose member reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<SealedAudit>,
+}
+
+/// Audit entries sealed to one device: a fresh key wrapped to it (as scope keys are), and
+/// the entries encrypted with that key, bound to the envelope's id. All base64.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SealedAudit {
+    pub wrapped: String,
+    pub nonce: String,
+    pub sealed: String,
 }

@@ -59,6 +59,11 @@ pub(crate) async fn open_inbox(
         };
         store_key(conn, wrapped.scope_id, wrapped.epoch, &key, &target).await?;
     }
+    if let Some(sealed) = &inbox.audit {
+        if let Err(reason) = super::audit::receive(conn, identity, state, envelope, sealed).await? {
+            return Ok(Err(reason));
+        }
+    }
     let mut dropped = 0;
     for scope_id in &inbox.drops {
         let Some(Target::Case(case_id)) = scopes::target_of_scope(conn, *scope_id).await? else {
@@ -99,6 +104,7 @@ pub fn drop_notice(
     let content = serde_json::to_vec(&Inbox {
         keys: Vec::new(),
         drops: vec![scope_id],
+        audit: None,
     })?;
     let header = ruam_wire::EnvelopeHeader {
         team_id: state.team_id,
@@ -143,6 +149,7 @@ pub async fn keys_for(
     let content = serde_json::to_vec(&Inbox {
         keys,
         drops: Vec::new(),
+        audit: None,
     })?;
     let header = ruam_wire::EnvelopeHeader {
         team_id: state.team_id,

@@ -5,6 +5,7 @@
 //! docs/ARCHITECTURE.md ("Team sync") tells the whole story.
 
 pub mod apply;
+pub mod audit;
 pub mod capture;
 pub mod changes;
 pub mod drop;

@@ -28,8 +28,8 @@ pub struct AuditQuery {
     pub to: Option<String>,
     /// The viewer's offset from UTC in minutes (Thailand: 420), to read the dates in.
     pub utc_offset_minutes: Option<i32>,
-    /// Entries older than this one (the last of the previous page).
-    pub before_seq: Option<u32>,
+    /// Entries older than this one: the `cursor` of the last entry of the previous page.
+    pub before: Option<String>,
     pub limit: Option<u32>,
 }
 
@@ -47,6 +47,11 @@ pub struct AuditRow {
     pub entity_id: Option<String>,
     pub outcome: String,
     pub device: String,
+    /// Whose audit log it is from: `None` for this laptop's own, or the sync device id of
+    /// the laptop that wrote it (its entries reach the laptops of those who read the log).
+    pub laptop: Option<String>,
+    /// Where this entry stands in the merged log, to ask for the entries after it.
+    pub cursor: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -54,7 +59,7 @@ pub struct AuditRow {
 #[serde(rename_all = "camelCase")]
 pub struct AuditPage {
     pub entries: Vec<AuditRow>,
-    /// Older entries match too: ask again with `beforeSeq` of the last entry.
+    /// Older entries match too: ask again with `before` set to the last entry's cursor.
     pub more: bool,
 }
 
@@ -66,10 +71,27 @@ pub struct ExportedFile {
     pub entries: u32,
 }
 
-/// A checked query: the SQL bounds of the dates and the page size.
+/// A checked query: the SQL bounds of the dates, and where the page starts.
 struct Bounds {
     from: Option<String>,
     until: Option<String>,
+    before: Option<(String, String, i64)>,
+}
+
+/// A cursor as `AuditRow::cursor` makes it: `<at>|<laptop or empty>|<seq>`.
+fn parse_cursor(raw: &str) -> Result<(String, String, i64)> {
+    let refused = || Error::invalid("before", "is not the cursor of an entry of the audit log");
+    let mut parts = raw.split('|');
+    let (Some(at), Some(laptop), Some(seq), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(refused());
+    };
+    let seq: i64 = seq.parse().map_err(|_| refused())?;
+    if at.is_empty() || at.len() > 40 || laptop.len() > 40 || seq < 1 {
+        return Err(refused());
+    }
+    Ok((at.to_owned(), laptop.to_owned(), seq))
 }
 
 fn parse_date(field: &'static str, raw: &str) -> Result<time::Date> {
@@ -115,6 +137,12 @@ impl AuditQuery {
         Ok(Bounds {
             from: from_date.map(instant).transpose()?,
             until: until.map(instant).transpose()?,
+            before: self
+                .before
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .map(parse_cursor)
+                .transpose()?,
         })
     }
 
@@ -140,8 +168,14 @@ impl AuditQuery {
         if let Some(until) = &bounds.until {
             sql.push(" AND a.at < ").push_bind(until.clone());
         }
-        if let Some(before) = self.before_seq {
-            sql.push(" AND a.seq < ").push_bind(i64::from(before));
+        if let Some((at, laptop, seq)) = &bounds.before {
+            sql.push(" AND (a.at, a.laptop, a.seq) < (")
+                .push_bind(at.clone())
+                .push(", ")
+                .push_bind(laptop.clone())
+                .push(", ")
+                .push_bind(*seq)
+                .push(")");
         }
     }
 }
@@ -150,11 +184,17 @@ async fn query(pool: &SqlitePool, q: &AuditQuery, limit: Option<u32>) -> Result<
     let bounds = q.bounds()?;
     let mut sql = QueryBuilder::<Sqlite>::new(
         "SELECT a.seq, a.at, a.actor AS actor_id, m.display_name AS actor_name, a.action,
-                a.entity, a.entity_id, a.outcome, a.device
-         FROM audit_log a LEFT JOIN members m ON m.id = a.actor WHERE 1 = 1",
+                a.entity, a.entity_id, a.outcome, a.device, NULLIF(a.laptop, '') AS laptop,
+                a.at || '|' || a.laptop || '|' || a.seq AS cursor
+         FROM (SELECT seq, at, actor, action, entity, entity_id, outcome, device, '' AS laptop
+               FROM audit_log
+               UNION ALL
+               SELECT seq, at, actor, action, entity, entity_id, outcome, device, origin
+               FROM audit_remote) a
+         LEFT JOIN members m ON m.id = a.actor WHERE 1 = 1",
     );
     q.push_filters(&mut sql, &bounds);
-    sql.push(" ORDER BY a.seq DESC");
+    sql.push(" ORDER BY a.at DESC, a.laptop DESC, a.seq DESC");
     if let Some(limit) = limit {
         sql.push(" LIMIT ").push_bind(i64::from(limit));
     }
@@ -176,7 +216,8 @@ pub(super) fn csv_field(value: &str) -> String {
 }
 
 fn to_csv(rows: &[AuditRow]) -> String {
-    let mut out = String::from("seq,at,member,member_id,action,entity,entity_id,outcome,device\n");
+    let mut out =
+        String::from("seq,at,member,member_id,action,entity,entity_id,outcome,device,laptop\n");
     for row in rows {
         let fields = [
             row.seq.to_string(),
@@ -188,6 +229,7 @@ fn to_csv(rows: &[AuditRow]) -> String {
             row.entity_id.clone().unwrap_or_default(),
             row.outcome.clone(),
             row.device.clone(),
+            row.laptop.clone().unwrap_or_default(),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));

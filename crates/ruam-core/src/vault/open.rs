@@ -485,8 +485,9 @@ impl Vault {
         // Asked as the role, before any first-passphrase change: the warning must not wait.
         let may_check = permissions.contains(&access::Permission::ReadAudit);
         let audit_warning = if may_check {
-            match audit::verify(&pool).await {
-                Ok(report) => report.first_broken,
+            // This laptop's chain and every other laptop's held here.
+            match crate::sync::audit::first_break(&pool).await {
+                Ok(broken) => broken,
                 Err(err) => {
                     tracing::warn!(%err, "could not check the audit log");
                     None

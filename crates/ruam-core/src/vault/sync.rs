@@ -550,6 +550,21 @@ impl Vault {
         drop(guard);
         report.sealed += count(first.changes + second.changes);
         report.pushed += count(engine::push(&current.pool, &current.client, &current.state).await?);
+        // This laptop's new audit entries, to the laptops of those who read the audit log.
+        let outgoing = {
+            let mut conn = current.pool.acquire().await?;
+            crate::sync::audit::outgoing(&mut conn, &current.identity, &current.state).await?
+        };
+        for (reader, last, envelope) in outgoing {
+            current
+                .client
+                .push(team, std::slice::from_ref(&envelope))
+                .await
+                .map_err(engine::relay_error)?;
+            let mut conn = current.pool.acquire().await?;
+            crate::sync::audit::mark_sent(&mut conn, reader, last).await?;
+            report.pushed += 1;
+        }
         Ok(())
     }
 

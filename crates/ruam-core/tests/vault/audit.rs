@@ -80,7 +80,8 @@ async fn an_edited_entry_is_named() {
         broken,
         Some(BrokenLink {
             seq: 3,
-            problem: Break::Altered
+            problem: Break::Altered,
+            laptop: None,
         })
     );
     let actor = broken_after(&["UPDATE audit_log SET actor = NULL WHERE seq = 2"]).await;
@@ -88,7 +89,8 @@ async fn an_edited_entry_is_named() {
         actor,
         Some(BrokenLink {
             seq: 2,
-            problem: Break::Altered
+            problem: Break::Altered,
+            laptop: None,
         })
     );
 }
@@ -100,7 +102,8 @@ async fn a_deleted_entry_is_named() {
         broken,
         Some(BrokenLink {
             seq: 3,
-            problem: Break::Gap { expected: 2 }
+            problem: Break::Gap { expected: 2 },
+            laptop: None,
         })
     );
     // Renumbering after the deletion does not hide it.
@@ -113,7 +116,8 @@ async fn a_deleted_entry_is_named() {
         renumbered,
         Some(BrokenLink {
             seq: 2,
-            problem: Break::Unlinked
+            problem: Break::Unlinked,
+            laptop: None,
         })
     );
 }
@@ -130,7 +134,8 @@ async fn reordered_entries_are_named() {
         broken,
         Some(BrokenLink {
             seq: 2,
-            problem: Break::Unlinked
+            problem: Break::Unlinked,
+            laptop: None,
         })
     );
 }
@@ -149,7 +154,8 @@ async fn an_inserted_entry_is_named() {
         broken,
         Some(BrokenLink {
             seq: 2,
-            problem: Break::Altered
+            problem: Break::Altered,
+            laptop: None,
         })
     );
 }
@@ -199,7 +205,8 @@ async fn a_carefully_forged_insertion_breaks_the_link_to_the_next_entry() {
         report.first_broken,
         Some(BrokenLink {
             seq: 3,
-            problem: Break::Unlinked
+            problem: Break::Unlinked,
+            laptop: None,
         })
     );
 }
@@ -279,7 +286,8 @@ async fn a_lead_is_warned_at_sign_in_when_the_chain_is_broken() {
         status.audit_warning,
         Some(BrokenLink {
             seq: 3,
-            problem: Break::Gap { expected: 2 }
+            problem: Break::Gap { expected: 2 },
+            laptop: None,
         })
     );
 }

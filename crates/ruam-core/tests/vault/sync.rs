@@ -1082,3 +1082,115 @@ async fn two_laptops_that_each_make_the_team_board_before_syncing_share_one() {
         assert_eq!(titles, ["From the lead", "From the liaison"]);
     }
 }
+
+#[tokio::test]
+async fn every_laptops_audit_log_reaches_the_leads_and_each_chain_still_verifies() {
+    let relay = Relay::start().await;
+    let (lead, _) = TestVault::created().await;
+    let worker = lead
+        .vault
+        .add_member({
+            let mut m = new_member("Kanya", "kanya", "case_worker");
+            m.discipline = "social_work".into();
+            m
+        })
+        .await
+        .unwrap();
+    lead.vault.sync_start_team(relay.url()).await.unwrap();
+    let laptop = joined_laptop(&relay, &lead, &worker.id).await;
+    // On her laptop she opens a case (written to her laptop's audit log), then syncs.
+    laptop
+        .vault
+        .create_case(crate::cases::new_case("canary-AUDIT-case", 2013))
+        .await
+        .unwrap();
+    laptop.vault.lock().await;
+    laptop.vault.unlock(unlock_as("kanya", OWN)).await.unwrap();
+    laptop.vault.sync_now().await.unwrap();
+    // Twice: nothing is sent again.
+    laptop.vault.sync_now().await.unwrap();
+    lead.vault.sync_now().await.unwrap();
+
+    // The lead's laptop holds her laptop's entries, as her laptop chained them.
+    let held = rows(&lead, "SELECT count(*) FROM audit_remote").await;
+    let hers = rows(&laptop, "SELECT count(*) FROM audit_log").await;
+    assert_eq!(held, hers, "every entry of her laptop, once");
+    assert_eq!(
+        rows(
+            &lead,
+            "SELECT count(*) FROM audit_remote WHERE action = 'case.create'"
+        )
+        .await,
+        1
+    );
+    // Her laptop (a case worker's: she does not read the log) holds no one else's.
+    assert_eq!(rows(&laptop, "SELECT count(*) FROM audit_remote").await, 0);
+    // The relay carried them sealed.
+    assert!(!contains(&relay.bytes(), b"case.create"));
+    // The lead reads one log: this laptop's entries and hers, newest first, each marked.
+    let page = lead
+        .vault
+        .audit_log(ruam_core::vault::AuditQuery {
+            member_id: Some(worker.id.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(page
+        .entries
+        .iter()
+        .any(|e| e.action == "case.create" && e.laptop.is_some()));
+    let all = lead
+        .vault
+        .audit_log(ruam_core::vault::AuditQuery {
+            limit: Some(3),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(all.more);
+    let rest = lead
+        .vault
+        .audit_log(ruam_core::vault::AuditQuery {
+            before: Some(all.entries[2].cursor.clone()),
+            limit: Some(500),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let total = rows(
+        &lead,
+        "SELECT (SELECT count(*) FROM audit_log) + (SELECT count(*) FROM audit_remote)",
+    )
+    .await;
+    assert_eq!(
+        3 + rest.entries.len() as i64,
+        total,
+        "the pages cover the merged log once"
+    );
+    assert_invalid_field(
+        lead.vault
+            .audit_log(ruam_core::vault::AuditQuery {
+                before: Some("not a cursor".into()),
+                ..Default::default()
+            })
+            .await,
+        "before",
+    );
+    // Both chains verify: no warning at the lead's sign-in.
+    sign_in_lead(&lead).await;
+    assert!(lead.vault.status().await.audit_warning.is_none());
+
+    // Her laptop's history altered on the lead's: the lead is warned, naming her laptop.
+    let pool = lead.vault.pool().await.unwrap();
+    sqlx::query("UPDATE audit_remote SET action = 'vault.lock' WHERE action = 'case.create'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    drop(pool);
+    sign_in_lead(&lead).await;
+    let warning = lead.vault.status().await.audit_warning.unwrap();
+    assert_eq!(warning.problem, ruam_core::audit::Break::Altered);
+    let device = laptop.vault.sync_status().await.unwrap().device_id;
+    assert_eq!(warning.laptop, device);
+}

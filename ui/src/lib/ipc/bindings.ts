@@ -158,7 +158,7 @@ export type AttachmentInfo = {
 
 export type AuditPage = {
 	entries: AuditRow[],
-	/**  Older entries match too: ask again with `beforeSeq` of the last entry. */
+	/**  Older entries match too: ask again with `before` set to the last entry's cursor. */
 	more: boolean,
 };
 
@@ -176,8 +176,8 @@ export type AuditQuery = {
 	to?: string | null,
 	/**  The viewer's offset from UTC in minutes (Thailand: 420), to read the dates in. */
 	utcOffsetMinutes?: number | null,
-	/**  Entries older than this one (the last of the previous page). */
-	beforeSeq?: number | null,
+	/**  Entries older than this one: the `cursor` of the last entry of the previous page. */
+	before?: string | null,
 	limit?: number | null,
 };
 
@@ -191,6 +191,13 @@ export type AuditRow = {
 	entityId: string | null,
 	outcome: string,
 	device: string,
+	/**
+	 *  Whose audit log it is from: `None` for this laptop's own, or the sync device id of
+	 *  the laptop that wrote it (its entries reach the laptops of those who read the log).
+	 */
+	laptop: string | null,
+	/**  Where this entry stands in the merged log, to ask for the entries after it. */
+	cursor: string,
 };
 
 export type Board = {
@@ -231,6 +238,8 @@ export type Break =
 export type BrokenLink = {
 	seq: number,
 	problem: Break,
+	/**  Whose chain: `None` for this laptop's own, or the other laptop's sync device id. */
+	laptop: string | null,
 };
 
 export type CardAttachment = {

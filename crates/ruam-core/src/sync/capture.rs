@@ -67,7 +67,7 @@ pub async fn save_shadow(
 pub enum Target {
     Team,
     Case(String),
-    /// A section of a case with a narrower audience: its sub-scope (such rows wait).
+    /// A section of a case with a narrower audience (health, police): its sub-scope.
     Section(String, String),
 }
 
@@ -246,7 +246,8 @@ type Latest = (String, Option<String>, Vec<i64>);
 #[derive(Debug, Default)]
 pub struct Captured {
     pub changes: BTreeMap<Target, Vec<RowChange>>,
-    pub cases_without_scope: BTreeSet<String>,
+    /// Cases and sections whose rows wait for a scope this laptop is to make.
+    pub without_scope: BTreeSet<Target>,
 }
 
 /// Every change of this laptop not yet sealed, in the order the outbox made them, for
@@ -304,8 +305,8 @@ pub async fn capture(conn: &mut SqliteConnection, ready: &BTreeSet<Target>) -> R
         };
         let target = target_of(conn, entity, &key.1, &fields).await?;
         if !ready.contains(&target) {
-            if let Target::Case(case_id) = &target {
-                out.cases_without_scope.insert(case_id.clone());
+            if target != Target::Team {
+                out.without_scope.insert(target.clone());
             }
             waiting.extend(seqs);
             continue;

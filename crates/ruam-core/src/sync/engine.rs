@@ -84,7 +84,8 @@ pub async fn save_state(conn: &mut SqliteConnection, state: &SyncState) -> Resul
     Ok(())
 }
 
-/// What a scope is for, as its keys are kept: `team`, or `case` with the case's id.
+/// What a scope is for, as its keys are kept: `team`, or `case` (or `section`) with the
+/// case's id.
 pub fn scope_kind(target: &Target) -> (&'static str, Option<&str>) {
     match target {
         Target::Team => ("team", None),
@@ -197,8 +198,8 @@ async fn signer(conn: &mut SqliteConnection, device_id: Uuid) -> Result<Option<(
 #[derive(Debug, Default)]
 pub struct Sealed {
     pub changes: usize,
-    /// Cases whose rows wait for a scope this laptop is to make.
-    pub cases_without_scope: BTreeSet<String>,
+    /// Cases and sections whose rows wait for a scope this laptop is to make.
+    pub without_scope: BTreeSet<Target>,
 }
 
 /// Seal every change not yet sealed into envelopes of its scope, waiting in
@@ -217,7 +218,7 @@ pub async fn seal_pending(
     let captured = capture::capture(conn, &ready).await?;
     let mut sealed = Sealed {
         changes: 0,
-        cases_without_scope: captured.cases_without_scope,
+        without_scope: captured.without_scope,
     };
     for (target, changes) in captured.changes {
         let Some(scope) = keys.get(&target) else {

@@ -55,6 +55,12 @@ pub(crate) async fn open_inbox(
             }
             ("team", _) => Target::Team,
             ("case", Some(case_id)) => Target::Case(case_id.clone()),
+            ("section", Some(case_id)) => match wrapped.section.as_deref() {
+                Some(section) if super::entities::NARROW_SECTIONS.contains(&section) => {
+                    Target::Section(case_id.clone(), section.to_owned())
+                }
+                _ => return Ok(Err("holds a key of a section that is not one".into())),
+            },
             _ => return Ok(Err("holds a key of an unknown kind of scope".into())),
         };
         store_key(conn, wrapped.scope_id, wrapped.epoch, &key, &target).await?;
@@ -141,7 +147,10 @@ pub async fn keys_for(
             epoch,
             kind: kind.to_owned(),
             case_id: case_id.map(str::to_owned),
-            section: None,
+            section: match target {
+                Target::Section(_, section) => Some(section.clone()),
+                _ => None,
+            },
             wrapped: base64::engine::general_purpose::STANDARD
                 .encode(seal::wrap_scope_key(recipient, label, &key)?),
         });

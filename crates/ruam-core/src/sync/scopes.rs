@@ -106,8 +106,23 @@ pub async fn entitled(conn: &mut SqliteConnection, target: &Target) -> Result<Ve
             .fetch_all(&mut *conn)
             .await?
         }
-        // Sub-scopes of narrower sections come later; nobody is given them yet.
-        Target::Section(..) => Vec::new(),
+        // A narrower section (health, police): the case's lead, and its members of that
+        // discipline; nobody else, not even those who oversee every case (the case file's
+        // own rule, `access::section_grant`). Every laptop of its small audience manages it.
+        Target::Section(case_id, section) => {
+            sqlx::query_as(
+                "SELECT d.device_id, 1
+                 FROM sync_devices d
+                 JOIN members m ON m.id = d.member_id AND m.status = 'active' AND m.deleted_at IS NULL
+                 JOIN case_members cm ON cm.case_id = ?1 AND cm.member_id = m.id AND cm.removed_at IS NULL
+                 WHERE d.status = 'active' AND (cm.responsibility = 'lead' OR m.discipline = ?2)
+                 ORDER BY d.device_id",
+            )
+            .bind(case_id)
+            .bind(section)
+            .fetch_all(&mut *conn)
+            .await?
+        }
     };
     Ok(rows
         .into_iter()

@@ -542,7 +542,7 @@ impl Vault {
         let first = engine::seal_pending(&mut tx, &current.identity, &current.state).await?;
         tx.commit().await?;
         if current.state.team_scope_id.is_some() {
-            reconcile(open, &current, &first.cases_without_scope).await?;
+            reconcile(open, &current, &first.without_scope).await?;
         }
         let mut tx = open.pool.begin().await?;
         let second = engine::seal_pending(&mut tx, &current.identity, &current.state).await?;

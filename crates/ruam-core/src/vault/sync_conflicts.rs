@@ -185,7 +185,18 @@ impl Open {
                         }
                         Some(case_id)
                     }
-                    Target::Section(..) => continue,
+                    Target::Section(case_id, section) => {
+                        let (Ok(access), Ok(section)) = (
+                            self.case_access(&case_id).await,
+                            crate::cases::Section::parse("section", &section),
+                        ) else {
+                            continue;
+                        };
+                        if !crate::access::sees_section(self.actor(), &access, section) {
+                            continue;
+                        }
+                        Some(case_id)
+                    }
                 };
             let current_value = row
                 .get(&field)

@@ -43,24 +43,28 @@ impl Open {
 }
 
 /// Bring the relay's grants of every scope this laptop manages in line with who is
-/// entitled now, and make the scopes of `new_cases`. The relay's grants are the truth: a
+/// entitled now, and make the scopes of `new_scopes` (cases, and their sections). The relay's grants are the truth: a
 /// scope whose grants here already match is left alone; otherwise the relay is asked,
 /// keys go to the laptops newly entitled, and when a laptop was taken off, a new key
 /// goes to all who remain.
 pub(super) async fn reconcile(
     open: &Open,
     session: &Session,
-    new_cases: &BTreeSet<String>,
+    new_scopes: &BTreeSet<Target>,
 ) -> Result<()> {
     let me = session.identity.device_id;
     let team = session.state.team_id;
     let mut conn = open.pool.acquire().await?;
     let held = scopes::newest_keys(&mut conn).await?;
     let mut work: Vec<(Uuid, Target, bool)> = Vec::new();
-    for case_id in new_cases {
-        let target = Target::Case(case_id.clone());
-        if !held.contains_key(&target) {
-            work.push((Uuid::now_v7(), target, true));
+    for target in new_scopes {
+        // A section's scope comes after its case's.
+        let ready = match target {
+            Target::Section(case_id, _) => held.contains_key(&Target::Case(case_id.clone())),
+            _ => true,
+        };
+        if ready && !held.contains_key(target) {
+            work.push((Uuid::now_v7(), target.clone(), true));
         }
     }
     for (scope_id, target) in scopes::managed(&mut conn, me).await? {

@@ -1194,3 +1194,112 @@ async fn every_laptops_audit_log_reaches_the_leads_and_each_chain_still_verifies
     let device = laptop.vault.sync_status().await.unwrap().device_id;
     assert_eq!(warning.laptop, device);
 }
+
+async fn holds(laptop: &TestVault, body: &str) -> bool {
+    let pool = laptop.vault.pool().await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM case_notes WHERE body = ?")
+        .bind(body)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    n == 1
+}
+
+#[tokio::test]
+async fn a_health_or_police_note_reaches_only_the_case_lead_and_that_discipline() {
+    let relay = Relay::start().await;
+    let (lead, _) = TestVault::created().await;
+    let with = |name: &str, sign_in: &str, role: &str, discipline: &str| {
+        let mut m = new_member(name, sign_in, role);
+        m.discipline = discipline.into();
+        m
+    };
+    let worker = lead
+        .vault
+        .add_member(with("Kanya", "kanya", "case_worker", "social_work"))
+        .await
+        .unwrap();
+    let nurse = lead
+        .vault
+        .add_member(with("Nurse Ploy", "ploy", "health_officer", "health"))
+        .await
+        .unwrap();
+    let liaison = lead
+        .vault
+        .add_member(with("Pol. Lt. Anan", "anan", "police_liaison", "police"))
+        .await
+        .unwrap();
+    lead.vault.sync_start_team(relay.url()).await.unwrap();
+    let worker_laptop = joined_laptop(&relay, &lead, &worker.id).await;
+    let nurse_laptop = joined_laptop(&relay, &lead, &nurse.id).await;
+    let liaison_laptop = joined_laptop(&relay, &lead, &liaison.id).await;
+    let everyone = [&lead, &worker_laptop, &nurse_laptop, &liaison_laptop];
+    for t in everyone {
+        t.vault.sync_now().await.unwrap();
+    }
+    // The social worker opens a case (she is its lead) and puts the nurse and the
+    // liaison on it.
+    let case_id = worker_laptop
+        .vault
+        .create_case(crate::cases::new_case("Dao", 2012))
+        .await
+        .unwrap()
+        .summary
+        .id;
+    member_change(&worker_laptop, &case_id, &nurse.id, Some("support")).await;
+    member_change(&worker_laptop, &case_id, &liaison.id, Some("support")).await;
+    for _ in 0..2 {
+        for t in everyone {
+            t.vault.sync_now().await.unwrap();
+        }
+    }
+    // Each writes a note of their section on their own laptop.
+    crate::cases::note(&nurse_laptop, &case_id, "health", "canary-HEALTH-bruises").await;
+    crate::cases::note(
+        &liaison_laptop,
+        &case_id,
+        "police",
+        "canary-POLICE-statement",
+    )
+    .await;
+    crate::cases::note(&worker_laptop, &case_id, "social", "canary-SOCIAL-visit").await;
+    for _ in 0..2 {
+        for t in everyone {
+            let round = t.vault.sync_now().await.unwrap();
+            assert_eq!(round.refused, 0, "{round:?}");
+        }
+    }
+    // The case's lead holds all three; the nurse the health one, the liaison the police one;
+    // the team's lead (who oversees every case, but is not on it) neither.
+    assert!(holds(&worker_laptop, "canary-HEALTH-bruises").await);
+    assert!(holds(&worker_laptop, "canary-POLICE-statement").await);
+    assert!(holds(&nurse_laptop, "canary-HEALTH-bruises").await);
+    assert!(!holds(&nurse_laptop, "canary-POLICE-statement").await);
+    assert!(holds(&liaison_laptop, "canary-POLICE-statement").await);
+    assert!(!holds(&liaison_laptop, "canary-HEALTH-bruises").await);
+    assert!(!holds(&lead, "canary-HEALTH-bruises").await);
+    assert!(!holds(&lead, "canary-POLICE-statement").await);
+    for t in everyone {
+        assert!(
+            holds(t, "canary-SOCIAL-visit").await,
+            "the social section goes with the case"
+        );
+    }
+    let section_keys = |section: &str| {
+        format!("SELECT count(DISTINCT scope_id) FROM sync_scope_keys WHERE kind = 'section' AND section = '{section}'")
+    };
+    assert_eq!(rows(&lead, &section_keys("health")).await, 0);
+    assert_eq!(rows(&lead, &section_keys("police")).await, 0);
+    assert_eq!(rows(&liaison_laptop, &section_keys("health")).await, 0);
+    assert_eq!(rows(&nurse_laptop, &section_keys("police")).await, 0);
+    assert_eq!(rows(&worker_laptop, &section_keys("health")).await, 1);
+    assert_eq!(rows(&worker_laptop, &section_keys("police")).await, 1);
+    assert!(!contains(&relay.bytes(), b"canary-HEALTH"));
+    assert!(!contains(&relay.bytes(), b"canary-POLICE"));
+    // And the case lead reads the health note in the case file.
+    let opened = worker_laptop.vault.open_case(&case_id).await.unwrap();
+    assert!(opened
+        .notes
+        .iter()
+        .any(|n| n.body == "canary-HEALTH-bruises"));
+}

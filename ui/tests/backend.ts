@@ -263,6 +263,7 @@ export function syncStatus(overrides: Partial<SyncStatus> = {}): SyncStatus {
 		lastError: null,
 		pendingChanges: 0,
 		openConflicts: 0,
+		held: [],
 		...overrides
 	};
 }

@@ -66,6 +66,24 @@ describe('Settings → Devices and sync', () => {
 		expect(core.callsTo('sync_start_team')).toHaveLength(0);
 	});
 
+	it('lists the rows held here and why, in words', async () => {
+		const { panel } = await openSettings({
+			sync_status: () =>
+				syncStatus({
+					configured: true,
+					relayUrl: 'https://relay.example',
+					deviceId: 'd-1',
+					hasTeamKey: true,
+					held: [{ entity: 'member', entityId: 'm-9', reason: 'unique', heldAt: '2026-12-02T10:00:00.000Z' }]
+				}),
+			sync_devices: () => []
+		});
+		const held = await within(panel).findAllByTestId('sync-held-row');
+		expect(held).toHaveLength(1);
+		expect(held[0]).toHaveAttribute('data-reason', 'unique');
+		expect(held[0]).toHaveTextContent('another record here has the same name or number');
+	});
+
 	it('approves a waiting laptop only with the digits typed, and shows a refusal', async () => {
 		const waiting = device({ deviceId: 'd-2', status: 'pending', admin: false, memberId: 'm-2', thisDevice: false, shortCode: '482 913' });
 		let approved = false;

@@ -23,6 +23,8 @@ pub struct Applied {
     /// Field values that lost to a later one, or were held already.
     pub skipped_fields: usize,
     pub conflicts: usize,
+    /// Row changes held: they break a rule of this laptop's records (`super::held`).
+    pub held: usize,
 }
 
 impl Applied {
@@ -30,6 +32,7 @@ impl Applied {
         self.rows += other.rows;
         self.skipped_fields += other.skipped_fields;
         self.conflicts += other.conflicts;
+        self.held += other.held;
     }
 }
 

@@ -12,7 +12,7 @@ use ruam_wire::{ExchangeKey, PublicKey};
 use sqlx::{SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
-use super::apply::{self, Applied};
+use super::apply::Applied;
 
 use super::capture::{self, Target};
 use super::changes::{Batch, RowChange};
@@ -474,6 +474,13 @@ pub async fn apply_page(
             .execute(&mut *conn)
             .await?;
     }
+    // What this page brought may let held changes in (the row they refer to, a rename).
+    let any_held: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sync_held)")
+        .fetch_one(&mut *conn)
+        .await?;
+    if any_held {
+        report.applied.rows += super::held::retry(conn).await?;
+    }
     Ok((after, report))
 }
 
@@ -499,8 +506,8 @@ async fn apply_batch(
             refusal = Some("holds a row of another scope".to_owned());
             break;
         }
-        match apply::apply_change(conn, change, shadow).await {
-            Ok(applied) => {
+        match super::held::apply_or_hold(conn, change, shadow).await {
+            Ok((applied, _)) => {
                 total.add(applied);
             }
             Err(Error::Invalid { reason, .. }) => {

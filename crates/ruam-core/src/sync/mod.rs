@@ -11,6 +11,7 @@ pub mod changes;
 pub mod drop;
 pub mod engine;
 pub mod entities;
+pub mod held;
 pub mod identity;
 pub mod inbox;
 pub mod invite;

@@ -55,7 +55,7 @@ pub use requests::{
     ChangePassphraseRequest, ConfirmPassphrase, CreateVaultRequest, CreatedVault,
     RecoveryUnlockRequest, ShownRecoveryKey, UnlockRequest, Unlocked, VaultState, VaultStatus,
 };
-pub use sync::{DeviceApproval, SyncDevice, SyncInvite, SyncReport, SyncStatus};
+pub use sync::{DeviceApproval, HeldRow, SyncDevice, SyncInvite, SyncReport, SyncStatus};
 pub use sync_conflicts::{ConflictChoice, SyncConflict};
 
 /// When the person last did something, on both clocks: the monotonic one does not move

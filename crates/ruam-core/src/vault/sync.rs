@@ -43,6 +43,23 @@ pub struct SyncStatus {
     pub pending_changes: i64,
     #[cfg_attr(feature = "specta", specta(type = u32))]
     pub open_conflicts: i64,
+    /// Rows of other laptops held here, and why: a lead looks at what clashes.
+    pub held: Vec<HeldRow>,
+}
+
+/// A row another laptop sent that waits here because it breaks a rule of this laptop's
+/// records; it applies by itself once the clash is gone (each round tries again).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct HeldRow {
+    /// What kind of record (`member`, `card`, …).
+    pub entity: String,
+    pub entity_id: String,
+    /// `unique` (another record here has the same name or number), `reference` (it refers
+    /// to a record not here yet), `check` or `required` (a value this laptop refuses).
+    pub reason: String,
+    pub held_at: String,
 }
 
 /// An invite for a member's laptop, as the lead reads it out.
@@ -96,6 +113,8 @@ pub struct SyncReport {
     pub waiting_for_keys: bool,
     /// Cases this laptop was taken off, and whose rows it deleted.
     pub dropped_cases: u32,
+    /// Row changes held: they break a rule of this laptop's records (see `sync_status`).
+    pub held: u32,
 }
 
 fn count(n: usize) -> u32 {
@@ -503,6 +522,7 @@ impl Vault {
         report.refused = count(total.refused);
         report.waiting_for_keys = total.waiting_for_keys;
         report.dropped_cases = count(total.dropped_cases);
+        report.held = count(total.applied.held);
         // Scopes this laptop was taken off, as the relay lists them.
         let dropped = session
             .client
@@ -771,6 +791,24 @@ impl Vault {
             sqlx::query_scalar("SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL")
                 .fetch_one(&open.pool)
                 .await?;
+        // Which rows are held is a lead's to see: others see how many.
+        let may_see_held = open.permissions.contains(&Permission::ManageTeam);
+        let held = {
+            let mut conn = open.pool.acquire().await?;
+            crate::sync::held::list(&mut conn).await?
+        }
+        .into_iter()
+        .map(|(entity, entity_id, reason, held_at)| HeldRow {
+            entity,
+            entity_id: if may_see_held {
+                entity_id
+            } else {
+                String::new()
+            },
+            reason,
+            held_at,
+        })
+        .collect::<Vec<_>>();
         Ok(match row {
             None => SyncStatus {
                 configured: false,
@@ -781,6 +819,7 @@ impl Vault {
                 last_error: None,
                 pending_changes: unsealed,
                 open_conflicts,
+                held,
             },
             Some((relay_url, device_id, scope, last_synced_at, last_error)) => SyncStatus {
                 configured: true,
@@ -791,6 +830,7 @@ impl Vault {
                 last_error,
                 pending_changes: sealed_changes + unsealed,
                 open_conflicts,
+                held,
             },
         })
     }

@@ -1303,3 +1303,70 @@ async fn a_health_or_police_note_reaches_only_the_case_lead_and_that_discipline(
         .iter()
         .any(|n| n.body == "canary-HEALTH-bruises"));
 }
+
+#[tokio::test]
+async fn a_row_that_clashes_here_is_held_and_the_rest_goes_on() {
+    let relay = Relay::start().await;
+    let (lead, _) = TestVault::created().await;
+    lead.vault.open_board(None).await.unwrap();
+    lead.vault.sync_start_team(relay.url()).await.unwrap();
+    let me = lead.vault.status().await.member.unwrap().id;
+    // The lead's second laptop.
+    let second = joined_laptop(&relay, &lead, &me).await;
+    // Offline, each adds a member with the same sign-in name (the same person, twice).
+    let here = lead
+        .vault
+        .add_member(new_member("Somchai Jaidee", "somchai", "case_worker"))
+        .await
+        .unwrap();
+    second
+        .vault
+        .add_member(new_member("Somchai J.", "somchai", "case_worker"))
+        .await
+        .unwrap();
+    lead.vault.sync_now().await.unwrap();
+    let round = second.vault.sync_now().await.unwrap();
+    assert_eq!(round.held, 1, "{round:?}");
+    let status = second.vault.sync_status().await.unwrap();
+    assert_eq!(status.held.len(), 1);
+    assert_eq!(status.held[0].entity, "member");
+    assert_eq!(status.held[0].entity_id, here.id);
+    assert_eq!(status.held[0].reason, "unique");
+    // Nothing else is stuck behind it: a card from the lead's laptop arrives.
+    lead.vault
+        .create_card(card(None, "After the clash"))
+        .await
+        .unwrap();
+    lead.vault.sync_now().await.unwrap();
+    let round = second.vault.sync_now().await.unwrap();
+    assert_eq!(round.refused, 0);
+    let board = second.vault.open_board(None).await.unwrap();
+    assert!(board
+        .columns
+        .iter()
+        .flat_map(|c| c.cards.iter())
+        .any(|c| c.title == "After the clash"));
+    // Once the clash is gone here (the second record removed, as a lead would), the held
+    // row applies at the next round by itself.
+    let pool = second.vault.pool().await.unwrap();
+    sqlx::query(
+        "UPDATE members SET deleted_at = '2026-12-02T00:00:00.000Z' WHERE sign_in_name = 'somchai'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    drop(pool);
+    second.vault.sync_now().await.unwrap();
+    assert!(second.vault.sync_status().await.unwrap().held.is_empty());
+    assert_eq!(
+        rows(
+            &second,
+            &format!(
+                "SELECT count(*) FROM members WHERE id = '{}' AND deleted_at IS NULL",
+                here.id
+            )
+        )
+        .await,
+        1
+    );
+}

@@ -639,6 +639,22 @@ export type HandedOver = {
 	tasks: number,
 };
 
+/**
+ *  A row another laptop sent that waits here because it breaks a rule of this laptop's
+ *  records; it applies by itself once the clash is gone (each round tries again).
+ */
+export type HeldRow = {
+	/**  What kind of record (`member`, `card`, …). */
+	entity: string,
+	entityId: string,
+	/**
+	 *  `unique` (another record here has the same name or number), `reference` (it refers
+	 *  to a record not here yet), `check` or `required` (a value this laptop refuses).
+	 */
+	reason: string,
+	heldAt: string,
+};
+
 export type IpcError = {
 	code: ErrorCode,
 	message: string,
@@ -1294,6 +1310,8 @@ export type SyncReport = {
 	waitingForKeys: boolean,
 	/**  Cases this laptop was taken off, and whose rows it deleted. */
 	droppedCases: number,
+	/**  Row changes held: they break a rule of this laptop's records (see `sync_status`). */
+	held: number,
 };
 
 /**
@@ -1316,6 +1334,8 @@ export type SyncStatus = {
 	/**  Row changes sealed and waiting for the relay, and those not sealed yet. */
 	pendingChanges: number,
 	openConflicts: number,
+	/**  Rows of other laptops held here, and why: a lead looks at what clashes. */
+	held: HeldRow[],
 };
 
 /**  What the Tasks badge and the daily reminder count, among the tasks the member may see. */

@@ -43,6 +43,82 @@ pub async fn load_shadow(
     }))
 }
 
+/// [`load_shadow`] for many rows of one entity at once: the shadows found, by id.
+pub async fn load_shadows(
+    conn: &mut SqliteConnection,
+    entity: &str,
+    ids: &[String],
+) -> Result<HashMap<String, Shadow>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(entities::AHEAD) {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT entity_id, state, clocks FROM sync_rows
+             WHERE entity = ? AND entity_id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(entity)
+        .bind(serde_json::to_string(chunk)?)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (id, state, clocks) in rows {
+            out.insert(
+                id,
+                Shadow {
+                    state: serde_json::from_str(&state)?,
+                    clocks: serde_json::from_str(&clocks)?,
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Rows, their shadows and their children's ids, read ahead for every row a capture
+/// looks at, a few queries an entity instead of several a row.
+#[derive(Default)]
+struct Ahead {
+    rows: HashMap<(String, String), Option<Map<String, Value>>>,
+    shadows: HashMap<(String, String), Option<Shadow>>,
+    children: HashMap<(String, String), Vec<String>>,
+}
+
+impl Ahead {
+    async fn read(conn: &mut SqliteConnection, keys: &[(String, String)]) -> Result<Self> {
+        let mut by_entity: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for (entity, id) in keys {
+            by_entity
+                .entry(entity.as_str())
+                .or_default()
+                .push(id.clone());
+        }
+        let mut ahead = Self::default();
+        for (name, ids) in by_entity {
+            let Some(entity) = entities::entity(name) else {
+                continue;
+            };
+            let mut rows = entities::read_rows(conn, entity, &ids).await?;
+            let mut shadows = load_shadows(conn, entity.name, &ids).await?;
+            for (child_name, column) in entity.children {
+                let Some(child) = entities::entity(child_name) else {
+                    continue;
+                };
+                let mut found = entities::children_of(conn, child, column, &ids).await?;
+                for id in &ids {
+                    ahead.children.insert(
+                        (child.name.to_owned(), id.clone()),
+                        found.remove(id).unwrap_or_default(),
+                    );
+                }
+            }
+            for id in ids {
+                let key = (name.to_owned(), id.clone());
+                ahead.rows.insert(key.clone(), rows.remove(&id));
+                ahead.shadows.insert(key, shadows.remove(&id));
+            }
+        }
+        Ok(ahead)
+    }
+}
+
 pub async fn save_shadow(
     conn: &mut SqliteConnection,
     entity: &str,
@@ -151,23 +227,65 @@ pub async fn target_of_change(
     target_of(conn, entity, &change.id, &fields).await
 }
 
-/// The change of one row since it was last synced, and its shadow brought up to date;
-/// `None` when nothing differs.
-pub async fn diff_row(
+/// Shadows brought up to date by a capture, written together at its end (and read from
+/// here meanwhile).
+#[derive(Default)]
+struct Written(HashMap<(String, String), Shadow>);
+
+impl Written {
+    async fn shadow(
+        &self,
+        conn: &mut SqliteConnection,
+        entity: &str,
+        id: &str,
+    ) -> Result<Option<Shadow>> {
+        match self.0.get(&(entity.to_owned(), id.to_owned())) {
+            Some(shadow) => Ok(Some(shadow.clone())),
+            None => load_shadow(conn, entity, id).await,
+        }
+    }
+
+    async fn save(self, conn: &mut SqliteConnection) -> Result<()> {
+        let rows: Vec<((String, String), Shadow)> = self.0.into_iter().collect();
+        // Four values a row, well under SQLite's limit on bound values.
+        for chunk in rows.chunks(200) {
+            let marks = vec!["(?, ?, ?, ?)"; chunk.len()].join(", ");
+            let sql = format!(
+                "INSERT INTO sync_rows (entity, entity_id, state, clocks) VALUES {marks}
+                 ON CONFLICT (entity, entity_id) DO UPDATE SET state = excluded.state, clocks = excluded.clocks"
+            );
+            let mut query = sqlx::query(&sql);
+            for ((entity, id), shadow) in chunk {
+                query = query
+                    .bind(entity)
+                    .bind(id)
+                    .bind(Value::Object(shadow.state.clone()).to_string())
+                    .bind(Value::Object(shadow.clocks.clone()).to_string());
+            }
+            query.execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The change of one row since it was last synced, with its shadow brought up to date
+/// (kept in `written`); `None` when nothing differs.
+async fn diff_row(
     conn: &mut SqliteConnection,
+    written: &mut Written,
     entity: &Entity,
     id: &str,
     hlc: &str,
     author: Option<&str>,
 ) -> Result<Option<RowChange>> {
     let current = entities::read_row(conn, entity, id).await?;
-    let shadow = load_shadow(conn, entity.name, id).await?;
-    diff(conn, entity, id, hlc, author, current, shadow).await
+    let shadow = written.shadow(conn, entity.name, id).await?;
+    diff(written, entity, id, hlc, author, current, shadow)
 }
 
 /// [`diff_row`] with the row and its shadow already read.
-async fn diff(
-    conn: &mut SqliteConnection,
+fn diff(
+    written: &mut Written,
     entity: &Entity,
     id: &str,
     hlc: &str,
@@ -227,7 +345,9 @@ async fn diff(
     if fields.is_empty() {
         return Ok(None);
     }
-    save_shadow(conn, entity.name, id, &next).await?;
+    written
+        .0
+        .insert((entity.name.to_owned(), id.to_owned()), next);
     Ok(Some(RowChange {
         entity: entity.name.to_owned(),
         id: id.to_owned(),
@@ -290,14 +410,23 @@ pub async fn capture(conn: &mut SqliteConnection, ready: &BTreeSet<Target>) -> R
     }
     let mut out = Captured::default();
     let mut waiting = Vec::new();
+    let mut ahead = Ahead::read(conn, &order).await?;
+    let mut written = Written::default();
     for key in order {
         let (hlc, author, seqs) = latest.get(&key).cloned().unwrap_or_default();
         let Some(entity) = entities::entity(&key.0) else {
             sealed.extend(seqs);
             continue;
         };
-        let current = entities::read_row(conn, entity, &key.1).await?;
-        let shadow = load_shadow(conn, entity.name, &key.1).await?;
+        let current = match ahead.rows.remove(&key) {
+            Some(row) => row,
+            None => entities::read_row(conn, entity, &key.1).await?,
+        };
+        let shadow = match (written.0.get(&key), ahead.shadows.remove(&key)) {
+            (Some(written), _) => Some(written.clone()),
+            (None, Some(shadow)) => shadow,
+            (None, None) => load_shadow(conn, entity.name, &key.1).await?,
+        };
         let fields = match (&current, &shadow) {
             (Some(row), _) => row.clone(),
             (None, Some(shadow)) => shadow.state.clone(),
@@ -314,26 +443,30 @@ pub async fn capture(conn: &mut SqliteConnection, ready: &BTreeSet<Target>) -> R
         let group = out.changes.entry(target).or_default();
         let is_new = shadow.is_none();
         if let Some(change) = diff(
-            conn,
+            &mut written,
             entity,
             &key.1,
             &hlc,
             author.as_deref(),
             current,
             shadow,
-        )
-        .await?
-        {
+        )? {
             group.push(change);
         }
         for (child_name, column) in entity.children {
             let Some(child) = entities::entity(child_name) else {
                 continue;
             };
-            let mut ids: BTreeSet<String> = entities::child_ids(conn, child, column, &key.1)
-                .await?
-                .into_iter()
-                .collect();
+            let known = ahead
+                .children
+                .remove(&(child.name.to_owned(), key.1.clone()));
+            let mut ids: BTreeSet<String> = match known {
+                Some(ids) => ids.into_iter().collect(),
+                None => entities::child_ids(conn, child, column, &key.1)
+                    .await?
+                    .into_iter()
+                    .collect(),
+            };
             if !is_new {
                 // Rows of it synced before and gone since (a checklist item taken off).
                 let shadowed: Vec<String> = sqlx::query_scalar(
@@ -352,8 +485,19 @@ pub async fn capture(conn: &mut SqliteConnection, ready: &BTreeSet<Target>) -> R
                     .map(|(h, _, _)| h.clone())
                     .filter(|h| *h > hlc)
                     .unwrap_or_else(|| hlc.clone());
-                if let Some(change) =
-                    diff_row(conn, child, &child_id, &child_hlc, author.as_deref()).await?
+                // Read now, and what was read ahead of it is stale from here on.
+                let child_key = (child.name.to_owned(), child_id.clone());
+                ahead.rows.remove(&child_key);
+                ahead.shadows.remove(&child_key);
+                if let Some(change) = diff_row(
+                    conn,
+                    &mut written,
+                    child,
+                    &child_id,
+                    &child_hlc,
+                    author.as_deref(),
+                )
+                .await?
                 {
                     group.push(change);
                 }
@@ -362,6 +506,7 @@ pub async fn capture(conn: &mut SqliteConnection, ready: &BTreeSet<Target>) -> R
         sealed.extend(seqs);
     }
     out.changes.retain(|_, changes| !changes.is_empty());
+    written.save(conn).await?;
     mark(conn, &sealed, 1).await?;
     mark(conn, &waiting, WAITS_FOR_SCOPE).await?;
     Ok(out)

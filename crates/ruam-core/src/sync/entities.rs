@@ -508,6 +508,99 @@ pub async fn read_row(
     Ok(Some(fields))
 }
 
+/// How many ids one query reads ahead (each query costs a hand-over to the database's
+/// thread, which is most of the cost of a small one: read many rows at once).
+pub const AHEAD: usize = 500;
+
+/// [`read_row`] for many rows of one entity at once: the rows found, by id.
+pub async fn read_rows(
+    conn: &mut SqliteConnection,
+    entity: &Entity,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, Map<String, Value>>> {
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    let pairs: Vec<String> = entity
+        .columns
+        .iter()
+        .map(|c| format!("'{c}', {c}"))
+        .collect();
+    for chunk in ids.chunks(AHEAD) {
+        let list = serde_json::to_string(chunk)?;
+        let sql = format!(
+            "SELECT {id}, json_object({}) FROM {} WHERE {id} IN (SELECT value FROM json_each(?))",
+            pairs.join(", "),
+            entity.table,
+            id = entity.id_column
+        );
+        let found: Vec<(String, String)> = sqlx::query_as(&sql)
+            .bind(&list)
+            .fetch_all(&mut *conn)
+            .await?;
+        for (id, json) in found {
+            if let Value::Object(fields) = serde_json::from_str(&json)? {
+                out.insert(id, fields);
+            }
+        }
+        for set in entity.sets {
+            let value = match set.value_columns {
+                [one] => (*one).to_owned(),
+                many => format!(
+                    "json_object({})",
+                    many.iter()
+                        .map(|c| format!("'{c}', {c}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            let sql = format!(
+                "SELECT {p}, json_group_array({value}) FROM (SELECT * FROM {t}
+                 WHERE {p} IN (SELECT value FROM json_each(?)) ORDER BY {p}, {order}) GROUP BY {p}",
+                t = set.table,
+                p = set.parent_column,
+                order = set.value_columns.join(", ")
+            );
+            let values: Vec<(String, String)> = sqlx::query_as(&sql)
+                .bind(&list)
+                .fetch_all(&mut *conn)
+                .await?;
+            let mut by_parent: std::collections::HashMap<String, String> =
+                values.into_iter().collect();
+            for (id, fields) in out.iter_mut() {
+                if !chunk.contains(id) {
+                    continue;
+                }
+                let values = by_parent.remove(id).unwrap_or_else(|| "[]".to_owned());
+                fields.insert(set.field.to_owned(), serde_json::from_str(&values)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// [`child_ids`] for many parents at once: each parent's children, by parent id.
+pub async fn children_of(
+    conn: &mut SqliteConnection,
+    child: &Entity,
+    column: &str,
+    parent_ids: &[String],
+) -> Result<std::collections::HashMap<String, Vec<String>>> {
+    let mut out: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    for chunk in parent_ids.chunks(AHEAD) {
+        let sql = format!(
+            "SELECT {column}, id FROM {} WHERE {column} IN (SELECT value FROM json_each(?)) ORDER BY id",
+            child.table
+        );
+        let found: Vec<(String, String)> = sqlx::query_as(&sql)
+            .bind(serde_json::to_string(chunk)?)
+            .fetch_all(&mut *conn)
+            .await?;
+        for (parent, id) in found {
+            out.entry(parent).or_default().push(id);
+        }
+    }
+    Ok(out)
+}
+
 /// The ids of the rows of `child` that name `parent_id` in `column`.
 pub async fn child_ids(
     conn: &mut SqliteConnection,

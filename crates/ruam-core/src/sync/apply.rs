@@ -7,6 +7,8 @@
 //! values are kept as a conflict. Runs after this laptop's own changes were captured, in
 //! the same transaction, so its shadows are its rows.
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::{Map, Value};
 use sqlx::SqliteConnection;
 
@@ -71,23 +73,71 @@ fn check(change: &RowChange) -> Result<&'static entities::Entity> {
     Ok(entity)
 }
 
-/// Apply one change over the row's shadow (as `capture::load_shadow` read it).
+/// What a batch's apply read ahead for all its rows (each query costs a hand-over to the
+/// database's thread: a few for a batch, not several a row), and the shadows it writes
+/// together at its end. The default reads and writes row by row.
+#[derive(Debug, Default)]
+pub struct Ahead {
+    /// The rows with an open conflict, when read ahead.
+    pub open: Option<HashSet<(String, String)>>,
+    /// Whether a row is in the vault, for the rows read ahead.
+    pub exists: HashMap<(String, String), bool>,
+    /// Shadows written by this batch, when they are written at its end.
+    pub written: Option<HashMap<(String, String), Shadow>>,
+}
+
+impl Ahead {
+    /// Write the shadows kept for the end.
+    pub async fn save(&mut self, conn: &mut SqliteConnection) -> Result<()> {
+        let Some(written) = self.written.take() else {
+            return Ok(());
+        };
+        let rows: Vec<((String, String), Shadow)> = written.into_iter().collect();
+        for chunk in rows.chunks(200) {
+            let marks = vec!["(?, ?, ?, ?)"; chunk.len()].join(", ");
+            let sql = format!(
+                "INSERT INTO sync_rows (entity, entity_id, state, clocks) VALUES {marks}
+                 ON CONFLICT (entity, entity_id) DO UPDATE SET state = excluded.state, clocks = excluded.clocks"
+            );
+            let mut query = sqlx::query(&sql);
+            for ((entity, id), shadow) in chunk {
+                query = query
+                    .bind(entity)
+                    .bind(id)
+                    .bind(Value::Object(shadow.state.clone()).to_string())
+                    .bind(Value::Object(shadow.clocks.clone()).to_string());
+            }
+            query.execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Apply one change over the row's shadow (as `capture::load_shadow` read it, or as
+/// this batch left it).
 pub async fn apply_change(
     conn: &mut SqliteConnection,
     change: &RowChange,
     shadow: Option<Shadow>,
+    ahead: &mut Ahead,
 ) -> Result<Applied> {
     let entity = check(change)?;
     let mut applied = Applied::default();
+    let key = (change.entity.clone(), change.id.clone());
     // Most rows have no open conflict: one look, not one per field.
-    let open_here: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM sync_conflicts
-                        WHERE entity = ? AND entity_id = ? AND resolved_at IS NULL)",
-    )
-    .bind(&change.entity)
-    .bind(&change.id)
-    .fetch_one(&mut *conn)
-    .await?;
+    let open_here: bool = match &ahead.open {
+        Some(open) => open.contains(&key),
+        None => {
+            sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM sync_conflicts
+                                WHERE entity = ? AND entity_id = ? AND resolved_at IS NULL)",
+            )
+            .bind(&change.entity)
+            .bind(&change.id)
+            .fetch_one(&mut *conn)
+            .await?
+        }
+    };
     let mut next = shadow.clone().unwrap_or_default();
     let mut write = Map::new();
     for (field, value) in &change.fields {
@@ -107,6 +157,9 @@ pub async fn apply_change(
         if concurrent && entity.tracked.contains(&field.as_str()) && local_value != *value {
             record_conflict(conn, change, field, &local_value, ours, value).await?;
             applied.conflicts += 1;
+            if let Some(open) = &mut ahead.open {
+                open.insert(key.clone());
+            }
         }
         if !theirs_later {
             applied.skipped_fields += 1;
@@ -127,12 +180,15 @@ pub async fn apply_change(
     match write.get(DELETED) {
         Some(Value::Bool(true)) => {
             entities::delete_row(conn, entity, &change.id).await?;
+            ahead.exists.insert(key.clone(), false);
             next.state = Map::from_iter([(DELETED.to_owned(), Value::Bool(true))]);
         }
         _ => {
             write.remove(DELETED);
             next.state.remove(DELETED);
-            entities::write_row(conn, entity, &change.id, &write).await?;
+            let exists = ahead.exists.get(&key).copied();
+            entities::write_row_known(conn, entity, &change.id, &write, exists).await?;
+            ahead.exists.insert(key.clone(), true);
             // Values travel as `read_row` gives them on every laptop, so the row now holds
             // what was known of it with the fields written over it.
             for (field, value) in write {
@@ -140,7 +196,12 @@ pub async fn apply_change(
             }
         }
     }
-    save_shadow(conn, entity.name, &change.id, &Shadow { ..next }).await?;
+    match &mut ahead.written {
+        Some(written) => {
+            written.insert(key, next);
+        }
+        None => save_shadow(conn, entity.name, &change.id, &next).await?,
+    }
     applied.rows += 1;
     Ok(applied)
 }

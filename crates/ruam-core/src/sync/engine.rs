@@ -12,7 +12,7 @@ use ruam_wire::{ExchangeKey, PublicKey};
 use sqlx::{SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
-use super::apply::Applied;
+use super::apply::{self, Applied};
 
 use super::capture::{self, Target};
 use super::changes::{Batch, RowChange};
@@ -496,17 +496,56 @@ async fn apply_batch(
     let mut total = Applied::default();
     sqlx::query("SAVEPOINT batch").execute(&mut *conn).await?;
     let mut refusal = None;
+    // The batch's rows, their shadows and open conflicts, read ahead.
+    let mut by_entity: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    for change in &batch.changes {
+        by_entity
+            .entry(change.entity.as_str())
+            .or_default()
+            .push(change.id.clone());
+    }
+    let mut ahead = apply::Ahead {
+        open: None,
+        exists: Default::default(),
+        written: Some(Default::default()),
+    };
+    let mut shadows: std::collections::HashMap<(String, String), capture::Shadow> =
+        Default::default();
+    for (name, ids) in &by_entity {
+        let Some(entity) = super::entities::entity(name) else {
+            continue;
+        };
+        let found = super::entities::existing(conn, entity, ids).await?;
+        for id in ids {
+            ahead
+                .exists
+                .insert((entity.name.to_owned(), id.clone()), found.contains(id));
+        }
+        for (id, shadow) in capture::load_shadows(conn, entity.name, ids).await? {
+            shadows.insert((entity.name.to_owned(), id), shadow);
+        }
+    }
+    let open: Vec<(String, String)> = sqlx::query_as(
+        "SELECT DISTINCT entity, entity_id FROM sync_conflicts WHERE resolved_at IS NULL",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    ahead.open = Some(open.into_iter().collect());
     for change in &batch.changes {
         let Some(entity) = super::entities::entity(&change.entity) else {
             refusal = Some(format!("names an unknown entity {}", change.entity));
             break;
         };
-        let shadow = capture::load_shadow(conn, entity.name, &change.id).await?;
+        let key = (entity.name.to_owned(), change.id.clone());
+        let shadow = match ahead.written.as_ref().and_then(|w| w.get(&key)) {
+            Some(written) => Some(written.clone()),
+            None => shadows.remove(&key),
+        };
         if capture::target_of_change(conn, entity, change, shadow.as_ref()).await? != *expected {
             refusal = Some("holds a row of another scope".to_owned());
             break;
         }
-        match super::held::apply_or_hold(conn, change, shadow).await {
+        match super::held::apply_or_hold(conn, change, shadow, &mut ahead).await {
             Ok((applied, _)) => {
                 total.add(applied);
             }
@@ -526,6 +565,7 @@ async fn apply_batch(
         sqlx::query("RELEASE batch").execute(&mut *conn).await?;
         return Ok(Err(reason));
     }
+    ahead.save(conn).await?;
     if let Target::Case(case_id) = expected {
         // The case's search index follows its people and notes as they now are.
         crate::cases::store::rebuild_index(conn, case_id).await?;

@@ -577,6 +577,28 @@ pub async fn read_rows(
     Ok(out)
 }
 
+/// Which of `ids` are rows of `entity` in the vault.
+pub async fn existing(
+    conn: &mut SqliteConnection,
+    entity: &Entity,
+    ids: &[String],
+) -> Result<std::collections::HashSet<String>> {
+    let mut out = std::collections::HashSet::new();
+    for chunk in ids.chunks(AHEAD) {
+        let sql = format!(
+            "SELECT {id} FROM {} WHERE {id} IN (SELECT value FROM json_each(?))",
+            entity.table,
+            id = entity.id_column
+        );
+        let found: Vec<String> = sqlx::query_scalar(&sql)
+            .bind(serde_json::to_string(chunk)?)
+            .fetch_all(&mut *conn)
+            .await?;
+        out.extend(found);
+    }
+    Ok(out)
+}
+
 /// [`child_ids`] for many parents at once: each parent's children, by parent id.
 pub async fn children_of(
     conn: &mut SqliteConnection,
@@ -642,6 +664,17 @@ pub async fn write_row(
     id: &str,
     fields: &Map<String, Value>,
 ) -> Result<()> {
+    write_row_known(conn, entity, id, fields, None).await
+}
+
+/// [`write_row`] when whether the row is in the vault is known already.
+pub async fn write_row_known(
+    conn: &mut SqliteConnection,
+    entity: &Entity,
+    id: &str,
+    fields: &Map<String, Value>,
+    known_exists: Option<bool>,
+) -> Result<()> {
     let columns: Vec<(&str, &Value)> = entity
         .columns
         .iter()
@@ -660,13 +693,18 @@ pub async fn write_row(
             ));
         }
     }
-    let exists: Option<i64> = sqlx::query_scalar(&format!(
-        "SELECT 1 FROM {} WHERE {} = ?",
-        entity.table, entity.id_column
-    ))
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let exists: Option<i64> = match known_exists {
+        Some(known) => known.then_some(1),
+        None => {
+            sqlx::query_scalar(&format!(
+                "SELECT 1 FROM {} WHERE {} = ?",
+                entity.table, entity.id_column
+            ))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+    };
     if exists.is_some() {
         if !columns.is_empty() {
             let sets: Vec<String> = columns.iter().map(|(c, _)| format!("{c} = ?")).collect();

@@ -32,49 +32,62 @@ pub async fn apply_or_hold(
     conn: &mut SqliteConnection,
     change: &RowChange,
     shadow: Option<capture::Shadow>,
+    ahead: &mut apply::Ahead,
 ) -> Result<(Applied, bool)> {
-    sqlx::query("SAVEPOINT row_change")
-        .execute(&mut *conn)
-        .await?;
-    match apply::apply_change(conn, change, shadow).await {
-        Ok(applied) => {
-            sqlx::query("RELEASE row_change")
-                .execute(&mut *conn)
-                .await?;
-            Ok((applied, false))
-        }
-        Err(err) => {
+    // A new row with no set to fill is one statement, which SQLite undoes by itself when
+    // it breaks a rule; anything more is undone through a savepoint.
+    let single = shadow.is_none()
+        && super::entities::entity(&change.entity).is_some_and(|entity| {
+            entity.sets.iter().all(|set| {
+                change
+                    .fields
+                    .get(set.field)
+                    .is_none_or(|v| v.as_array().is_some_and(Vec::is_empty))
+            })
+        });
+    if !single {
+        sqlx::query("SAVEPOINT row_change")
+            .execute(&mut *conn)
+            .await?;
+    }
+    let outcome = apply::apply_change(conn, change, shadow, ahead).await;
+    if !single {
+        if outcome.is_err() {
             sqlx::query("ROLLBACK TO row_change")
                 .execute(&mut *conn)
                 .await?;
-            sqlx::query("RELEASE row_change")
-                .execute(&mut *conn)
-                .await?;
-            let Some(rule) = broken_rule(&err) else {
-                return Err(err);
-            };
-            tracing::warn!(entity = %change.entity, rule, "a row change from another laptop is held");
-            sqlx::query(
-                "INSERT INTO sync_held (entity, entity_id, hlc, change, reason, held_at)
-                 VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&change.entity)
-            .bind(&change.id)
-            .bind(&change.hlc)
-            .bind(serde_json::to_string(change)?)
-            .bind(rule)
-            .bind(crate::outbox::now_utc())
+        }
+        sqlx::query("RELEASE row_change")
             .execute(&mut *conn)
             .await?;
-            Ok((
-                Applied {
-                    held: 1,
-                    ..Applied::default()
-                },
-                true,
-            ))
-        }
     }
+    let err = match outcome {
+        Ok(applied) => return Ok((applied, false)),
+        Err(err) => err,
+    };
+    let Some(rule) = broken_rule(&err) else {
+        return Err(err);
+    };
+    tracing::warn!(entity = %change.entity, rule, "a row change from another laptop is held");
+    sqlx::query(
+        "INSERT INTO sync_held (entity, entity_id, hlc, change, reason, held_at)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&change.entity)
+    .bind(&change.id)
+    .bind(&change.hlc)
+    .bind(serde_json::to_string(change)?)
+    .bind(rule)
+    .bind(crate::outbox::now_utc())
+    .execute(&mut *conn)
+    .await?;
+    Ok((
+        Applied {
+            held: 1,
+            ..Applied::default()
+        },
+        true,
+    ))
 }
 
 /// One change from a row's held changes, oldest first: each field as the newest of them
@@ -133,7 +146,7 @@ pub async fn retry(conn: &mut SqliteConnection) -> Result<usize> {
         sqlx::query("SAVEPOINT held_row")
             .execute(&mut *conn)
             .await?;
-        match apply::apply_change(conn, &change, shadow).await {
+        match apply::apply_change(conn, &change, shadow, &mut apply::Ahead::default()).await {
             Ok(_) => {
                 sqlx::query("DELETE FROM sync_held WHERE entity = ? AND entity_id = ?")
                     .bind(&entity)

@@ -113,6 +113,32 @@ impl Ahead {
     }
 }
 
+/// A change of a row new here (no shadow, not in the vault) that fills no set and removes
+/// nothing: what to insert and the row's shadow after, exactly as [`apply_change`] would
+/// write them, without asking the vault. `None`: not such a change.
+pub fn fresh_row(change: &RowChange) -> Result<Option<Shadow>> {
+    let entity = check(change)?;
+    if change.fields.contains_key(DELETED) {
+        return Ok(None);
+    }
+    let fills_a_set = entity.sets.iter().any(|set| {
+        change
+            .fields
+            .get(set.field)
+            .is_some_and(|v| !v.as_array().is_some_and(Vec::is_empty))
+    });
+    if fills_a_set {
+        return Ok(None);
+    }
+    let mut next = Shadow::default();
+    for (field, value) in &change.fields {
+        next.state.insert(field.clone(), value.clone());
+        next.clocks
+            .insert(field.clone(), Value::String(change.hlc.clone()));
+    }
+    Ok(Some(next))
+}
+
 /// Apply one change over the row's shadow (as `capture::load_shadow` read it, or as
 /// this batch left it).
 pub async fn apply_change(

@@ -484,6 +484,116 @@ pub async fn apply_page(
     Ok((after, report))
 }
 
+/// Rows new here, of one entity and giving the same columns, waiting to go in together.
+#[derive(Default)]
+struct Fresh {
+    entity: Option<&'static super::entities::Entity>,
+    columns: Vec<&'static str>,
+    /// Each: the change's index in its batch, and the row's shadow after.
+    rows: Vec<(usize, capture::Shadow)>,
+    keys: std::collections::HashSet<(String, String)>,
+}
+
+/// How many rows one statement inserts at most.
+const FRESH_ROWS: usize = 100;
+
+impl Fresh {
+    fn columns_of(
+        entity: &'static super::entities::Entity,
+        change: &RowChange,
+    ) -> Vec<&'static str> {
+        entity
+            .columns
+            .iter()
+            .copied()
+            .filter(|c| change.fields.contains_key(*c))
+            .collect()
+    }
+
+    fn holds(&self, key: &(String, String)) -> bool {
+        self.keys.contains(key)
+    }
+
+    fn fits(&self, entity: &'static super::entities::Entity, change: &RowChange) -> bool {
+        self.rows.is_empty()
+            || (self.rows.len() < FRESH_ROWS
+                && self.entity.is_some_and(|e| e.name == entity.name)
+                && self.columns == Self::columns_of(entity, change))
+    }
+
+    fn add(
+        &mut self,
+        entity: &'static super::entities::Entity,
+        index: usize,
+        change: &RowChange,
+        next: capture::Shadow,
+    ) {
+        if self.rows.is_empty() {
+            self.entity = Some(entity);
+            self.columns = Self::columns_of(entity, change);
+        }
+        self.keys
+            .insert((entity.name.to_owned(), change.id.clone()));
+        self.rows.push((index, next));
+    }
+
+    /// Insert the rows waiting, in one statement. Should one of them break a rule, each
+    /// goes in on its own instead (and the one that breaks it is held). `Err(reason)`:
+    /// the batch is refused.
+    async fn flush(
+        &mut self,
+        conn: &mut SqliteConnection,
+        batch: &Batch,
+        ahead: &mut apply::Ahead,
+        total: &mut Applied,
+    ) -> Result<std::result::Result<(), String>> {
+        let rows = std::mem::take(&mut self.rows);
+        self.keys.clear();
+        let Some(entity) = self.entity.take() else {
+            return Ok(Ok(()));
+        };
+        if rows.is_empty() {
+            return Ok(Ok(()));
+        }
+        let values: Vec<(&str, &serde_json::Map<String, serde_json::Value>)> = rows
+            .iter()
+            .map(|(i, _)| (batch.changes[*i].id.as_str(), &batch.changes[*i].fields))
+            .collect();
+        match super::entities::insert_rows(conn, entity, &self.columns, &values).await {
+            Ok(()) => {
+                for (i, next) in rows {
+                    let key = (entity.name.to_owned(), batch.changes[i].id.clone());
+                    match &mut ahead.written {
+                        Some(written) => {
+                            written.insert(key, next);
+                        }
+                        None => {
+                            capture::save_shadow(conn, entity.name, &key.1, &next).await?;
+                        }
+                    }
+                    total.rows += 1;
+                }
+                Ok(Ok(()))
+            }
+            Err(err) if super::held::broken_rule(&err).is_some() => {
+                for (i, _) in rows {
+                    let change = &batch.changes[i];
+                    ahead
+                        .exists
+                        .insert((entity.name.to_owned(), change.id.clone()), false);
+                    match super::held::apply_or_hold(conn, change, None, ahead).await {
+                        Ok((applied, _)) => total.add(applied),
+                        Err(Error::Invalid { reason, .. }) => return Ok(Err(reason)),
+                        Err(err) => return Err(err),
+                    }
+                }
+                Ok(Ok(()))
+            }
+            Err(err) => Err(err),
+        }
+    }
+}
+
 /// Apply a batch whole, in a savepoint. A change that is not of the envelope's scope (a
 /// laptop writing into a case what belongs elsewhere) refuses the whole batch, as does one
 /// that names what is not replicated; a failure of the vault itself is an error.
@@ -531,18 +641,62 @@ async fn apply_batch(
     .fetch_all(&mut *conn)
     .await?;
     ahead.open = Some(open.into_iter().collect());
-    for change in &batch.changes {
+    let mut fresh = Fresh::default();
+    for (index, change) in batch.changes.iter().enumerate() {
         let Some(entity) = super::entities::entity(&change.entity) else {
             refusal = Some(format!("names an unknown entity {}", change.entity));
             break;
         };
         let key = (entity.name.to_owned(), change.id.clone());
+        let reads_parent = entity.scope == super::entities::ScopeRule::Parent;
+        if fresh.holds(&key) || reads_parent {
+            // A second change of a row waiting to go in, or a row whose scope is its
+            // parent's (read from the vault): what waits goes in first.
+            if let Err(reason) = fresh.flush(conn, batch, &mut ahead, &mut total).await? {
+                refusal = Some(reason);
+                break;
+            }
+        }
         let shadow = match ahead.written.as_ref().and_then(|w| w.get(&key)) {
             Some(written) => Some(written.clone()),
             None => shadows.remove(&key),
         };
         if capture::target_of_change(conn, entity, change, shadow.as_ref()).await? != *expected {
             refusal = Some("holds a row of another scope".to_owned());
+            break;
+        }
+        // Rows new here go in together, many a statement.
+        let new_here = shadow.is_none() && ahead.exists.get(&key) == Some(&false);
+        let next = if new_here {
+            match apply::fresh_row(change) {
+                Ok(next) => next,
+                Err(Error::Invalid { reason, .. }) => {
+                    refusal = Some(reason);
+                    break;
+                }
+                Err(err) => {
+                    sqlx::query("ROLLBACK TO batch").execute(&mut *conn).await?;
+                    sqlx::query("RELEASE batch").execute(&mut *conn).await?;
+                    return Err(err);
+                }
+            }
+        } else {
+            None
+        };
+        if let Some(next) = next {
+            if !fresh.fits(entity, change) {
+                if let Err(reason) = fresh.flush(conn, batch, &mut ahead, &mut total).await? {
+                    refusal = Some(reason);
+                    break;
+                }
+            }
+            fresh.add(entity, index, change, next);
+            // Taken as new from here on (a later change of it in this batch waits for it).
+            ahead.exists.insert(key, true);
+            continue;
+        }
+        if let Err(reason) = fresh.flush(conn, batch, &mut ahead, &mut total).await? {
+            refusal = Some(reason);
             break;
         }
         match super::held::apply_or_hold(conn, change, shadow, &mut ahead).await {
@@ -558,6 +712,11 @@ async fn apply_batch(
                 sqlx::query("RELEASE batch").execute(&mut *conn).await?;
                 return Err(err);
             }
+        }
+    }
+    if refusal.is_none() {
+        if let Err(reason) = fresh.flush(conn, batch, &mut ahead, &mut total).await? {
+            refusal = Some(reason);
         }
     }
     if let Some(reason) = refusal {

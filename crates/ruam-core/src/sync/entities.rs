@@ -565,10 +565,10 @@ pub async fn read_rows(
                 .await?;
             let mut by_parent: std::collections::HashMap<String, String> =
                 values.into_iter().collect();
-            for (id, fields) in out.iter_mut() {
-                if !chunk.contains(id) {
+            for id in chunk {
+                let Some(fields) = out.get_mut(id) else {
                     continue;
-                }
+                };
                 let values = by_parent.remove(id).unwrap_or_else(|| "[]".to_owned());
                 fields.insert(set.field.to_owned(), serde_json::from_str(&values)?);
             }
@@ -654,6 +654,36 @@ fn bind<'q>(
         Value::String(s) => query.bind(s.as_str()),
         other => query.bind(other.to_string()),
     }
+}
+
+/// Insert new rows of one entity, each giving the same `columns`, in one statement.
+pub async fn insert_rows(
+    conn: &mut SqliteConnection,
+    entity: &Entity,
+    columns: &[&str],
+    rows: &[(&str, &Map<String, Value>)],
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let one = format!("({})", vec!["?"; columns.len() + 1].join(", "));
+    let sql = format!(
+        "INSERT INTO {} ({}{}{}) VALUES {}",
+        entity.table,
+        entity.id_column,
+        if columns.is_empty() { "" } else { ", " },
+        columns.join(", "),
+        vec![one; rows.len()].join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for (id, fields) in rows {
+        query = query.bind(*id);
+        for column in columns {
+            query = bind(query, fields.get(*column).unwrap_or(&Value::Null));
+        }
+    }
+    query.execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// Write `fields` of a row: update it if it exists, else insert it (then every column

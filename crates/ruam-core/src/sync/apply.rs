@@ -89,27 +89,10 @@ pub struct Ahead {
 impl Ahead {
     /// Write the shadows kept for the end.
     pub async fn save(&mut self, conn: &mut SqliteConnection) -> Result<()> {
-        let Some(written) = self.written.take() else {
-            return Ok(());
-        };
-        let rows: Vec<((String, String), Shadow)> = written.into_iter().collect();
-        for chunk in rows.chunks(200) {
-            let marks = vec!["(?, ?, ?, ?)"; chunk.len()].join(", ");
-            let sql = format!(
-                "INSERT INTO sync_rows (entity, entity_id, state, clocks) VALUES {marks}
-                 ON CONFLICT (entity, entity_id) DO UPDATE SET state = excluded.state, clocks = excluded.clocks"
-            );
-            let mut query = sqlx::query(&sql);
-            for ((entity, id), shadow) in chunk {
-                query = query
-                    .bind(entity)
-                    .bind(id)
-                    .bind(Value::Object(shadow.state.clone()).to_string())
-                    .bind(Value::Object(shadow.clocks.clone()).to_string());
-            }
-            query.execute(&mut *conn).await?;
+        match self.written.take() {
+            Some(written) => super::capture::save_shadows(conn, written).await,
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 

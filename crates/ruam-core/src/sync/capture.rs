@@ -246,26 +246,33 @@ impl Written {
     }
 
     async fn save(self, conn: &mut SqliteConnection) -> Result<()> {
-        let rows: Vec<((String, String), Shadow)> = self.0.into_iter().collect();
-        // Four values a row, well under SQLite's limit on bound values.
-        for chunk in rows.chunks(200) {
-            let marks = vec!["(?, ?, ?, ?)"; chunk.len()].join(", ");
-            let sql = format!(
-                "INSERT INTO sync_rows (entity, entity_id, state, clocks) VALUES {marks}
-                 ON CONFLICT (entity, entity_id) DO UPDATE SET state = excluded.state, clocks = excluded.clocks"
-            );
-            let mut query = sqlx::query(&sql);
-            for ((entity, id), shadow) in chunk {
-                query = query
-                    .bind(entity)
-                    .bind(id)
-                    .bind(Value::Object(shadow.state.clone()).to_string())
-                    .bind(Value::Object(shadow.clocks.clone()).to_string());
-            }
-            query.execute(&mut *conn).await?;
-        }
-        Ok(())
+        save_shadows(conn, self.0).await
     }
+}
+
+/// Write many shadows, 200 a statement (four values a row, well under SQLite's limit).
+pub async fn save_shadows(
+    conn: &mut SqliteConnection,
+    shadows: HashMap<(String, String), Shadow>,
+) -> Result<()> {
+    let rows: Vec<((String, String), Shadow)> = shadows.into_iter().collect();
+    for chunk in rows.chunks(200) {
+        let marks = vec!["(?, ?, ?, ?)"; chunk.len()].join(", ");
+        let sql = format!(
+            "INSERT INTO sync_rows (entity, entity_id, state, clocks) VALUES {marks}
+             ON CONFLICT (entity, entity_id) DO UPDATE SET state = excluded.state, clocks = excluded.clocks"
+        );
+        let mut query = sqlx::query(&sql);
+        for ((entity, id), shadow) in chunk {
+            query = query
+                .bind(entity)
+                .bind(id)
+                .bind(Value::Object(shadow.state.clone()).to_string())
+                .bind(Value::Object(shadow.clocks.clone()).to_string());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// The change of one row since it was last synced, with its shadow brought up to date

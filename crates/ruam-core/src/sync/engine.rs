@@ -433,7 +433,7 @@ pub async fn apply_page(
                         Err(reason) => Some(reason),
                     }
                 }
-                Some((key, _)) => {
+                Some((key, admin)) => {
                     let Some((_, scope_key)) = key_at(conn, h.scope_id, Some(h.epoch)).await?
                     else {
                         report.waiting_for_keys = true;
@@ -448,7 +448,7 @@ pub async fn apply_page(
                         Ok(plaintext) => match serde_json::from_slice::<Batch>(&plaintext) {
                             Err(_) => Some("does not hold row changes".to_owned()),
                             Ok(batch) => {
-                                match apply_batch(conn, &batch, &expected, outbox).await? {
+                                match apply_batch(conn, &batch, &expected, outbox, admin).await? {
                                     Err(reason) => Some(reason),
                                     Ok(applied) => {
                                         report.applied.add(applied);
@@ -602,7 +602,22 @@ async fn apply_batch(
     batch: &Batch,
     expected: &Target,
     outbox: &Outbox,
+    from_lead: bool,
 ) -> Result<std::result::Result<Applied, String>> {
+    // Who is on the team and what each role may do is a lead's to change: a member's
+    // laptop that writes it (a changed client) is refused whole, on every laptop.
+    if !from_lead {
+        if let Some(change) = batch
+            .changes
+            .iter()
+            .find(|c| super::entities::leads_only(c))
+        {
+            return Ok(Err(format!(
+                "changes the team's {} but is not a lead's laptop",
+                change.entity
+            )));
+        }
+    }
     let mut total = Applied::default();
     sqlx::query("SAVEPOINT batch").execute(&mut *conn).await?;
     let mut refusal = None;

@@ -508,6 +508,17 @@ pub async fn read_row(
     Ok(Some(fields))
 }
 
+/// Whether a change is one only a lead's laptop may send: who is on the team, the
+/// agencies, the roles and what they may do, whose laptop each device is, the team's name.
+/// (A row's time of change alone may come from any laptop: a member who changes their own
+/// passphrase touches their row.)
+pub fn leads_only(change: &super::changes::RowChange) -> bool {
+    matches!(
+        change.entity.as_str(),
+        "team" | "agency" | "role" | "member" | "device"
+    ) && change.fields.keys().any(|field| field != "updated_at")
+}
+
 /// How many ids one query reads ahead (each query costs a hand-over to the database's
 /// thread, which is most of the cost of a small one: read many rows at once).
 pub const AHEAD: usize = 500;

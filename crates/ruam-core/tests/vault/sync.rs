@@ -1370,3 +1370,56 @@ async fn a_row_that_clashes_here_is_held_and_the_rest_goes_on() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_members_laptop_that_rewrites_the_team_is_refused_by_the_others() {
+    let relay = Relay::start().await;
+    let (lead, laptop, liaison) = two_laptops(&relay).await;
+    laptop.vault.sync_now().await.unwrap();
+    // A changed client on the liaison's laptop makes its role the lead's, and says so in
+    // its outbox as the app would.
+    let pool = laptop.vault.pool().await.unwrap();
+    let lead_rights: String =
+        sqlx::query_scalar("SELECT permissions FROM roles WHERE id = 'team_lead'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    sqlx::query("UPDATE roles SET permissions = ? WHERE id = 'police_liaison'")
+        .bind(&lead_rights)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO changes (id, entity, entity_id, op, fields, hlc, author, device, created_at)
+         VALUES (?, 'role', 'police_liaison', 'update', '{}', ?, ?, 'x', '2026-12-02T00:00:00.000Z')",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(format!("{:015}:00000:x", 1_900_000_000_000i64))
+    .bind(&liaison)
+    .execute(&pool)
+    .await
+    .unwrap();
+    drop(pool);
+    let sent = laptop.vault.sync_now().await.unwrap();
+    assert!(sent.sealed > 0, "{sent:?}");
+    // The lead's laptop refuses it whole, and the liaison's role is as it was there.
+    let got = lead.vault.sync_now().await.unwrap();
+    assert_eq!(got.refused, 1, "{got:?}");
+    let pool = lead.vault.pool().await.unwrap();
+    let theirs: String =
+        sqlx::query_scalar("SELECT permissions FROM roles WHERE id = 'police_liaison'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_ne!(theirs, lead_rights);
+    // What the liaison may write still arrives: a card on the team's board.
+    laptop
+        .vault
+        .create_card(card(None, "From the liaison"))
+        .await
+        .unwrap();
+    laptop.vault.sync_now().await.unwrap();
+    let got = lead.vault.sync_now().await.unwrap();
+    assert_eq!(got.refused, 0, "{got:?}");
+    assert!(got.applied_rows > 0, "{got:?}");
+}

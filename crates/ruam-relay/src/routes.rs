@@ -487,6 +487,9 @@ pub struct PullQuery {
     after: i64,
     limit: Option<u32>,
     scope: Option<Uuid>,
+    /// Leave out the envelopes this device wrote (it has them); the pull moves past them.
+    #[serde(default)]
+    skip_own: bool,
 }
 
 pub async fn pull<S: RelayStore>(
@@ -524,12 +527,21 @@ pub async fn pull<S: RelayStore>(
     };
     let mut rows = app
         .store
-        .pull(team_id, scope, query.after, limit + 1)
+        .pull(
+            team_id,
+            scope,
+            query.after,
+            limit + 1,
+            query.skip_own.then_some(me),
+        )
         .await?;
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next = rows.last().map(|(seq, _)| *seq).unwrap_or(query.after);
-    let body = frames::encode_pull(rows.iter().map(|(seq, bytes)| (*seq, bytes.as_slice())));
+    let body = frames::encode_pull(
+        rows.iter()
+            .filter_map(|(seq, bytes)| bytes.as_ref().map(|b| (*seq, b.as_slice()))),
+    );
     let mut response = (
         [(axum::http::header::CONTENT_TYPE, "application/octet-stream")],
         body,

@@ -12,7 +12,7 @@
 //! | `GET /v1/teams/{team}/scopes/{scope}` | an admin device, or one that manages the scope | its key epoch and who may read and write it |
 //! | `GET /v1/teams/{team}/me` | an active device | its status, its scopes and the scopes it must drop |
 //! | `POST /v1/teams/{team}/envelopes` | an active device | stores envelopes (framed, see [`crate::envelope::frames`]) |
-//! | `GET /v1/teams/{team}/envelopes?after=N&limit=M[&scope=S]` | an active device | the envelopes of its scopes after sequence number N |
+//! | `GET /v1/teams/{team}/envelopes?after=N&limit=M[&scope=S][&skip_own=true]` | an active device | the envelopes of its scopes after sequence number N (without those it wrote, with `skip_own`) |
 //!
 //! Each device also has an inbox scope whose id is its device id: any active device of the
 //! team may write to it (wrapped scope keys), only its device reads it.

@@ -274,9 +274,34 @@ impl RelayClient {
         limit: u32,
         scope: Option<Uuid>,
     ) -> Result<Pulled, ClientError> {
+        self.pull_path(team, after, limit, scope, false).await
+    }
+
+    /// [`Self::pull`] without the envelopes this device wrote; `next` still moves past them.
+    pub async fn pull_others(
+        &self,
+        team: Uuid,
+        after: i64,
+        limit: u32,
+        scope: Option<Uuid>,
+    ) -> Result<Pulled, ClientError> {
+        self.pull_path(team, after, limit, scope, true).await
+    }
+
+    async fn pull_path(
+        &self,
+        team: Uuid,
+        after: i64,
+        limit: u32,
+        scope: Option<Uuid>,
+        skip_own: bool,
+    ) -> Result<Pulled, ClientError> {
         let mut path = format!("/v1/teams/{team}/envelopes?after={after}&limit={limit}");
         if let Some(scope) = scope {
             path.push_str(&format!("&scope={scope}"));
+        }
+        if skip_own {
+            path.push_str("&skip_own=true");
         }
         let response = self
             .send(reqwest::Method::GET, &path, Vec::new(), "application/json")

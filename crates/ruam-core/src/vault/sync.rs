@@ -646,7 +646,7 @@ impl Vault {
                 loop {
                     let page = session
                         .client
-                        .pull(team, after, engine::PULL_PAGE, Some(*scope_id))
+                        .pull_others(team, after, engine::PULL_PAGE, Some(*scope_id))
                         .await
                         .map_err(engine::relay_error)?;
                     let (_, pulled) = self
@@ -661,11 +661,12 @@ impl Vault {
                 }
             }
         }
+        // What this laptop wrote stays at the relay: it is not pulled back.
         let mut pages = 0;
         loop {
             let page = session
                 .client
-                .pull(team, state.pulled_seq, engine::PULL_PAGE, None)
+                .pull_others(team, state.pulled_seq, engine::PULL_PAGE, None)
                 .await
                 .map_err(engine::relay_error)?;
             let (after, pulled) = self

@@ -204,13 +204,16 @@ pub trait RelayStore: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = StoreResult<Vec<Pushed>>> + Send;
 
     /// Envelopes after `after`, oldest first, at most `limit`.
+    /// Envelopes after `after`, in order; those written by `skip` come without their
+    /// bytes (the device that wrote them has them), so that the pull still moves past.
     fn pull(
         &self,
         team_id: Uuid,
         scope: PullScope,
         after: i64,
         limit: u32,
-    ) -> impl Future<Output = StoreResult<Vec<(i64, Vec<u8>)>>> + Send;
+        skip: Option<Uuid>,
+    ) -> impl Future<Output = StoreResult<Vec<(i64, Option<Vec<u8>>)>>> + Send;
 
     /// The team's newest sequence number.
     fn head_seq(&self, team_id: Uuid) -> impl Future<Output = StoreResult<i64>> + Send;

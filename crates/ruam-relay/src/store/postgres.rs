@@ -470,30 +470,33 @@ impl RelayStore for PgStore {
         scope: PullScope,
         after: i64,
         limit: u32,
-    ) -> StoreResult<Vec<(i64, Vec<u8>)>> {
+        skip: Option<Uuid>,
+    ) -> StoreResult<Vec<(i64, Option<Vec<u8>>)>> {
         let rows = match scope {
-            PullScope::Device(device_id) => {
-                sqlx::query_as(
-                    "SELECT seq, body FROM envelopes
+            PullScope::Device(device_id) => sqlx::query_as(
+                "SELECT seq, CASE WHEN device_id IS NOT DISTINCT FROM $5 THEN NULL ELSE body END
+                     FROM envelopes
                      WHERE team_id = $1 AND seq > $2 AND (scope_id = $3 OR scope_id IN
                          (SELECT scope_id FROM grants WHERE team_id = $1 AND device_id = $3))
                      ORDER BY seq LIMIT $4",
-                )
-                .bind(team_id)
-                .bind(after)
-                .bind(device_id)
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
-                .await?
-            }
+            )
+            .bind(team_id)
+            .bind(after)
+            .bind(device_id)
+            .bind(i64::from(limit))
+            .bind(skip)
+            .fetch_all(&self.pool)
+            .await?,
             PullScope::One(scope_id) => sqlx::query_as(
-                "SELECT seq, body FROM envelopes WHERE team_id = $1 AND scope_id = $2 AND seq > $3
+                "SELECT seq, CASE WHEN device_id IS NOT DISTINCT FROM $5 THEN NULL ELSE body END
+                     FROM envelopes WHERE team_id = $1 AND scope_id = $2 AND seq > $3
                      ORDER BY seq LIMIT $4",
             )
             .bind(team_id)
             .bind(scope_id)
             .bind(after)
             .bind(i64::from(limit))
+            .bind(skip)
             .fetch_all(&self.pool)
             .await?,
         };

@@ -492,27 +492,28 @@ impl RelayStore for SqliteStore {
         scope: PullScope,
         after: i64,
         limit: u32,
-    ) -> StoreResult<Vec<(i64, Vec<u8>)>> {
+        skip: Option<Uuid>,
+    ) -> StoreResult<Vec<(i64, Option<Vec<u8>>)>> {
         let rows =
             match scope {
-                PullScope::Device(device_id) => {
-                    sqlx::query_as(
-                        "SELECT seq, body FROM envelopes
+                PullScope::Device(device_id) => sqlx::query_as(
+                    "SELECT seq, CASE WHEN device_id IS ?5 THEN NULL ELSE body END FROM envelopes
                      WHERE team_id = ?1 AND seq > ?2 AND (scope_id = ?3 OR scope_id IN
                          (SELECT scope_id FROM grants WHERE team_id = ?1 AND device_id = ?3))
                      ORDER BY seq LIMIT ?4",
-                    )
-                    .bind(team_id)
-                    .bind(after)
-                    .bind(device_id)
-                    .bind(i64::from(limit))
-                    .fetch_all(&self.read)
-                    .await?
-                }
-                PullScope::One(scope_id) => sqlx::query_as(
-                    "SELECT seq, body FROM envelopes WHERE team_id = ? AND scope_id = ? AND seq > ?
-                     ORDER BY seq LIMIT ?",
                 )
+                .bind(team_id)
+                .bind(after)
+                .bind(device_id)
+                .bind(i64::from(limit))
+                .bind(skip)
+                .fetch_all(&self.read)
+                .await?,
+                PullScope::One(scope_id) => sqlx::query_as(
+                    "SELECT seq, CASE WHEN device_id IS ? THEN NULL ELSE body END FROM envelopes
+                     WHERE team_id = ? AND scope_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                )
+                .bind(skip)
                 .bind(team_id)
                 .bind(scope_id)
                 .bind(after)

@@ -161,6 +161,26 @@ pub async fn a_device_pulls_only_its_scopes_and_its_inbox(relay: TestRelay) {
         .map(|e| e.header.envelope_id)
         .collect();
     assert_eq!(seen, expected);
+    // Without what it wrote itself: only the lead's, and the pull still moves past its own
+    // (the case note is the newest envelope).
+    let others = worker
+        .client
+        .pull_others(team_id, 0, 100, None)
+        .await
+        .unwrap();
+    let seen: HashSet<Uuid> = ids(&others.envelopes).into_iter().collect();
+    let expected: HashSet<Uuid> = [&board, &case_file, &keys_for_worker]
+        .iter()
+        .map(|e| e.header.envelope_id)
+        .collect();
+    assert_eq!(seen, expected);
+    assert_eq!(others.next, relay.head_seq(team_id).await);
+    let by_scope = worker
+        .client
+        .pull_others(team_id, 0, 100, Some(case))
+        .await
+        .unwrap();
+    assert_eq!(ids(&by_scope.envelopes), vec![case_file.header.envelope_id]);
 
     // Asking for the case by name, or writing to it, is refused.
     let refused = liaison

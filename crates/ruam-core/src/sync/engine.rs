@@ -328,10 +328,41 @@ pub async fn push(pool: &SqlitePool, client: &RelayClient, state: &SyncState) ->
             .map(|(_, body)| Envelope::decode(body))
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|e| Error::invalid("sync", format!("a sealed envelope waiting here {e}")))?;
-        client
-            .push(state.team_id, &envelopes)
-            .await
-            .map_err(relay_error)?;
+        if let Err(refused) = client.push(state.team_id, &envelopes).await {
+            // A push is refused whole. Keys or a notice for a laptop's inbox that the relay
+            // refuses (that laptop was revoked meanwhile) are moot: they are let go, one by
+            // one, so that they never hold back the rest. Anything else stops the round.
+            if !matches!(refused, ClientError::Refused { .. }) || rows.len() == 1 {
+                if rows.len() == 1 && envelopes[0].header.epoch == 0 {
+                    if let ClientError::Refused { .. } = refused {
+                        tracing::warn!(envelope = %envelopes[0].header.envelope_id, "an inbox envelope the relay refuses is let go");
+                        sqlx::query("DELETE FROM sync_outgoing WHERE seq = ?")
+                            .bind(rows[0].0)
+                            .execute(pool)
+                            .await?;
+                        continue;
+                    }
+                }
+                return Err(relay_error(refused));
+            }
+            for ((seq, _), envelope) in rows.iter().zip(&envelopes) {
+                match client
+                    .push(state.team_id, std::slice::from_ref(envelope))
+                    .await
+                {
+                    Ok(_) => pushed += 1,
+                    Err(ClientError::Refused { .. }) if envelope.header.epoch == 0 => {
+                        tracing::warn!(envelope = %envelope.header.envelope_id, "an inbox envelope the relay refuses is let go");
+                    }
+                    Err(err) => return Err(relay_error(err)),
+                }
+                sqlx::query("DELETE FROM sync_outgoing WHERE seq = ?")
+                    .bind(seq)
+                    .execute(pool)
+                    .await?;
+            }
+            continue;
+        }
         let last = rows.last().map(|(seq, _)| *seq).unwrap_or_default();
         sqlx::query("DELETE FROM sync_outgoing WHERE seq <= ?")
             .bind(last)

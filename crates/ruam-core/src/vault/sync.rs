@@ -488,6 +488,10 @@ impl Vault {
             // Every scope it could read gets a new key, sent to the laptops still entitled.
             reconcile(open, &session, &BTreeSet::new()).await?;
         }
+        // The new keys wait in the outbox of envelopes: a round sends them now.
+        if let Err(err) = self.sync_now().await {
+            tracing::info!(code = ?err.code(), "no sync round after revoking a laptop");
+        }
         self.sync_devices().await
     }
 

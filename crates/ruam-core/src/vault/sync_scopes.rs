@@ -155,13 +155,11 @@ pub(super) async fn reconcile(
                 );
             }
         }
-        // The keys reach the relay before this laptop counts them as sent.
-        if !inboxes.is_empty() {
-            session
-                .client
-                .push(team, &inboxes)
-                .await
-                .map_err(engine::relay_error)?;
+        // The keys wait with what this laptop sends, in the same transaction as the key
+        // and the grants: the relay is at the new epoch now, and a connection lost before
+        // they reach it must not lose the only copy of the key (the next push sends them).
+        for envelope in &inboxes {
+            engine::queue_envelope(&mut tx, envelope, 0).await?;
         }
         // Laptops taken off a case are told to delete it (a revoked one is refused anyway).
         if let Target::Case(_) = &target {
@@ -189,11 +187,8 @@ pub(super) async fn reconcile(
                     ));
                 }
             }
-            let notices: Vec<_> = notices.into_iter().map(|(_, e)| e).collect();
-            if !notices.is_empty() {
-                if let Err(err) = session.client.push(team, &notices).await {
-                    tracing::warn!(scope = %scope_id, error = %err, "could not tell laptops to drop a case");
-                }
+            for (_, notice) in &notices {
+                engine::queue_envelope(&mut tx, notice, 0).await?;
             }
         }
         tx.commit().await?;

@@ -1423,3 +1423,53 @@ async fn a_members_laptop_that_rewrites_the_team_is_refused_by_the_others() {
     assert_eq!(got.refused, 0, "{got:?}");
     assert!(got.applied_rows > 0, "{got:?}");
 }
+
+#[tokio::test]
+async fn keys_wait_with_what_a_laptop_sends_and_one_for_a_gone_laptop_is_let_go() {
+    let relay = Relay::start().await;
+    let (lead, laptop, _) = two_laptops(&relay).await;
+    // A notice for the inbox of a laptop the relay does not (any longer) know waits in the
+    // lead's queue, as keys do between a scope's new epoch and the next push.
+    let pool = lead.vault.pool().await.unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    let state = ruam_core::sync::engine::load_state(&mut conn)
+        .await
+        .unwrap()
+        .unwrap();
+    let slots: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(lead.dir.path().join("ruam.slots")).unwrap())
+            .unwrap();
+    let identity = ruam_core::sync::DeviceIdentity::load(
+        &lead.keyring,
+        slots["vaultId"].as_str().unwrap(),
+        state.device_id,
+    )
+    .unwrap()
+    .unwrap();
+    let gone = ruam_core::sync::inbox::drop_notice(
+        &identity,
+        &state,
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
+    )
+    .unwrap();
+    ruam_core::sync::engine::queue_envelope(&mut conn, &gone, 0)
+        .await
+        .unwrap();
+    drop(conn);
+    drop(pool);
+    lead.vault
+        .create_card(card(None, "Behind the notice"))
+        .await
+        .unwrap();
+    // The relay refuses that one; it is let go, and what waited behind it goes.
+    lead.vault.sync_now().await.unwrap();
+    assert_eq!(lead.vault.sync_status().await.unwrap().pending_changes, 0);
+    laptop.vault.sync_now().await.unwrap();
+    let board = laptop.vault.open_board(None).await.unwrap();
+    assert!(board
+        .columns
+        .iter()
+        .flat_map(|c| c.cards.iter())
+        .any(|c| c.title == "Behind the notice"));
+}

@@ -129,6 +129,10 @@ pub async fn serve<S: RelayStore>(
                 if let Err(err) = store.prune_nonces(before).await {
                     tracing::warn!(error = %err, "could not forget old nonces");
                 }
+                // An invite never used is kept a day past its expiry (to say "expired").
+                if let Err(err) = store.prune_invites(now_ms() - 24 * 60 * 60 * 1000).await {
+                    tracing::warn!(error = %err, "could not forget expired invites");
+                }
             }
         })
     };

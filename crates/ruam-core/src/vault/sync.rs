@@ -546,6 +546,13 @@ impl Vault {
             ..session.clone()
         };
         let mut tx = open.pool.begin().await?;
+        // An invite's code is kept until its laptop is approved; a week past its expiry it
+        // is of no use to anyone.
+        let week_ago = time::OffsetDateTime::now_utc() - time::Duration::days(7);
+        sqlx::query("DELETE FROM sync_invites WHERE expires_at < ?")
+            .bind(crate::outbox::format_utc(week_ago))
+            .execute(&mut *tx)
+            .await?;
         for scope_id in dropped {
             if let Some(Target::Case(case_id)) = scopes::target_of_scope(&mut tx, scope_id).await? {
                 if crate::sync::drop::drop_case(

@@ -976,6 +976,27 @@ async fn a_new_laptop_joins_only_with_its_own_code_and_a_restart_resumes_the_wai
     assert_eq!(rows(&laptop, "SELECT count(*) FROM boards").await, 1);
     // From now on it syncs like any laptop, and signs in as its member.
     laptop.vault.sync_now().await.unwrap();
+    // The lead's laptop forgets an invite's code a week after it expired.
+    let pool = lead.vault.pool().await.unwrap();
+    sqlx::query(
+        "INSERT INTO sync_invites (invite_id, code, member_id, expires_at, created_by, created_at)
+         VALUES ('0123456789', zeroblob(20), ?, '2026-01-01T00:00:00.000Z', ?, '2025-12-29T00:00:00.000Z')",
+    )
+    .bind(&worker.id)
+    .bind(&worker.id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    drop(pool);
+    lead.vault.sync_now().await.unwrap();
+    assert_eq!(
+        rows(
+            &lead,
+            "SELECT count(*) FROM sync_invites WHERE invite_id = '0123456789'"
+        )
+        .await,
+        0
+    );
     laptop.vault.lock().await;
     let again = laptop.vault.unlock(unlock_as("kanya", OWN)).await.unwrap();
     assert_eq!(again.status.state, VaultState::Unlocked);

@@ -120,6 +120,9 @@ pub trait RelayStore: Clone + Send + Sync + 'static {
     /// Forget nonces seen before `before_ms`; their requests are too old to be accepted.
     fn prune_nonces(&self, before_ms: i64) -> impl Future<Output = StoreResult<u64>> + Send;
 
+    /// Forget invites never used that expired before `before_ms`.
+    fn prune_invites(&self, before_ms: i64) -> impl Future<Output = StoreResult<u64>> + Send;
+
     /// `false` if the invite id is taken.
     fn add_invite(
         &self,

@@ -162,6 +162,16 @@ impl RelayStore for PgStore {
             .rows_affected())
     }
 
+    async fn prune_invites(&self, before_ms: i64) -> StoreResult<u64> {
+        Ok(
+            sqlx::query("DELETE FROM invites WHERE used_by IS NULL AND expires_ms < $1")
+                .bind(before_ms)
+                .execute(&self.pool)
+                .await?
+                .rows_affected(),
+        )
+    }
+
     async fn add_invite(
         &self,
         invite: &InviteRow,
@@ -217,7 +227,7 @@ impl RelayStore for PgStore {
     ) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await?;
         let used = sqlx::query(
-            "UPDATE invites SET used_by = $1, used_ms = $2 WHERE id = $3 AND used_by IS NULL",
+            "UPDATE invites SET used_by = $1, used_ms = $2, welcome = NULL WHERE id = $3 AND used_by IS NULL",
         )
         .bind(device.device_id)
         .bind(now_ms)

@@ -185,6 +185,16 @@ impl RelayStore for SqliteStore {
             .rows_affected())
     }
 
+    async fn prune_invites(&self, before_ms: i64) -> StoreResult<u64> {
+        Ok(
+            sqlx::query("DELETE FROM invites WHERE used_by IS NULL AND expires_ms < ?")
+                .bind(before_ms)
+                .execute(&self.write)
+                .await?
+                .rows_affected(),
+        )
+    }
+
     async fn add_invite(
         &self,
         invite: &InviteRow,
@@ -240,7 +250,7 @@ impl RelayStore for SqliteStore {
     ) -> StoreResult<bool> {
         let mut tx = self.write.begin().await?;
         let used = sqlx::query(
-            "UPDATE invites SET used_by = ?, used_ms = ? WHERE id = ? AND used_by IS NULL",
+            "UPDATE invites SET used_by = ?, used_ms = ?, welcome = NULL WHERE id = ? AND used_by IS NULL",
         )
         .bind(device.device_id)
         .bind(now_ms)

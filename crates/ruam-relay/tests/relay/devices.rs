@@ -37,8 +37,20 @@ pub async fn a_device_enrols_by_invite_and_waits_for_approval(relay: TestRelay) 
     let enrolled = laptop.client.enrol(&invite.enrol(&laptop)).await.unwrap();
     assert_eq!(enrolled.team_id, team_id);
     assert_eq!(enrolled.status, DeviceStatus::Pending);
-    // The invite's sealed welcome reaches the device that enrols, as it was left.
+    // The invite's sealed welcome reaches the device that enrols, as it was left, and the
+    // relay forgets it then.
     assert_eq!(enrolled.welcome, invite.body(0).welcome);
+    assert_eq!(relay.invite_row(&invite.id).await, (true, None));
+    // An invite never used is forgotten once expired; a used one stays (its device names it).
+    let unused = Invite::new();
+    lead.client
+        .new_invite(team_id, &unused.body(now_ms() + 60_000))
+        .await
+        .unwrap();
+    assert!(relay.invite_row(&unused.id).await.0);
+    assert_eq!(relay.prune_invites(now_ms() + 120_000).await, 1);
+    assert!(!relay.invite_row(&unused.id).await.0);
+    assert!(relay.invite_row(&invite.id).await.0);
 
     // Waiting: it may ask about itself, nothing else.
     let me = laptop.client.me(team_id).await.unwrap();

@@ -160,6 +160,29 @@ impl TestRelay {
         on_store!(&self.store, s => s.head_seq(team).await.expect("head"))
     }
 
+    /// Forget the invites never used that expired before `before_ms`; how many went.
+    pub async fn prune_invites(&self, before_ms: i64) -> u64 {
+        on_store!(&self.store, s => s.prune_invites(before_ms).await.expect("prune"))
+    }
+
+    /// What the relay's database holds of an invite: (whether it is there, its welcome).
+    pub async fn invite_row(&self, invite_id: &str) -> (bool, Option<String>) {
+        let query = "SELECT welcome FROM invites WHERE id = $1";
+        let row: Option<Option<String>> = match &self.store {
+            Store::Sqlite(s) => sqlx::query_scalar(query)
+                .bind(invite_id)
+                .fetch_optional(s.pool())
+                .await
+                .expect("read invite"),
+            Store::Postgres(s) => sqlx::query_scalar(query)
+                .bind(invite_id)
+                .fetch_optional(s.pool())
+                .await
+                .expect("read invite"),
+        };
+        (row.is_some(), row.flatten())
+    }
+
     /// Every envelope's bytes the relay holds for the team, as its database has them.
     pub async fn held(&self, team: Uuid) -> Vec<Vec<u8>> {
         let query = "SELECT body FROM envelopes WHERE team_id = $1 ORDER BY seq";

@@ -155,6 +155,8 @@ describe('Settings → Devices and sync: conflicts', () => {
 			}
 		});
 		const item = await within(panel).findByTestId('sync-conflict');
+		// In words, not the records' column names.
+		expect(item).toHaveTextContent('“Title” of this task was changed');
 		expect(within(item).getByTestId('sync-conflict-local')).toHaveTextContent('Visit the family with an interpreter');
 		expect(within(item).getByTestId('sync-conflict-remote')).toHaveTextContent('Visit the family on Monday');
 		await user.click(within(item).getByTestId('sync-keep-local'));

@@ -848,6 +848,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_field_a_person_settles_has_words_in_both_languages() {
+        for catalog in [
+            include_str!("../../../../ui/src/lib/i18n/en.json"),
+            include_str!("../../../../ui/src/lib/i18n/th.json"),
+        ] {
+            let json: Value = serde_json::from_str(catalog).unwrap();
+            let words = &json["settings"]["sync"]["field"];
+            for entity in ENTITIES {
+                for field in entity.tracked {
+                    assert!(
+                        words[*field].is_string(),
+                        "{}.{field} has no label in settings.sync.field",
+                        entity.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn every_parent_and_child_is_named_both_ways() {
         for e in ENTITIES {
             for (child, column) in e.children {

@@ -157,6 +157,27 @@ export const AUDIT_ENTITY_KEYS: Readonly<Record<string, string>> = {
 	fund_receipt: 'auditEntity.fund_receipt'
 };
 
+/** The fields whose edits on two laptops at once a person settles (`sync::entities` `tracked`). */
+export const SYNC_FIELD_KEYS: Readonly<Record<string, string>> = Object.fromEntries(
+	[
+		'name',
+		'permissions',
+		'role',
+		'status',
+		'title',
+		'description',
+		'risk',
+		'level',
+		'outcome',
+		'alias',
+		'birth_date',
+		'nationality',
+		'documentation',
+		'contact',
+		'body'
+	].map((field) => [field, `settings.sync.field.${field}`])
+);
+
 export const AUDIT_OUTCOME_KEYS: Readonly<Record<string, string>> = {
 	ok: 'auditOutcome.ok',
 	refused: 'auditOutcome.refused',

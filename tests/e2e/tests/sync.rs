@@ -146,8 +146,8 @@ async fn journey(lead: &mut App, liaison: &mut App, relay: &str) -> Result<()> {
     );
     liaison.screenshot("waiting-for-approval").await?;
 
-    // The lead types those digits to let it in.
-    sync_round(lead).await?;
+    // The new laptop shows up on the lead's screen by itself; the lead types those digits
+    // to let it in.
     lead.wait_css("[data-testid=\"sync-device\"][data-status=\"pending\"]")
         .await?;
     lead.type_into("sync-typed-code", &short_code).await?;

@@ -131,6 +131,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::fund_ledger_export,
             sync::join_team,
             sync::join_check,
+            sync::join_abandon,
             sync::sync_status,
             sync::sync_start_team,
             sync::sync_invite,

@@ -35,6 +35,14 @@ pub async fn join_check(vault: VaultState<'_>) -> IpcResult<VaultStatus> {
     Ok(vault.join_check().await?)
 }
 
+/// While joining: give up, remove the vault made for it, back to the first screen.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn join_abandon(vault: VaultState<'_>) -> IpcResult<VaultStatus> {
+    Ok(vault.join_abandon().await?)
+}
+
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip_all)]

@@ -125,4 +125,20 @@ describe('joining a team from a new laptop', () => {
 		expect(await screen.findByTestId('join-check-error')).toBeInTheDocument();
 		expect(screen.getByTestId('joining')).toBeInTheDocument();
 	});
+
+	it('starts over only when asked twice, and the first screen shows', async () => {
+		const core = installBackend({
+			vault_status: () => joining(),
+			join_check: () => joining(),
+			join_abandon: () => status('absent')
+		});
+		const user = userEvent.setup();
+		render(App);
+		await user.click(await screen.findByTestId('join-start-over'));
+		expect(core.callsTo('join_abandon')).toHaveLength(0);
+		expect(screen.getByTestId('join-start-over-explain')).toHaveTextContent('a new invite');
+		await user.click(screen.getByTestId('join-start-over-confirm'));
+		expect(await screen.findByTestId('first-run')).toBeInTheDocument();
+		expect(core.callsTo('join_abandon')).toHaveLength(1);
+	});
 });

@@ -4,6 +4,7 @@
  * `VaultStatus` and makes sure the lock path wipes vault data before anything else.
  */
 import {
+	joinAbandon,
 	joinCheck,
 	joinTeam,
 	onVaultLocked,
@@ -139,6 +140,13 @@ export async function checkJoining(): Promise<void> {
 	const epoch = lockEpoch();
 	const status = await joinCheck();
 	if (lockedSince(epoch)) return;
+	enterStatus(status);
+}
+
+/** Gives up joining: the core removes the vault made for it; the first screen shows. */
+export async function abandonJoining(): Promise<void> {
+	const status = await joinAbandon();
+	clearAll();
 	enterStatus(status);
 }
 

@@ -325,6 +325,42 @@ impl Vault {
         })
     }
 
+    /// Give up joining (a lead refused this laptop, or the invite was meant for someone
+    /// else): the vault made for it, which holds nothing written on this laptop, is removed
+    /// with its keys, and Ruam starts again at its first screen.
+    pub async fn join_abandon(&self) -> Result<VaultStatus> {
+        let mut state = self.state.write().await;
+        if !matches!(*state, State::Joining(_)) {
+            return Err(Error::invalid(
+                "vault",
+                "is not waiting to join a team: nothing was removed",
+            ));
+        }
+        let State::Joining(joining) = std::mem::replace(&mut *state, State::Locked) else {
+            unreachable!("matched above");
+        };
+        let vault_id = joining.vault_id.clone();
+        joining.close().await;
+        self.remove_partial_vault();
+        if self.paths.vault_exists() {
+            return Err(Error::io(
+                self.paths.dir(),
+                std::io::Error::other("the vault made to join could not be removed"),
+            ));
+        }
+        let keyring = self.keyring.clone();
+        let forgotten = blocking(move || {
+            DeviceIdentity::forget(keyring.as_ref(), &vault_id)?;
+            keyring.delete(&vault_id)
+        })
+        .await;
+        if let Err(err) = forgotten {
+            tracing::warn!(%err, "could not remove the abandoned vault's device secrets");
+        }
+        tracing::info!("gave up joining; the vault made for it was removed");
+        Ok(self.status_of(&state))
+    }
+
     /// After a sign-in's key opened the vault: if it is still waiting to join, the wait
     /// resumes (nothing else can open before the team's data is there).
     pub(super) async fn resume_joining(

@@ -1494,3 +1494,37 @@ async fn keys_wait_with_what_a_laptop_sends_and_one_for_a_gone_laptop_is_let_go(
         .flat_map(|c| c.cards.iter())
         .any(|c| c.title == "Behind the notice"));
 }
+
+#[tokio::test]
+async fn a_laptop_that_gives_up_joining_starts_again_from_nothing() {
+    let relay = Relay::start().await;
+    let (lead, _) = TestVault::created().await;
+    let worker = lead
+        .vault
+        .add_member(new_member("Kanya", "kanya", "case_worker"))
+        .await
+        .unwrap();
+    lead.vault.sync_start_team(relay.url()).await.unwrap();
+    let laptop = TestVault::empty();
+    let join = |code: String| JoinRequest {
+        relay_url: relay.url(),
+        invite_code: code.as_str().into(),
+        passphrase: OWN.into(),
+    };
+    // Not waiting to join: nothing to give up, nothing removed.
+    assert_invalid_field(lead.vault.join_abandon().await, "vault");
+    let invite = lead.vault.sync_invite(worker.id.clone()).await.unwrap();
+    laptop.vault.join_team(join(invite.code)).await.unwrap();
+    assert!(!laptop.keyring.is_empty());
+    let status = laptop.vault.join_abandon().await.unwrap();
+    assert_eq!(status.state, VaultState::Absent);
+    assert!(
+        laptop.keyring.is_empty(),
+        "its keys are gone from the keyring"
+    );
+    assert!(!laptop.dir.path().join("ruam.vault").exists());
+    // With a new invite it joins as any new laptop does.
+    let invite = lead.vault.sync_invite(worker.id.clone()).await.unwrap();
+    let started = laptop.vault.join_team(join(invite.code)).await.unwrap();
+    assert_eq!(started.status.state, VaultState::Joining);
+}

@@ -92,6 +92,8 @@ export const commands = {
 	joinTeam: (request: JoinRequest) => typedError<JoinStarted, IpcError>(__TAURI_INVOKE("join_team", { request })),
 	/**  While joining: whether a lead approved this laptop, and pull what it may read. */
 	joinCheck: () => typedError<VaultStatus, IpcError>(__TAURI_INVOKE("join_check")),
+	/**  While joining: give up, remove the vault made for it, back to the first screen. */
+	joinAbandon: () => typedError<VaultStatus, IpcError>(__TAURI_INVOKE("join_abandon")),
 	syncStatus: () => typedError<SyncStatus, IpcError>(__TAURI_INVOKE("sync_status")),
 	syncStartTeam: (relayUrl: string) => typedError<SyncStatus, IpcError>(__TAURI_INVOKE("sync_start_team", { relayUrl })),
 	syncInvite: (memberId: string) => typedError<SyncInvite, IpcError>(__TAURI_INVOKE("sync_invite", { memberId })),

@@ -523,6 +523,8 @@ export const caseSpending = (caseId: string): Promise<SpendingRequest[]> => call
 export const joinTeam = (request: JoinRequest): Promise<JoinStarted> => call(commands.joinTeam(request));
 /** While joining: asks the relay whether a lead approved, and pulls a few pages of the team. */
 export const joinCheck = (): Promise<VaultStatus> => call(commands.joinCheck());
+/** While joining: give up; the vault made for it is removed, and the first screen shows. */
+export const joinAbandon = (): Promise<VaultStatus> => call(commands.joinAbandon());
 export const syncStatus = (): Promise<SyncStatus> => call(commands.syncStatus());
 /** A lead puts the team on a relay from this laptop. */
 export const syncStartTeam = (relayUrl: string): Promise<SyncStatus> => call(commands.syncStartTeam(relayUrl));

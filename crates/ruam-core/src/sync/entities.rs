@@ -455,6 +455,20 @@ pub fn resolve<'a>(name: &str, id: &'a str) -> Option<(&'static Entity, &'a str)
     Some((entity(target)?, parent_id))
 }
 
+/// The SQL of one value of a set as it travels: its one column, or its columns as JSON.
+fn set_value_sql(set: &SetField) -> String {
+    match set.value_columns {
+        [one] => (*one).to_owned(),
+        many => format!(
+            "json_object({})",
+            many.iter()
+                .map(|c| format!("'{c}', {c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 /// A row's replicated fields, `None` when the row is not (or no longer) in the vault.
 pub async fn read_row(
     conn: &mut SqliteConnection,
@@ -483,16 +497,7 @@ pub async fn read_row(
         return Ok(None);
     };
     for set in entity.sets {
-        let value = match set.value_columns {
-            [one] => (*one).to_owned(),
-            many => format!(
-                "json_object({})",
-                many.iter()
-                    .map(|c| format!("'{c}', {c}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        };
+        let value = set_value_sql(set);
         let sql = format!(
             "SELECT json_group_array({value}) FROM (SELECT * FROM {t} WHERE {p} = ? ORDER BY {order})",
             t = set.table,
@@ -553,16 +558,7 @@ pub async fn read_rows(
             }
         }
         for set in entity.sets {
-            let value = match set.value_columns {
-                [one] => (*one).to_owned(),
-                many => format!(
-                    "json_object({})",
-                    many.iter()
-                        .map(|c| format!("'{c}', {c}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
+            let value = set_value_sql(set);
             let sql = format!(
                 "SELECT {p}, json_group_array({value}) FROM (SELECT * FROM {t}
                  WHERE {p} IN (SELECT value FROM json_each(?)) ORDER BY {p}, {order}) GROUP BY {p}",

@@ -196,11 +196,7 @@ impl Vault {
         let code = InviteCode::parse(request.invite_code.expose())?;
         require_acceptable("passphrase", request.passphrase.expose(), &[])?;
         let mut state = self.state.write().await;
-        if self.paths.vault_exists() {
-            return Err(Error::VaultExists(self.paths.dir().to_owned()));
-        }
-        std::fs::create_dir_all(self.paths.dir()).map_err(|e| Error::io(self.paths.dir(), e))?;
-        self.set_aside_abandoned_database()?;
+        self.prepare_new_vault()?;
 
         let vault_id = uuid::Uuid::now_v7().to_string();
         let data_key = SecretKey::random()?;
@@ -294,15 +290,7 @@ impl Vault {
             Ok(built) => built,
             Err(err) => {
                 self.remove_partial_vault();
-                let (keyring, id) = (self.keyring.clone(), vault_id.clone());
-                let forgotten = blocking(move || {
-                    DeviceIdentity::forget(keyring.as_ref(), &id)?;
-                    keyring.delete(&id)
-                })
-                .await;
-                if let Err(forget) = forgotten {
-                    tracing::warn!(%forget, "could not remove the failed vault's device secrets");
-                }
+                self.forget_secrets(&vault_id).await;
                 return Err(err);
             }
         };
@@ -348,15 +336,7 @@ impl Vault {
                 std::io::Error::other("the vault made to join could not be removed"),
             ));
         }
-        let keyring = self.keyring.clone();
-        let forgotten = blocking(move || {
-            DeviceIdentity::forget(keyring.as_ref(), &vault_id)?;
-            keyring.delete(&vault_id)
-        })
-        .await;
-        if let Err(err) = forgotten {
-            tracing::warn!(%err, "could not remove the abandoned vault's device secrets");
-        }
+        self.forget_secrets(&vault_id).await;
         tracing::info!("gave up joining; the vault made for it was removed");
         Ok(self.status_of(&state))
     }

@@ -61,11 +61,7 @@ impl Vault {
         )?;
 
         let mut state = self.state.write().await;
-        if self.paths.vault_exists() {
-            return Err(Error::VaultExists(self.paths.dir().to_owned()));
-        }
-        std::fs::create_dir_all(self.paths.dir()).map_err(|e| Error::io(self.paths.dir(), e))?;
-        self.set_aside_abandoned_database()?;
+        self.prepare_new_vault()?;
 
         let vault_id = uuid::Uuid::now_v7().to_string();
         let data_key = SecretKey::random()?;
@@ -138,10 +134,7 @@ impl Vault {
             Ok(built) => built,
             Err(err) => {
                 self.remove_partial_vault();
-                let (keyring, id) = (self.keyring.clone(), vault_id.clone());
-                if let Err(forget) = blocking(move || keyring.delete(&id)).await {
-                    tracing::warn!(%forget, "could not remove the failed vault's device secret");
-                }
+                self.forget_secrets(&vault_id).await;
                 return Err(err);
             }
         };
@@ -535,6 +528,30 @@ impl Vault {
             }
         }
         Ok(())
+    }
+
+    /// Make the data directory ready for a new vault: none there yet, the folder made, a
+    /// database an interrupted first run left set aside.
+    pub(super) fn prepare_new_vault(&self) -> Result<()> {
+        if self.paths.vault_exists() {
+            return Err(Error::VaultExists(self.paths.dir().to_owned()));
+        }
+        std::fs::create_dir_all(self.paths.dir()).map_err(|e| Error::io(self.paths.dir(), e))?;
+        self.set_aside_abandoned_database()
+    }
+
+    /// Forget a vault's secrets in the OS keyring: its device secret and its sync keys, if
+    /// any. Best effort: a failure is logged.
+    pub(super) async fn forget_secrets(&self, vault_id: &str) {
+        let (keyring, id) = (self.keyring.clone(), vault_id.to_owned());
+        let forgotten = blocking(move || {
+            crate::sync::DeviceIdentity::forget(keyring.as_ref(), &id)?;
+            keyring.delete(&id)
+        })
+        .await;
+        if let Err(err) = forgotten {
+            tracing::warn!(%err, "could not remove a vault's secrets from the keyring");
+        }
     }
 
     /// Undo a creation that failed part-way: it made these files, and nothing else uses them.

@@ -92,6 +92,10 @@ pub enum Error {
     Offline(String),
     #[error("the sync relay refused: {0}")]
     RelayRefused(String),
+    /// A ledger row from another laptop that would break this laptop's books (a line
+    /// spending more than it was given): held for a lead.
+    #[error("the books would not balance: {0}")]
+    BooksBroken(String),
 }
 
 /// What a person can do about a damaged file.
@@ -136,7 +140,8 @@ impl Error {
             Self::VaultExists(_)
             | Self::AlreadyUnlocked
             | Self::InUse(_)
-            | Self::PossibleDuplicates(_) => ErrorCode::Conflict,
+            | Self::PossibleDuplicates(_)
+            | Self::BooksBroken(_) => ErrorCode::Conflict,
             Self::Invalid { .. } => ErrorCode::Invalid,
             Self::InvalidCredentials => ErrorCode::InvalidCredentials,
             Self::Throttled { .. } => ErrorCode::Throttled,

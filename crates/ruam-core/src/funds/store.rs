@@ -137,7 +137,7 @@ pub async fn append(
     rows: impl IntoIterator<Item = (Movement, RowDetail)>,
 ) -> Result<Vec<String>> {
     let mut totals = load_totals(tx, &fund.id).await?;
-    let mut months: BTreeMap<(String, &'static str, String), i64> = BTreeMap::new();
+    let mut months = MonthSums::new();
     let mut touched_lines = std::collections::BTreeSet::new();
     let mut touched_agencies = std::collections::BTreeSet::new();
     let mut ids = Vec::new();
@@ -230,6 +230,23 @@ pub async fn append(
         }
         ids.push(id);
     }
+    write_totals(tx, fund, &totals, touched_lines, touched_agencies, months).await?;
+    Ok(ids)
+}
+
+/// Months' sums a write adds: (month, kind, agency or line) to amount.
+type MonthSums = BTreeMap<(String, &'static str, String), i64>;
+
+/// Bring the kept totals of the lines and agencies touched up to `totals`, and add to
+/// the months' sums.
+async fn write_totals(
+    conn: &mut SqliteConnection,
+    fund: &FundRow,
+    totals: &Totals,
+    touched_lines: std::collections::BTreeSet<String>,
+    touched_agencies: std::collections::BTreeSet<String>,
+    months: MonthSums,
+) -> Result<()> {
     for line in touched_lines {
         let t = totals.line(&line);
         let updated = sqlx::query(
@@ -240,7 +257,7 @@ pub async fn append(
         .bind(t.paid)
         .bind(&line)
         .bind(&fund.id)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
         if updated.rows_affected() != 1 {
             return Err(Error::invalid("lineId", "is not a line of this fund"));
@@ -257,7 +274,7 @@ pub async fn append(
         .bind(&agency)
         .bind(t.cash)
         .bind(t.in_kind)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     }
     for ((month, kind, key), amount) in months {
@@ -269,7 +286,7 @@ pub async fn append(
         .bind(&month)
         .bind(kind)
         .bind(&key)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *conn)
         .await?;
         let amount = add_checked(kept.unwrap_or(0), amount)?;
         sqlx::query(
@@ -281,10 +298,83 @@ pub async fn append(
         .bind(kind)
         .bind(&key)
         .bind(amount)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     }
-    Ok(ids)
+    Ok(())
+}
+
+/// A ledger row another laptop wrote, just put in by sync: check it against this laptop's
+/// running totals as [`append`] checks its own, and bring them up to date. A row that
+/// would break the books is refused ([`Error::BooksBroken`]) for sync to hold for a lead.
+pub async fn absorb(conn: &mut SqliteConnection, entry_id: &str) -> Result<()> {
+    type Row = (
+        String,
+        String,
+        i64,
+        Option<String>,
+        bool,
+        Option<String>,
+        String,
+    );
+    let (fund_id, kind, amount, agency, in_kind, line, on_date): Row = sqlx::query_as(
+        "SELECT fund_id, kind, amount, agency_id, in_kind, line_id, on_date FROM fund_ledger
+         WHERE id = ?",
+    )
+    .bind(entry_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let fund = fund(conn, &fund_id).await?;
+    let movement = movement_of(&kind, amount, agency, in_kind, line)?;
+    let mut totals = load_totals(conn, &fund.id).await?;
+    totals
+        .apply(&movement, fund.currency)
+        .map_err(|err| match err {
+            Error::Invalid { reason, .. } => Error::BooksBroken(reason),
+            other => other,
+        })?;
+    let month = on_date.get(..7).unwrap_or_default().to_owned();
+    let mut months = MonthSums::new();
+    let mut lines = std::collections::BTreeSet::new();
+    let mut agencies = std::collections::BTreeSet::new();
+    match movement {
+        Movement::Contribution {
+            agency, in_kind, ..
+        } => {
+            let kind = if in_kind { "in_kind" } else { "cash" };
+            months.insert((month, kind, agency.clone()), amount);
+            agencies.insert(agency);
+        }
+        Movement::Payment { line, .. } => {
+            months.insert((month, "paid", line.clone()), amount);
+            lines.insert(line);
+        }
+        Movement::Allocation { line, .. } | Movement::Commitment { line, .. } => {
+            lines.insert(line);
+        }
+    }
+    write_totals(conn, &fund, &totals, lines, agencies, months).await
+}
+
+/// The movement a ledger row makes, from its columns.
+fn movement_of(
+    kind: &str,
+    amount: i64,
+    agency: Option<String>,
+    in_kind: bool,
+    line: Option<String>,
+) -> Result<Movement> {
+    Ok(match (kind, agency, line) {
+        ("contribution", Some(agency), None) => Movement::Contribution {
+            agency,
+            in_kind,
+            amount,
+        },
+        ("allocation", None, Some(line)) => Movement::Allocation { line, amount },
+        ("commitment", None, Some(line)) => Movement::Commitment { line, amount },
+        ("payment", None, Some(line)) => Movement::Payment { line, amount },
+        _ => return Err(Error::Encode("a ledger row")),
+    })
 }
 
 fn add_checked(a: i64, b: i64) -> Result<i64> {
@@ -311,30 +401,18 @@ pub async fn replay(
     let count = rows.len() as u64;
     for (kind, amount, agency, in_kind, line, on_date) in rows {
         let month = on_date.get(..7).unwrap_or_default().to_owned();
-        let movement = match (kind.as_str(), agency, line) {
-            ("contribution", Some(agency), None) => {
-                let key = if in_kind { "in_kind" } else { "cash" };
-                let sum = months
-                    .entry((month, key.to_owned(), agency.clone()))
-                    .or_default();
-                *sum = add_checked(*sum, amount)?;
-                Movement::Contribution {
-                    agency,
-                    in_kind,
-                    amount,
-                }
+        let movement = movement_of(&kind, amount, agency, in_kind, line)?;
+        let key = match &movement {
+            Movement::Contribution { agency, .. } => {
+                Some((if in_kind { "in_kind" } else { "cash" }, agency.clone()))
             }
-            ("allocation", None, Some(line)) => Movement::Allocation { line, amount },
-            ("commitment", None, Some(line)) => Movement::Commitment { line, amount },
-            ("payment", None, Some(line)) => {
-                let sum = months
-                    .entry((month, "paid".to_owned(), line.clone()))
-                    .or_default();
-                *sum = add_checked(*sum, amount)?;
-                Movement::Payment { line, amount }
-            }
-            _ => return Err(Error::Encode("a ledger row")),
+            Movement::Payment { line, .. } => Some(("paid", line.clone())),
+            _ => None,
         };
+        if let Some((kind, key)) = key {
+            let sum = months.entry((month, kind.to_owned(), key)).or_default();
+            *sum = add_checked(*sum, amount)?;
+        }
         totals.apply(&movement, fund.currency)?;
     }
     let months = months
@@ -379,4 +457,126 @@ pub async fn line_names(
     .bind(fund_id)
     .fetch_all(&mut *conn)
     .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::sqlite::SqliteConnectOptions;
+    use sqlx::SqlitePool;
+    use std::str::FromStr as _;
+
+    async fn count(pool: &SqlitePool, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+    }
+
+    /// A vault with funds from before they travelled (migration 0015), migrated with its
+    /// references enforced as every vault is: a case's request keeps its purpose in its
+    /// detail, decisions get their ids, the ledger keeps its rows, their order and its
+    /// rules, nothing refers to what is not there, and what the funds wrote goes at the
+    /// next round.
+    #[tokio::test]
+    async fn funds_written_before_they_travelled_are_split_and_queued_by_their_migration() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = SqliteConnectOptions::from_str("sqlite:")
+            .unwrap()
+            .filename(dir.path().join("old.db"))
+            .create_if_missing(true)
+            .foreign_keys(true);
+        let pool = SqlitePool::connect_with(options).await.unwrap();
+        let before = sqlx::migrate::Migrator {
+            migrations: std::borrow::Cow::Owned(crate::db::MIGRATOR.migrations[..14].to_vec()),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        before.run(&pool).await.unwrap();
+        let t = "2026-11-20T00:00:00.000Z";
+        for sql in [
+            format!("INSERT INTO members (id, display_name, sign_in_name, role, created_at, updated_at) VALUES ('m1', 'Dao', 'dao', 'team_lead', '{t}', '{t}'), ('m2', 'Kanya', 'kanya', 'team_lead', '{t}', '{t}')"),
+            format!("INSERT INTO agencies (id, name, kind, created_at, updated_at) VALUES ('a1', 'Friends', 'ngo', '{t}', '{t}')"),
+            format!("INSERT INTO cases (id, status, risk, level, created_by, created_at, updated_at) VALUES ('c1', 'intake', 'low', 'village', 'm1', '{t}', '{t}')"),
+            format!("INSERT INTO funds (id, name, currency, starts_on, ends_on, second_approval_above, created_by, created_at, updated_at) VALUES ('f1', 'Fund', 'THB', '2026-01-01', '2026-12-31', 1000000, 'm1', '{t}', '{t}')"),
+            format!("INSERT INTO fund_lines (id, fund_id, name, position, allocated, committed, created_by, created_at) VALUES ('l1', 'f1', 'Shelter', 0, 5000, 3000, 'm1', '{t}')"),
+            "INSERT INTO fund_agency_totals (fund_id, agency_id, cash) VALUES ('f1', 'a1', 20000)".to_owned(),
+            format!("INSERT INTO fund_requests (id, fund_id, number, line_id, amount, purpose, case_id, approvals_needed, status, requested_by, requested_at, updated_at) VALUES ('r1', 'f1', 1, 'l1', 3000, 'Shelter for Lan', 'c1', 1, 'approved', 'm2', '{t}', '{t}'), ('r2', 'f1', 2, 'l1', 100, 'Bus fares', NULL, 1, 'cancelled', 'm2', '{t}', '{t}')"),
+            "UPDATE fund_requests SET cancel_reason = 'Not needed' WHERE id = 'r2'".to_owned(),
+            format!("INSERT INTO fund_decisions (request_id, member_id, decision, decided_at) VALUES ('r1', 'm1', 'approve', '{t}')"),
+            format!("INSERT INTO fund_ledger (id, fund_id, kind, amount, agency_id, line_id, request_id, on_date, recorded_by, recorded_at) VALUES ('e1', 'f1', 'contribution', 20000, 'a1', NULL, NULL, '2026-03-02', 'm1', '{t}'), ('e2', 'f1', 'allocation', 5000, NULL, 'l1', NULL, '2026-03-02', 'm1', '{t}'), ('e3', 'f1', 'commitment', 3000, NULL, 'l1', 'r1', '2026-03-03', 'm1', '{t}')"),
+            format!("INSERT INTO changes (id, entity, entity_id, op, fields, hlc, device, created_at, synced) VALUES ('x1', 'fund', 'f1', 'insert', '{{}}', '1:0:d', 'd', '{t}', 1), ('x2', 'card', 'k1', 'insert', '{{}}', '1:1:d', 'd', '{t}', 1)"),
+        ] {
+            sqlx::query(&sql).execute(&pool).await.unwrap();
+        }
+        crate::db::MIGRATOR.run(&pool).await.unwrap();
+
+        let detail: (String, Option<String>, i64) = sqlx::query_as(
+            "SELECT d.purpose, d.case_id, r.for_case FROM fund_requests r
+             JOIN fund_request_details d ON d.id = r.id WHERE r.id = 'r1'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            detail,
+            ("Shelter for Lan".to_owned(), Some("c1".to_owned()), 1)
+        );
+        let reason: Option<String> =
+            sqlx::query_scalar("SELECT cancel_reason FROM fund_request_details WHERE id = 'r2'")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(reason.as_deref(), Some("Not needed"));
+        assert_eq!(
+            count(
+                &pool,
+                "SELECT count(*) FROM fund_requests WHERE for_case = 0"
+            )
+            .await,
+            1
+        );
+        let decision: String = sqlx::query_scalar("SELECT id FROM fund_decisions")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(decision, "r1:m1");
+        let ledger: Vec<(i64, String)> =
+            sqlx::query_as("SELECT seq, id FROM fund_ledger ORDER BY seq")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        assert_eq!(
+            ledger,
+            [
+                (1, "e1".to_owned()),
+                (2, "e2".to_owned()),
+                (3, "e3".to_owned())
+            ]
+        );
+        let broken: Vec<(String,)> = sqlx::query_as("PRAGMA foreign_key_check")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        assert!(broken.is_empty(), "{broken:?}");
+        let schema: Vec<String> =
+            sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        assert!(schema.iter().all(|sql| !sql.contains("_old")), "{schema:?}");
+        for refused in [
+            "UPDATE fund_ledger SET amount = 1 WHERE id = 'e1'",
+            "DELETE FROM fund_ledger WHERE id = 'e1'",
+            "UPDATE fund_decisions SET decision = 'reject'",
+            "DELETE FROM fund_decisions",
+        ] {
+            assert!(
+                sqlx::query(refused).execute(&pool).await.is_err(),
+                "{refused}"
+            );
+        }
+        // The fund's entry waits for the next round; the card's, synced, stays so.
+        let synced: Vec<(String, i64)> =
+            sqlx::query_as("SELECT entity, synced FROM changes ORDER BY seq")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        assert_eq!(synced, [("fund".to_owned(), 0), ("card".to_owned(), 1)]);
+    }
 }

@@ -133,6 +133,21 @@ pub async fn apply_change(
     let entity = check(change)?;
     let mut applied = Applied::default();
     let key = (change.entity.clone(), change.id.clone());
+    if entities::append_only(entity.name) {
+        let here = match (&shadow, ahead.exists.get(&key)) {
+            (Some(_), _) | (None, Some(true)) => true,
+            (None, Some(false)) => false,
+            (None, None) => entities::existing(conn, entity, std::slice::from_ref(&change.id))
+                .await?
+                .contains(&change.id),
+        };
+        if here || change.fields.contains_key(DELETED) {
+            // Written once: a row held already (the same row again) or a change of it
+            // (which no laptop writes) changes nothing.
+            applied.skipped_fields += change.fields.len();
+            return Ok(applied);
+        }
+    }
     // Most rows have no open conflict: one look, not one per field.
     let open_here: bool = match &ahead.open {
         Some(open) => open.contains(&key),
@@ -198,6 +213,9 @@ pub async fn apply_change(
             let exists = ahead.exists.get(&key).copied();
             entities::write_row_known(conn, entity, &change.id, &write, exists).await?;
             ahead.exists.insert(key.clone(), true);
+            if entities::checked_on_apply(entity.name) {
+                crate::funds::store::absorb(conn, &change.id).await?;
+            }
             // Values travel as `read_row` gives them on every laptop, so the row now holds
             // what was known of it with the fields written over it.
             for (field, value) in write {

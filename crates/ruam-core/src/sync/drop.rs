@@ -3,8 +3,9 @@
 //! or the relay lists the scope as dropped and the case's own rows here agree. A relay
 //! alone can never make a laptop delete a case.
 //! The case's rows, its board and cards, its search index, its shadows and keys go, in one
-//! transaction. A case the pooled funds refer to on this laptop is kept (funds do not sync
-//! yet, and their books must stay whole); the round says so in the log.
+//! transaction. A case whose spending detail this laptop holds is kept (the decisions on
+//! that spending are written once and never removed, and its books must stay whole); the
+//! round says so in the log.
 
 use sqlx::SqliteConnection;
 use uuid::Uuid;
@@ -34,7 +35,7 @@ pub async fn drop_case(
         return Ok(false);
     }
     let funded: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM fund_requests WHERE case_id = ?1
+        "SELECT count(*) FROM fund_request_details WHERE case_id = ?1
             OR card_id IN (SELECT id FROM cards WHERE case_id = ?1
                            OR board_id IN (SELECT id FROM boards WHERE case_id = ?1))",
     )

@@ -712,7 +712,9 @@ async fn apply_batch(
             break;
         }
         // Rows new here go in together, many a statement.
-        let new_here = shadow.is_none() && ahead.exists.get(&key) == Some(&false);
+        let new_here = shadow.is_none()
+            && ahead.exists.get(&key) == Some(&false)
+            && !super::entities::checked_on_apply(entity.name);
         let next = if new_here {
             match apply::fresh_row(change) {
                 Ok(next) => next,

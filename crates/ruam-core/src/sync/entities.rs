@@ -427,6 +427,128 @@ pub static ENTITIES: &[Entity] = &[
         section: None,
     },
     Entity {
+        name: "fund",
+        table: "funds",
+        id_column: "id",
+        columns: &[
+            "name",
+            "currency",
+            "starts_on",
+            "ends_on",
+            "second_approval_above",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ],
+        sets: NO_SETS,
+        children: &[],
+        parent: None,
+        scope: ScopeRule::Team,
+        tracked: &[],
+        section: None,
+    },
+    // A line's running totals stay out: each laptop keeps them from its ledger.
+    Entity {
+        name: "fund_line",
+        table: "fund_lines",
+        id_column: "id",
+        columns: &["fund_id", "name", "position", "created_by", "created_at"],
+        sets: NO_SETS,
+        children: &[],
+        parent: None,
+        scope: ScopeRule::Team,
+        tracked: &[],
+        section: None,
+    },
+    // Append-only: a row is written once, and its books checked as it goes in.
+    Entity {
+        name: "fund_ledger",
+        table: "fund_ledger",
+        id_column: "id",
+        columns: &[
+            "fund_id",
+            "kind",
+            "amount",
+            "agency_id",
+            "in_kind",
+            "line_id",
+            "request_id",
+            "on_date",
+            "description",
+            "reference",
+            "method",
+            "original_amount",
+            "original_currency",
+            "rate",
+            "receipt_id",
+            "reverses",
+            "recorded_by",
+            "recorded_at",
+        ],
+        sets: NO_SETS,
+        children: &[],
+        parent: None,
+        scope: ScopeRule::Team,
+        tracked: &[],
+        section: None,
+    },
+    // What every member sees of a request; its purpose and case are its detail's.
+    Entity {
+        name: "fund_request",
+        table: "fund_requests",
+        id_column: "id",
+        columns: &[
+            "fund_id",
+            "number",
+            "line_id",
+            "amount",
+            "for_case",
+            "approvals_needed",
+            "status",
+            "requested_by",
+            "requested_at",
+            "updated_at",
+        ],
+        sets: NO_SETS,
+        children: &[],
+        parent: None,
+        scope: ScopeRule::Team,
+        tracked: &["status"],
+        section: None,
+    },
+    // Spending for a case travels with the case.
+    Entity {
+        name: "fund_request_detail",
+        table: "fund_request_details",
+        id_column: "id",
+        columns: &["purpose", "case_id", "card_id", "cancel_reason"],
+        sets: NO_SETS,
+        children: &[],
+        parent: None,
+        scope: ScopeRule::CaseColumn("case_id"),
+        tracked: &[],
+        section: None,
+    },
+    // Append-only, in the scope of its request's detail (a case's, or the team's).
+    Entity {
+        name: "fund_decision",
+        table: "fund_decisions",
+        id_column: "id",
+        columns: &[
+            "request_id",
+            "member_id",
+            "decision",
+            "reason",
+            "decided_at",
+        ],
+        sets: NO_SETS,
+        children: &[],
+        parent: Some(("fund_request_detail", "request_id")),
+        scope: ScopeRule::Parent,
+        tracked: &[],
+        section: None,
+    },
+    Entity {
         name: "device",
         table: "sync_devices",
         id_column: "device_id",
@@ -440,6 +562,16 @@ pub static ENTITIES: &[Entity] = &[
         section: None,
     },
 ];
+
+/// Rows written once and never changed: a second change of one is let go.
+pub fn append_only(name: &str) -> bool {
+    matches!(name, "fund_ledger" | "fund_decision")
+}
+
+/// Rows whose going in must be checked against other rows (the books): one at a time.
+pub fn checked_on_apply(name: &str) -> bool {
+    name == "fund_ledger"
+}
 
 pub fn entity(name: &str) -> Option<&'static Entity> {
     ENTITIES.iter().find(|e| e.name == name)

@@ -14,6 +14,9 @@ use crate::{Error, Result};
 
 /// Which rule a change broke, if the error says it broke one of the records' rules.
 pub fn broken_rule(err: &Error) -> Option<&'static str> {
+    if let Error::BooksBroken(_) = err {
+        return Some("books");
+    }
     let Error::Storage(sqlx::Error::Database(db)) = err else {
         return None;
     };
@@ -37,6 +40,7 @@ pub async fn apply_or_hold(
     // A new row with no set to fill is one statement, which SQLite undoes by itself when
     // it breaks a rule; anything more is undone through a savepoint.
     let single = shadow.is_none()
+        && !super::entities::checked_on_apply(&change.entity)
         && super::entities::entity(&change.entity).is_some_and(|entity| {
             entity.sets.iter().all(|set| {
                 change

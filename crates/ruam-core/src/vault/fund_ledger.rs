@@ -157,13 +157,15 @@ async fn ledger_rows(
         "SELECT l.seq, l.id, l.kind, l.amount, l.agency_id, a.name AS agency_name, l.in_kind,
                 l.line_id, fl.name AS line_name, q.number AS request_number, l.on_date,
                 l.description, l.reference, l.method, l.original_amount, l.original_currency,
-                l.rate, l.receipt_id, l.reverses, q.case_id,
+                l.rate, l.receipt_id, l.reverses,
+                CASE WHEN q.for_case = 1 THEN ifnull(d.case_id, '') END AS case_id,
                 EXISTS (SELECT 1 FROM fund_ledger r WHERE r.reverses = l.id) AS reversed,
                 m.display_name AS recorded_by_name, l.recorded_at
          FROM fund_ledger l
          LEFT JOIN agencies a ON a.id = l.agency_id
          LEFT JOIN fund_lines fl ON fl.id = l.line_id
          LEFT JOIN fund_requests q ON q.id = l.request_id
+         LEFT JOIN fund_request_details d ON d.id = q.id
          JOIN members m ON m.id = l.recorded_by
          WHERE l.fund_id = ",
     );

@@ -341,6 +341,7 @@ struct RequestRow {
     fund_id: String,
     line_id: String,
     amount: i64,
+    for_case: bool,
     purpose: String,
     case_id: Option<String>,
     card_id: Option<String>,
@@ -350,8 +351,13 @@ struct RequestRow {
     requested_at: String,
 }
 
-const REQUEST_SELECT: &str = "SELECT id, number, fund_id, line_id, amount, purpose, case_id,
-    card_id, approvals_needed, status, requested_by, requested_at FROM fund_requests";
+/// A request with its detail. A request for a case whose detail this laptop does not hold
+/// (its member is not on the case) reads as for an unknown case (`''`): hidden.
+const REQUEST_SELECT: &str = "SELECT * FROM (SELECT r.id, r.number, r.fund_id, r.line_id,
+    r.amount, r.for_case, ifnull(d.purpose, '') AS purpose,
+    CASE WHEN r.for_case = 1 THEN ifnull(d.case_id, '') ELSE d.case_id END AS case_id,
+    d.card_id, r.approvals_needed, r.status, r.requested_by, r.requested_at
+    FROM fund_requests r LEFT JOIN fund_request_details d ON d.id = r.id)";
 
 impl Open {
     /// Whether the reader sees each of these cases (an unknown case: no).
@@ -710,11 +716,9 @@ impl Open {
     ) -> Result<()> {
         let now = now_utc();
         let changed = sqlx::query(
-            "UPDATE fund_requests SET status = ?, cancel_reason = ifnull(?, cancel_reason),
-                 updated_at = ? WHERE id = ? AND status = ?",
+            "UPDATE fund_requests SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
         )
         .bind(to)
-        .bind(cancel_reason)
         .bind(&now)
         .bind(request_id)
         .bind(from)
@@ -726,10 +730,25 @@ impl Open {
                 "changed while you were working on it: open it again",
             ));
         }
-        let mut fields = serde_json::json!({ "status": to, "updated_at": now });
         if let Some(reason) = cancel_reason {
-            fields["cancel_reason"] = serde_json::Value::from(reason);
+            // Beside the purpose: a case's spending says why only to those on the case.
+            sqlx::query("UPDATE fund_request_details SET cancel_reason = ? WHERE id = ?")
+                .bind(reason)
+                .bind(request_id)
+                .execute(&mut **tx)
+                .await?;
+            self.outbox
+                .record(
+                    tx,
+                    Some(&self.member.id),
+                    "fund_request_detail",
+                    request_id,
+                    Op::Update,
+                    &serde_json::json!({ "cancel_reason": reason }),
+                )
+                .await?;
         }
+        let fields = serde_json::json!({ "status": to, "updated_at": now });
         self.outbox
             .record(
                 tx,
@@ -949,6 +968,8 @@ impl Vault {
         let ids = store::append(&mut tx, Some(&open.outbox), &open.member.id, &fund, rows).await?;
         open.audit_in(&mut tx, "fund.allocate", Some(("fund_ledger", &ids[0])))
             .await?;
+        // Money given to a line may let in spending from other laptops held for want of it.
+        crate::sync::held::retry(&mut tx).await?;
         tx.commit().await?;
         open.overview(&fund).await
     }
@@ -1087,22 +1108,29 @@ impl Vault {
         let id = uuid::Uuid::now_v7().to_string();
         let now = now_utc();
         sqlx::query(
-            "INSERT INTO fund_requests (id, fund_id, number, line_id, amount, purpose, case_id,
-                 card_id, approvals_needed, status, requested_by, requested_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+            "INSERT INTO fund_requests (id, fund_id, number, line_id, amount, for_case,
+                 approvals_needed, status, requested_by, requested_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
         )
         .bind(&id)
         .bind(&fund.id)
         .bind(number)
         .bind(&new.line_id)
         .bind(amount)
-        .bind(&purpose)
-        .bind(&case_id)
-        .bind(&card_id)
+        .bind(case_id.is_some())
         .bind(approvals_needed)
         .bind(&open.member.id)
         .bind(&now)
         .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO fund_request_details (id, purpose, case_id, card_id) VALUES (?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(&purpose)
+        .bind(&case_id)
+        .bind(&card_id)
         .execute(&mut *tx)
         .await?;
         open.outbox
@@ -1114,9 +1142,21 @@ impl Vault {
                 Op::Insert,
                 &serde_json::json!({
                     "fund_id": fund.id, "number": number, "line_id": new.line_id,
-                    "amount": amount, "purpose": purpose, "case_id": case_id, "card_id": card_id,
+                    "amount": amount, "for_case": case_id.is_some(),
                     "approvals_needed": approvals_needed, "status": "pending",
                     "requested_by": open.member.id, "requested_at": now, "updated_at": now,
+                }),
+            )
+            .await?;
+        open.outbox
+            .record(
+                &mut tx,
+                Some(&open.member.id),
+                "fund_request_detail",
+                &id,
+                Op::Insert,
+                &serde_json::json!({
+                    "purpose": purpose, "case_id": case_id, "card_id": card_id,
                 }),
             )
             .await?;
@@ -1165,7 +1205,7 @@ impl Vault {
         };
         open.authorize_case(Action::ViewCase, case_id).await?;
         let rows: Vec<RequestRow> = sqlx::query_as(&format!(
-            "{REQUEST_SELECT} WHERE case_id = ? ORDER BY requested_at DESC, rowid DESC"
+            "{REQUEST_SELECT} WHERE case_id = ? ORDER BY requested_at DESC, id DESC"
         ))
         .bind(case_id)
         .fetch_all(&open.pool)
@@ -1225,9 +1265,10 @@ impl Vault {
             "reject"
         };
         sqlx::query(
-            "INSERT INTO fund_decisions (request_id, member_id, decision, reason, decided_at)
-             VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO fund_decisions (id, request_id, member_id, decision, reason, decided_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
         )
+        .bind(format!("{}:{}", request.id, open.member.id))
         .bind(&request.id)
         .bind(&open.member.id)
         .bind(verdict)
@@ -1314,7 +1355,8 @@ impl Vault {
             let detail = RowDetail {
                 request_id: Some(request.id.clone()),
                 on_date: crate::cases::today().to_string(),
-                description: Some(reason.clone()),
+                // The team's ledger says why only of spending that is not for a case.
+                description: (!request.for_case).then(|| reason.clone()),
                 ..RowDetail::default()
             };
             let movement = Movement::Commitment {
@@ -1438,10 +1480,12 @@ impl Vault {
         };
         type Receipt = (String, String, Vec<u8>, Option<String>, Option<String>);
         let row: Option<Receipt> = sqlx::query_as(
-            "SELECT r.file_name, r.media_type, r.content, q.requested_by, q.case_id
+            "SELECT r.file_name, r.media_type, r.content, q.requested_by,
+                    CASE WHEN q.for_case = 1 THEN ifnull(d.case_id, '') END
              FROM fund_receipts r
              LEFT JOIN fund_ledger l ON l.receipt_id = r.id
              LEFT JOIN fund_requests q ON q.id = l.request_id
+             LEFT JOIN fund_request_details d ON d.id = q.id
              WHERE r.id = ? LIMIT 1",
         )
         .bind(receipt_id)

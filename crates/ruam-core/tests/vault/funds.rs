@@ -16,7 +16,7 @@ pub fn json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
     serde_json::from_value(value).unwrap()
 }
 
-async fn agency(t: &TestVault, name: &str, kind: &str) -> String {
+pub(crate) async fn agency(t: &TestVault, name: &str, kind: &str) -> String {
     t.vault
         .add_agency(json(serde_json::json!({ "name": name, "kind": kind })))
         .await
@@ -25,7 +25,7 @@ async fn agency(t: &TestVault, name: &str, kind: &str) -> String {
 }
 
 /// A fund in THB: a second approver above 10,000; lines for shelter and travel.
-async fn fund(t: &TestVault) -> FundOverview {
+pub(crate) async fn fund(t: &TestVault) -> FundOverview {
     t.vault
         .create_fund(json(serde_json::json!({
             "name": "District MDT pooled fund 2026", "currency": "THB",
@@ -37,7 +37,7 @@ async fn fund(t: &TestVault) -> FundOverview {
         .unwrap()
 }
 
-fn line(overview: &FundOverview, name: &str) -> String {
+pub(crate) fn line(overview: &FundOverview, name: &str) -> String {
     overview
         .lines
         .iter()
@@ -47,7 +47,7 @@ fn line(overview: &FundOverview, name: &str) -> String {
         .clone()
 }
 
-async fn give(
+pub(crate) async fn give(
     t: &TestVault,
     fund_id: &str,
     agency_id: &str,
@@ -63,7 +63,7 @@ async fn give(
     t.vault.contribute_to_fund(json(body)).await
 }
 
-async fn allocate(
+pub(crate) async fn allocate(
     t: &TestVault,
     fund_id: &str,
     from: Option<&str>,
@@ -77,7 +77,7 @@ async fn allocate(
         .await
 }
 
-async fn request(
+pub(crate) async fn request(
     t: &TestVault,
     fund_id: &str,
     line_id: &str,
@@ -92,7 +92,7 @@ async fn request(
         .await
 }
 
-async fn decide(
+pub(crate) async fn decide(
     t: &TestVault,
     request_id: &str,
     approve: bool,
@@ -1017,7 +1017,7 @@ async fn each_reader_sees_what_their_role_needs() {
     assert!(!withdrawn.may_cancel);
     let pool = t.vault.pool().await.unwrap();
     let reason: Option<String> =
-        sqlx::query_scalar("SELECT cancel_reason FROM fund_requests WHERE id = ?")
+        sqlx::query_scalar("SELECT cancel_reason FROM fund_request_details WHERE id = ?")
             .bind(&second.id)
             .fetch_one(&pool)
             .await

@@ -18,5 +18,6 @@ mod recovery;
 mod secret_service;
 mod settings;
 mod sync;
+mod sync_funds;
 mod team;
 mod unlock;

@@ -17,7 +17,7 @@ use crate::boards::card;
 use crate::support::*;
 
 /// A relay on loopback, on a SQLite file, that can be stopped and started again.
-struct Relay {
+pub(crate) struct Relay {
     dir: tempfile::TempDir,
     address: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
@@ -25,7 +25,7 @@ struct Relay {
 }
 
 impl Relay {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let mut relay = Self {
             dir,
@@ -37,7 +37,7 @@ impl Relay {
         relay
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}", self.address)
     }
 
@@ -68,7 +68,7 @@ impl Relay {
     }
 
     /// Every byte of the relay's database files.
-    fn bytes(&self) -> Vec<u8> {
+    pub(crate) fn bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         for name in ["relay.db", "relay.db-wal"] {
             if let Ok(bytes) = std::fs::read(self.dir.path().join(name)) {
@@ -82,7 +82,7 @@ impl Relay {
 /// A new laptop, with no vault, joins the team with an invite the lead makes for
 /// `member_id`: it enrols, shows its short code, waits; the lead approves with that code;
 /// the laptop pulls the team and opens as the member, with the passphrase chosen on it.
-async fn joined_laptop(relay: &Relay, lead: &TestVault, member_id: &str) -> TestVault {
+pub(crate) async fn joined_laptop(relay: &Relay, lead: &TestVault, member_id: &str) -> TestVault {
     let invite = lead.vault.sync_invite(member_id.to_owned()).await.unwrap();
     let laptop = TestVault::empty();
     let started = laptop
@@ -585,7 +585,7 @@ async fn only_those_who_manage_the_team_administer_devices_and_refusals_are_audi
     assert_eq!(count(&t, "sync_state").await, 0);
 }
 
-async fn rows(t: &TestVault, sql: &str) -> i64 {
+pub(crate) async fn rows(t: &TestVault, sql: &str) -> i64 {
     let pool = t.vault.pool().await.unwrap();
     sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap()
 }

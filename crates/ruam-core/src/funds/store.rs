@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use sqlx::{Sqlite, SqliteConnection, Transaction};
+use sqlx::SqliteConnection;
 
 use super::ledger::{AgencyTotals, LineTotals, Movement, Totals};
 use super::money::{Currency, Money};
@@ -114,6 +114,9 @@ pub async fn load_totals(conn: &mut SqliteConnection, fund_id: &str) -> Result<T
 /// One ledger row to write, beyond its movement.
 #[derive(Debug, Clone, Default)]
 pub struct RowDetail {
+    /// The row's id when every laptop must give it the same one (the money an approval
+    /// sets aside, which two laptops may each write); else a new one.
+    pub id: Option<String>,
     pub request_id: Option<String>,
     /// YYYY-MM-DD.
     pub on_date: String,
@@ -130,7 +133,7 @@ pub struct RowDetail {
 /// A movement the totals refuse writes nothing and names what is wrong. Returns the rows'
 /// ids.
 pub async fn append(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut SqliteConnection,
     outbox: Option<&Outbox>,
     author: &str,
     fund: &FundRow,
@@ -144,7 +147,10 @@ pub async fn append(
     let now = now_utc();
     for (movement, detail) in rows {
         totals.apply(&movement, fund.currency)?;
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = detail
+            .id
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         let (kind, amount, agency, in_kind, line) = match &movement {
             Movement::Contribution {
                 agency,
@@ -212,7 +218,7 @@ pub async fn append(
         .bind(&detail.reverses)
         .bind(author)
         .bind(&now)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
         if let Some(outbox) = outbox {
             let fields = serde_json::json!({
@@ -225,7 +231,7 @@ pub async fn append(
                 "recorded_by": author, "recorded_at": now,
             });
             outbox
-                .record(tx, Some(author), "fund_ledger", &id, Op::Insert, &fields)
+                .record_on(tx, Some(author), "fund_ledger", &id, Op::Insert, &fields)
                 .await?;
         }
         ids.push(id);
@@ -302,6 +308,101 @@ async fn write_totals(
         .await?;
     }
     Ok(())
+}
+
+/// The id every laptop gives the money an approval sets aside.
+pub fn commitment_id(request_id: &str) -> String {
+    format!("{request_id}:commitment")
+}
+
+/// Requests approved enough on several laptops together: two leads who each gave one of
+/// two approvals offline, neither seeing the other's. Once both decisions are here the
+/// request is approved: the laptop of a member who may decide sets its money aside, under
+/// the id every laptop gives it, so that it is one row however many laptops write it. A
+/// request the line no longer has money for stays pending, and the log says so.
+pub async fn settle_approved(
+    conn: &mut SqliteConnection,
+    outbox: &Outbox,
+    me: &str,
+) -> Result<usize> {
+    let decides: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM members m JOIN roles r ON r.id = m.role
+                        WHERE m.id = ? AND m.status = 'active'
+                          AND EXISTS (SELECT 1 FROM json_each(r.permissions)
+                                      WHERE value = 'funds.approve'))",
+    )
+    .bind(me)
+    .fetch_one(&mut *conn)
+    .await?;
+    if !decides {
+        return Ok(0);
+    }
+    let ready: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT r.id, r.fund_id, r.line_id, r.amount FROM fund_requests r
+         WHERE r.status = 'pending'
+           AND NOT EXISTS (SELECT 1 FROM fund_decisions d
+                           WHERE d.request_id = r.id AND d.decision = 'reject')
+           AND (SELECT count(*) FROM fund_decisions d
+                WHERE d.request_id = r.id AND d.decision = 'approve') >= r.approvals_needed",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut settled = 0;
+    for (request_id, fund_id, line_id, amount) in ready {
+        let fund = fund(conn, &fund_id).await?;
+        let id = commitment_id(&request_id);
+        let set_aside: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM fund_ledger WHERE id = ?)")
+                .bind(&id)
+                .fetch_one(&mut *conn)
+                .await?;
+        if !set_aside {
+            let detail = RowDetail {
+                id: Some(id),
+                request_id: Some(request_id.clone()),
+                on_date: crate::cases::today().to_string(),
+                ..RowDetail::default()
+            };
+            let movement = Movement::Commitment {
+                line: line_id,
+                amount,
+            };
+            sqlx::query("SAVEPOINT settle").execute(&mut *conn).await?;
+            let appended = append(conn, Some(outbox), me, &fund, [(movement, detail)]).await;
+            if appended.is_err() {
+                sqlx::query("ROLLBACK TO settle")
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            sqlx::query("RELEASE settle").execute(&mut *conn).await?;
+            match appended {
+                Ok(_) => {}
+                Err(Error::Invalid { .. }) => {
+                    tracing::warn!("an approved request waits: its line no longer has the money");
+                    continue;
+                }
+                Err(err) => return Err(err),
+            }
+        }
+        let now = now_utc();
+        sqlx::query("UPDATE fund_requests SET status = 'approved', updated_at = ? WHERE id = ?")
+            .bind(&now)
+            .bind(&request_id)
+            .execute(&mut *conn)
+            .await?;
+        outbox
+            .record_on(
+                conn,
+                Some(me),
+                "fund_request",
+                &request_id,
+                Op::Update,
+                &serde_json::json!({ "status": "approved", "updated_at": now }),
+            )
+            .await?;
+        settled += 1;
+    }
+    Ok(settled)
 }
 
 /// A ledger row another laptop wrote, just put in by sync: check it against this laptop's

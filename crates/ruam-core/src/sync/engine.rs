@@ -512,6 +512,18 @@ pub async fn apply_page(
     if any_held {
         report.applied.rows += super::held::retry(conn).await?;
     }
+    if report.envelopes > 0 {
+        // Approvals given on two laptops may together approve a request.
+        let me: Option<String> =
+            sqlx::query_scalar("SELECT member_id FROM sync_devices WHERE device_id = ?")
+                .bind(identity.device_id.to_string())
+                .fetch_optional(&mut *conn)
+                .await?
+                .flatten();
+        if let Some(me) = me {
+            crate::funds::store::settle_approved(conn, outbox, &me).await?;
+        }
+    }
     Ok((after, report))
 }
 

@@ -1296,6 +1296,7 @@ impl Vault {
         } else if i64::try_from(approvals).unwrap_or(i64::MAX) >= request.approvals_needed {
             let fund = store::fund(&mut tx, &request.fund_id).await?;
             let detail = RowDetail {
+                id: Some(store::commitment_id(&request.id)),
                 request_id: Some(request.id.clone()),
                 on_date: crate::cases::today().to_string(),
                 ..RowDetail::default()

@@ -2,7 +2,8 @@
 //! its ledger reach every laptop and give the same totals there; a case's spending keeps
 //! its purpose and decisions with the case; two leads who each approve spending offline
 //! that together is more than the line holds find the second approval held for a lead on
-//! each laptop, until money given to the line lets it in everywhere.
+//! each laptop, until money given to the line lets it in everywhere; and two approvals
+//! given offline on two laptops approve a request together, its money set aside once.
 
 use ruam_core::vault::FundOverview;
 
@@ -199,5 +200,63 @@ async fn pooled_funds_merge_as_sets_and_spending_that_breaks_the_books_waits_for
             "{check:?}"
         );
         assert_eq!(check.entries, 6);
+    }
+
+    // Above the fund's threshold two leads approve; each does so offline, seeing only his
+    // own approval. Together the two approve it: its money is set aside once, everywhere.
+    allocate(&lead, &fund_id, None, Some(&shelter), "12,000")
+        .await
+        .unwrap();
+    lead.vault.sync_now().await.unwrap();
+    worker_laptop.vault.sync_now().await.unwrap();
+    let big = request(&worker_laptop, &fund_id, &shelter, "12,000", None)
+        .await
+        .unwrap();
+    assert_eq!(big.approvals_needed, 2);
+    worker_laptop.vault.sync_now().await.unwrap();
+    lead.vault.sync_now().await.unwrap();
+    second_laptop.vault.sync_now().await.unwrap();
+    assert_eq!(
+        decide(&lead, &big.id, true, None).await.unwrap().status,
+        "pending"
+    );
+    assert_eq!(
+        decide(&second_laptop, &big.id, true, None)
+            .await
+            .unwrap()
+            .status,
+        "pending"
+    );
+    for t in [&lead, &second_laptop, &lead, &second_laptop] {
+        t.vault.sync_now().await.unwrap();
+    }
+    for t in laptops {
+        t.vault.sync_now().await.unwrap();
+    }
+    let set_aside = format!(
+        "SELECT count(*) FROM fund_ledger WHERE request_id = '{}' AND kind = 'commitment'",
+        big.id
+    );
+    for t in laptops {
+        assert_eq!(rows(t, &set_aside).await, 1);
+        assert_eq!(
+            shelter_of(&lines(t, &fund_id).await),
+            ("1800000", "1800000", "0")
+        );
+    }
+    for t in [&lead, &second_laptop] {
+        let seen = t
+            .vault
+            .spending_requests(crate::funds::json(
+                serde_json::json!({ "fundId": fund_id, "status": "approved" }),
+            ))
+            .await
+            .unwrap();
+        assert!(
+            seen.iter().any(|r| r.id == big.id),
+            "approved on each lead's laptop"
+        );
+        let check = t.vault.check_fund_books(&fund_id).await.unwrap();
+        assert!(check.requests_match, "{check:?}");
     }
 }

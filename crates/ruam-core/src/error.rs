@@ -96,6 +96,10 @@ pub enum Error {
     /// spending more than it was given): held for a lead.
     #[error("the books would not balance: {0}")]
     BooksBroken(String),
+    /// A file's row from another laptop whose bytes have not all arrived: held until they
+    /// have.
+    #[error("a file's bytes have not all arrived")]
+    FileIncomplete,
 }
 
 /// What a person can do about a damaged file.
@@ -141,7 +145,8 @@ impl Error {
             | Self::AlreadyUnlocked
             | Self::InUse(_)
             | Self::PossibleDuplicates(_)
-            | Self::BooksBroken(_) => ErrorCode::Conflict,
+            | Self::BooksBroken(_)
+            | Self::FileIncomplete => ErrorCode::Conflict,
             Self::Invalid { .. } => ErrorCode::Invalid,
             Self::InvalidCredentials => ErrorCode::InvalidCredentials,
             Self::Throttled { .. } => ErrorCode::Throttled,

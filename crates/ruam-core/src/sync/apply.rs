@@ -211,9 +211,20 @@ pub async fn apply_change(
             write.remove(DELETED);
             next.state.remove(DELETED);
             let exists = ahead.exists.get(&key).copied();
-            entities::write_row_known(conn, entity, &change.id, &write, exists).await?;
+            let new_file = super::blob::has_content(entity.name)
+                && match exists {
+                    Some(here) => !here,
+                    None => entities::existing(conn, entity, std::slice::from_ref(&change.id))
+                        .await?
+                        .is_empty(),
+                };
+            if new_file {
+                super::blob::insert_with_content(conn, entity, &change.id, &write).await?;
+            } else {
+                entities::write_row_known(conn, entity, &change.id, &write, exists).await?;
+            }
             ahead.exists.insert(key.clone(), true);
-            if entities::checked_on_apply(entity.name) {
+            if entity.name == "fund_ledger" {
                 crate::funds::store::absorb(conn, &change.id).await?;
             }
             // Values travel as `read_row` gives them on every laptop, so the row now holds

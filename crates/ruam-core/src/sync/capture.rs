@@ -447,8 +447,15 @@ pub async fn capture(conn: &mut SqliteConnection, ready: &BTreeSet<Target>) -> R
             waiting.extend(seqs);
             continue;
         }
-        let group = out.changes.entry(target).or_default();
         let is_new = shadow.is_none();
+        // A file's bytes go ahead of its row, the first time it travels.
+        let parts = if is_new && current.is_some() && super::blob::has_content(entity.name) {
+            super::blob::parts_of(conn, entity, &key.1, &target, &hlc, author.as_deref()).await?
+        } else {
+            Vec::new()
+        };
+        let group = out.changes.entry(target).or_default();
+        group.extend(parts);
         if let Some(change) = diff(
             &mut written,
             entity,

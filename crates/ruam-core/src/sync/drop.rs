@@ -77,6 +77,7 @@ pub async fn drop_case(
         "DELETE FROM case_referrals WHERE case_id = ?1".to_owned(),
         "DELETE FROM case_consents WHERE case_id = ?1".to_owned(),
         "DELETE FROM case_attachments WHERE case_id = ?1".to_owned(),
+        "DELETE FROM sync_blob_parts WHERE case_id = ?1".to_owned(),
         "DELETE FROM cases WHERE id = ?1".to_owned(),
         "DELETE FROM sync_conflicts WHERE entity LIKE 'case%' AND entity_id = ?1".to_owned(),
     ];

@@ -723,6 +723,21 @@ async fn apply_batch(
             refusal = Some("holds a row of another scope".to_owned());
             break;
         }
+        if change.entity == super::blob::PART {
+            // Kept apart, never shadowed, until its file's row comes.
+            match super::blob::receive_part(conn, change).await {
+                Ok(()) => continue,
+                Err(Error::Invalid { reason, .. }) => {
+                    refusal = Some(reason);
+                    break;
+                }
+                Err(err) => {
+                    sqlx::query("ROLLBACK TO batch").execute(&mut *conn).await?;
+                    sqlx::query("RELEASE batch").execute(&mut *conn).await?;
+                    return Err(err);
+                }
+            }
+        }
         // Rows new here go in together, many a statement.
         let new_here = shadow.is_none()
             && ahead.exists.get(&key) == Some(&false)

@@ -548,6 +548,86 @@ pub static ENTITIES: &[Entity] = &[
         tracked: &[],
         section: None,
     },
+    // A file's row: its bytes go ahead of it in parts (`super::blob`).
+    Entity {
+        name: "case_attachment",
+        table: "case_attachments",
+        id_column: "id",
+        columns: &[
+            "case_id",
+            "section",
+            "file_name",
+            "media_type",
+            "size",
+            "sha256",
+            "added_by",
+            "created_at",
+            "deleted_at",
+        ],
+        sets: NO_SETS,
+        children: &[],
+        parent: None,
+        scope: ScopeRule::CaseColumn("case_id"),
+        tracked: &[],
+        section: Some("section"),
+    },
+    Entity {
+        name: "card_attachment",
+        table: "card_attachments",
+        id_column: "id",
+        columns: &[
+            "card_id",
+            "file_name",
+            "media_type",
+            "size",
+            "sha256",
+            "added_by",
+            "created_at",
+            "deleted_at",
+        ],
+        sets: NO_SETS,
+        children: &[],
+        parent: Some(("card", "card_id")),
+        scope: ScopeRule::Parent,
+        tracked: &[],
+        section: None,
+    },
+    Entity {
+        name: "fund_receipt",
+        table: "fund_receipts",
+        id_column: "id",
+        columns: &[
+            "fund_id",
+            "case_id",
+            "file_name",
+            "media_type",
+            "size",
+            "sha256",
+            "added_by",
+            "created_at",
+        ],
+        sets: NO_SETS,
+        children: &[],
+        parent: None,
+        scope: ScopeRule::CaseColumn("case_id"),
+        tracked: &[],
+        section: None,
+    },
+    // A part of a file's bytes, in its file's scope; kept apart until all have arrived.
+    Entity {
+        name: "blob_part",
+        table: "sync_blob_parts",
+        id_column: "owner_id",
+        columns: &[
+            "owner", "owner_id", "part", "parts", "case_id", "section", "data",
+        ],
+        sets: NO_SETS,
+        children: &[],
+        parent: None,
+        scope: ScopeRule::CaseColumn("case_id"),
+        tracked: &[],
+        section: Some("section"),
+    },
     Entity {
         name: "device",
         table: "sync_devices",
@@ -568,9 +648,10 @@ pub fn append_only(name: &str) -> bool {
     matches!(name, "fund_ledger" | "fund_decision")
 }
 
-/// Rows whose going in must be checked against other rows (the books): one at a time.
+/// Rows whose going in must be checked against other rows (the books) or brings their
+/// file's bytes: one at a time.
 pub fn checked_on_apply(name: &str) -> bool {
-    name == "fund_ledger"
+    name == "fund_ledger" || super::blob::has_content(name)
 }
 
 pub fn entity(name: &str) -> Option<&'static Entity> {
@@ -822,6 +903,32 @@ pub async fn insert_rows(
         }
     }
     query.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Insert a new row with `columns` of `fields` and one more column bound as bytes (a
+/// file's content, which never travels as a field).
+pub async fn insert_with(
+    conn: &mut SqliteConnection,
+    entity: &Entity,
+    id: &str,
+    columns: &[&str],
+    fields: &Map<String, Value>,
+    (extra, bytes): (&str, Vec<u8>),
+) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO {} ({}, {}{}{extra}) VALUES ({})",
+        entity.table,
+        entity.id_column,
+        columns.join(", "),
+        if columns.is_empty() { "" } else { ", " },
+        vec!["?"; columns.len() + 2].join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(id);
+    for column in columns {
+        query = bind(query, fields.get(*column).unwrap_or(&Value::Null));
+    }
+    query.bind(bytes).execute(&mut *conn).await?;
     Ok(())
 }
 

@@ -14,8 +14,10 @@ use crate::{Error, Result};
 
 /// Which rule a change broke, if the error says it broke one of the records' rules.
 pub fn broken_rule(err: &Error) -> Option<&'static str> {
-    if let Error::BooksBroken(_) = err {
-        return Some("books");
+    match err {
+        Error::BooksBroken(_) => return Some("books"),
+        Error::FileIncomplete => return Some("file"),
+        _ => {}
     }
     let Error::Storage(sqlx::Error::Database(db)) = err else {
         return None;

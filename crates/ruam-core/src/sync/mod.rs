@@ -6,6 +6,7 @@
 
 pub mod apply;
 pub mod audit;
+pub mod blob;
 pub mod capture;
 pub mod changes;
 pub mod drop;

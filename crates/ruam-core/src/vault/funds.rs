@@ -1416,17 +1416,28 @@ impl Vault {
         }
         let (file_name, media_type) =
             crate::cases::check_attachment(&payment.receipt_file_name, &bytes)?;
+        // A case's receipt travels with the case: this laptop must hold the case.
+        let case_id = match request.case_id.as_deref() {
+            Some("") => {
+                return Err(Error::invalid(
+                    "request",
+                    "is for a case this laptop does not hold: pay it on the laptop of a member on the case",
+                ))
+            }
+            other => other.map(str::to_owned),
+        };
         let mut tx = open.pool.begin().await?;
         let fund = store::fund(&mut tx, &request.fund_id).await?;
         let receipt_id = uuid::Uuid::now_v7().to_string();
         let sha = hex::encode(ring::digest::digest(&ring::digest::SHA256, &bytes));
         let now = now_utc();
         sqlx::query(
-            "INSERT INTO fund_receipts (id, fund_id, file_name, media_type, size, sha256, content,
-                 added_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO fund_receipts (id, fund_id, case_id, file_name, media_type, size, sha256,
+                 content, added_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&receipt_id)
         .bind(&fund.id)
+        .bind(&case_id)
         .bind(&file_name)
         .bind(media_type)
         .bind(i64::try_from(bytes.len()).unwrap_or(i64::MAX))

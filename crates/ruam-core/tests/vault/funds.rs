@@ -105,9 +105,9 @@ pub(crate) async fn decide(
         .await
 }
 
-const RECEIPT: &[u8] = b"%PDF-1.4 receipt 4471 Baan Kru Noi shelter";
+pub(crate) const RECEIPT: &[u8] = b"%PDF-1.4 receipt 4471 Baan Kru Noi shelter";
 
-async fn pay(t: &TestVault, request_id: &str) -> Result<SpendingRequest, Error> {
+pub(crate) async fn pay(t: &TestVault, request_id: &str) -> Result<SpendingRequest, Error> {
     t.vault
         .pay_spending(json(serde_json::json!({
             "requestId": request_id, "paidOn": "2026-03-20", "method": "transfer",

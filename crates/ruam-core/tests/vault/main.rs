@@ -18,6 +18,7 @@ mod recovery;
 mod secret_service;
 mod settings;
 mod sync;
+mod sync_files;
 mod sync_funds;
 mod team;
 mod unlock;

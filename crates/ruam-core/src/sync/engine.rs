@@ -479,7 +479,15 @@ pub async fn apply_page(
                         Ok(plaintext) => match serde_json::from_slice::<Batch>(&plaintext) {
                             Err(_) => Some("does not hold row changes".to_owned()),
                             Ok(batch) => {
-                                match apply_batch(conn, &batch, &expected, outbox, admin).await? {
+                                match apply_batch(
+                                    conn,
+                                    &batch,
+                                    &expected,
+                                    outbox,
+                                    (h.device_id, admin),
+                                )
+                                .await?
+                                {
                                     Err(reason) => Some(reason),
                                     Ok(applied) => {
                                         report.applied.add(applied);
@@ -645,7 +653,7 @@ async fn apply_batch(
     batch: &Batch,
     expected: &Target,
     outbox: &Outbox,
-    from_lead: bool,
+    (sender, from_lead): (Uuid, bool),
 ) -> Result<std::result::Result<Applied, String>> {
     // Who is on the team and what each role may do is a lead's to change: a member's
     // laptop that writes it (a changed client) is refused whole, on every laptop.
@@ -659,6 +667,12 @@ async fn apply_batch(
                 "changes the team's {} but is not a lead's laptop",
                 change.entity
             )));
+        }
+    }
+    // What a member may write in the funds, by their role; a lead's laptop may write all.
+    if !from_lead {
+        if let Some(reason) = super::rights::funds_refusal(conn, batch, sender).await? {
+            return Ok(Err(reason));
         }
     }
     let mut total = Applied::default();

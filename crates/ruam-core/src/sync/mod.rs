@@ -16,6 +16,7 @@ pub mod held;
 pub mod identity;
 pub mod inbox;
 pub mod invite;
+pub mod rights;
 pub mod scopes;
 pub mod seal;
 

@@ -260,3 +260,120 @@ async fn pooled_funds_merge_as_sets_and_spending_that_breaks_the_books_waits_for
         assert!(check.requests_match, "{check:?}");
     }
 }
+
+#[tokio::test]
+async fn a_laptop_that_writes_money_its_member_may_not_is_refused_by_the_others() {
+    let relay = Relay::start().await;
+    let (lead, _) = TestVault::created().await;
+    let worker = lead
+        .vault
+        .add_member({
+            let mut m = new_member("Kanya", "kanya", "case_worker");
+            m.discipline = "social_work".into();
+            m
+        })
+        .await
+        .unwrap();
+    let ngo = agency(&lead, "Friends of Children", "ngo").await;
+    let overview = fund(&lead).await;
+    let fund_id = overview.fund.id.clone();
+    lead.vault.open_board(None).await.unwrap();
+    lead.vault.sync_start_team(relay.url()).await.unwrap();
+    let laptop = joined_laptop(&relay, &lead, &worker.id).await;
+    laptop.vault.sync_now().await.unwrap();
+    // A changed client on the social worker's laptop (she may only ask for spending)
+    // records a contribution of a million, and says so in its outbox as the app would.
+    let pool = laptop.vault.pool().await.unwrap();
+    sqlx::query(
+        "INSERT INTO fund_ledger (id, fund_id, kind, amount, agency_id, on_date, recorded_by,
+             recorded_at) VALUES ('forged', ?, 'contribution', 100000000, ?, '2026-03-02', ?, '2026-03-02')",
+    )
+    .bind(&fund_id)
+    .bind(&ngo)
+    .bind(&worker.id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO changes (id, entity, entity_id, op, fields, hlc, author, device, created_at)
+         VALUES (?, 'fund_ledger', 'forged', 'insert', '{}', ?, ?, 'x', '2026-12-02T00:00:00.000Z')",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(format!("{:015}:00000:x", 1_900_000_000_000i64))
+    .bind(&worker.id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    drop(pool);
+    let sent = laptop.vault.sync_now().await.unwrap();
+    assert!(sent.sealed > 0, "{sent:?}");
+    let got = lead.vault.sync_now().await.unwrap();
+    assert_eq!(got.refused, 1, "{got:?}");
+    assert_eq!(
+        rows(
+            &lead,
+            "SELECT count(*) FROM fund_ledger WHERE id = 'forged'"
+        )
+        .await,
+        0
+    );
+    // Nor may she approve her own request from her laptop.
+    let shelter = line(&overview, "Emergency shelter");
+    give(&lead, &fund_id, &ngo, "1,000", serde_json::json!({}))
+        .await
+        .unwrap();
+    allocate(&lead, &fund_id, None, Some(&shelter), "500")
+        .await
+        .unwrap();
+    lead.vault.sync_now().await.unwrap();
+    laptop.vault.sync_now().await.unwrap();
+    let own = request(&laptop, &fund_id, &shelter, "100", None)
+        .await
+        .unwrap();
+    laptop.vault.sync_now().await.unwrap();
+    lead.vault.sync_now().await.unwrap();
+    let pool = laptop.vault.pool().await.unwrap();
+    sqlx::query("UPDATE fund_requests SET status = 'approved' WHERE id = ?")
+        .bind(&own.id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO changes (id, entity, entity_id, op, fields, hlc, author, device, created_at)
+         VALUES (?, 'fund_request', ?, 'update', '{}', ?, ?, 'x', '2026-12-02T00:00:00.000Z')",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(&own.id)
+    .bind(format!("{:015}:00001:x", 1_900_000_000_000i64))
+    .bind(&worker.id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    drop(pool);
+    laptop.vault.sync_now().await.unwrap();
+    let got = lead.vault.sync_now().await.unwrap();
+    assert_eq!(got.refused, 1, "{got:?}");
+    let status: String = {
+        let pool = lead.vault.pool().await.unwrap();
+        sqlx::query_scalar("SELECT status FROM fund_requests WHERE id = ?")
+            .bind(&own.id)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(status, "pending");
+
+    // What she may write still arrives: a request of her own.
+    let asked = request(&laptop, &fund_id, &shelter, "100", None)
+        .await
+        .unwrap();
+    laptop.vault.sync_now().await.unwrap();
+    let got = lead.vault.sync_now().await.unwrap();
+    assert_eq!(got.refused, 0, "{got:?}");
+    let listed = lead
+        .vault
+        .spending_requests(crate::funds::json(serde_json::json!({ "fundId": fund_id })))
+        .await
+        .unwrap();
+    assert!(listed.iter().any(|r| r.id == asked.id));
+}

@@ -746,8 +746,7 @@ async fn apply_batch(
                     break;
                 }
                 Err(err) => {
-                    sqlx::query("ROLLBACK TO batch").execute(&mut *conn).await?;
-                    sqlx::query("RELEASE batch").execute(&mut *conn).await?;
+                    undo_batch(conn).await?;
                     return Err(err);
                 }
             }
@@ -764,8 +763,7 @@ async fn apply_batch(
                     break;
                 }
                 Err(err) => {
-                    sqlx::query("ROLLBACK TO batch").execute(&mut *conn).await?;
-                    sqlx::query("RELEASE batch").execute(&mut *conn).await?;
+                    undo_batch(conn).await?;
                     return Err(err);
                 }
             }
@@ -797,8 +795,7 @@ async fn apply_batch(
                 break;
             }
             Err(err) => {
-                sqlx::query("ROLLBACK TO batch").execute(&mut *conn).await?;
-                sqlx::query("RELEASE batch").execute(&mut *conn).await?;
+                undo_batch(conn).await?;
                 return Err(err);
             }
         }
@@ -809,8 +806,7 @@ async fn apply_batch(
         }
     }
     if let Some(reason) = refusal {
-        sqlx::query("ROLLBACK TO batch").execute(&mut *conn).await?;
-        sqlx::query("RELEASE batch").execute(&mut *conn).await?;
+        undo_batch(conn).await?;
         return Ok(Err(reason));
     }
     ahead.save(conn).await?;
@@ -831,6 +827,13 @@ async fn apply_batch(
     }
     sqlx::query("RELEASE batch").execute(&mut *conn).await?;
     Ok(Ok(total))
+}
+
+/// Undo what a batch wrote so far, and end its savepoint.
+async fn undo_batch(conn: &mut SqliteConnection) -> Result<()> {
+    sqlx::query("ROLLBACK TO batch").execute(&mut *conn).await?;
+    sqlx::query("RELEASE batch").execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// The exchange key bytes of a device this laptop knows.

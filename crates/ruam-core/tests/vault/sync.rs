@@ -133,6 +133,13 @@ pub(crate) async fn joined_laptop(relay: &Relay, lead: &TestVault, member_id: &s
     laptop
 }
 
+/// Kanya, a social worker, added to the lead's team.
+pub(crate) async fn social_worker(lead: &TestVault) -> ruam_core::team::Member {
+    let mut m = new_member("Kanya", "kanya", "case_worker");
+    m.discipline = "social_work".into();
+    lead.vault.add_member(m).await.unwrap()
+}
+
 /// Check until the approved laptop has pulled its team and opened (a few checks at most).
 async fn finish_joining(laptop: &TestVault) -> ruam_core::VaultStatus {
     for _ in 0..10 {
@@ -611,15 +618,7 @@ async fn member_change(
 async fn a_case_reaches_only_the_laptops_of_its_members_and_leads() {
     let relay = Relay::start().await;
     let (lead, _) = TestVault::created().await;
-    let worker = lead
-        .vault
-        .add_member({
-            let mut m = new_member("Kanya", "kanya", "case_worker");
-            m.discipline = "social_work".into();
-            m
-        })
-        .await
-        .unwrap();
+    let worker = social_worker(&lead).await;
     let liaison = lead
         .vault
         .add_member(new_member("Pol. Lt. Anan", "anan", "police_liaison"))
@@ -1108,15 +1107,7 @@ async fn two_laptops_that_each_make_the_team_board_before_syncing_share_one() {
 async fn every_laptops_audit_log_reaches_the_leads_and_each_chain_still_verifies() {
     let relay = Relay::start().await;
     let (lead, _) = TestVault::created().await;
-    let worker = lead
-        .vault
-        .add_member({
-            let mut m = new_member("Kanya", "kanya", "case_worker");
-            m.discipline = "social_work".into();
-            m
-        })
-        .await
-        .unwrap();
+    let worker = social_worker(&lead).await;
     lead.vault.sync_start_team(relay.url()).await.unwrap();
     let laptop = joined_laptop(&relay, &lead, &worker.id).await;
     // On her laptop she opens a case (written to her laptop's audit log), then syncs.

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use crate::boards::card;
 use crate::funds::{agency, allocate, decide, fund, give, json, line, pay, request, RECEIPT};
 use crate::support::*;
-use crate::sync::{joined_laptop, rows, Relay};
+use crate::sync::{joined_laptop, rows, social_worker, Relay};
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -34,15 +34,7 @@ fn pdf(len: usize) -> Vec<u8> {
 async fn files_reach_the_laptops_that_may_hold_them_byte_for_byte() {
     let relay = Relay::start().await;
     let (lead, _) = TestVault::created().await;
-    let worker = lead
-        .vault
-        .add_member({
-            let mut m = new_member("Kanya", "kanya", "case_worker");
-            m.discipline = "social_work".into();
-            m
-        })
-        .await
-        .unwrap();
+    let worker = social_worker(&lead).await;
     let liaison = lead
         .vault
         .add_member(new_member("Pol. Lt. Anan", "anan", "police_liaison"))

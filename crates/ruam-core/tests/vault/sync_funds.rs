@@ -9,7 +9,7 @@ use ruam_core::vault::FundOverview;
 
 use crate::funds::{agency, allocate, decide, fund, give, line, request};
 use crate::support::*;
-use crate::sync::{joined_laptop, rows, Relay};
+use crate::sync::{joined_laptop, rows, social_worker, Relay};
 
 /// Each line's figures (name, allocated, committed, paid, remaining), in minor units.
 async fn lines(t: &TestVault, fund_id: &str) -> Vec<(String, String, String, String, String)> {
@@ -54,15 +54,7 @@ async fn pooled_funds_merge_as_sets_and_spending_that_breaks_the_books_waits_for
         .add_member(new_member("Somchai", "somchai", "team_lead"))
         .await
         .unwrap();
-    let worker = lead
-        .vault
-        .add_member({
-            let mut m = new_member("Kanya", "kanya", "case_worker");
-            m.discipline = "social_work".into();
-            m
-        })
-        .await
-        .unwrap();
+    let worker = social_worker(&lead).await;
     let liaison = lead
         .vault
         .add_member(new_member("Pol. Lt. Anan", "anan", "police_liaison"))
@@ -265,15 +257,7 @@ async fn pooled_funds_merge_as_sets_and_spending_that_breaks_the_books_waits_for
 async fn a_laptop_that_writes_money_its_member_may_not_is_refused_by_the_others() {
     let relay = Relay::start().await;
     let (lead, _) = TestVault::created().await;
-    let worker = lead
-        .vault
-        .add_member({
-            let mut m = new_member("Kanya", "kanya", "case_worker");
-            m.discipline = "social_work".into();
-            m
-        })
-        .await
-        .unwrap();
+    let worker = social_worker(&lead).await;
     let ngo = agency(&lead, "Friends of Children", "ngo").await;
     let overview = fund(&lead).await;
     let fund_id = overview.fund.id.clone();

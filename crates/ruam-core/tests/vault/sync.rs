@@ -133,6 +133,31 @@ pub(crate) async fn joined_laptop(relay: &Relay, lead: &TestVault, member_id: &s
     laptop
 }
 
+/// What a changed client writes in its outbox after changing a row behind the app's back,
+/// as the app would: the row's entity and id, the operation, its author, and a counter
+/// that makes each clock of a test its own.
+pub(crate) async fn forged_change(
+    pool: &sqlx::SqlitePool,
+    (entity, id): (&str, &str),
+    op: &str,
+    author: &str,
+    counter: u32,
+) {
+    sqlx::query(
+        "INSERT INTO changes (id, entity, entity_id, op, fields, hlc, author, device, created_at)
+         VALUES (?, ?, ?, ?, '{}', ?, ?, 'x', '2026-12-02T00:00:00.000Z')",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(entity)
+    .bind(id)
+    .bind(op)
+    .bind(format!("{:015}:{counter:05}:x", 1_900_000_000_000i64))
+    .bind(author)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
 /// Kanya, a social worker, added to the lead's team.
 pub(crate) async fn social_worker(lead: &TestVault) -> ruam_core::team::Member {
     let mut m = new_member("Kanya", "kanya", "case_worker");
@@ -1401,16 +1426,7 @@ async fn a_members_laptop_that_rewrites_the_team_is_refused_by_the_others() {
         .execute(&pool)
         .await
         .unwrap();
-    sqlx::query(
-        "INSERT INTO changes (id, entity, entity_id, op, fields, hlc, author, device, created_at)
-         VALUES (?, 'role', 'police_liaison', 'update', '{}', ?, ?, 'x', '2026-12-02T00:00:00.000Z')",
-    )
-    .bind(uuid::Uuid::now_v7().to_string())
-    .bind(format!("{:015}:00000:x", 1_900_000_000_000i64))
-    .bind(&liaison)
-    .execute(&pool)
-    .await
-    .unwrap();
+    forged_change(&pool, ("role", "police_liaison"), "update", &liaison, 0).await;
     drop(pool);
     let sent = laptop.vault.sync_now().await.unwrap();
     assert!(sent.sealed > 0, "{sent:?}");

@@ -9,7 +9,7 @@ use ruam_core::vault::FundOverview;
 
 use crate::funds::{agency, allocate, decide, fund, give, line, request};
 use crate::support::*;
-use crate::sync::{joined_laptop, rows, social_worker, Relay};
+use crate::sync::{forged_change, joined_laptop, rows, social_worker, Relay};
 
 /// Each line's figures (name, allocated, committed, paid, remaining), in minor units.
 async fn lines(t: &TestVault, fund_id: &str) -> Vec<(String, String, String, String, String)> {
@@ -278,16 +278,7 @@ async fn a_laptop_that_writes_money_its_member_may_not_is_refused_by_the_others(
     .execute(&pool)
     .await
     .unwrap();
-    sqlx::query(
-        "INSERT INTO changes (id, entity, entity_id, op, fields, hlc, author, device, created_at)
-         VALUES (?, 'fund_ledger', 'forged', 'insert', '{}', ?, ?, 'x', '2026-12-02T00:00:00.000Z')",
-    )
-    .bind(uuid::Uuid::now_v7().to_string())
-    .bind(format!("{:015}:00000:x", 1_900_000_000_000i64))
-    .bind(&worker.id)
-    .execute(&pool)
-    .await
-    .unwrap();
+    forged_change(&pool, ("fund_ledger", "forged"), "insert", &worker.id, 0).await;
     drop(pool);
     let sent = laptop.vault.sync_now().await.unwrap();
     assert!(sent.sealed > 0, "{sent:?}");
@@ -322,17 +313,7 @@ async fn a_laptop_that_writes_money_its_member_may_not_is_refused_by_the_others(
         .execute(&pool)
         .await
         .unwrap();
-    sqlx::query(
-        "INSERT INTO changes (id, entity, entity_id, op, fields, hlc, author, device, created_at)
-         VALUES (?, 'fund_request', ?, 'update', '{}', ?, ?, 'x', '2026-12-02T00:00:00.000Z')",
-    )
-    .bind(uuid::Uuid::now_v7().to_string())
-    .bind(&own.id)
-    .bind(format!("{:015}:00001:x", 1_900_000_000_000i64))
-    .bind(&worker.id)
-    .execute(&pool)
-    .await
-    .unwrap();
+    forged_change(&pool, ("fund_request", &own.id), "update", &worker.id, 1).await;
     drop(pool);
     laptop.vault.sync_now().await.unwrap();
     let got = lead.vault.sync_now().await.unwrap();

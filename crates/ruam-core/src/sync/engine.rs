@@ -669,9 +669,10 @@ async fn apply_batch(
             )));
         }
     }
-    // What a member may write in the funds, by their role; a lead's laptop may write all.
+    // What a member may write, by their role and their part in the case; a lead's laptop
+    // may write all.
     if !from_lead {
-        if let Some(reason) = super::rights::funds_refusal(conn, batch, sender).await? {
+        if let Some(reason) = super::rights::refusal(conn, batch, expected, sender).await? {
             return Ok(Err(reason));
         }
     }

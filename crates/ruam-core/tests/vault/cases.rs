@@ -39,7 +39,12 @@ pub async fn note(t: &TestVault, case_id: &str, section: &str, body: &str) -> Ca
         .unwrap()
 }
 
-async fn add_to_case(t: &TestVault, case_id: &str, member_id: &str, responsibility: &str) {
+pub(crate) async fn add_to_case(
+    t: &TestVault,
+    case_id: &str,
+    member_id: &str,
+    responsibility: &str,
+) {
     t.vault
         .change_case_member(
             serde_json::from_value(serde_json::json!({

@@ -20,5 +20,6 @@ mod settings;
 mod sync;
 mod sync_files;
 mod sync_funds;
+mod sync_rights;
 mod team;
 mod unlock;

@@ -1,5 +1,5 @@
 //! The scopes this laptop holds keys of, and who is entitled to each: the team's scope to
-//! every active laptop of the team; a case's to the laptops of its members and of those
+//! every active laptop of a member still on the team; a case's to the laptops of its members and of those
 //! who oversee every case (the same rule as the case file's own), each through the member
 //! whose laptop it is. A laptop that manages a scope carries a change of who is entitled
 //! to the relay, with a new key when someone is taken off.
@@ -81,9 +81,14 @@ pub async fn target_of_scope(
 /// the same rows.
 pub async fn entitled(conn: &mut SqliteConnection, target: &Target) -> Result<Vec<Grant>> {
     let rows: Vec<(String, bool)> = match target {
+        // Every active laptop, but those of members who have left the team.
         Target::Team => {
             sqlx::query_as(
-                "SELECT device_id, admin FROM sync_devices WHERE status = 'active' ORDER BY device_id",
+                "SELECT d.device_id, d.admin FROM sync_devices d
+                 WHERE d.status = 'active' AND NOT EXISTS (
+                     SELECT 1 FROM members m WHERE m.id = d.member_id
+                     AND (m.status <> 'active' OR m.deleted_at IS NOT NULL))
+                 ORDER BY d.device_id",
             )
             .fetch_all(&mut *conn)
             .await?

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 use uuid::Uuid;
 
-use super::sync_scopes::reconcile;
+use super::sync_scopes::{reconcile, revoke_departed};
 use super::{blocking, Open, State, Vault};
 use crate::access::{Action, Permission, Resource};
 use crate::crypto::SecretKey;
@@ -572,6 +572,7 @@ impl Vault {
         }
         let first = engine::seal_pending(&mut tx, &current.identity, &current.state).await?;
         tx.commit().await?;
+        revoke_departed(open, &current).await?;
         if current.state.team_scope_id.is_some() {
             reconcile(open, &current, &first.without_scope).await?;
         }

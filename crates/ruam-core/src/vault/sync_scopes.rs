@@ -195,3 +195,54 @@ pub(super) async fn reconcile(
     }
     Ok(())
 }
+
+/// Revoke, at the relay, the laptops of members who have left the team (as recorded here
+/// or on another lead's laptop): a lead's laptop does it at its next round, so a member
+/// marked as gone while offline loses the team at the first round after. What they could
+/// read gets a new key in the same round ([`reconcile`]). A laptop the relay will not
+/// revoke (the team's last lead laptop) is logged and tried again next round.
+pub(super) async fn revoke_departed(open: &Open, session: &Session) -> Result<()> {
+    if !open
+        .permissions
+        .contains(&crate::access::Permission::ManageTeam)
+    {
+        return Ok(());
+    }
+    let me = session.identity.device_id;
+    let departed: Vec<String> = {
+        let mut conn = open.pool.acquire().await?;
+        sqlx::query_scalar(
+            "SELECT d.device_id FROM sync_devices d JOIN members m ON m.id = d.member_id
+             WHERE d.status = 'active' AND d.device_id <> ?
+             AND (m.status <> 'active' OR m.deleted_at IS NOT NULL)
+             AND EXISTS (SELECT 1 FROM sync_devices s WHERE s.device_id = ? AND s.admin)
+             ORDER BY d.device_id",
+        )
+        .bind(me.to_string())
+        .bind(me.to_string())
+        .fetch_all(&mut *conn)
+        .await?
+    };
+    for device in departed {
+        let Ok(device_id) = Uuid::parse_str(&device) else {
+            continue;
+        };
+        match session
+            .client
+            .revoke(session.state.team_id, device_id)
+            .await
+        {
+            Ok(revoked) => {
+                let mut tx = open.pool.begin().await?;
+                engine::store_device(&mut tx, &revoked).await?;
+                open.audit_in(&mut tx, "sync.device.revoke", None).await?;
+                tx.commit().await?;
+                tracing::info!(device = %device_id, "revoked the laptop of a member who left");
+            }
+            Err(err) => {
+                tracing::warn!(device = %device_id, error = %err, "could not revoke the laptop of a member who left");
+            }
+        }
+    }
+    Ok(())
+}

@@ -519,6 +519,58 @@ async fn a_revoked_laptop_is_refused_and_the_team_key_is_replaced() {
 }
 
 #[tokio::test]
+async fn a_member_who_leaves_the_team_loses_it_at_the_leads_next_round() {
+    let relay = Relay::start().await;
+    let (lead, laptop, liaison) = two_laptops(&relay).await;
+    laptop.vault.sync_now().await.unwrap();
+    let device = laptop.vault.sync_status().await.unwrap().device_id.unwrap();
+    let member = lead
+        .vault
+        .team_overview()
+        .await
+        .unwrap()
+        .members
+        .into_iter()
+        .find(|m| m.id == liaison)
+        .unwrap();
+    let mut gone = crate::team::update_of(&member);
+    gone.status = "left".into();
+    lead.vault.update_member(gone).await.unwrap();
+    // Nobody revoked the laptop by hand: the lead's round does it, and replaces the key.
+    lead.vault.sync_now().await.unwrap();
+    let devices = lead.vault.sync_devices().await.unwrap();
+    assert!(devices
+        .iter()
+        .any(|d| d.device_id == device && d.status == "revoked"));
+    assert!(matches!(
+        laptop.vault.sync_now().await,
+        Err(Error::RelayRefused(_))
+    ));
+    assert_eq!(
+        rows(&lead, "SELECT count(DISTINCT epoch) FROM sync_scope_keys").await,
+        2
+    );
+    assert_eq!(
+        rows(
+            &lead,
+            "SELECT count(*) FROM audit_log WHERE action = 'sync.device.revoke'"
+        )
+        .await,
+        1
+    );
+    // A second round has nothing more to revoke.
+    lead.vault.sync_now().await.unwrap();
+    assert_eq!(
+        rows(
+            &lead,
+            "SELECT count(*) FROM audit_log WHERE action = 'sync.device.revoke'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
 async fn only_those_who_manage_the_team_administer_devices_and_refusals_are_audited() {
     let relay = Relay::start().await;
     let (t, _) = TestVault::created().await;

@@ -405,6 +405,68 @@ pub async fn settle_approved(
     Ok(settled)
 }
 
+/// The id every laptop gives the row that gives a withdrawn request's money back.
+pub fn release_id(request_id: &str) -> String {
+    format!("{request_id}:release")
+}
+
+/// Requests withdrawn or rejected on one laptop while a lead approved them on another:
+/// the withdrawal stands (`sync::entities::progress`), so the money the approval set
+/// aside goes back to its line. The laptop of a member who manages or approves funds
+/// writes it, under the id every laptop gives it (one row however many write it).
+pub async fn release_withdrawn(
+    conn: &mut SqliteConnection,
+    outbox: &Outbox,
+    me: &str,
+) -> Result<usize> {
+    let may: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM members m JOIN roles r ON r.id = m.role
+                        WHERE m.id = ? AND m.status = 'active'
+                          AND EXISTS (SELECT 1 FROM json_each(r.permissions)
+                                      WHERE value IN ('funds.approve', 'funds.manage')))",
+    )
+    .bind(me)
+    .fetch_one(&mut *conn)
+    .await?;
+    if !may {
+        return Ok(0);
+    }
+    let stranded: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT r.id, r.fund_id, r.line_id, sum(l.amount) FROM fund_requests r
+         JOIN fund_ledger l ON l.request_id = r.id AND l.kind = 'commitment'
+         WHERE r.status IN ('cancelled', 'rejected')
+         GROUP BY r.id HAVING sum(l.amount) > 0",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut released = 0;
+    for (request_id, fund_id, line_id, amount) in stranded {
+        let id = release_id(&request_id);
+        let written: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM fund_ledger WHERE id = ?)")
+                .bind(&id)
+                .fetch_one(&mut *conn)
+                .await?;
+        if written {
+            continue;
+        }
+        let fund = fund(conn, &fund_id).await?;
+        let detail = RowDetail {
+            id: Some(id),
+            request_id: Some(request_id),
+            on_date: crate::cases::today().to_string(),
+            ..RowDetail::default()
+        };
+        let movement = Movement::Commitment {
+            line: line_id,
+            amount: -amount,
+        };
+        append(conn, Some(outbox), me, &fund, [(movement, detail)]).await?;
+        released += 1;
+    }
+    Ok(released)
+}
+
 /// A ledger row another laptop wrote, just put in by sync: check it against this laptop's
 /// running totals as [`append`] checks its own, and bring them up to date. A row that
 /// would break the books is refused ([`Error::BooksBroken`]) for sync to hold for a lead.

@@ -178,6 +178,25 @@ pub async fn apply_change(
             .and_then(|s| s.state.get(field))
             .cloned()
             .unwrap_or(Value::Null);
+        let ordered = concurrent
+            .then(|| entities::progress(entity.name, field, &local_value, value))
+            .flatten();
+        if let Some(theirs_wins) = ordered {
+            // A state that only moves on (a request withdrawn while a lead approved it):
+            // the one further on wins on every laptop, whatever the clocks, and the
+            // money follows it (`funds::store::release_withdrawn`). No person is asked.
+            if !theirs_wins {
+                applied.skipped_fields += 1;
+                continue;
+            }
+            write.insert(field.clone(), value.clone());
+            let later = ours
+                .filter(|o| *o > change.hlc.as_str())
+                .unwrap_or(&change.hlc);
+            next.clocks
+                .insert(field.clone(), Value::String(later.to_owned()));
+            continue;
+        }
         if concurrent && entity.tracked.contains(&field.as_str()) && local_value != *value {
             record_conflict(conn, change, field, &local_value, ours, value).await?;
             applied.conflicts += 1;

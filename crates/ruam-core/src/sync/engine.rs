@@ -530,6 +530,7 @@ pub async fn apply_page(
                 .flatten();
         if let Some(me) = me {
             crate::funds::store::settle_approved(conn, outbox, &me).await?;
+            crate::funds::store::release_withdrawn(conn, outbox, &me).await?;
         }
     }
     Ok((after, report))

@@ -737,6 +737,26 @@ pub fn leads_only(change: &super::changes::RowChange) -> bool {
     ) && change.fields.keys().any(|field| field != "updated_at")
 }
 
+/// For a field whose values only move on, never back (a spending request's status):
+/// whether `theirs` is further on than `ours`; `None` for any other field, or values of
+/// the same step. A request withdrawn or rejected stays so, whoever approved it at the
+/// same time; a request paid stays paid (its money went out).
+pub fn progress(entity: &str, field: &str, ours: &Value, theirs: &Value) -> Option<bool> {
+    if (entity, field) != ("fund_request", "status") {
+        return None;
+    }
+    let step = |v: &Value| match v.as_str()? {
+        "pending" => Some(0),
+        "approved" => Some(1),
+        "cancelled" => Some(2),
+        "rejected" => Some(3),
+        "paid" => Some(4),
+        _ => None,
+    };
+    let (ours, theirs) = (step(ours)?, step(theirs)?);
+    (ours != theirs).then_some(theirs > ours)
+}
+
 /// How many ids one query reads ahead (each query costs a hand-over to the database's
 /// thread, which is most of the cost of a small one: read many rows at once).
 pub const AHEAD: usize = 500;
@@ -1119,5 +1139,24 @@ mod tests {
                 assert!(e.columns.contains(field), "{}.{field}", e.name);
             }
         }
+    }
+
+    #[test]
+    fn a_requests_status_only_moves_on() {
+        let v = |s: &str| Value::String(s.to_owned());
+        let order = ["pending", "approved", "cancelled", "rejected", "paid"];
+        for (i, ours) in order.iter().enumerate() {
+            for (j, theirs) in order.iter().enumerate() {
+                let wins = progress("fund_request", "status", &v(ours), &v(theirs));
+                assert_eq!(wins, (i != j).then_some(j > i), "{ours} against {theirs}");
+            }
+        }
+        // Any other field, or a value it does not know, is left to the clocks.
+        assert_eq!(progress("card", "status", &v("pending"), &v("paid")), None);
+        assert_eq!(progress("fund_request", "amount", &v("1"), &v("2")), None);
+        assert_eq!(
+            progress("fund_request", "status", &Value::Null, &v("paid")),
+            None
+        );
     }
 }

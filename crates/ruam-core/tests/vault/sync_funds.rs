@@ -342,3 +342,99 @@ async fn a_laptop_that_writes_money_its_member_may_not_is_refused_by_the_others(
         .unwrap();
     assert!(listed.iter().any(|r| r.id == asked.id));
 }
+
+#[tokio::test]
+async fn a_request_withdrawn_while_a_lead_approves_it_stays_withdrawn_and_its_money_goes_back() {
+    let relay = Relay::start().await;
+    let (lead, _) = TestVault::created().await;
+    let second = lead
+        .vault
+        .add_member(new_member("Somchai", "somchai", "team_lead"))
+        .await
+        .unwrap();
+    let worker = social_worker(&lead).await;
+    let ngo = agency(&lead, "Friends of Children", "ngo").await;
+    let overview = fund(&lead).await;
+    let fund_id = overview.fund.id.clone();
+    let shelter = line(&overview, "Emergency shelter");
+    give(&lead, &fund_id, &ngo, "5,000", serde_json::json!({}))
+        .await
+        .unwrap();
+    allocate(&lead, &fund_id, None, Some(&shelter), "2,000")
+        .await
+        .unwrap();
+    lead.vault.open_board(None).await.unwrap();
+    lead.vault.sync_start_team(relay.url()).await.unwrap();
+    let second_laptop = joined_laptop(&relay, &lead, &second.id).await;
+    let worker_laptop = joined_laptop(&relay, &lead, &worker.id).await;
+    let laptops = [&lead, &second_laptop, &worker_laptop];
+    let asked = request(&worker_laptop, &fund_id, &shelter, "500", None)
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        for t in laptops {
+            t.vault.sync_now().await.unwrap();
+        }
+    }
+    // Offline, each on their own laptop: she withdraws it, the lead approves it.
+    let withdrawn = worker_laptop
+        .vault
+        .cancel_spending(crate::funds::json(serde_json::json!({
+            "requestId": asked.id, "reason": "The family found a place with relatives",
+        })))
+        .await
+        .unwrap();
+    assert_eq!(withdrawn.status, "cancelled");
+    let approved = decide(&lead, &asked.id, true, None).await.unwrap();
+    assert_eq!(approved.status, "approved");
+    assert_eq!(
+        shelter_of(&lines(&lead, &fund_id).await),
+        ("200000", "50000", "150000")
+    );
+    // The approval reaches the relay first, then the withdrawal; then every laptop syncs.
+    lead.vault.sync_now().await.unwrap();
+    worker_laptop.vault.sync_now().await.unwrap();
+    for _ in 0..2 {
+        for t in laptops {
+            let round = t.vault.sync_now().await.unwrap();
+            assert_eq!(round.refused, 0, "{round:?}");
+        }
+    }
+    // Withdrawn everywhere, nobody asked to choose, and the money back on its line, once.
+    for t in laptops {
+        let status: String = {
+            let pool = t.vault.pool().await.unwrap();
+            sqlx::query_scalar("SELECT status FROM fund_requests WHERE id = ?")
+                .bind(&asked.id)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        };
+        assert_eq!(status, "cancelled");
+        assert!(t.vault.sync_conflicts().await.unwrap().is_empty());
+        assert!(held(t).await.is_empty());
+        assert_eq!(
+            shelter_of(&lines(t, &fund_id).await),
+            ("200000", "0", "200000")
+        );
+        assert_eq!(
+            rows(
+                t,
+                &format!(
+                    "SELECT count(*) FROM fund_ledger WHERE request_id = '{}' AND kind = 'commitment'",
+                    asked.id
+                )
+            )
+            .await,
+            2,
+            "set aside once, given back once"
+        );
+    }
+    for t in [&lead, &second_laptop] {
+        let check = t.vault.check_fund_books(&fund_id).await.unwrap();
+        assert!(
+            check.totals_match && check.months_match && check.requests_match,
+            "{check:?}"
+        );
+    }
+}

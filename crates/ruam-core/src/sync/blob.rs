@@ -146,6 +146,25 @@ pub async fn receive_part(conn: &mut SqliteConnection, change: &RowChange) -> Re
     Ok(())
 }
 
+/// How long parts wait for their file's row: it comes in the envelope after them, so
+/// parts still here after this long belong to a row that will not come (its batch was
+/// refused) and are let go. A row held for its parts keeps them.
+pub const PARTS_KEPT_DAYS: i64 = 30;
+
+/// Let go of parts that waited longer than [`PARTS_KEPT_DAYS`] for a row that never came.
+pub async fn let_go_stale(conn: &mut SqliteConnection, now: time::OffsetDateTime) -> Result<u64> {
+    let before = crate::outbox::format_utc(now - time::Duration::days(PARTS_KEPT_DAYS));
+    let done = sqlx::query(
+        "DELETE FROM sync_blob_parts WHERE received_at < ? AND NOT EXISTS (
+             SELECT 1 FROM sync_held h WHERE h.entity = sync_blob_parts.owner
+             AND h.entity_id = sync_blob_parts.owner_id)",
+    )
+    .bind(before)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Put in a file's new row with its bytes, once all its parts are here and they are the
 /// bytes the row gives (size and SHA-256); then let the parts go.
 pub async fn insert_with_content(
@@ -314,5 +333,44 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(parts, 0);
+    }
+
+    /// Parts whose row never came are let go after a month; a row held for its parts, or
+    /// parts that have not waited long, keep theirs.
+    #[tokio::test]
+    async fn parts_whose_row_never_came_are_let_go_after_a_month() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = SqliteConnectOptions::from_str("sqlite:")
+            .unwrap()
+            .filename(dir.path().join("v.db"))
+            .create_if_missing(true)
+            .foreign_keys(false);
+        let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
+        crate::db::MIGRATOR.run(&mut conn).await.unwrap();
+        for id in ["stray", "waiting", "fresh"] {
+            receive_part(&mut conn, &part(id, 0, 2, b"half"))
+                .await
+                .unwrap();
+        }
+        sqlx::query("UPDATE sync_blob_parts SET received_at = '2026-01-01T00:00:00.000Z' WHERE owner_id <> 'fresh'")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO sync_held (entity, entity_id, hlc, change, reason, held_at)
+             VALUES ('card_attachment', 'waiting', '1:0:d', '{}', 'file', '2026-01-01')",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        let now = time::OffsetDateTime::now_utc();
+        assert_eq!(let_go_stale(&mut conn, now).await.unwrap(), 1);
+        let left: Vec<String> =
+            sqlx::query_scalar("SELECT owner_id FROM sync_blob_parts ORDER BY owner_id")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        assert_eq!(left, ["fresh", "waiting"]);
+        assert_eq!(let_go_stale(&mut conn, now).await.unwrap(), 0);
     }
 }

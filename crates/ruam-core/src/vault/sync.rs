@@ -553,6 +553,7 @@ impl Vault {
             .bind(crate::outbox::format_utc(week_ago))
             .execute(&mut *tx)
             .await?;
+        crate::sync::blob::let_go_stale(&mut tx, time::OffsetDateTime::now_utc()).await?;
         for scope_id in dropped {
             if let Some(Target::Case(case_id)) = scopes::target_of_scope(&mut tx, scope_id).await? {
                 if crate::sync::drop::drop_case(

@@ -250,12 +250,15 @@ impl Written {
     }
 }
 
-/// Write many shadows, 200 a statement (four values a row, well under SQLite's limit).
+/// Write many shadows, 200 a statement (four values a row, well under SQLite's limit), in
+/// the order of their key, so that each statement writes into neighbouring pages of the
+/// table's index (ids are made in time order) rather than all over it.
 pub async fn save_shadows(
     conn: &mut SqliteConnection,
     shadows: HashMap<(String, String), Shadow>,
 ) -> Result<()> {
-    let rows: Vec<((String, String), Shadow)> = shadows.into_iter().collect();
+    let mut rows: Vec<((String, String), Shadow)> = shadows.into_iter().collect();
+    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for chunk in rows.chunks(200) {
         let marks = vec!["(?, ?, ?, ?)"; chunk.len()].join(", ");
         let sql = format!(

@@ -7,6 +7,7 @@ pub mod access;
 pub mod audit;
 pub mod boards;
 pub mod cases;
+pub mod community;
 pub mod crypto;
 pub mod db;
 pub mod error;

@@ -88,6 +88,7 @@ describe('ipc types', () => {
 			| 'funds.manage'
 			| 'funds.approve'
 			| 'funds.request'
+			| 'community.manage'
 		>();
 		expectTypeOf<CreateVaultRequest>().toEqualTypeOf<{
 			teamName: string;

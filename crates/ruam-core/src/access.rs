@@ -51,10 +51,13 @@ pub enum Permission {
     /// Ask to spend from a fund's budget line.
     #[serde(rename = "funds.request")]
     RequestSpending,
+    /// Keep the community register: villages and their volunteers.
+    #[serde(rename = "community.manage")]
+    ManageCommunity,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 11] = [
         Permission::ManageTeam,
         Permission::ManageRoles,
         Permission::ReadAudit,
@@ -65,6 +68,7 @@ impl Permission {
         Permission::ManageFunds,
         Permission::ApproveSpending,
         Permission::RequestSpending,
+        Permission::ManageCommunity,
     ];
 
     pub fn name(self) -> &'static str {
@@ -79,6 +83,7 @@ impl Permission {
             Permission::ManageFunds => "funds.manage",
             Permission::ApproveSpending => "funds.approve",
             Permission::RequestSpending => "funds.request",
+            Permission::ManageCommunity => "community.manage",
         }
     }
 
@@ -187,10 +192,14 @@ pub enum Action {
     ManageDevices,
     /// Sync this laptop with the team's relay, see its sync status and resolve conflicts.
     SyncDevice,
+    /// See the villages the team covers and their volunteers (every member).
+    ViewCommunity,
+    /// Add or change a village or a volunteer.
+    ManageCommunity,
 }
 
 impl Action {
-    pub const ALL: [Action; 39] = [
+    pub const ALL: [Action; 41] = [
         Action::ReplaceRecoveryKey,
         Action::AcknowledgeRecoveryKey,
         Action::CheckAuditLog,
@@ -230,6 +239,8 @@ impl Action {
         Action::ReadLedger,
         Action::ManageDevices,
         Action::SyncDevice,
+        Action::ViewCommunity,
+        Action::ManageCommunity,
     ];
 
     /// The name recorded in the audit log.
@@ -274,6 +285,8 @@ impl Action {
             Action::ReadLedger => "fund.ledger.read",
             Action::ManageDevices => "sync.devices",
             Action::SyncDevice => "sync.run",
+            Action::ViewCommunity => "community.view",
+            Action::ManageCommunity => "community.manage",
         }
     }
 
@@ -301,6 +314,7 @@ impl Action {
             Action::ManageFund => Some(Permission::ManageFunds),
             Action::RequestSpending => Some(Permission::RequestSpending),
             Action::DecideSpending => Some(Permission::ApproveSpending),
+            Action::ManageCommunity => Some(Permission::ManageCommunity),
             // Either of two rights: decided in `authorize`.
             Action::ReadLedger => None,
             // Need to know: membership of the case and section audiences decide these.
@@ -319,7 +333,8 @@ impl Action {
             | Action::ChangeSettings
             | Action::ViewTeam
             | Action::ViewFunds
-            | Action::SyncDevice => None,
+            | Action::SyncDevice
+            | Action::ViewCommunity => None,
         }
     }
 }
@@ -352,6 +367,8 @@ pub enum Resource<'a> {
     Board(Option<&'a CaseAccess>),
     /// The team's pooled funds.
     Funds,
+    /// The community register: villages and volunteers.
+    Community,
 }
 
 /// The asker's part in a case: their responsibility, if they are a member of it.
@@ -519,6 +536,9 @@ pub fn authorize(actor: Actor<'_>, action: Action, resource: Resource<'_>) -> Re
         ) => action
             .requires()
             .is_none_or(|needed| actor.permissions.contains(&needed)),
+        (Action::ViewCommunity | Action::ManageCommunity, Resource::Community) => action
+            .requires()
+            .is_none_or(|needed| actor.permissions.contains(&needed)),
         (Action::ReadLedger, Resource::Funds) => {
             actor.permissions.contains(&Permission::ManageFunds)
                 || actor.permissions.contains(&Permission::ApproveSpending)
@@ -590,6 +610,7 @@ mod tests {
             | Action::RequestSpending
             | Action::DecideSpending
             | Action::ReadLedger => Resource::Funds,
+            Action::ViewCommunity | Action::ManageCommunity => Resource::Community,
             _ => Resource::Team,
         }
     }

@@ -3,3 +3,4 @@
 //! volunteers who know their children, and the register of children they survey.
 
 pub mod gazetteer;
+pub mod villages;

@@ -7,6 +7,7 @@ mod boards;
 mod cards;
 mod case_records;
 mod cases;
+mod community;
 mod fund_ledger;
 mod funds;
 mod join;

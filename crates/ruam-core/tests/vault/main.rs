@@ -7,6 +7,7 @@ mod audit;
 mod boards;
 mod cards;
 mod cases;
+mod community;
 mod create;
 mod files;
 mod frozen;

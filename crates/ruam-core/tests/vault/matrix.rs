@@ -18,6 +18,10 @@ use crate::support::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Command {
     TeamOverview,
+    VillageList,
+    VillageAdd,
+    VillageUpdate,
+    PlaceSearch,
     MemberAdd,
     MemberUpdate,
     MemberSetPassphrase,
@@ -89,8 +93,12 @@ enum Command {
     CaseSpending,
 }
 
-const COMMANDS: [Command; 70] = [
+const COMMANDS: [Command; 74] = [
     Command::TeamOverview,
+    Command::VillageList,
+    Command::VillageAdd,
+    Command::VillageUpdate,
+    Command::PlaceSearch,
     Command::MemberAdd,
     Command::MemberUpdate,
     Command::MemberSetPassphrase,
@@ -181,6 +189,9 @@ impl Command {
                 Some(Permission::ManageRecovery)
             }
             Command::TeamOverview | Command::SettingsSet | Command::PassphraseChange => None,
+            // Every member sees the villages; those who keep the register change them.
+            Command::VillageList | Command::PlaceSearch => None,
+            Command::VillageAdd | Command::VillageUpdate => Some(Permission::ManageCommunity),
             Command::CaseCreate => Some(Permission::CreateCases),
             Command::CaseList
             | Command::CaseDuplicates
@@ -250,6 +261,8 @@ impl Command {
     fn audit_name(self) -> &'static str {
         match self {
             Command::TeamOverview => "team.view",
+            Command::VillageList | Command::PlaceSearch => "community.view",
+            Command::VillageAdd | Command::VillageUpdate => "community.manage",
             Command::MemberAdd => "member.add",
             Command::MemberUpdate => "member.update",
             Command::MemberSetPassphrase => "member.passphrase.set",
@@ -319,6 +332,8 @@ impl Command {
 /// What the commands act on: an agency, a role and a member that are not the caller.
 struct Targets {
     agency_id: String,
+    /// A village to change.
+    village_id: String,
     role_id: String,
     other: ruam_core::team::Member,
     /// A case the callers are not on, with a referral and a general attachment.
@@ -536,6 +551,19 @@ async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> R
     let json = |value: serde_json::Value| value;
     match command {
         Command::TeamOverview => v.team_overview().await.map(drop),
+        Command::VillageList => v.villages().await.map(drop),
+        Command::PlaceSearch => v.find_places("แม่สาย".into()).await.map(drop),
+        Command::VillageAdd => v
+            .add_village(crate::community::village(&format!("บ้านทดสอบ {n}"), None))
+            .await
+            .map(drop),
+        Command::VillageUpdate => v
+            .update_village(ruam_core::community::villages::VillageUpdate {
+                id: targets.village_id.clone(),
+                village: crate::community::village(&format!("บ้านป่าสัก {n}"), Some(3)),
+            })
+            .await
+            .map(drop),
         Command::MemberAdd => v
             .add_member(new_member(
                 &format!("Added {n}"),
@@ -1085,8 +1113,15 @@ async fn every_role_against_every_command() {
         .unwrap();
     sign_in_lead(&t).await;
     let funds = fund_targets(&t, &agency.id, &case_id).await;
+    let village_id = t
+        .vault
+        .add_village(crate::community::village("บ้านป่าสัก", Some(3)))
+        .await
+        .unwrap()
+        .id;
     let targets = Targets {
         agency_id: agency.id,
+        village_id,
         role_id: role.id,
         other,
         case_id,
@@ -1162,9 +1197,11 @@ async fn every_role_against_every_command() {
         // but viewers ask to spend from the funds.
         let expected: Vec<Permission> = match role {
             "team_lead" => Permission::ALL.to_vec(),
-            "case_worker" | "volunteer_coordinator" => {
-                vec![Permission::CreateCases, Permission::RequestSpending]
-            }
+            "case_worker" | "volunteer_coordinator" => vec![
+                Permission::CreateCases,
+                Permission::RequestSpending,
+                Permission::ManageCommunity,
+            ],
             "police_liaison" | "health_officer" => vec![Permission::RequestSpending],
             _ => Vec::new(),
         };

@@ -38,7 +38,8 @@ export const PERMISSION_KEYS: { [P in Permission]: string } = {
 	'cases.approve': 'permission.cases_approve',
 	'funds.manage': 'permission.funds_manage',
 	'funds.approve': 'permission.funds_approve',
-	'funds.request': 'permission.funds_request'
+	'funds.request': 'permission.funds_request',
+	'community.manage': 'permission.community_manage'
 };
 
 export const MEMBER_STATUS_KEYS: { [S in MemberStatus]: string } = {
@@ -131,7 +132,11 @@ export const AUDIT_ACTION_KEYS: Readonly<Record<string, string>> = {
 	'fund.view': 'auditAction.fund_view',
 	'fund.manage': 'auditAction.fund_manage',
 	'fund.decide': 'auditAction.fund_decide',
-	'fund.ledger.read': 'auditAction.fund_ledger_read'
+	'fund.ledger.read': 'auditAction.fund_ledger_read',
+	'village.add': 'auditAction.village_add',
+	'village.update': 'auditAction.village_update',
+	'community.view': 'auditAction.community_view',
+	'community.manage': 'auditAction.community_manage'
 };
 
 /** The kinds of record an audit entry can be about (the entity filter offers these). */
@@ -154,7 +159,8 @@ export const AUDIT_ENTITY_KEYS: Readonly<Record<string, string>> = {
 	fund_line: 'auditEntity.fund_line',
 	fund_ledger: 'auditEntity.fund_ledger',
 	fund_request: 'auditEntity.fund_request',
-	fund_receipt: 'auditEntity.fund_receipt'
+	fund_receipt: 'auditEntity.fund_receipt',
+	village: 'auditEntity.village'
 };
 
 /** The fields whose edits on two laptops at once a person settles (`sync::entities` `tracked`). */
@@ -174,7 +180,9 @@ export const SYNC_FIELD_KEYS: Readonly<Record<string, string>> = Object.fromEntr
 		'nationality',
 		'documentation',
 		'contact',
-		'body'
+		'body',
+		'name_th',
+		'name_en'
 	].map((field) => [field, `settings.sync.field.${field}`])
 );
 

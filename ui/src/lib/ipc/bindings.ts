@@ -1063,7 +1063,9 @@ export type Permission =
 /**  Approve or reject spending requests (never one's own); read the whole ledger. */
 "funds.approve" | 
 /**  Ask to spend from a fund's budget line. */
-"funds.request";
+"funds.request" | 
+/**  Keep the community register: villages and their volunteers. */
+"community.manage";
 
 /**  A person in a case, as shown. */
 export type Person = {

@@ -45,6 +45,22 @@ fn shelter_of(lines: &[(String, String, String, String, String)]) -> (&str, &str
     (l.1.as_str(), l.2.as_str(), l.4.as_str())
 }
 
+/// The lead's fund, given `given` by an NGO, with `allocated` of it on the emergency
+/// shelter line: (fund id, line id).
+async fn shelter_fund(lead: &TestVault, given: &str, allocated: &str) -> (String, String) {
+    let ngo = agency(lead, "Friends of Children", "ngo").await;
+    let overview = fund(lead).await;
+    let fund_id = overview.fund.id.clone();
+    let shelter = line(&overview, "Emergency shelter");
+    give(lead, &fund_id, &ngo, given, serde_json::json!({}))
+        .await
+        .unwrap();
+    allocate(lead, &fund_id, None, Some(&shelter), allocated)
+        .await
+        .unwrap();
+    (fund_id, shelter)
+}
+
 #[tokio::test]
 async fn pooled_funds_merge_as_sets_and_spending_that_breaks_the_books_waits_for_a_lead() {
     let relay = Relay::start().await;
@@ -61,16 +77,7 @@ async fn pooled_funds_merge_as_sets_and_spending_that_breaks_the_books_waits_for
         .await
         .unwrap();
     // The fund is set up before the team syncs: what was written then travels too.
-    let ngo = agency(&lead, "Friends of Children", "ngo").await;
-    let overview = fund(&lead).await;
-    let fund_id = overview.fund.id.clone();
-    let shelter = line(&overview, "Emergency shelter");
-    give(&lead, &fund_id, &ngo, "20,000", serde_json::json!({}))
-        .await
-        .unwrap();
-    allocate(&lead, &fund_id, None, Some(&shelter), "5,000")
-        .await
-        .unwrap();
+    let (fund_id, shelter) = shelter_fund(&lead, "20,000", "5,000").await;
     lead.vault.open_board(None).await.unwrap();
     lead.vault.sync_start_team(relay.url()).await.unwrap();
     let second_laptop = joined_laptop(&relay, &lead, &second.id).await;
@@ -353,16 +360,7 @@ async fn a_request_withdrawn_while_a_lead_approves_it_stays_withdrawn_and_its_mo
         .await
         .unwrap();
     let worker = social_worker(&lead).await;
-    let ngo = agency(&lead, "Friends of Children", "ngo").await;
-    let overview = fund(&lead).await;
-    let fund_id = overview.fund.id.clone();
-    let shelter = line(&overview, "Emergency shelter");
-    give(&lead, &fund_id, &ngo, "5,000", serde_json::json!({}))
-        .await
-        .unwrap();
-    allocate(&lead, &fund_id, None, Some(&shelter), "2,000")
-        .await
-        .unwrap();
+    let (fund_id, shelter) = shelter_fund(&lead, "5,000", "2,000").await;
     lead.vault.open_board(None).await.unwrap();
     lead.vault.sync_start_team(relay.url()).await.unwrap();
     let second_laptop = joined_laptop(&relay, &lead, &second.id).await;

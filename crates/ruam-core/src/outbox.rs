@@ -143,6 +143,40 @@ impl Outbox {
         .await?;
         Ok(())
     }
+
+    /// Record many mutations of one entity inside the caller's transaction, a few
+    /// hundred a statement (an import of thousands of rows).
+    pub async fn record_many(
+        &self,
+        conn: &mut SqliteConnection,
+        author: Option<&str>,
+        entity: &str,
+        rows: &[(String, Op, serde_json::Value)],
+    ) -> Result<()> {
+        const AT_ONCE: usize = 300;
+        let now = now_utc();
+        for chunk in rows.chunks(AT_ONCE) {
+            let mut sql = String::from(
+                "INSERT INTO changes (id, entity, entity_id, op, fields, hlc, author, device, created_at) VALUES ",
+            );
+            sql.push_str(&vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", "));
+            let mut query = sqlx::query(&sql);
+            for (id, op, fields) in chunk {
+                query = query
+                    .bind(uuid::Uuid::now_v7().to_string())
+                    .bind(entity)
+                    .bind(id)
+                    .bind(op.as_str())
+                    .bind(fields.to_string())
+                    .bind(self.tick())
+                    .bind(author)
+                    .bind(&self.device_id)
+                    .bind(&now);
+            }
+            query.execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
 }
 
 pub(crate) fn parse_hlc(hlc: &str) -> Option<(i64, u32)> {

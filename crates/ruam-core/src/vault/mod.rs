@@ -13,6 +13,7 @@ mod funds;
 mod join;
 mod keys;
 mod open;
+mod register;
 mod requests;
 mod sync;
 mod sync_conflicts;

@@ -16,6 +16,7 @@ mod logs;
 mod matrix;
 mod records;
 mod recovery;
+mod register;
 mod secret_service;
 mod settings;
 mod sync;

@@ -91,9 +91,24 @@ enum Command {
     FundReceipt,
     FundBooksCheck,
     CaseSpending,
+    VolunteerList,
+    VolunteerAdd,
+    VolunteerUpdate,
+    RuleGet,
+    RuleSet,
+    HouseholdAdd,
+    RegisterSearch,
+    RegisterChildGet,
+    ImportPreview,
+    Import,
+    ChildCase,
+    ChildOfCase,
+    DocSteps,
+    DocStepAdd,
+    DocStepUpdate,
 }
 
-const COMMANDS: [Command; 74] = [
+const COMMANDS: [Command; 89] = [
     Command::TeamOverview,
     Command::VillageList,
     Command::VillageAdd,
@@ -164,6 +179,21 @@ const COMMANDS: [Command; 74] = [
     Command::FundReceipt,
     Command::FundBooksCheck,
     Command::CaseSpending,
+    Command::VolunteerList,
+    Command::VolunteerAdd,
+    Command::VolunteerUpdate,
+    Command::RuleGet,
+    Command::RuleSet,
+    Command::HouseholdAdd,
+    Command::RegisterSearch,
+    Command::RegisterChildGet,
+    Command::ImportPreview,
+    Command::Import,
+    Command::ChildCase,
+    Command::ChildOfCase,
+    Command::DocSteps,
+    Command::DocStepAdd,
+    Command::DocStepUpdate,
     Command::CaseDecideClosure,
     // Close, then reopen, the target case.
     Command::CaseClose,
@@ -254,6 +284,23 @@ impl Command {
             | Command::FundBooksCheck => Some(Permission::ManageFunds),
             // The caller is not on the case the spending is for.
             Command::CaseSpending => Some(Permission::OverseeCases),
+            // Every member sees the volunteers and the rule; the children are seen by
+            // those who keep the register (who may all open cases).
+            Command::VolunteerList | Command::RuleGet => None,
+            Command::VolunteerAdd
+            | Command::VolunteerUpdate
+            | Command::RuleSet
+            | Command::HouseholdAdd
+            | Command::RegisterSearch
+            | Command::RegisterChildGet
+            | Command::ImportPreview
+            | Command::Import
+            | Command::ChildCase => Some(Permission::ManageCommunity),
+            // The documentation steps are the target case's.
+            Command::ChildOfCase
+            | Command::DocSteps
+            | Command::DocStepAdd
+            | Command::DocStepUpdate => Some(Permission::OverseeCases),
         }
     }
 
@@ -325,6 +372,18 @@ impl Command {
             | Command::FundReceipt
             | Command::FundBooksCheck => "fund.ledger.read",
             Command::CaseSpending => "case.view",
+            Command::VolunteerList | Command::RuleGet => "community.view",
+            Command::VolunteerAdd
+            | Command::VolunteerUpdate
+            | Command::RuleSet
+            | Command::HouseholdAdd
+            | Command::RegisterSearch
+            | Command::RegisterChildGet
+            | Command::ImportPreview
+            | Command::Import
+            | Command::ChildCase => "community.manage",
+            Command::ChildOfCase | Command::DocSteps => "case.view",
+            Command::DocStepAdd | Command::DocStepUpdate => "case.update",
         }
     }
 }
@@ -363,6 +422,7 @@ struct Targets {
     board_id: String,
     extra_column_id: String,
     funds: FundTargets,
+    register: RegisterTargets,
 }
 
 /// A fund with money on a line; the case owner's requests: one waiting for a decision,
@@ -543,6 +603,144 @@ async fn call_fund(t: &TestVault, command: Command, targets: &Targets, n: usize)
         Command::FundBooksCheck => v.check_fund_books(&f.fund_id).await.map(drop),
         Command::CaseSpending => v.case_spending(&targets.case_id).await.map(drop),
         _ => unreachable!("{command:?} is not a fund command"),
+    }
+}
+
+/// A village of the register with a volunteer, one child for each role to open a case
+/// for, and a documentation step on the target case.
+struct RegisterTargets {
+    village_id: String,
+    volunteer_id: String,
+    child_ids: Vec<String>,
+    step_id: String,
+}
+
+async fn register_targets(t: &TestVault, case_id: &str, roles: usize) -> RegisterTargets {
+    use crate::register::{child, household, volunteer, wellbeing};
+    let v = &t.vault;
+    let village_id = v
+        .add_village(crate::community::village("บ้านห้วยไคร้", Some(5)))
+        .await
+        .unwrap()
+        .id;
+    let volunteer_id = v
+        .add_volunteer(volunteer("สมศรี ใจดี", &village_id))
+        .await
+        .unwrap()
+        .id;
+    let children: Vec<serde_json::Value> = (0..roles)
+        .map(|n| {
+            child(
+                &format!("Target {n}"),
+                "2014-01-01",
+                "attending",
+                "stateless",
+                "relatives",
+            )
+        })
+        .collect();
+    let page = v
+        .add_household(household(
+            &village_id,
+            &volunteer_id,
+            "target",
+            wellbeing("low", "one", false, false, true, None),
+            serde_json::Value::Array(children),
+        ))
+        .await
+        .unwrap();
+    let mut child_ids: Vec<(String, String)> =
+        page.children.into_iter().map(|c| (c.name, c.id)).collect();
+    child_ids.sort();
+    let step_id = v
+        .add_documentation_step(json(serde_json::json!({
+            "caseId": case_id, "kind": "birth_registration", "status": "planned",
+        })))
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
+    RegisterTargets {
+        village_id,
+        volunteer_id,
+        child_ids: child_ids.into_iter().map(|(_, id)| id).collect(),
+        step_id,
+    }
+}
+
+async fn call_register(t: &TestVault, command: Command, targets: &Targets, n: usize) -> Result<()> {
+    use crate::register::{child, household, volunteer, wellbeing, HEADER};
+    let v = &t.vault;
+    let r = &targets.register;
+    let survey = || {
+        format!(
+            "{HEADER}\nบ้านห้วยไคร้,5,file {n},2026-10-01,สมศรี ใจดี,low,one,no,no,yes,,Imported {n},male,2015-05-05,attending,thai_id,one_parent\n"
+        )
+        .into_bytes()
+    };
+    match command {
+        Command::VolunteerList => v.volunteers(None).await.map(drop),
+        Command::VolunteerAdd => v
+            .add_volunteer(volunteer(&format!("Volunteer {n}"), &r.village_id))
+            .await
+            .map(drop),
+        Command::VolunteerUpdate => v
+            .update_volunteer(ruam_core::community::volunteers::VolunteerUpdate {
+                id: r.volunteer_id.clone(),
+                volunteer: volunteer("สมศรี ใจดี", &r.village_id),
+            })
+            .await
+            .map(drop),
+        Command::RuleGet => v.register_rule().await.map(drop),
+        Command::RuleSet => v
+            .set_register_rule(ruam_core::community::rule::VulnerabilityRule::default())
+            .await
+            .map(drop),
+        Command::HouseholdAdd => v
+            .add_household(household(
+                &r.village_id,
+                &r.volunteer_id,
+                &format!("house {n}"),
+                wellbeing("sufficient", "none", false, false, true, None),
+                serde_json::json!([child(
+                    &format!("Child {n}"),
+                    "2016-02-02",
+                    "attending",
+                    "thai_id",
+                    "both_parents"
+                )]),
+            ))
+            .await
+            .map(drop),
+        Command::RegisterSearch => v
+            .search_register(ruam_core::community::register::RegisterQuery::default())
+            .await
+            .map(drop),
+        Command::RegisterChildGet => v.register_child(&r.child_ids[0]).await.map(drop),
+        Command::ImportPreview => v.preview_register_import(survey()).await.map(drop),
+        Command::Import => {
+            let digest = hex::encode(ring::digest::digest(&ring::digest::SHA256, &survey()));
+            v.import_register(survey(), &digest, |_| {}).await.map(drop)
+        }
+        Command::ChildCase => v
+            .open_case_for_child(&r.child_ids[(n - 1) / COMMANDS.len()])
+            .await
+            .map(drop),
+        Command::ChildOfCase => v.register_child_of_case(&targets.case_id).await.map(drop),
+        Command::DocSteps => v.documentation_steps(&targets.case_id).await.map(drop),
+        Command::DocStepAdd => v
+            .add_documentation_step(json(serde_json::json!({
+                "caseId": targets.case_id, "kind": "hearing", "status": "planned",
+            })))
+            .await
+            .map(drop),
+        Command::DocStepUpdate => v
+            .update_documentation_step(json(serde_json::json!({
+                "id": r.step_id, "status": "in_progress", "happenedOn": "2026-11-01",
+            })))
+            .await
+            .map(drop),
+        _ => unreachable!("{command:?} is not a register command"),
     }
 }
 
@@ -876,6 +1074,21 @@ async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> R
         | Command::FundReceipt
         | Command::FundBooksCheck
         | Command::CaseSpending => call_fund(t, command, targets, n).await,
+        Command::VolunteerList
+        | Command::VolunteerAdd
+        | Command::VolunteerUpdate
+        | Command::RuleGet
+        | Command::RuleSet
+        | Command::HouseholdAdd
+        | Command::RegisterSearch
+        | Command::RegisterChildGet
+        | Command::ImportPreview
+        | Command::Import
+        | Command::ChildCase
+        | Command::ChildOfCase
+        | Command::DocSteps
+        | Command::DocStepAdd
+        | Command::DocStepUpdate => call_register(t, command, targets, n).await,
         Command::PassphraseChange => {
             let own = if v.status().await.member.unwrap().sign_in_name == LEAD {
                 PASSPHRASE
@@ -1119,6 +1332,7 @@ async fn every_role_against_every_command() {
         .await
         .unwrap()
         .id;
+    let register = register_targets(&t, &case_id, ROLES.len()).await;
     let targets = Targets {
         agency_id: agency.id,
         village_id,
@@ -1143,6 +1357,7 @@ async fn every_role_against_every_command() {
         board_id,
         extra_column_id,
         funds,
+        register,
     };
     // A second lead, so the lead in the matrix is a member added like the others.
     for role in ROLES {

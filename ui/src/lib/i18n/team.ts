@@ -136,7 +136,15 @@ export const AUDIT_ACTION_KEYS: Readonly<Record<string, string>> = {
 	'village.add': 'auditAction.village_add',
 	'village.update': 'auditAction.village_update',
 	'community.view': 'auditAction.community_view',
-	'community.manage': 'auditAction.community_manage'
+	'community.manage': 'auditAction.community_manage',
+	'volunteer.add': 'auditAction.volunteer_add',
+	'volunteer.update': 'auditAction.volunteer_update',
+	'register.rule.update': 'auditAction.register_rule_update',
+	'register.survey.add': 'auditAction.register_survey_add',
+	'register.import': 'auditAction.register_import',
+	'register.child.case': 'auditAction.register_child_case',
+	'case.documentation.add': 'auditAction.case_documentation_add',
+	'case.documentation.update': 'auditAction.case_documentation_update'
 };
 
 /** The kinds of record an audit entry can be about (the entity filter offers these). */
@@ -160,7 +168,12 @@ export const AUDIT_ENTITY_KEYS: Readonly<Record<string, string>> = {
 	fund_ledger: 'auditEntity.fund_ledger',
 	fund_request: 'auditEntity.fund_request',
 	fund_receipt: 'auditEntity.fund_receipt',
-	village: 'auditEntity.village'
+	village: 'auditEntity.village',
+	volunteer: 'auditEntity.volunteer',
+	household: 'auditEntity.household',
+	register_rule: 'auditEntity.register_rule',
+	register_child: 'auditEntity.register_child',
+	documentation_step: 'auditEntity.documentation_step'
 };
 
 /** The fields whose edits on two laptops at once a person settles (`sync::entities` `tracked`). */
@@ -182,7 +195,11 @@ export const SYNC_FIELD_KEYS: Readonly<Record<string, string>> = Object.fromEntr
 		'contact',
 		'body',
 		'name_th',
-		'name_en'
+		'name_en',
+		'phone',
+		'points',
+		'threshold',
+		'documents'
 	].map((field) => [field, `settings.sync.field.${field}`])
 );
 

@@ -62,6 +62,9 @@ CREATE TABLE register_children (
     lives_with     TEXT NOT NULL CHECK (lives_with IN ('both_parents', 'one_parent', 'grandparents', 'relatives', 'other', 'alone')),
     -- The case opened for the child, once one is.
     case_id        TEXT,
+    -- The score by the team's rule (`register_scores`), kept by the triggers below: this
+    -- laptop's own, never sent.
+    score          INTEGER,
     created_by     TEXT NOT NULL REFERENCES members (id),
     created_at     TEXT NOT NULL,
     updated_at     TEXT NOT NULL,
@@ -71,9 +74,14 @@ CREATE UNIQUE INDEX register_children_once ON register_children (village_id, nam
     WHERE deleted_at IS NULL;
 CREATE INDEX register_children_household ON register_children (household_id);
 CREATE INDEX register_children_case ON register_children (case_id) WHERE case_id IS NOT NULL;
+-- The register as it is read: the most vulnerable first, with what it is filtered by.
+CREATE INDEX register_children_rank ON register_children
+    (score DESC, name, id, village_id, documentation, school) WHERE deleted_at IS NULL;
+CREATE INDEX register_children_village_rank ON register_children
+    (village_id, score DESC, name, id) WHERE deleted_at IS NULL;
 
 -- The team's rule: the points each indicator adds to a child's score, and the score from
--- which a child is flagged. One row, once someone changes the documented defaults.
+-- which a child is flagged. One row.
 CREATE TABLE register_rule (
     id          TEXT PRIMARY KEY NOT NULL CHECK (id = 'rule'),
     points      TEXT NOT NULL,
@@ -81,6 +89,65 @@ CREATE TABLE register_rule (
     updated_by  TEXT REFERENCES members (id),
     updated_at  TEXT NOT NULL
 );
+
+-- The documented defaults (`community::rule`), on every laptop from the start; a change
+-- travels as a change of this row.
+INSERT INTO register_rule (id, points, threshold, updated_by, updated_at)
+    VALUES ('rule', '{"incomeBelowPoverty":3,"incomeLow":1,"oneParentAway":2,"bothParentsAway":3,"debt":2,"disability":2,"noHealthCare":2,"otherRisks":1,"notInSchool":3,"stateless":3,"documentationUnknown":2,"documentationInProcess":1,"withOneParent":1,"withGrandparents":1,"withRelatives":2,"withOthers":2,"alone":3}', 8, NULL,
+            '1970-01-01T00:00:00.000Z');
+
+-- A child's score: the points the rule gives their household's indicators and their own.
+-- The one place the rule is applied.
+CREATE VIEW register_scores AS
+SELECT c.id AS child_id,
+       CASE h.income_band WHEN 'below_poverty' THEN json_extract(r.points, '$.incomeBelowPoverty')
+                          WHEN 'low' THEN json_extract(r.points, '$.incomeLow') ELSE 0 END
+     + CASE h.parents_away WHEN 'one' THEN json_extract(r.points, '$.oneParentAway')
+                           WHEN 'both' THEN json_extract(r.points, '$.bothParentsAway') ELSE 0 END
+     + h.debt * json_extract(r.points, '$.debt')
+     + h.disability * json_extract(r.points, '$.disability')
+     + (1 - h.health_care) * json_extract(r.points, '$.noHealthCare')
+     + (h.other_risks IS NOT NULL) * json_extract(r.points, '$.otherRisks')
+     + (c.school = 'not_attending') * json_extract(r.points, '$.notInSchool')
+     + CASE c.documentation WHEN 'stateless' THEN json_extract(r.points, '$.stateless')
+                            WHEN 'unknown' THEN json_extract(r.points, '$.documentationUnknown')
+                            WHEN 'in_process' THEN json_extract(r.points, '$.documentationInProcess') ELSE 0 END
+     + CASE c.lives_with WHEN 'one_parent' THEN json_extract(r.points, '$.withOneParent')
+                         WHEN 'grandparents' THEN json_extract(r.points, '$.withGrandparents')
+                         WHEN 'relatives' THEN json_extract(r.points, '$.withRelatives')
+                         WHEN 'other' THEN json_extract(r.points, '$.withOthers')
+                         WHEN 'alone' THEN json_extract(r.points, '$.alone') ELSE 0 END AS score
+FROM register_children c
+JOIN households h ON h.id = c.household_id
+JOIN register_rule r ON r.id = 'rule';
+
+-- Scores follow every change, from this laptop or another: a child's own, their
+-- household's, the rule's.
+CREATE TRIGGER register_children_scored AFTER INSERT ON register_children BEGIN
+    UPDATE register_children SET score =
+        (SELECT score FROM register_scores WHERE child_id = NEW.id) WHERE id = NEW.id;
+END;
+CREATE TRIGGER register_children_rescored
+    AFTER UPDATE OF household_id, school, documentation, lives_with ON register_children BEGIN
+    UPDATE register_children SET score =
+        (SELECT score FROM register_scores WHERE child_id = NEW.id) WHERE id = NEW.id;
+END;
+CREATE TRIGGER households_scored AFTER INSERT ON households BEGIN
+    UPDATE register_children SET score =
+        (SELECT score FROM register_scores s WHERE s.child_id = register_children.id)
+        WHERE household_id = NEW.id;
+END;
+CREATE TRIGGER households_rescored
+    AFTER UPDATE OF income_band, parents_away, debt, disability, health_care, other_risks
+    ON households BEGIN
+    UPDATE register_children SET score =
+        (SELECT score FROM register_scores s WHERE s.child_id = register_children.id)
+        WHERE household_id = NEW.id;
+END;
+CREATE TRIGGER register_rule_rescored AFTER UPDATE OF points ON register_rule BEGIN
+    UPDATE register_children SET score =
+        (SELECT score FROM register_scores s WHERE s.child_id = register_children.id);
+END;
 
 -- The steps of a child's documentation and citizenship, on the child's case.
 CREATE TABLE documentation_steps (

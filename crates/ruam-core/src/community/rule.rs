@@ -23,8 +23,10 @@
 //! | child living with others (not family)       | 2 |
 //! | child living alone                          | 3 |
 //!
-//! Flagged from 8 points. Those who keep the register may change any of it; the score is
-//! computed when the register is read, so a change applies to every child at once.
+//! Flagged from 8 points. Those who keep the register may change any of it. The rule is
+//! applied in one place, the vault's view `register_scores` (migration 18), whose triggers
+//! keep each child's score as their survey, their household's or the rule changes, on
+//! whichever laptop the change was made: a change of the rule applies to every child.
 
 use serde::{Deserialize, Serialize};
 use sqlx::{Sqlite, SqliteConnection, Transaction};
@@ -116,40 +118,6 @@ impl RulePoints {
             ("withOthers", self.with_others),
             ("alone", self.alone),
         ]
-    }
-
-    /// The score as SQL over a child `c` and their household `h` (the points are
-    /// numbers, checked, never text from a person).
-    pub fn sql(&self) -> String {
-        format!(
-            "(CASE h.income_band WHEN 'below_poverty' THEN {} WHEN 'low' THEN {} ELSE 0 END
-              + CASE h.parents_away WHEN 'one' THEN {} WHEN 'both' THEN {} ELSE 0 END
-              + h.debt * {} + h.disability * {} + (1 - h.health_care) * {}
-              + (h.other_risks IS NOT NULL) * {}
-              + (c.school = 'not_attending') * {}
-              + CASE c.documentation WHEN 'stateless' THEN {} WHEN 'unknown' THEN {}
-                    WHEN 'in_process' THEN {} ELSE 0 END
-              + CASE c.lives_with WHEN 'one_parent' THEN {} WHEN 'grandparents' THEN {}
-                    WHEN 'relatives' THEN {} WHEN 'other' THEN {} WHEN 'alone' THEN {}
-                    ELSE 0 END)",
-            self.income_below_poverty,
-            self.income_low,
-            self.one_parent_away,
-            self.both_parents_away,
-            self.debt,
-            self.disability,
-            self.no_health_care,
-            self.other_risks,
-            self.not_in_school,
-            self.stateless,
-            self.documentation_unknown,
-            self.documentation_in_process,
-            self.with_one_parent,
-            self.with_grandparents,
-            self.with_relatives,
-            self.with_others,
-            self.alone,
-        )
     }
 }
 

@@ -949,5 +949,111 @@ async fn only_those_who_keep_the_register_see_its_children() {
             .await,
         Err(Error::Forbidden)
     ));
-    assert_eq!(count(&t, "register_rule").await, 0);
+    assert_eq!(
+        rows(
+            &t,
+            "SELECT count(*) FROM register_rule WHERE updated_by IS NULL"
+        )
+        .await,
+        1,
+        "the defaults, as every laptop starts with them"
+    );
+}
+
+#[tokio::test]
+async fn the_register_and_its_rule_reach_every_laptop_scored_there() {
+    use crate::sync::{joined_laptop, social_worker, Relay};
+    let relay = Relay::start().await;
+    let (lead, _) = TestVault::created().await;
+    let worker = social_worker(&lead).await;
+    lead.vault.open_board(None).await.unwrap();
+    lead.vault.sync_start_team(relay.url()).await.unwrap();
+    let laptop = joined_laptop(&relay, &lead, &worker.id).await;
+    // She keeps the register on her laptop: villages, volunteers, a survey file.
+    register(&laptop).await;
+    let file = survey().replace("นิด", "canary-CHILD นิด");
+    let seen = preview(&laptop, &file).await;
+    laptop
+        .vault
+        .import_register(file.into_bytes(), &seen.digest, |_| {})
+        .await
+        .unwrap();
+    laptop.vault.sync_now().await.unwrap();
+    let got = lead.vault.sync_now().await.unwrap();
+    assert_eq!(got.refused, 0, "{got:?}");
+    let there = everyone(&lead).await;
+    assert_eq!(there.len(), 5);
+    assert_eq!(
+        score_of(&there, "canary-CHILD นิด"),
+        (17, true),
+        "scored on arrival"
+    );
+    assert!(!contains(&relay.bytes(), b"canary-CHILD"));
+    // The lead weighs living with grandparents more: her laptop scores again.
+    let mut rule = lead.vault.register_rule().await.unwrap();
+    rule.points.with_grandparents = 5;
+    lead.vault.set_register_rule(rule).await.unwrap();
+    lead.vault.sync_now().await.unwrap();
+    laptop.vault.sync_now().await.unwrap();
+    assert_eq!(laptop.vault.register_rule().await.unwrap(), rule);
+    let here = everyone(&laptop).await;
+    assert_eq!(score_of(&here, "canary-CHILD นิด"), (21, true));
+    assert_eq!(score_of(&here, "หน่อย").0, 10 + 5);
+}
+
+#[tokio::test]
+async fn a_laptop_whose_member_does_not_keep_the_register_cannot_write_it() {
+    use crate::sync::{forged_change, joined_laptop, Relay};
+    let relay = Relay::start().await;
+    let (lead, _) = TestVault::created().await;
+    let liaison = lead
+        .vault
+        .add_member(new_member("Pol. Lt. Anan", "anan", "police_liaison"))
+        .await
+        .unwrap();
+    let r = register(&lead).await;
+    lead.vault.open_board(None).await.unwrap();
+    lead.vault.sync_start_team(relay.url()).await.unwrap();
+    let laptop = joined_laptop(&relay, &lead, &liaison.id).await;
+    laptop.vault.sync_now().await.unwrap();
+    // A changed client on his laptop writes a survey and a rule into its own vault.
+    let pool = laptop.vault.pool().await.unwrap();
+    let now = "2026-12-01T00:00:00.000Z";
+    sqlx::query(
+        "INSERT INTO households (id, village_id, label, surveyed_on, volunteer_id, income_band,
+             parents_away, debt, disability, health_care, created_by, created_at, updated_at)
+         VALUES ('forged-house', ?, '99', '2026-11-01', ?, 'low', 'none', 0, 0, 1, ?, ?, ?)",
+    )
+    .bind(&r.pa_sak)
+    .bind(&r.somsri)
+    .bind(&liaison.id)
+    .bind(now)
+    .bind(now)
+    .execute(&pool)
+    .await
+    .unwrap();
+    forged_change(
+        &pool,
+        ("household", "forged-house"),
+        "insert",
+        &liaison.id,
+        1,
+    )
+    .await;
+    sqlx::query("UPDATE register_rule SET threshold = 1")
+        .execute(&pool)
+        .await
+        .unwrap();
+    forged_change(&pool, ("register_rule", "rule"), "update", &liaison.id, 2).await;
+    drop(pool);
+    let sent = laptop.vault.sync_now().await.unwrap();
+    assert!(sent.sealed > 0, "{sent:?}");
+    let got = lead.vault.sync_now().await.unwrap();
+    assert!(got.refused >= 1, "{got:?}");
+    assert_eq!(got.applied_rows, 0, "{got:?}");
+    assert_eq!(count(&lead, "households").await, 0);
+    assert_eq!(
+        lead.vault.register_rule().await.unwrap(),
+        VulnerabilityRule::default()
+    );
 }

@@ -33,7 +33,7 @@ use tauri::State;
 
 use crate::error::IpcResult;
 
-type VaultState<'a> = State<'a, Arc<Vault>>;
+pub(crate) type VaultState<'a> = State<'a, Arc<Vault>>;
 
 #[tauri::command]
 #[specta::specta]

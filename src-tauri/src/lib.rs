@@ -3,6 +3,7 @@
 //! background sync, and writes a rolling log. Rules live in ruam-core.
 
 mod commands;
+mod community;
 mod error;
 mod sync;
 
@@ -129,6 +130,25 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::fund_books_check,
             commands::case_spending,
             commands::fund_ledger_export,
+            community::village_list,
+            community::village_add,
+            community::village_update,
+            community::place_search,
+            community::volunteer_list,
+            community::volunteer_add,
+            community::volunteer_update,
+            community::register_rule_get,
+            community::register_rule_set,
+            community::household_add,
+            community::register_search,
+            community::register_child_get,
+            community::register_import_preview,
+            community::register_import,
+            community::register_child_case_open,
+            community::case_register_child,
+            community::documentation_steps,
+            community::documentation_step_add,
+            community::documentation_step_update,
             sync::join_team,
             sync::join_check,
             sync::join_abandon,

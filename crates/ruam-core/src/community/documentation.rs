@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 use crate::cases::{parse_date, today};
+use crate::funds::money::Currency;
+use crate::funds::store::Amount;
 use crate::outbox::{now_utc, Op, Outbox};
 use crate::team::{clean_optional, text_enum};
 use crate::{Error, Result};
@@ -46,8 +48,8 @@ pub struct DocumentationStep {
     pub happened_on: Option<String>,
     pub documents: Option<String>,
     pub fee_request_id: Option<String>,
-    /// The request's amount in satang, and its status (paid, approved, …).
-    pub fee_amount: Option<i64>,
+    /// The request's amount, and its status (pending, approved, paid, …).
+    pub fee: Option<Amount>,
     pub fee_status: Option<String>,
 }
 
@@ -142,12 +144,15 @@ pub async fn list(conn: &mut SqliteConnection, case_id: &str) -> Result<Vec<Docu
         documents: Option<String>,
         fee_request_id: Option<String>,
         fee_amount: Option<i64>,
+        fee_currency: Option<String>,
         fee_status: Option<String>,
     }
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT s.id, s.case_id, s.kind, s.status, s.happened_on, s.documents,
-                s.fee_request_id, r.amount AS fee_amount, r.status AS fee_status
+                s.fee_request_id, r.amount AS fee_amount, f.currency AS fee_currency,
+                r.status AS fee_status
          FROM documentation_steps s LEFT JOIN fund_requests r ON r.id = s.fee_request_id
+         LEFT JOIN funds f ON f.id = r.fund_id
          WHERE s.case_id = ? AND s.deleted_at IS NULL
          ORDER BY CASE s.kind WHEN 'birth_registration' THEN 1 WHEN 'dna_test' THEN 2
                   WHEN 'registrar_application' THEN 3 WHEN 'hearing' THEN 4 ELSE 5 END,
@@ -166,7 +171,11 @@ pub async fn list(conn: &mut SqliteConnection, case_id: &str) -> Result<Vec<Docu
             happened_on: r.happened_on,
             documents: r.documents,
             fee_request_id: r.fee_request_id,
-            fee_amount: r.fee_amount,
+            fee: r.fee_amount.zip(r.fee_currency).and_then(|(minor, code)| {
+                Currency::parse("currency", &code)
+                    .ok()
+                    .map(|currency| Amount::of(minor, currency))
+            }),
             fee_status: r.fee_status,
         })
         .collect())

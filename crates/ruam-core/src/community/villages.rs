@@ -20,7 +20,7 @@ pub struct Village {
     pub name_th: String,
     pub name_en: Option<String>,
     /// Its number in its sub-district (หมู่ที่).
-    pub moo: Option<i64>,
+    pub moo: Option<i32>,
     pub subdistrict: String,
     pub district: String,
     pub province: String,
@@ -32,7 +32,7 @@ pub struct Village {
 pub struct NewVillage {
     pub name_th: String,
     pub name_en: Option<String>,
-    pub moo: Option<i64>,
+    pub moo: Option<i32>,
     pub subdistrict: String,
     pub district: String,
     pub province: String,

@@ -53,6 +53,7 @@ pub use funds::{
     SpendingRequest,
 };
 pub use join::{JoinRequest, JoinStarted, JoinStatus};
+pub use register::{ImportDone, ImportProgress};
 pub use requests::{
     ChangePassphraseRequest, ConfirmPassphrase, CreateVaultRequest, CreatedVault,
     RecoveryUnlockRequest, ShownRecoveryKey, UnlockRequest, Unlocked, VaultState, VaultStatus,

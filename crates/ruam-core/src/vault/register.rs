@@ -29,8 +29,8 @@ pub struct ImportDone {
     pub children: u32,
 }
 
-/// How far an import is: children checked, then written, of all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// How far an import is: children written, of all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct ImportProgress {

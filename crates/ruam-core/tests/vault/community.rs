@@ -9,7 +9,7 @@ use crate::support::*;
 use crate::sync::{joined_laptop, rows, social_worker, Relay};
 
 /// A village in Mae Sai's sub-district of Si Mueang Chum, Chiang Rai.
-pub fn village(name: &str, moo: Option<i64>) -> NewVillage {
+pub fn village(name: &str, moo: Option<i32>) -> NewVillage {
     NewVillage {
         name_th: name.into(),
         name_en: None,

@@ -856,7 +856,10 @@ async fn a_flagged_child_becomes_a_case_in_one_step_with_documentation_steps_and
         .await
         .unwrap();
     assert_eq!(steps.len(), 2);
-    assert_eq!(steps[1].fee_amount, Some(350_000));
+    assert_eq!(
+        steps[1].fee.as_ref().map(|f| f.text.as_str()),
+        Some("3,500.00 THB")
+    );
     assert_eq!(steps[1].fee_status.as_deref(), Some("pending"));
     let before = count(&t, "documentation_steps").await;
     assert_invalid_field(

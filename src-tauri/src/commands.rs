@@ -209,7 +209,7 @@ pub async fn audit_export(vault: VaultState<'_>, query: AuditQuery) -> IpcResult
     Ok(vault.export_audit_log(query, &dir).await?)
 }
 
-fn export_dir(vault: &Vault) -> std::path::PathBuf {
+pub(crate) fn export_dir(vault: &Vault) -> std::path::PathBuf {
     if let Some(dir) = std::env::var_os("RUAM_EXPORT_DIR").filter(|d| !d.is_empty()) {
         return dir.into();
     }

@@ -12,7 +12,7 @@ use ruam_core::community::register::{NewHousehold, RegisterChild, RegisterPage, 
 use ruam_core::community::rule::VulnerabilityRule;
 use ruam_core::community::villages::{NewVillage, Village, VillageUpdate};
 use ruam_core::community::volunteers::{NewVolunteer, Volunteer, VolunteerUpdate};
-use ruam_core::vault::{ImportDone, ImportProgress};
+use ruam_core::vault::{ExportedFile, ImportDone, ImportProgress};
 
 use crate::commands::VaultState;
 use crate::error::{IpcError, IpcResult};
@@ -113,6 +113,18 @@ pub async fn register_search(
     query: RegisterQuery,
 ) -> IpcResult<RegisterPage> {
     Ok(vault.search_register(query).await?)
+}
+
+/// Write the children matching `query` to a CSV file in the export folder.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn register_export(
+    vault: VaultState<'_>,
+    query: RegisterQuery,
+) -> IpcResult<ExportedFile> {
+    let dir = crate::commands::export_dir(&vault);
+    Ok(vault.export_register(query, &dir).await?)
 }
 
 #[tauri::command]

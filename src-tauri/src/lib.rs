@@ -142,6 +142,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             community::household_add,
             community::register_search,
             community::register_child_get,
+            community::register_export,
             community::register_import_preview,
             community::register_import,
             community::register_child_case_open,

@@ -5,9 +5,12 @@
 //! for a child in one step, and the documentation steps on a case. Each write goes with
 //! its outbox changes and audit entry in one transaction.
 
+use std::path::{Path, PathBuf};
+
 use serde::Serialize;
 
-use super::Vault;
+use super::audit_log::csv_field;
+use super::{ExportedFile, Vault};
 use crate::access::{Action, Resource};
 use crate::cases::store::{self as case_store, CaseFile};
 use crate::cases::{today, NewCase, NewPerson};
@@ -36,6 +39,46 @@ pub struct ImportDone {
 pub struct ImportProgress {
     pub written: u32,
     pub total: u32,
+}
+
+/// One child as a row of the export: the survey's columns, then the score and the flag.
+fn export_row(child: &RegisterChild, known: &Known) -> String {
+    let (village, moo) = known
+        .villages
+        .get(&child.village_id)
+        .map(|(th, _, moo)| (th.clone(), moo.map(|m| m.to_string()).unwrap_or_default()))
+        .unwrap_or_default();
+    let volunteer = child
+        .volunteer_id
+        .as_ref()
+        .and_then(|id| known.volunteers.get(id))
+        .map(|(_, name)| name.clone())
+        .unwrap_or_default();
+    let yes = |b: bool| if b { "yes" } else { "no" };
+    let w = &child.wellbeing;
+    let fields = [
+        village,
+        moo,
+        child.household.clone(),
+        child.surveyed_on.clone(),
+        volunteer,
+        w.income_band.as_str().to_owned(),
+        w.parents_away.as_str().to_owned(),
+        yes(w.debt).to_owned(),
+        yes(w.disability).to_owned(),
+        yes(w.health_care).to_owned(),
+        w.other_risks.clone().unwrap_or_default(),
+        child.name.clone(),
+        child.sex.as_str().to_owned(),
+        child.birth_date.clone(),
+        child.school.as_str().to_owned(),
+        child.documentation.as_str().to_owned(),
+        child.lives_with.as_str().to_owned(),
+        child.score.to_string(),
+        yes(child.flagged).to_owned(),
+    ];
+    let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+    row.join(",") + "\n"
 }
 
 impl Vault {
@@ -306,6 +349,56 @@ impl Vault {
             Some(id) => Ok(Some(register::get(&mut conn, &id).await?)),
             None => Ok(None),
         }
+    }
+
+    /// Write the children matching `query` (every page of them) to a CSV file in `dir`,
+    /// in the columns of a survey file, with each child's score and flag: for the
+    /// committee's spreadsheet. No field is written so that a spreadsheet would run it as a
+    /// formula. Audited.
+    pub async fn export_register(&self, query: RegisterQuery, dir: &Path) -> Result<ExportedFile> {
+        let state = self.state.read().await;
+        let open = Self::unlocked(&state)?;
+        open.authorize(Action::ManageCommunity, Resource::Community)
+            .await?;
+        let mut conn = open.pool.acquire().await?;
+        let known = Known::load(&mut conn).await?;
+        let mut csv = import::COLUMNS.join(",") + ",score,flagged\n";
+        let mut query = RegisterQuery {
+            offset: 0,
+            limit: Some(register::PAGE_AT_MOST),
+            ..query
+        };
+        let mut written: u32 = 0;
+        loop {
+            let page = register::search(&mut conn, &query).await?;
+            for child in &page.children {
+                csv.push_str(&export_row(child, &known));
+                written += 1;
+            }
+            if page.children.is_empty() || written >= page.total {
+                break;
+            }
+            query.offset = written;
+        }
+        drop(conn);
+        let stamp = time::OffsetDateTime::now_utc()
+            .format(time::macros::format_description!(
+                "[year][month][day]-[hour][minute][second]"
+            ))
+            .map_err(|_| Error::Encode("a date"))?;
+        let path: PathBuf = dir.join(format!("ruam-register-{stamp}.csv"));
+        crate::paths::write_atomic(&path, csv.as_bytes())?;
+        if let Err(err) = open.audit("register.export", None).await {
+            if let Err(remove) = std::fs::remove_file(&path) {
+                tracing::warn!(%remove, "could not remove an export that was not recorded");
+            }
+            return Err(err);
+        }
+        tracing::info!(children = written, "register exported");
+        Ok(ExportedFile {
+            path: path.display().to_string(),
+            entries: written,
+        })
     }
 
     /// The documentation steps of a case.

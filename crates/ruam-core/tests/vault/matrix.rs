@@ -106,9 +106,10 @@ enum Command {
     DocSteps,
     DocStepAdd,
     DocStepUpdate,
+    RegisterExport,
 }
 
-const COMMANDS: [Command; 89] = [
+const COMMANDS: [Command; 90] = [
     Command::TeamOverview,
     Command::VillageList,
     Command::VillageAdd,
@@ -194,6 +195,7 @@ const COMMANDS: [Command; 89] = [
     Command::DocSteps,
     Command::DocStepAdd,
     Command::DocStepUpdate,
+    Command::RegisterExport,
     Command::CaseDecideClosure,
     // Close, then reopen, the target case.
     Command::CaseClose,
@@ -295,7 +297,8 @@ impl Command {
             | Command::RegisterChildGet
             | Command::ImportPreview
             | Command::Import
-            | Command::ChildCase => Some(Permission::ManageCommunity),
+            | Command::ChildCase
+            | Command::RegisterExport => Some(Permission::ManageCommunity),
             // The documentation steps are the target case's.
             Command::ChildOfCase
             | Command::DocSteps
@@ -381,7 +384,8 @@ impl Command {
             | Command::RegisterChildGet
             | Command::ImportPreview
             | Command::Import
-            | Command::ChildCase => "community.manage",
+            | Command::ChildCase
+            | Command::RegisterExport => "community.manage",
             Command::ChildOfCase | Command::DocSteps => "case.view",
             Command::DocStepAdd | Command::DocStepUpdate => "case.update",
         }
@@ -740,6 +744,15 @@ async fn call_register(t: &TestVault, command: Command, targets: &Targets, n: us
             })))
             .await
             .map(drop),
+        Command::RegisterExport => {
+            let dir = tempfile::tempdir().unwrap();
+            v.export_register(
+                ruam_core::community::register::RegisterQuery::default(),
+                dir.path(),
+            )
+            .await
+            .map(drop)
+        }
         _ => unreachable!("{command:?} is not a register command"),
     }
 }
@@ -1088,7 +1101,8 @@ async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> R
         | Command::ChildOfCase
         | Command::DocSteps
         | Command::DocStepAdd
-        | Command::DocStepUpdate => call_register(t, command, targets, n).await,
+        | Command::DocStepUpdate
+        | Command::RegisterExport => call_register(t, command, targets, n).await,
         Command::PassphraseChange => {
             let own = if v.status().await.member.unwrap().sign_in_name == LEAD {
                 PASSPHRASE

@@ -718,6 +718,39 @@ async fn a_formula_is_kept_as_text_with_a_warning() {
     assert!(children
         .iter()
         .any(|c| c.name == "=HYPERLINK(\"http://x\";\"ส้ม\")" && c.household == "@SUM(A1)"));
+    // Exported, the formula is text a spreadsheet shows and never runs.
+    let dir = tempfile::tempdir().unwrap();
+    let exported = t
+        .vault
+        .export_register(RegisterQuery::default(), dir.path())
+        .await
+        .unwrap();
+    assert_eq!(exported.entries, 5);
+    let csv = std::fs::read_to_string(&exported.path).unwrap();
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"http://x\"\";\"\"ส้ม\"\")\""),
+        "{csv}"
+    );
+    assert!(csv.contains(",'@SUM(A1),"), "{csv}");
+    for line in csv.lines() {
+        for field in line.split(',') {
+            assert!(
+                !field
+                    .trim_start_matches('"')
+                    .starts_with(['=', '+', '-', '@']),
+                "a field a spreadsheet would run: {field} in {line}"
+            );
+        }
+    }
+    assert!(csv.starts_with("village,moo,household,"));
+    assert_eq!(
+        rows(
+            &t,
+            "SELECT count(*) FROM audit_log WHERE action = 'register.export'"
+        )
+        .await,
+        1
+    );
 }
 
 #[tokio::test]

@@ -100,6 +100,8 @@ export const commands = {
 	householdAdd: (household: NewHousehold) => typedError<RegisterPage, IpcError>(__TAURI_INVOKE("household_add", { household })),
 	registerSearch: (query: RegisterQuery) => typedError<RegisterPage, IpcError>(__TAURI_INVOKE("register_search", { query })),
 	registerChildGet: (childId: string) => typedError<RegisterChild, IpcError>(__TAURI_INVOKE("register_child_get", { childId })),
+	/**  Write the children matching `query` to a CSV file in the export folder. */
+	registerExport: (query: RegisterQuery) => typedError<ExportedFile, IpcError>(__TAURI_INVOKE("register_export", { query })),
 	/**  Check a survey file (its bytes, base64) and say what importing it would write. */
 	registerImportPreview: (contentBase64: string) => typedError<ImportPreview, IpcError>(__TAURI_INVOKE("register_import_preview", { contentBase64 })),
 	/**

@@ -5,6 +5,7 @@
 mod commands;
 mod community;
 mod error;
+mod meetings;
 mod sync;
 
 use std::sync::Arc;
@@ -150,6 +151,19 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             community::documentation_steps,
             community::documentation_step_add,
             community::documentation_step_update,
+            meetings::committee_list,
+            meetings::committee_add,
+            meetings::committee_update,
+            meetings::meeting_list,
+            meetings::meeting_get,
+            meetings::meeting_plan,
+            meetings::meeting_agenda_add,
+            meetings::meeting_attendance,
+            meetings::meeting_minutes,
+            meetings::meeting_review_minutes,
+            meetings::meeting_decision_add,
+            meetings::meeting_action_add,
+            meetings::meeting_ics_export,
             sync::join_team,
             sync::join_check,
             sync::join_abandon,

@@ -196,10 +196,18 @@ pub enum Action {
     ViewCommunity,
     /// Add or change a village or a volunteer.
     ManageCommunity,
+    /// See the committees and their meetings (every member; a case review shows its case
+    /// only to those who see it).
+    ViewMeetings,
+    /// Make and change committees and working groups.
+    ManageCommittees,
+    /// Plan and record a meeting: the members of its committee, and those who manage the
+    /// team (decided with the committee in `vault::meetings`).
+    RunMeeting,
 }
 
 impl Action {
-    pub const ALL: [Action; 41] = [
+    pub const ALL: [Action; 44] = [
         Action::ReplaceRecoveryKey,
         Action::AcknowledgeRecoveryKey,
         Action::CheckAuditLog,
@@ -241,6 +249,9 @@ impl Action {
         Action::SyncDevice,
         Action::ViewCommunity,
         Action::ManageCommunity,
+        Action::ViewMeetings,
+        Action::ManageCommittees,
+        Action::RunMeeting,
     ];
 
     /// The name recorded in the audit log.
@@ -287,6 +298,9 @@ impl Action {
             Action::SyncDevice => "sync.run",
             Action::ViewCommunity => "community.view",
             Action::ManageCommunity => "community.manage",
+            Action::ViewMeetings => "meeting.view",
+            Action::ManageCommittees => "committee.manage",
+            Action::RunMeeting => "meeting.run",
         }
     }
 
@@ -306,7 +320,8 @@ impl Action {
             | Action::SetMemberPassphrase
             | Action::AddAgency
             | Action::UpdateAgency
-            | Action::ManageDevices => Some(Permission::ManageTeam),
+            | Action::ManageDevices
+            | Action::ManageCommittees => Some(Permission::ManageTeam),
             Action::AddRole | Action::UpdateRole => Some(Permission::ManageRoles),
             Action::CreateCase => Some(Permission::CreateCases),
             Action::HandOverCases => Some(Permission::OverseeCases),
@@ -334,7 +349,10 @@ impl Action {
             | Action::ViewTeam
             | Action::ViewFunds
             | Action::SyncDevice
-            | Action::ViewCommunity => None,
+            | Action::ViewCommunity
+            | Action::ViewMeetings
+            // Membership of the meeting's committee decides (or managing the team).
+            | Action::RunMeeting => None,
         }
     }
 }
@@ -488,7 +506,10 @@ pub fn authorize(actor: Actor<'_>, action: Action, resource: Resource<'_>) -> Re
             | Action::ViewMemberAccounts
             | Action::AddMember
             | Action::AddAgency
-            | Action::UpdateAgency,
+            | Action::UpdateAgency
+            | Action::ViewMeetings
+            | Action::ManageCommittees
+            | Action::RunMeeting,
             Resource::Team,
         ) => action
             .requires()

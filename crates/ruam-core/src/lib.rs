@@ -13,6 +13,7 @@ pub mod db;
 pub mod error;
 pub mod funds;
 pub mod keyring;
+pub mod meetings;
 pub mod outbox;
 pub mod passphrase;
 pub mod paths;

@@ -353,6 +353,8 @@ fn records(batch: &Batch, held: &Held, sender: &Sender) -> Option<String> {
             "card_comment" => row.is_some() || sender.is(field(change, "author_id")),
             // A new file in one's own name; its removal by any who work on the card.
             "card_attachment" => row.is_some() || sender.is(field(change, "added_by")),
+            // Committees are made by those who manage the team.
+            "committee" => sender.has("team.manage"),
             // The register is kept by those who keep it.
             "village" | "volunteer" | "household" | "register_child" | "register_rule" => {
                 sender.has("community.manage")

@@ -14,6 +14,7 @@ mod frozen;
 mod funds;
 mod logs;
 mod matrix;
+mod meetings;
 mod records;
 mod recovery;
 mod register;

@@ -107,9 +107,22 @@ enum Command {
     DocStepAdd,
     DocStepUpdate,
     RegisterExport,
+    CommitteeList,
+    CommitteeAdd,
+    CommitteeUpdate,
+    MeetingList,
+    MeetingGet,
+    MeetingPlan,
+    AgendaAdd,
+    AttendanceRecord,
+    MinutesRecord,
+    ReviewMinutesRecord,
+    DecisionAdd,
+    ActionItemAdd,
+    MeetingIcs,
 }
 
-const COMMANDS: [Command; 90] = [
+const COMMANDS: [Command; 103] = [
     Command::TeamOverview,
     Command::VillageList,
     Command::VillageAdd,
@@ -196,6 +209,19 @@ const COMMANDS: [Command; 90] = [
     Command::DocStepAdd,
     Command::DocStepUpdate,
     Command::RegisterExport,
+    Command::CommitteeList,
+    Command::CommitteeAdd,
+    Command::CommitteeUpdate,
+    Command::MeetingList,
+    Command::MeetingGet,
+    Command::MeetingPlan,
+    Command::AgendaAdd,
+    Command::AttendanceRecord,
+    Command::MinutesRecord,
+    Command::ReviewMinutesRecord,
+    Command::DecisionAdd,
+    Command::ActionItemAdd,
+    Command::MeetingIcs,
     Command::CaseDecideClosure,
     // Close, then reopen, the target case.
     Command::CaseClose,
@@ -304,6 +330,21 @@ impl Command {
             | Command::DocSteps
             | Command::DocStepAdd
             | Command::DocStepUpdate => Some(Permission::OverseeCases),
+            // Every member sees the committees and meetings; those who manage the team
+            // make committees, and run meetings of committees they are not on.
+            Command::CommitteeList
+            | Command::MeetingList
+            | Command::MeetingGet
+            | Command::MeetingIcs => None,
+            Command::CommitteeAdd
+            | Command::CommitteeUpdate
+            | Command::MeetingPlan
+            | Command::AgendaAdd
+            | Command::AttendanceRecord
+            | Command::MinutesRecord
+            | Command::ReviewMinutesRecord
+            | Command::DecisionAdd
+            | Command::ActionItemAdd => Some(Permission::ManageTeam),
         }
     }
 
@@ -388,6 +429,18 @@ impl Command {
             | Command::RegisterExport => "community.manage",
             Command::ChildOfCase | Command::DocSteps => "case.view",
             Command::DocStepAdd | Command::DocStepUpdate => "case.update",
+            Command::CommitteeList
+            | Command::MeetingList
+            | Command::MeetingGet
+            | Command::MeetingIcs => "meeting.view",
+            Command::CommitteeAdd | Command::CommitteeUpdate => "committee.manage",
+            Command::MeetingPlan
+            | Command::AgendaAdd
+            | Command::AttendanceRecord
+            | Command::MinutesRecord
+            | Command::ReviewMinutesRecord
+            | Command::DecisionAdd
+            | Command::ActionItemAdd => "meeting.run",
         }
     }
 }
@@ -427,6 +480,7 @@ struct Targets {
     extra_column_id: String,
     funds: FundTargets,
     register: RegisterTargets,
+    meetings: MeetingTargets,
 }
 
 /// A fund with money on a line; the case owner's requests: one waiting for a decision,
@@ -754,6 +808,155 @@ async fn call_register(t: &TestVault, command: Command, targets: &Targets, n: us
             .map(drop)
         }
         _ => unreachable!("{command:?} is not a register command"),
+    }
+}
+
+/// A committee none of the callers is on, a meeting of it with one case review of the
+/// target case for each role (each review's minutes are written once).
+struct MeetingTargets {
+    committee_id: String,
+    meeting_id: String,
+    review_ids: Vec<String>,
+}
+
+async fn meeting_targets(
+    t: &TestVault,
+    case_id: &str,
+    owner_id: &str,
+    roles: usize,
+) -> MeetingTargets {
+    use ruam_core::meetings::{CommitteeKind, Frequency, NewAgendaItem, NewCommittee, NewMeeting};
+    let v = &t.vault;
+    let committee_id = v
+        .add_committee(NewCommittee {
+            name: "Target committee".into(),
+            kind: CommitteeKind::Committee,
+            frequency: Frequency::Monthly,
+            chair_id: None,
+            member_ids: vec![owner_id.to_owned()],
+        })
+        .await
+        .unwrap()
+        .id;
+    let planned = v
+        .plan_meeting(NewMeeting {
+            committee_id: committee_id.clone(),
+            starts_at: "2027-01-14T09:30".into(),
+            minutes_long: 60,
+            place: "District office".into(),
+            agenda: (0..roles)
+                .map(|_| NewAgendaItem {
+                    title: None,
+                    case_id: Some(case_id.to_owned()),
+                })
+                .collect(),
+        })
+        .await
+        .unwrap();
+    MeetingTargets {
+        committee_id,
+        meeting_id: planned.summary.id,
+        review_ids: planned.agenda.into_iter().map(|i| i.id).collect(),
+    }
+}
+
+async fn call_meeting(t: &TestVault, command: Command, targets: &Targets, n: usize) -> Result<()> {
+    use ruam_core::meetings::{
+        Attendance, AttendanceUpdate, Attendee, CommitteeKind, CommitteeUpdate, Frequency,
+        MeetingStatus, MinutesUpdate, NewActionItem, NewAgendaItem, NewCommittee, NewDecision,
+        NewMeeting, ReviewMinutes,
+    };
+    let v = &t.vault;
+    let m = &targets.meetings;
+    let committee = |name: String| NewCommittee {
+        name,
+        kind: CommitteeKind::WorkingGroup,
+        frequency: Frequency::AsNeeded,
+        chair_id: None,
+        member_ids: vec![targets.owner_id.clone()],
+    };
+    match command {
+        Command::CommitteeList => v.committees().await.map(drop),
+        Command::CommitteeAdd => v
+            .add_committee(committee(format!("Committee {n}")))
+            .await
+            .map(drop),
+        Command::CommitteeUpdate => v
+            .update_committee(CommitteeUpdate {
+                id: m.committee_id.clone(),
+                committee: committee(format!("Target committee {n}")),
+            })
+            .await
+            .map(drop),
+        Command::MeetingList => v.meetings(true).await.map(drop),
+        Command::MeetingGet => v.meeting(&m.meeting_id).await.map(drop),
+        Command::MeetingPlan => v
+            .plan_meeting(NewMeeting {
+                committee_id: m.committee_id.clone(),
+                starts_at: "2027-02-11T09:30".into(),
+                minutes_long: 60,
+                place: format!("Room {n}"),
+                agenda: vec![],
+            })
+            .await
+            .map(drop),
+        Command::AgendaAdd => v
+            .add_agenda_item(
+                &m.meeting_id,
+                NewAgendaItem {
+                    title: Some(format!("Topic {n}")),
+                    case_id: None,
+                },
+            )
+            .await
+            .map(drop),
+        Command::AttendanceRecord => v
+            .record_attendance(AttendanceUpdate {
+                meeting_id: m.meeting_id.clone(),
+                attendees: vec![Attendee {
+                    member_id: targets.owner_id.clone(),
+                    attendance: Attendance::Present,
+                }],
+            })
+            .await
+            .map(drop),
+        Command::MinutesRecord => v
+            .record_minutes(MinutesUpdate {
+                meeting_id: m.meeting_id.clone(),
+                minutes: Some(format!("Minutes {n}")),
+                status: MeetingStatus::Planned,
+            })
+            .await
+            .map(drop),
+        Command::ReviewMinutesRecord => v
+            .record_review_minutes(ReviewMinutes {
+                item_id: m.review_ids[(n - 1) / COMMANDS.len()].clone(),
+                section: "general".into(),
+                body: format!("Reviewed {n}"),
+            })
+            .await
+            .map(drop),
+        Command::DecisionAdd => v
+            .add_decision(NewDecision {
+                meeting_id: m.meeting_id.clone(),
+                text: format!("Decision {n}"),
+            })
+            .await
+            .map(drop),
+        Command::ActionItemAdd => v
+            .add_action_item(NewActionItem {
+                meeting_id: m.meeting_id.clone(),
+                card: crate::boards::card(None, &format!("Action {n}")),
+            })
+            .await
+            .map(drop),
+        Command::MeetingIcs => {
+            let dir = tempfile::tempdir().unwrap();
+            v.export_meeting_ics(&m.meeting_id, dir.path())
+                .await
+                .map(drop)
+        }
+        _ => unreachable!("{command:?} is not a meeting command"),
     }
 }
 
@@ -1103,6 +1306,19 @@ async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> R
         | Command::DocStepAdd
         | Command::DocStepUpdate
         | Command::RegisterExport => call_register(t, command, targets, n).await,
+        Command::CommitteeList
+        | Command::CommitteeAdd
+        | Command::CommitteeUpdate
+        | Command::MeetingList
+        | Command::MeetingGet
+        | Command::MeetingPlan
+        | Command::AgendaAdd
+        | Command::AttendanceRecord
+        | Command::MinutesRecord
+        | Command::ReviewMinutesRecord
+        | Command::DecisionAdd
+        | Command::ActionItemAdd
+        | Command::MeetingIcs => call_meeting(t, command, targets, n).await,
         Command::PassphraseChange => {
             let own = if v.status().await.member.unwrap().sign_in_name == LEAD {
                 PASSPHRASE
@@ -1347,6 +1563,7 @@ async fn every_role_against_every_command() {
         .unwrap()
         .id;
     let register = register_targets(&t, &case_id, ROLES.len()).await;
+    let meetings = meeting_targets(&t, &case_id, &owner_id, ROLES.len()).await;
     let targets = Targets {
         agency_id: agency.id,
         village_id,
@@ -1372,6 +1589,7 @@ async fn every_role_against_every_command() {
         extra_column_id,
         funds,
         register,
+        meetings,
     };
     // A second lead, so the lead in the matrix is a member added like the others.
     for role in ROLES {

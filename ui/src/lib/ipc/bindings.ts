@@ -114,6 +114,21 @@ export const commands = {
 	documentationSteps: (caseId: string) => typedError<DocumentationStep[], IpcError>(__TAURI_INVOKE("documentation_steps", { caseId })),
 	documentationStepAdd: (step: NewStep) => typedError<DocumentationStep[], IpcError>(__TAURI_INVOKE("documentation_step_add", { step })),
 	documentationStepUpdate: (update: StepUpdate) => typedError<DocumentationStep[], IpcError>(__TAURI_INVOKE("documentation_step_update", { update })),
+	committeeList: () => typedError<Committee[], IpcError>(__TAURI_INVOKE("committee_list")),
+	committeeAdd: (committee: NewCommittee) => typedError<Committee, IpcError>(__TAURI_INVOKE("committee_add", { committee })),
+	committeeUpdate: (update: CommitteeUpdate) => typedError<Committee, IpcError>(__TAURI_INVOKE("committee_update", { update })),
+	/**  The meetings to come (the home screen's), or all. */
+	meetingList: (upcoming: boolean) => typedError<MeetingSummary[], IpcError>(__TAURI_INVOKE("meeting_list", { upcoming })),
+	meetingGet: (meetingId: string) => typedError<MeetingView, IpcError>(__TAURI_INVOKE("meeting_get", { meetingId })),
+	meetingPlan: (meeting: NewMeeting) => typedError<MeetingView, IpcError>(__TAURI_INVOKE("meeting_plan", { meeting })),
+	meetingAgendaAdd: (meetingId: string, item: NewAgendaItem) => typedError<MeetingView, IpcError>(__TAURI_INVOKE("meeting_agenda_add", { meetingId, item })),
+	meetingAttendance: (update: AttendanceUpdate) => typedError<MeetingView, IpcError>(__TAURI_INVOKE("meeting_attendance", { update })),
+	meetingMinutes: (update: MinutesUpdate) => typedError<MeetingView, IpcError>(__TAURI_INVOKE("meeting_minutes", { update })),
+	meetingReviewMinutes: (review: ReviewMinutes) => typedError<MeetingView, IpcError>(__TAURI_INVOKE("meeting_review_minutes", { review })),
+	meetingDecisionAdd: (decision: NewDecision) => typedError<MeetingView, IpcError>(__TAURI_INVOKE("meeting_decision_add", { decision })),
+	meetingActionAdd: (action: NewActionItem) => typedError<MeetingView, IpcError>(__TAURI_INVOKE("meeting_action_add", { action })),
+	/**  The meeting as an .ics event in the export folder. */
+	meetingIcsExport: (meetingId: string) => typedError<ExportedFile, IpcError>(__TAURI_INVOKE("meeting_ics_export", { meetingId })),
 	/**  First run on a new laptop: join the team with the invite a lead made. */
 	joinTeam: (request: JoinRequest) => typedError<JoinStarted, IpcError>(__TAURI_INVOKE("join_team", { request })),
 	/**  While joining: whether a lead approved this laptop, and pull what it may read. */
@@ -139,6 +154,17 @@ export const events = {
 };
 
 /* Types */
+/**  An action item as its card is now (cards the reader may not see are not listed). */
+export type ActionItem = {
+	cardId: string,
+	title: string,
+	caseId: string | null,
+	dueOn: string | null,
+	assigneeIds: string[],
+	/**  The stage of the card's column: todo, in_progress, review, done. */
+	stage: string | null,
+};
+
 export type Agency = {
 	id: string,
 	name: string,
@@ -154,6 +180,14 @@ export type AgencyKind = "social_welfare" | "police" | "health" | "education" | 
 export type AgencyUpdate = {
 	id: string,
 	agency: NewAgency,
+};
+
+export type AgendaItem = {
+	id: string,
+	position: number,
+	kind: ItemKind,
+	title: string | null,
+	review: ReviewedCase | null,
 };
 
 /**
@@ -182,6 +216,18 @@ export type AttachmentInfo = {
 	addedBy: string,
 	/**  Whether the viewer may delete it (who added it, the case's lead, a team lead). */
 	mayChange: boolean,
+};
+
+export type Attendance = "invited" | "present" | "apologies" | "absent";
+
+export type AttendanceUpdate = {
+	meetingId: string,
+	attendees: Attendee[],
+};
+
+export type Attendee = {
+	memberId: string,
+	attendance: Attendance,
 };
 
 export type AuditPage = {
@@ -504,6 +550,22 @@ export type ColumnSave = {
 	position: number | null,
 };
 
+export type Committee = {
+	id: string,
+	name: string,
+	kind: CommitteeKind,
+	frequency: Frequency,
+	chairId: string | null,
+	memberIds: string[],
+};
+
+export type CommitteeKind = "committee" | "working_group";
+
+export type CommitteeUpdate = {
+	id: string,
+	committee: NewCommittee,
+};
+
 export type Concern = "trafficking" | "sexual_abuse" | "rape" | "sexual_harassment" | "labour_exploitation" | "neglect" | "human_rights_violation" | "high_vulnerability";
 
 /**  The signed-in member's passphrase again, before a sensitive change. */
@@ -552,6 +614,13 @@ export type CreateVaultRequest = {
 export type CreatedVault = {
 	recoveryKey: ShownRecoveryKey,
 	status: VaultStatus,
+};
+
+export type Decision = {
+	id: string,
+	text: string,
+	createdBy: string,
+	createdAt: string,
 };
 
 export type DecisionView = {
@@ -608,6 +677,9 @@ export type ExportedFile = {
 	path: string,
 	entries: number,
 };
+
+/**  How often a committee meets. */
+export type Frequency = "weekly" | "fortnightly" | "monthly" | "quarterly" | "as_needed";
 
 /**
  *  Cash given to a line from the fund's unallocated money, taken back from a line, or
@@ -751,6 +823,8 @@ export type IpcError = {
 	remedy: Remedy | null,
 };
 
+export type ItemKind = "topic" | "case_review";
+
 export type JoinRequest = {
 	relayUrl: string,
 	inviteCode: SecretString,
@@ -846,6 +920,32 @@ export type LivesWith = "both_parents" | "one_parent" | "grandparents" | "relati
 
 export type LockReason = "idle";
 
+export type MeetingStatus = "planned" | "held" | "cancelled";
+
+export type MeetingSummary = {
+	id: string,
+	committeeId: string,
+	committeeName: string,
+	startsAt: string,
+	minutesLong: number,
+	place: string,
+	status: MeetingStatus,
+};
+
+export type MeetingView = {
+	summary: MeetingSummary,
+	attendees: Attendee[],
+	agenda: AgendaItem[],
+	minutes: string | null,
+	decisions: Decision[],
+	actionItems: ActionItem[],
+	/**
+	 *  Whether the reader may plan and record this meeting (a member of its committee, or
+	 *  one who manages the team).
+	 */
+	mayRun: boolean,
+};
+
 /**
  *  A member as the team sees them. `sign_in_name` and `must_change_passphrase` are
  *  given only to those who manage members.
@@ -891,6 +991,13 @@ export type MemberUpdate = {
 	status: string,
 };
 
+/**  The general minutes of a meeting, and whether it was held. */
+export type MinutesUpdate = {
+	meetingId: string,
+	minutes: string | null,
+	status: MeetingStatus,
+};
+
 /**  Which of my tasks to list. */
 export type MyTasksQuery = {
 	/**  `overdue`, `today` or `week` (due within seven days); all when none. */
@@ -899,12 +1006,27 @@ export type MyTasksQuery = {
 	boardId: string | null,
 };
 
+/**
+ *  An action item: a task card on the team's board, or on the board of a case the
+ *  meeting reviewed.
+ */
+export type NewActionItem = {
+	meetingId: string,
+	card: NewCard,
+};
+
 export type NewAgency = {
 	name: string,
 	kind: string,
 	district: string | null,
 	province: string | null,
 	contact: string | null,
+};
+
+/**  An item for the agenda: a topic (its title) or a case review (its case). */
+export type NewAgendaItem = {
+	title: string | null,
+	caseId: string | null,
 };
 
 export type NewAttachment = {
@@ -969,6 +1091,14 @@ export type NewChild = {
 	livesWith: LivesWith,
 };
 
+export type NewCommittee = {
+	name: string,
+	kind: CommitteeKind,
+	frequency: Frequency,
+	chairId: string | null,
+	memberIds?: string[],
+};
+
 export type NewConsent = {
 	caseId: string,
 	givenBy: string,
@@ -992,6 +1122,11 @@ export type NewContribution = {
 	/**  What was given in kind (required for in kind). */
 	description: string | null,
 	reference: string | null,
+};
+
+export type NewDecision = {
+	meetingId: string,
+	text: string,
 };
 
 export type NewFund = {
@@ -1021,6 +1156,15 @@ export type NewHousehold = {
 	volunteerId: string,
 	wellbeing: Wellbeing,
 	children: NewChild[],
+};
+
+export type NewMeeting = {
+	committeeId: string,
+	/**  Local time: `YYYY-MM-DDTHH:MM`. */
+	startsAt: string,
+	minutesLong: number,
+	place: string,
+	agenda?: NewAgendaItem[],
 };
 
 export type NewMember = {
@@ -1358,6 +1502,24 @@ export type Review = "none" |
 "pending" | 
 /**  In its review column, waiting for the reviewer. */
 "waiting" | "returned" | "approved";
+
+/**  The minutes of a case review, kept as a note on its case in the chosen section. */
+export type ReviewMinutes = {
+	itemId: string,
+	section: string,
+	body: string,
+};
+
+/**  A case review as one reader sees it: the case only if they may see it. */
+export type ReviewedCase = {
+	/**  `None` for a reader who may not see the case: they see that a case was reviewed. */
+	caseId: string | null,
+	subjectName: string | null,
+	/**  The review's minutes, when written and the reader sees their section. */
+	minutes: string | null,
+	minutesSection: string | null,
+	minutesWritten: boolean,
+};
 
 export type Risk = "low" | "medium" | "high";
 

@@ -164,6 +164,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             meetings::meeting_decision_add,
             meetings::meeting_action_add,
             meetings::meeting_ics_export,
+            meetings::meeting_pdf_export,
             sync::join_team,
             sync::join_check,
             sync::join_abandon,

@@ -127,3 +127,15 @@ pub async fn meeting_ics_export(
     let dir = crate::commands::export_dir(&vault);
     Ok(vault.export_meeting_ics(&meeting_id, &dir).await?)
 }
+
+/// The minutes as a PDF in the export folder.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn meeting_pdf_export(
+    vault: VaultState<'_>,
+    meeting_id: String,
+) -> IpcResult<ExportedFile> {
+    let dir = crate::commands::export_dir(&vault);
+    Ok(vault.export_meeting_pdf(&meeting_id, &dir).await?)
+}

@@ -120,9 +120,10 @@ enum Command {
     DecisionAdd,
     ActionItemAdd,
     MeetingIcs,
+    MeetingPdf,
 }
 
-const COMMANDS: [Command; 103] = [
+const COMMANDS: [Command; 104] = [
     Command::TeamOverview,
     Command::VillageList,
     Command::VillageAdd,
@@ -222,6 +223,7 @@ const COMMANDS: [Command; 103] = [
     Command::DecisionAdd,
     Command::ActionItemAdd,
     Command::MeetingIcs,
+    Command::MeetingPdf,
     Command::CaseDecideClosure,
     // Close, then reopen, the target case.
     Command::CaseClose,
@@ -335,7 +337,8 @@ impl Command {
             Command::CommitteeList
             | Command::MeetingList
             | Command::MeetingGet
-            | Command::MeetingIcs => None,
+            | Command::MeetingIcs
+            | Command::MeetingPdf => None,
             Command::CommitteeAdd
             | Command::CommitteeUpdate
             | Command::MeetingPlan
@@ -432,7 +435,8 @@ impl Command {
             Command::CommitteeList
             | Command::MeetingList
             | Command::MeetingGet
-            | Command::MeetingIcs => "meeting.view",
+            | Command::MeetingIcs
+            | Command::MeetingPdf => "meeting.view",
             Command::CommitteeAdd | Command::CommitteeUpdate => "committee.manage",
             Command::MeetingPlan
             | Command::AgendaAdd
@@ -956,6 +960,12 @@ async fn call_meeting(t: &TestVault, command: Command, targets: &Targets, n: usi
                 .await
                 .map(drop)
         }
+        Command::MeetingPdf => {
+            let dir = tempfile::tempdir().unwrap();
+            v.export_meeting_pdf(&m.meeting_id, dir.path())
+                .await
+                .map(drop)
+        }
         _ => unreachable!("{command:?} is not a meeting command"),
     }
 }
@@ -1318,7 +1328,8 @@ async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> R
         | Command::ReviewMinutesRecord
         | Command::DecisionAdd
         | Command::ActionItemAdd
-        | Command::MeetingIcs => call_meeting(t, command, targets, n).await,
+        | Command::MeetingIcs
+        | Command::MeetingPdf => call_meeting(t, command, targets, n).await,
         Command::PassphraseChange => {
             let own = if v.status().await.member.unwrap().sign_in_name == LEAD {
                 PASSPHRASE

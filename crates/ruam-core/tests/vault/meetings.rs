@@ -377,6 +377,55 @@ async fn action_items_become_task_cards_on_the_right_board_linked_back() {
         .unwrap();
     assert_eq!(held.summary.status, MeetingStatus::Held);
     assert!(held.minutes.unwrap().contains("province"));
+    t.vault
+        .record_attendance(AttendanceUpdate {
+            meeting_id: planned.summary.id.clone(),
+            attendees: vec![
+                Attendee {
+                    member_id: team.kanya.clone(),
+                    attendance: Attendance::Present,
+                },
+                Attendee {
+                    member_id: team.anan.clone(),
+                    attendance: Attendance::Apologies,
+                },
+            ],
+        })
+        .await
+        .unwrap();
+    // The minutes as PDF: what the committee decided and the team's items, no case named.
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = t
+        .vault
+        .export_meeting_pdf(&planned.summary.id, dir.path())
+        .await
+        .unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8", &pdf.path, "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by ./x setup");
+    assert!(out.status.success());
+    let text: String = String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for said in [
+        "Ask the district registrar for a hearing date.",
+        "Budget: the province answers in January.",
+        "Ask the province for the budget",
+        "A case review",
+        "1 action item(s) on case boards",
+        "คณะทำงานคุ้มครองเด็กอำเภอแม่สาย",
+        "Present Kanya",
+        "Apologies Pol. Lt. Anan",
+    ] {
+        assert!(text.contains(said), "{said} not in {text}");
+    }
+    assert!(
+        !text.contains("canary-NAME") && !text.contains("Home visit"),
+        "{text}"
+    );
 }
 
 #[tokio::test]

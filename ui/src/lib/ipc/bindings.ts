@@ -129,6 +129,8 @@ export const commands = {
 	meetingActionAdd: (action: NewActionItem) => typedError<MeetingView, IpcError>(__TAURI_INVOKE("meeting_action_add", { action })),
 	/**  The meeting as an .ics event in the export folder. */
 	meetingIcsExport: (meetingId: string) => typedError<ExportedFile, IpcError>(__TAURI_INVOKE("meeting_ics_export", { meetingId })),
+	/**  The minutes as a PDF in the export folder. */
+	meetingPdfExport: (meetingId: string) => typedError<ExportedFile, IpcError>(__TAURI_INVOKE("meeting_pdf_export", { meetingId })),
 	/**  First run on a new laptop: join the team with the invite a lead made. */
 	joinTeam: (request: JoinRequest) => typedError<JoinStarted, IpcError>(__TAURI_INVOKE("join_team", { request })),
 	/**  While joining: whether a lead approved this laptop, and pull what it may read. */

@@ -1,0 +1,562 @@
+//! PDF documents of Ruam (a meeting's minutes; the committee's reports): A4 pages of
+//! titles, headings, paragraphs and labelled fields, in Thai and English.
+//!
+//! Thai needs its text shaped: vowels and tone marks sit above and below their consonant,
+//! and stacked marks move out of each other's way, as the font's OpenType tables say.
+//! Each run of text is shaped by rustybuzz (HarfBuzz's shaping in Rust) against the
+//! embedded Garuda font (`fonts/README.md`), and every glyph is placed where the shaper
+//! put it. The font is embedded whole as a CID font (Identity-H), with a ToUnicode map so
+//! that the text can be searched and copied. Lines break at spaces, and a Thai run longer
+//! than a line between two letters (never before a mark).
+
+#![forbid(unsafe_code)]
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+static REGULAR: &[u8] = include_bytes!("../fonts/Garuda.ttf");
+static BOLD: &[u8] = include_bytes!("../fonts/Garuda-Bold.ttf");
+
+const PAGE_WIDTH: f32 = 595.0;
+const PAGE_HEIGHT: f32 = 842.0;
+const MARGIN: f32 = 56.0;
+/// Thai marks above and below need room: a line is this many times its font size.
+const LEADING: f32 = 1.6;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the embedded font could not be read")]
+    Font,
+}
+
+/// A part of a document, laid out top to bottom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    Title(String),
+    Heading(String),
+    Paragraph(String),
+    /// A label and its value, on one line (the value wraps under itself).
+    Field(String, String),
+    /// Vertical space.
+    Gap,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    blocks: Vec<Block>,
+    /// Written at the foot of each page, before its number.
+    footer: String,
+}
+
+struct Font {
+    data: &'static [u8],
+    face: rustybuzz::Face<'static>,
+    upem: f32,
+    /// Glyph id → the text it shows (for copying), and its advance in 1/1000 em.
+    used: BTreeMap<u16, (String, i64)>,
+    base_name: &'static str,
+}
+
+/// One glyph placed on a page: font, id, position, size.
+struct Placed {
+    bold: bool,
+    glyph: u16,
+    x: f32,
+    y: f32,
+    size: f32,
+}
+
+/// A run of text shaped: each glyph's id, its offsets and advance (in points), and the
+/// text of its cluster (for the first glyph of a cluster).
+struct Shaped {
+    glyphs: Vec<(u16, f32, f32, f32, String)>,
+    width: f32,
+}
+
+impl Font {
+    fn new(data: &'static [u8], base_name: &'static str) -> Result<Self, Error> {
+        let face = rustybuzz::Face::from_slice(data, 0).ok_or(Error::Font)?;
+        let upem = f32::from(face.units_per_em().max(1) as u16);
+        Ok(Self {
+            data,
+            face,
+            upem,
+            used: BTreeMap::new(),
+            base_name,
+        })
+    }
+
+    fn shape(&mut self, text: &str, size: f32) -> Shaped {
+        // Each glyph that shows one character as the font maps it (the others, a shaper's
+        // substitutes, are covered by the line's ActualText).
+        for c in text.chars() {
+            if let Some(g) = self.face.glyph_index(c) {
+                let advance = self.face.glyph_hor_advance(g).map_or(0, i64::from);
+                let entry = self
+                    .used
+                    .entry(g.0)
+                    .or_insert_with(|| (String::new(), advance * 1000 / self.upem as i64));
+                if entry.0.is_empty() {
+                    entry.0 = c.to_string();
+                }
+            }
+        }
+        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        buffer.push_str(text);
+        let output = rustybuzz::shape(&self.face, &[], buffer);
+        let scale = size / self.upem;
+        let infos = output.glyph_infos();
+        let positions = output.glyph_positions();
+        let mut glyphs = Vec::with_capacity(infos.len());
+        let mut width = 0.0;
+        for (i, (info, pos)) in infos.iter().zip(positions).enumerate() {
+            let start = info.cluster as usize;
+            let first_of_cluster = i == 0 || infos[i - 1].cluster != info.cluster;
+            let end = infos
+                .iter()
+                .map(|g| g.cluster as usize)
+                .filter(|c| *c > start)
+                .min()
+                .unwrap_or(text.len());
+            let cluster = if first_of_cluster {
+                text.get(start..end).unwrap_or_default().to_owned()
+            } else {
+                String::new()
+            };
+            let glyph = u16::try_from(info.glyph_id).unwrap_or(0);
+            let advance = self
+                .face
+                .glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(glyph))
+                .map_or(0, i64::from);
+            self.used
+                .entry(glyph)
+                .or_insert_with(|| (String::new(), advance * 1000 / self.upem as i64));
+            glyphs.push((
+                glyph,
+                pos.x_offset as f32 * scale,
+                pos.y_offset as f32 * scale,
+                pos.x_advance as f32 * scale,
+                cluster,
+            ));
+            width += pos.x_advance as f32 * scale;
+        }
+        Shaped { glyphs, width }
+    }
+}
+
+/// Whether a line may not break before `c` (a combining mark: Thai vowels above and
+/// below, tone marks; Latin accents).
+fn is_mark(c: char) -> bool {
+    matches!(c, '\u{0E31}' | '\u{0E34}'..='\u{0E3A}' | '\u{0E47}'..='\u{0E4E}')
+        || ('\u{0300}'..='\u{036F}').contains(&c)
+}
+
+/// Thai letters have no spaces between words; a word longer than a line breaks between
+/// two letters.
+fn break_points(word: &str) -> Vec<usize> {
+    word.char_indices()
+        .skip(1)
+        .filter(|(_, c)| !is_mark(*c) && *c != '\u{0E33}' && *c != '\u{0E45}')
+        .map(|(i, _)| i)
+        .collect()
+}
+
+struct Layout {
+    regular: Font,
+    bold: Font,
+    /// Each page's lines: the text, for its ActualText, and its glyphs.
+    pages: Vec<Vec<(String, Vec<Placed>)>>,
+    y: f32,
+}
+
+impl Layout {
+    fn new_page(&mut self) {
+        self.pages.push(Vec::new());
+        self.y = PAGE_HEIGHT - MARGIN;
+    }
+
+    fn font(&mut self, bold: bool) -> &mut Font {
+        if bold {
+            &mut self.bold
+        } else {
+            &mut self.regular
+        }
+    }
+
+    fn width(&mut self, text: &str, size: f32, bold: bool) -> f32 {
+        self.font(bold).shape(text, size).width
+    }
+
+    /// `text` as lines no wider than `width`.
+    fn wrap(&mut self, text: &str, size: f32, bold: bool, width: f32) -> Vec<String> {
+        let mut lines = Vec::new();
+        for paragraph in text.split('\n') {
+            let mut line = String::new();
+            for word in paragraph.split(' ') {
+                let candidate = if line.is_empty() {
+                    word.to_owned()
+                } else {
+                    format!("{line} {word}")
+                };
+                if self.width(&candidate, size, bold) <= width {
+                    line = candidate;
+                    continue;
+                }
+                if !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                }
+                // The word alone, broken between letters where it is too long.
+                let mut rest = word.to_owned();
+                while self.width(&rest, size, bold) > width {
+                    let cut = break_points(&rest)
+                        .into_iter()
+                        .rev()
+                        .find(|at| self.width(&rest[..*at], size, bold) <= width)
+                        .or_else(|| break_points(&rest).first().copied());
+                    let Some(cut) = cut else { break };
+                    lines.push(rest[..cut].to_owned());
+                    rest = rest[cut..].to_owned();
+                }
+                line = rest;
+            }
+            lines.push(line);
+        }
+        lines
+    }
+
+    /// Place one line at `x` on the current line, at the baseline `y`.
+    fn place(&mut self, text: &str, x: f32, size: f32, bold: bool) {
+        let shaped = self.font(bold).shape(text, size);
+        let y = self.y - size;
+        let mut pen = x;
+        let page = self.pages.last_mut().expect("a page");
+        page.push((text.to_owned(), Vec::with_capacity(shaped.glyphs.len())));
+        let line = &mut page.last_mut().expect("the line").1;
+        for (glyph, dx, dy, advance, _) in shaped.glyphs {
+            line.push(Placed {
+                bold,
+                glyph,
+                x: pen + dx,
+                y: y + dy,
+                size,
+            });
+            pen += advance;
+        }
+    }
+
+    fn lines(&mut self, text: &str, x: f32, size: f32, bold: bool) {
+        let width = PAGE_WIDTH - MARGIN - x;
+        for line in self.wrap(text, size, bold, width) {
+            if self.y - size * LEADING < MARGIN + 20.0 {
+                self.new_page();
+            }
+            self.place(&line, x, size, bold);
+            self.y -= size * LEADING;
+        }
+    }
+}
+
+impl Document {
+    pub fn new(footer: impl Into<String>) -> Self {
+        Self {
+            blocks: Vec::new(),
+            footer: footer.into(),
+        }
+    }
+
+    pub fn push(&mut self, block: Block) -> &mut Self {
+        self.blocks.push(block);
+        self
+    }
+
+    /// The PDF file's bytes.
+    pub fn render(&self) -> Result<Vec<u8>, Error> {
+        let mut layout = Layout {
+            regular: Font::new(REGULAR, "Garuda")?,
+            bold: Font::new(BOLD, "Garuda-Bold")?,
+            pages: Vec::new(),
+            y: 0.0,
+        };
+        layout.new_page();
+        for block in &self.blocks {
+            match block {
+                Block::Title(text) => {
+                    layout.lines(text, MARGIN, 18.0, true);
+                    layout.y -= 6.0;
+                }
+                Block::Heading(text) => {
+                    layout.y -= 8.0;
+                    layout.lines(text, MARGIN, 13.0, true);
+                }
+                Block::Paragraph(text) => layout.lines(text, MARGIN, 11.0, false),
+                Block::Field(label, value) => {
+                    let label_width = layout.width(label, 11.0, true) + 8.0;
+                    let indent = MARGIN + label_width.clamp(90.0, 170.0);
+                    if layout.y - 11.0 * LEADING < MARGIN + 20.0 {
+                        layout.new_page();
+                    }
+                    let top = layout.y;
+                    layout.place(label, MARGIN, 11.0, true);
+                    layout.y = top;
+                    layout.lines(value, indent, 11.0, false);
+                }
+                Block::Gap => layout.y -= 11.0,
+            }
+        }
+        let total = layout.pages.len();
+        for n in 0..total {
+            let footer = format!("{}  {} / {total}", self.footer, n + 1);
+            let keep = layout.y;
+            // The footer goes on page n: lay it out there.
+            let page = std::mem::take(&mut layout.pages[n]);
+            layout.pages.push(page);
+            layout.y = MARGIN;
+            layout.place(&footer, MARGIN, 8.0, false);
+            let page = layout.pages.pop().expect("the page");
+            layout.pages[n] = page;
+            layout.y = keep;
+        }
+        Ok(write(&layout))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02X}");
+        s
+    })
+}
+
+/// A text as UTF-16BE hex, for the ToUnicode map.
+fn utf16_hex(text: &str) -> String {
+    text.encode_utf16().fold(String::new(), |mut s, u| {
+        let _ = write!(s, "{u:04X}");
+        s
+    })
+}
+
+struct Writer {
+    out: Vec<u8>,
+    offsets: Vec<usize>,
+}
+
+impl Writer {
+    /// Reserve the next object number.
+    fn reserve(&mut self) -> usize {
+        self.offsets.push(0);
+        self.offsets.len()
+    }
+
+    fn object(&mut self, id: usize, body: &[u8]) {
+        self.offsets[id - 1] = self.out.len();
+        self.out
+            .extend_from_slice(format!("{id} 0 obj\n").as_bytes());
+        self.out.extend_from_slice(body);
+        self.out.extend_from_slice(b"\nendobj\n");
+    }
+
+    fn stream(&mut self, id: usize, dict: &str, data: &[u8]) {
+        let mut body = format!("<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\nendstream");
+        self.object(id, &body);
+    }
+}
+
+/// The font's five objects; returns the Type0 font's number.
+fn write_font(w: &mut Writer, font: &Font) -> usize {
+    let (type0, cid, descriptor, file, to_unicode) = (
+        w.reserve(),
+        w.reserve(),
+        w.reserve(),
+        w.reserve(),
+        w.reserve(),
+    );
+    let scale = 1000.0 / font.upem;
+    let ascent = (f32::from(font.face.ascender()) * scale) as i64;
+    let descent = (f32::from(font.face.descender()) * scale) as i64;
+    let bbox = font.face.global_bounding_box();
+    w.object(
+        type0,
+        format!(
+            "<< /Type /Font /Subtype /Type0 /BaseFont /{name} /Encoding /Identity-H \
+             /DescendantFonts [{cid} 0 R] /ToUnicode {to_unicode} 0 R >>",
+            name = font.base_name
+        )
+        .as_bytes(),
+    );
+    let widths: String = font
+        .used
+        .iter()
+        .map(|(gid, (_, width))| format!("{gid} [{width}]"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    w.object(
+        cid,
+        format!(
+            "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{name} \
+             /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> \
+             /FontDescriptor {descriptor} 0 R /DW 500 /W [{widths}] /CIDToGIDMap /Identity >>",
+            name = font.base_name
+        )
+        .as_bytes(),
+    );
+    w.object(
+        descriptor,
+        format!(
+            "<< /Type /FontDescriptor /FontName /{name} /Flags 32 \
+             /FontBBox [{} {} {} {}] /ItalicAngle 0 /Ascent {ascent} /Descent {descent} \
+             /CapHeight {ascent} /StemV 80 /FontFile2 {file} 0 R >>",
+            (f32::from(bbox.x_min) * scale) as i64,
+            (f32::from(bbox.y_min) * scale) as i64,
+            (f32::from(bbox.x_max) * scale) as i64,
+            (f32::from(bbox.y_max) * scale) as i64,
+            name = font.base_name
+        )
+        .as_bytes(),
+    );
+    w.stream(file, &format!("/Length1 {}", font.data.len()), font.data);
+    let mut cmap = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    let mapped: Vec<(&u16, &String)> = font
+        .used
+        .iter()
+        .filter(|(_, (text, _))| !text.is_empty())
+        .map(|(gid, (text, _))| (gid, text))
+        .collect();
+    for chunk in mapped.chunks(100) {
+        let _ = writeln!(cmap, "{} beginbfchar", chunk.len());
+        for (gid, text) in chunk {
+            let _ = writeln!(cmap, "<{gid:04X}> <{}>", utf16_hex(text));
+        }
+        cmap.push_str("endbfchar\n");
+    }
+    cmap.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    w.stream(to_unicode, "", cmap.as_bytes());
+    type0
+}
+
+fn write(layout: &Layout) -> Vec<u8> {
+    let mut w = Writer {
+        out: b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec(),
+        offsets: Vec::new(),
+    };
+    let catalog = w.reserve();
+    let pages = w.reserve();
+    let regular = write_font(&mut w, &layout.regular);
+    let bold = write_font(&mut w, &layout.bold);
+    let mut kids = Vec::new();
+    for placed in &layout.pages {
+        let (page, content) = (w.reserve(), w.reserve());
+        kids.push(page);
+        let mut ops = String::from("BT\n");
+        let mut current: Option<(bool, u32)> = None;
+        for (text, glyphs) in placed {
+            // What the line says, for search and copy (the glyphs are the shaper's).
+            let _ = writeln!(ops, "/Span << /ActualText <FEFF{}> >> BDC", utf16_hex(text));
+            for g in glyphs {
+                let key = (g.bold, (g.size * 100.0) as u32);
+                if current != Some(key) {
+                    let _ = writeln!(ops, "/F{} {:.2} Tf", if g.bold { 2 } else { 1 }, g.size);
+                    current = Some(key);
+                }
+                let _ = writeln!(
+                    ops,
+                    "1 0 0 1 {:.2} {:.2} Tm <{}> Tj",
+                    g.x,
+                    g.y,
+                    hex(&g.glyph.to_be_bytes())
+                );
+            }
+            ops.push_str("EMC\n");
+        }
+        ops.push_str("ET\n");
+        w.object(
+            page,
+            format!(
+                "<< /Type /Page /Parent {pages} 0 R /MediaBox [0 0 {PAGE_WIDTH} {PAGE_HEIGHT}] \
+                 /Resources << /Font << /F1 {regular} 0 R /F2 {bold} 0 R >> >> \
+                 /Contents {content} 0 R >>"
+            )
+            .as_bytes(),
+        );
+        w.stream(content, "", ops.as_bytes());
+    }
+    let kids_list: Vec<String> = kids.iter().map(|k| format!("{k} 0 R")).collect();
+    w.object(
+        pages,
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {} >>",
+            kids_list.join(" "),
+            kids.len()
+        )
+        .as_bytes(),
+    );
+    w.object(
+        catalog,
+        format!("<< /Type /Catalog /Pages {pages} 0 R >>").as_bytes(),
+    );
+    let xref = w.out.len();
+    let mut tail = format!("xref\n0 {}\n0000000000 65535 f \n", w.offsets.len() + 1);
+    for offset in &w.offsets {
+        let _ = writeln!(tail, "{offset:010} 00000 n ");
+    }
+    let _ = write!(
+        tail,
+        "trailer\n<< /Size {} /Root {catalog} 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        w.offsets.len() + 1
+    );
+    w.out.extend_from_slice(tail.as_bytes());
+    w.out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thai_marks_are_placed_by_the_shaper_not_after_their_letter() {
+        let mut font = Font::new(REGULAR, "Garuda").unwrap();
+        // น + ้ (a tone mark) + ำ: the mark takes no room of its own.
+        let shaped = font.shape("น้ำ", 10.0);
+        let advances: Vec<f32> = shaped.glyphs.iter().map(|g| g.3).collect();
+        assert!(advances.contains(&0.0), "{advances:?}");
+        let plain = font.shape("นา", 10.0);
+        assert!(shaped.width < plain.width * 1.2);
+    }
+
+    #[test]
+    fn a_long_thai_run_breaks_between_letters_never_before_a_mark() {
+        let points = break_points("ที่ว่าการอำเภอ");
+        for at in points {
+            let next = "ที่ว่าการอำเภอ"[at..].chars().next().unwrap();
+            assert!(!is_mark(next), "{next}");
+        }
+    }
+
+    #[test]
+    fn a_document_is_a_pdf_with_its_pages_fonts_and_text_map() {
+        let mut doc = Document::new("Ruam");
+        doc.push(Block::Title("บันทึกการประชุม".into()));
+        for n in 0..80 {
+            doc.push(Block::Field(format!("วาระที่ {n}"), "ทบทวนเคส ".repeat(20)));
+        }
+        let pdf = doc.render().unwrap();
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.starts_with("%PDF-1.7"));
+        assert!(text.trim_end().ends_with("%%EOF"));
+        let count: usize = text
+            .split("/Count ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap();
+        assert!(count >= 2, "80 fields fill more than a page: {count}");
+        assert!(text.contains("/FontFile2"));
+        assert!(text.contains("beginbfchar"));
+    }
+}

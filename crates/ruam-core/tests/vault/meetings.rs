@@ -453,3 +453,80 @@ async fn the_meetings_to_come_and_an_ics_event_that_names_no_case() {
     assert!(ics.contains("Case review"));
     assert!(!ics.contains("canary-NAME") && !ics.contains(&team.case_id));
 }
+
+#[tokio::test]
+async fn a_meeting_reaches_every_laptop_and_its_case_review_only_those_who_see_the_case() {
+    use crate::sync::{joined_laptop, social_worker, Relay};
+    let relay = Relay::start().await;
+    let (lead, _) = TestVault::created().await;
+    let worker = social_worker(&lead).await;
+    let liaison = lead
+        .vault
+        .add_member(new_member("Pol. Lt. Anan", "anan", "police_liaison"))
+        .await
+        .unwrap();
+    let lead_id = lead.vault.status().await.member.unwrap().id;
+    let committee = lead
+        .vault
+        .add_committee(NewCommittee {
+            name: "Child protection working group".into(),
+            kind: CommitteeKind::WorkingGroup,
+            frequency: Frequency::Weekly,
+            chair_id: Some(lead_id),
+            member_ids: vec![worker.id.clone(), liaison.id.clone()],
+        })
+        .await
+        .unwrap()
+        .id;
+    lead.vault.open_board(None).await.unwrap();
+    lead.vault.sync_start_team(relay.url()).await.unwrap();
+    let hers = joined_laptop(&relay, &lead, &worker.id).await;
+    let his = joined_laptop(&relay, &lead, &liaison.id).await;
+    let case_id = hers
+        .vault
+        .create_case(new_case("canary-CHILD Dao", 2012))
+        .await
+        .unwrap()
+        .summary
+        .id;
+    let planned = hers
+        .vault
+        .plan_meeting(meeting(
+            &committee,
+            "2027-01-14T09:30",
+            vec![topic("Volunteers' reports"), review(&case_id)],
+        ))
+        .await
+        .unwrap();
+    hers.vault
+        .record_review_minutes(ReviewMinutes {
+            item_id: planned.agenda[1].id.clone(),
+            section: "social".into(),
+            body: "canary-MINUTES: back at school".into(),
+        })
+        .await
+        .unwrap();
+    hers.vault.sync_now().await.unwrap();
+    let got = his.vault.sync_now().await.unwrap();
+    assert_eq!(got.refused, 0, "{got:?}");
+    lead.vault.sync_now().await.unwrap();
+    // His laptop holds the meeting, not the case: the review is a review, no more.
+    let there = his.vault.meeting(&planned.summary.id).await.unwrap();
+    assert_eq!(there.agenda.len(), 2);
+    let review = there.agenda[1].review.clone().unwrap();
+    assert_eq!((review.case_id, review.subject_name, review.minutes), (None, None, None));
+    assert!(review.minutes_written);
+    assert_eq!(
+        crate::sync::rows(&his, "SELECT count(*) FROM case_notes").await,
+        0,
+        "the minutes stay with the case's laptops"
+    );
+    assert_eq!(his.vault.meetings(true).await.unwrap().len(), 1);
+    // The lead's laptop oversees every case: the review and its minutes are there.
+    let leads = lead.vault.meeting(&planned.summary.id).await.unwrap();
+    let review = leads.agenda[1].review.clone().unwrap();
+    assert_eq!(review.subject_name.as_deref(), Some("canary-CHILD Dao"));
+    assert!(review.minutes.unwrap().contains("back at school"));
+    assert!(!contains(&relay.bytes(), b"canary-MINUTES"));
+    assert!(!contains(&relay.bytes(), b"canary-CHILD"));
+}

@@ -514,7 +514,10 @@ async fn a_meeting_reaches_every_laptop_and_its_case_review_only_those_who_see_t
     let there = his.vault.meeting(&planned.summary.id).await.unwrap();
     assert_eq!(there.agenda.len(), 2);
     let review = there.agenda[1].review.clone().unwrap();
-    assert_eq!((review.case_id, review.subject_name, review.minutes), (None, None, None));
+    assert_eq!(
+        (review.case_id, review.subject_name, review.minutes),
+        (None, None, None)
+    );
     assert!(review.minutes_written);
     assert_eq!(
         crate::sync::rows(&his, "SELECT count(*) FROM case_notes").await,

@@ -54,7 +54,11 @@ impl Row<'_> {
 
 /// Villages as a survey names them: by name (Thai or English) and, where two share a
 /// name, by number.
-pub(super) struct Villages(HashMap<String, Vec<(String, Option<i64>)>>);
+pub(super) struct Villages {
+    by_name: HashMap<String, Vec<(String, Option<i64>)>>,
+    /// (village id, volunteer's name key) → the volunteer's id.
+    volunteers: HashMap<(String, String), String>,
+}
 
 impl Villages {
     pub(super) fn of(known: &Known) -> Self {
@@ -71,12 +75,20 @@ impl Villages {
                     .push((id.clone(), *moo));
             }
         }
-        Self(by_name)
+        let volunteers = known
+            .volunteers
+            .iter()
+            .map(|(id, (village, name))| ((village.clone(), name_key(name)), id.clone()))
+            .collect();
+        Self {
+            by_name,
+            volunteers,
+        }
     }
 
     fn find(&self, name: &str, moo: Option<i64>) -> std::result::Result<String, String> {
         let found: Vec<&(String, Option<i64>)> = self
-            .0
+            .by_name
             .get(&name_key(name))
             .map(|all| {
                 all.iter()
@@ -119,15 +131,14 @@ fn parse_enum<T>(
 fn household_of(
     row: &Row<'_>,
     village_id: &str,
-    known: &Known,
+    villages: &Villages,
     issues: &mut Issues,
 ) -> Option<NewHousehold> {
     let volunteer = row.get("volunteer");
-    let volunteer_id = known
+    let volunteer_id = villages
         .volunteers
-        .iter()
-        .find(|(_, (village, name))| village == village_id && name_key(name) == name_key(volunteer))
-        .map(|(id, _)| id.clone());
+        .get(&(village_id.to_owned(), name_key(volunteer)))
+        .cloned();
     if volunteer_id.is_none() {
         issues.error(
             row.number,
@@ -333,7 +344,7 @@ pub(super) fn read_row(
             *index
         }
         None => {
-            let Some(new) = household_of(&row, &village_id, known, issues) else {
+            let Some(new) = household_of(&row, &village_id, villages, issues) else {
                 seen.failed.insert(key, number);
                 return;
             };

@@ -221,6 +221,12 @@ export function installBackend(handlers: Record<string, Handler>) {
 		// The funds section lists the team's funds; a case file lists its spending.
 		fund_list: () => [],
 		case_spending: () => [],
+		// A case file asks whether it is a register child's, and lists its documentation steps.
+		case_register_child: () => null,
+		documentation_steps: () => [],
+		// The community register lists its villages and volunteers.
+		village_list: () => [],
+		volunteer_list: () => [],
 		passphrase_assess: () => ({ score: 3, acceptable: true, problem: null }),
 		// Settings shows Devices and sync: a laptop not set up for it, unless a test says otherwise.
 		sync_status: () => syncStatus(),

@@ -29,6 +29,21 @@ import {
 } from '$lib/i18n/cases';
 import { CARD_FIELD_KEYS, PRIORITY_KEYS, REVIEW_KEYS, STAGE_KEYS } from '$lib/i18n/tasks';
 import { FUND_FIELD_KEYS, LEDGER_KIND_KEYS, PAYMENT_METHOD_KEYS, REQUEST_STATUS_KEYS } from '$lib/i18n/funds';
+import {
+	CHILD_POINTS,
+	HOUSEHOLD_POINTS,
+	IMPORT_COLUMN_KEYS,
+	INCOME_BAND_KEYS,
+	LIVES_WITH_KEYS,
+	PARENTS_AWAY_KEYS,
+	REGISTER_FIELD_KEYS,
+	REGISTER_TAB_KEYS,
+	RULE_POINT_KEYS,
+	SCHOOL_KEYS,
+	STEP_KIND_KEYS,
+	STEP_STATUS_KEYS
+} from '$lib/i18n/register';
+import { IMPORT_COLUMNS } from '$lib/register';
 import { BUILTIN_ROLES } from '$lib/roles';
 import { PLACEHOLDER_SECTIONS, SECTIONS } from '$lib/stores/app.svelte';
 
@@ -104,6 +119,35 @@ describe('message catalogs', () => {
 		expect(thai.get('errors.passphrase_change_required')).toMatch(/วลีรหัสผ่าน/);
 	});
 
+	it('name everything of the community register in both languages, the Thai written in Thai', () => {
+		const registerKeys = [...english.keys()].filter((key) =>
+			/^(register\.|documentationSteps\.|nav\.register$|cases\.registerChild)/.test(key)
+		);
+		expect(registerKeys.length).toBeGreaterThan(300);
+		for (const key of registerKeys) {
+			expect(thai.get(key), key).toBeTruthy();
+			// Thai script in every Thai message (a column name or a code may stand beside it).
+			expect(thai.get(key), key).toMatch(/[\u0E00-\u0E7F]/);
+		}
+		// Every indicator of the rule is named and explained, every column of a survey file too.
+		expect(Object.keys(RULE_POINT_KEYS).sort()).toEqual([...HOUSEHOLD_POINTS, ...CHILD_POINTS].sort());
+		expect(Object.keys(IMPORT_COLUMN_KEYS)).toEqual([...IMPORT_COLUMNS]);
+		for (const key of [
+			...Object.values(RULE_POINT_KEYS).flatMap((keys) => [keys.label, keys.about]),
+			...Object.values(IMPORT_COLUMN_KEYS),
+			...Object.values(STEP_KIND_KEYS),
+			...Object.values(STEP_STATUS_KEYS)
+		]) {
+			expect(english.has(key), key).toBe(true);
+			expect(thai.has(key), key).toBe(true);
+		}
+		expect(thai.get('nav.register')).toBe('ทะเบียนชุมชน');
+		expect(english.get('nav.register')).toBe('Community register');
+		expect(thai.get('register.flagged')).toBe('เฝ้าระวัง');
+		expect(thai.get('documentationSteps.title')).toBe('เอกสารและสัญชาติ');
+		expect(thai.get('register.rule.point.stateless')).toBe('ไร้สัญชาติ');
+	});
+
 	it('hold every key the source asks for', () => {
 		const used = new Set<string>();
 		for (const file of sourceFiles(SRC)) {
@@ -151,10 +195,20 @@ describe('message catalogs', () => {
 			REQUEST_STATUS_KEYS,
 			PAYMENT_METHOD_KEYS,
 			LEDGER_KIND_KEYS,
-			FUND_FIELD_KEYS
+			FUND_FIELD_KEYS,
+			INCOME_BAND_KEYS,
+			PARENTS_AWAY_KEYS,
+			SCHOOL_KEYS,
+			LIVES_WITH_KEYS,
+			STEP_KIND_KEYS,
+			STEP_STATUS_KEYS,
+			IMPORT_COLUMN_KEYS,
+			REGISTER_TAB_KEYS,
+			REGISTER_FIELD_KEYS
 		]) {
 			for (const key of Object.values(keys)) used.add(key);
 		}
+		for (const keys of Object.values(RULE_POINT_KEYS)) used.add(keys.label).add(keys.about);
 		for (let score = 0; score <= 4; score++) used.add(`strength.score.${score}`);
 		for (const key of Object.values(PROBLEM_KEYS)) used.add(key);
 		for (const key of Object.values(AUDIT_BREAK_KEYS)) used.add(key);

@@ -19,6 +19,23 @@ import type {
 	CaseSummary,
 	Concern,
 	ConfirmPassphrase,
+	DocumentationStep,
+	ImportDone,
+	ImportIssue,
+	ImportPreview,
+	ImportProgress,
+	NewHousehold,
+	NewStep,
+	Place,
+	RegisterChild,
+	RegisterPage,
+	RegisterQuery,
+	RulePoints,
+	StepKind,
+	StepStatus,
+	Village,
+	Volunteer,
+	VulnerabilityRule,
 	CreatedVault,
 	CreateVaultRequest,
 	ChecklistEntry,
@@ -149,6 +166,56 @@ describe('ipc types', () => {
 		expectTypeOf<NewCase['subject']>().toEqualTypeOf<NewPerson>();
 		expectTypeOf<NewCase['duplicatesReviewed']>().toEqualTypeOf<boolean | undefined>();
 		expectTypeOf<NewPerson['birthYearEstimate']>().toEqualTypeOf<number | null>();
+	});
+
+	it('match the community register contract', () => {
+		expectTypeOf<Village>().toEqualTypeOf<{
+			id: string;
+			nameTh: string;
+			nameEn: string | null;
+			moo: number | null;
+			subdistrict: string;
+			district: string;
+			province: string;
+		}>();
+		expectTypeOf<Place>().toEqualTypeOf<{ province: string; district: string; subdistrict: string; postcodes: string[] }>();
+		expectTypeOf<Volunteer['trainings']>().toEqualTypeOf<{ title: string; heldOn: string }[]>();
+		expectTypeOf<VulnerabilityRule>().toEqualTypeOf<{ points: RulePoints; threshold: number }>();
+		expectTypeOf<keyof RulePoints>().toEqualTypeOf<
+			| 'incomeBelowPoverty'
+			| 'incomeLow'
+			| 'oneParentAway'
+			| 'bothParentsAway'
+			| 'debt'
+			| 'disability'
+			| 'noHealthCare'
+			| 'otherRisks'
+			| 'notInSchool'
+			| 'stateless'
+			| 'documentationUnknown'
+			| 'documentationInProcess'
+			| 'withOneParent'
+			| 'withGrandparents'
+			| 'withRelatives'
+			| 'withOthers'
+			| 'alone'
+		>();
+		expectTypeOf<RegisterPage['children']>().toEqualTypeOf<RegisterChild[]>();
+		expectTypeOf<RegisterChild['caseId']>().toEqualTypeOf<string | null>();
+		expectTypeOf<RegisterChild['flagged']>().toEqualTypeOf<boolean>();
+		expectTypeOf<RegisterQuery['offset']>().toEqualTypeOf<number | undefined>();
+		expectTypeOf<NewHousehold['children'][number]['birthDate']>().toEqualTypeOf<string>();
+		expectTypeOf<ImportPreview['errors']>().toEqualTypeOf<ImportIssue[]>();
+		expectTypeOf<ImportIssue>().toEqualTypeOf<{ row: number; column: string | null; message: string }>();
+		expectTypeOf<ImportPreview['digest']>().toEqualTypeOf<string>();
+		expectTypeOf<ImportProgress>().toEqualTypeOf<{ written: number; total: number }>();
+		expectTypeOf<ImportDone>().toEqualTypeOf<{ households: number; children: number }>();
+		expectTypeOf<StepKind>().toEqualTypeOf<
+			'birth_registration' | 'dna_test' | 'registrar_application' | 'hearing' | 'decision'
+		>();
+		expectTypeOf<StepStatus>().toEqualTypeOf<'planned' | 'in_progress' | 'done' | 'refused' | 'not_needed'>();
+		expectTypeOf<NewStep['feeRequestId']>().toEqualTypeOf<string | null>();
+		expectTypeOf<DocumentationStep['fee']>().toEqualTypeOf<{ minor: string; text: string } | null>();
 	});
 
 	it('match the task contract', () => {

@@ -35,8 +35,28 @@ import {
 	columnDelete,
 	columnSave,
 	IpcFailure,
+	caseRegisterChild,
+	documentationStepAdd,
+	documentationSteps,
+	documentationStepUpdate,
+	householdAdd,
 	onTasksDue,
 	onVaultLocked,
+	placeSearch,
+	registerChildCaseOpen,
+	registerChildGet,
+	registerImport,
+	registerImportPreview,
+	registerRuleGet,
+	registerRuleSet,
+	registerSearch,
+	villageAdd,
+	villageList,
+	villageUpdate,
+	volunteerAdd,
+	volunteerList,
+	volunteerUpdate,
+	type ImportProgress,
 	passphraseAssess,
 	recoveryKeyRegenerate,
 	settingsSet,
@@ -48,7 +68,7 @@ import {
 	type LockReason,
 	type TaskCounts
 } from '$lib/ipc';
-import { board, card, caseFile, cardDetail, fail, installBackend, status, unlocked } from './backend';
+import { board, card, caseFile, cardDetail, deferred, fail, installBackend, status, unlocked } from './backend';
 
 describe('ipc wrappers', () => {
 	it('call the snake_case commands with the argument names the Rust side declares', async () => {
@@ -254,6 +274,138 @@ describe('ipc wrappers', () => {
 			{ cmd: 'task_counts', args: {} },
 			{ cmd: 'board_column_cards', args: { page: { columnId: 'col', from: 50 } } }
 		]);
+	});
+
+	it('call the register commands with the argument names the Rust side declares', async () => {
+		const core = installBackend(
+			Object.fromEntries(
+				[
+					'village_list',
+					'village_add',
+					'village_update',
+					'place_search',
+					'volunteer_list',
+					'volunteer_add',
+					'volunteer_update',
+					'register_rule_get',
+					'register_rule_set',
+					'household_add',
+					'register_search',
+					'register_child_get',
+					'register_import_preview',
+					'register_child_case_open',
+					'case_register_child',
+					'documentation_steps',
+					'documentation_step_add',
+					'documentation_step_update'
+				].map((cmd) => [cmd, () => null])
+			)
+		);
+		const village = { nameTh: 'บ้าน', nameEn: null, moo: 1, subdistrict: 's', district: 'd', province: 'p' };
+		const volunteer = { name: 'V', memberId: null, villageId: 'v', phone: null, active: true, trainings: [] };
+		const points = {
+			incomeBelowPoverty: 3,
+			incomeLow: 1,
+			oneParentAway: 2,
+			bothParentsAway: 3,
+			debt: 2,
+			disability: 2,
+			noHealthCare: 2,
+			otherRisks: 1,
+			notInSchool: 3,
+			stateless: 3,
+			documentationUnknown: 2,
+			documentationInProcess: 1,
+			withOneParent: 1,
+			withGrandparents: 1,
+			withRelatives: 2,
+			withOthers: 2,
+			alone: 3
+		};
+		const household = {
+			villageId: 'v',
+			label: '1',
+			surveyedOn: '2026-03-01',
+			volunteerId: 'vo',
+			wellbeing: { incomeBand: 'low', parentsAway: 'none', debt: false, disability: false, healthCare: true, otherRisks: null },
+			children: []
+		} as const;
+		const query = { text: 'M', villageId: null, documentation: null, school: null, offset: 50, limit: 50 };
+		const step = { caseId: 'c', kind: 'hearing', status: 'planned', happenedOn: null, documents: null, feeRequestId: null } as const;
+		const update = { id: 's', status: 'done', happenedOn: '2026-03-03', documents: null, feeRequestId: 'r' } as const;
+		await villageList();
+		await villageAdd(village);
+		await villageUpdate({ id: 'v', village });
+		await placeSearch('แม่สาย');
+		await volunteerList();
+		await volunteerList('v');
+		await volunteerAdd(volunteer);
+		await volunteerUpdate({ id: 'vo', volunteer });
+		await registerRuleGet();
+		await registerRuleSet({ points, threshold: 8 });
+		await householdAdd({ ...household, children: [] });
+		await registerSearch(query);
+		await registerChildGet('ch');
+		await registerImportPreview('QUJD');
+		await registerChildCaseOpen('ch');
+		await caseRegisterChild('c');
+		await documentationSteps('c');
+		await documentationStepAdd(step);
+		await documentationStepUpdate(update);
+		expect(core.calls).toEqual([
+			{ cmd: 'village_list', args: {} },
+			{ cmd: 'village_add', args: { village } },
+			{ cmd: 'village_update', args: { update: { id: 'v', village } } },
+			{ cmd: 'place_search', args: { query: 'แม่สาย' } },
+			{ cmd: 'volunteer_list', args: { villageId: null } },
+			{ cmd: 'volunteer_list', args: { villageId: 'v' } },
+			{ cmd: 'volunteer_add', args: { volunteer } },
+			{ cmd: 'volunteer_update', args: { update: { id: 'vo', volunteer } } },
+			{ cmd: 'register_rule_get', args: {} },
+			{ cmd: 'register_rule_set', args: { rule: { points, threshold: 8 } } },
+			{ cmd: 'household_add', args: { household: { ...household, children: [] } } },
+			{ cmd: 'register_search', args: { query } },
+			{ cmd: 'register_child_get', args: { childId: 'ch' } },
+			{ cmd: 'register_import_preview', args: { contentBase64: 'QUJD' } },
+			{ cmd: 'register_child_case_open', args: { childId: 'ch' } },
+			{ cmd: 'case_register_child', args: { caseId: 'c' } },
+			{ cmd: 'documentation_steps', args: { caseId: 'c' } },
+			{ cmd: 'documentation_step_add', args: { step } },
+			{ cmd: 'documentation_step_update', args: { update } }
+		]);
+	});
+
+	it('give the import a channel, and each message on it to the callback', async () => {
+		const answer = deferred<unknown>();
+		let channel: { id: number } | null = null;
+		installBackend({
+			register_import: (args) => {
+				channel = args.onProgress as { id: number };
+				return answer.promise;
+			}
+		});
+		const heard: ImportProgress[] = [];
+		const done = registerImport('QUJD', 'digest-1', (progress) => heard.push(progress));
+		await Promise.resolve();
+		expect(channel).not.toBeNull();
+		const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } })
+			.__TAURI_INTERNALS__;
+		// Out of order on the wire, in order to the callback.
+		internals.runCallback(channel!.id, { message: { written: 5, total: 9 }, index: 1 });
+		internals.runCallback(channel!.id, { message: { written: 0, total: 9 }, index: 0 });
+		answer.resolve({ households: 2, children: 9 });
+		await expect(done).resolves.toEqual({ households: 2, children: 9 });
+		expect(heard).toEqual([
+			{ written: 0, total: 9 },
+			{ written: 5, total: 9 }
+		]);
+	});
+
+	it('reject the import with the core’s typed error', async () => {
+		installBackend({ register_import: () => fail('invalid', { field: 'file', message: 'the file changed since its preview' }) });
+		const thrown = await registerImport('QUJD', 'd', () => {}).catch((e: unknown) => e);
+		expect(thrown).toBeInstanceOf(IpcFailure);
+		expect(toIpcError(thrown)).toMatchObject({ code: 'invalid', field: 'file' });
 	});
 
 	it('deliver the tasks-due event with its counts', async () => {

@@ -22,7 +22,7 @@ describe('main layout and settings', () => {
 		// The cases are the first section, with the core's (here empty) list.
 		expect(screen.getByTestId('nav-cases')).toHaveAttribute('aria-current', 'page');
 		expect(await screen.findByTestId('case-list-empty')).toHaveTextContent('No cases yet.');
-		for (const section of ['meetings', 'community', 'reports']) {
+		for (const section of ['meetings', 'reports']) {
 			await user.click(screen.getByTestId(`nav-${section}`));
 			expect(screen.getByTestId(`nav-${section}`)).toHaveAttribute('aria-current', 'page');
 			expect(screen.getByTestId(`empty-${section}`)).toBeInTheDocument();
@@ -32,6 +32,11 @@ describe('main layout and settings', () => {
 		await user.click(screen.getByTestId('nav-funds'));
 		expect(screen.getByTestId('section-funds')).toBeInTheDocument();
 		expect(await screen.findByTestId('funds-empty')).toHaveTextContent('No pooled funds yet');
+		// So is the community register (the "Community" placeholder it replaces is gone).
+		expect(screen.queryByTestId('nav-community')).not.toBeInTheDocument();
+		await user.click(screen.getByTestId('nav-register'));
+		expect(screen.getByTestId('nav-register')).toHaveTextContent('Community register');
+		expect(await screen.findByTestId('villages-empty')).toHaveTextContent('No village in the register yet.');
 	});
 
 	it('switching the language re-renders the labels in Thai', async () => {

@@ -9,6 +9,7 @@
  *
  * Only this folder imports `@tauri-apps/*`.
  */
+import { Channel } from '@tauri-apps/api/core';
 import { commands, events } from './bindings';
 
 type AnyCommand = (...args: any[]) => Promise<unknown>;
@@ -20,6 +21,8 @@ type Ok<C extends AnyCommand> = Answer<Awaited<ReturnType<C>>>;
 type Err<C extends AnyCommand> = Failure<Awaited<ReturnType<C>>>;
 /** The first argument a command takes. */
 type Arg<C extends AnyCommand> = Parameters<C>[0];
+/** What a channel a command takes carries. */
+type Carried<K> = K extends Channel<infer T> ? T : never;
 
 export type VaultStatus = Ok<typeof commands.vaultStatus>;
 export type CreatedVault = Ok<typeof commands.vaultCreate>;
@@ -53,7 +56,8 @@ export type ConfirmPassphrase = Arg<typeof commands.recoveryKeyRegenerate>;
 export type SettingsPatch = Arg<typeof commands.settingsSet>;
 /**
  * A right a role can hold (`team.manage`, `roles.manage`, `audit.read`, `recovery.manage`,
- * `cases.create`, `cases.oversee`, `cases.approve`, `funds.manage`, `funds.approve`, `funds.request`).
+ * `cases.create`, `cases.oversee`, `cases.approve`, `funds.manage`, `funds.approve`, `funds.request`,
+ * `community.manage`).
  */
 export type Permission = VaultStatus['permissions'][number];
 /** Who is on the team, its agencies, and what each role may do (every member may see it). */
@@ -224,6 +228,49 @@ export type NewPayment = Arg<typeof commands.fundPay>;
 export type EntryReversal = Arg<typeof commands.fundReverse>;
 /** Whether replaying the ledger gives the totals and months the vault holds. */
 export type BooksCheck = Ok<typeof commands.fundBooksCheck>;
+/** A village of the register: its name in Thai (and English), its number (หมู่) and its place. */
+export type Village = Ok<typeof commands.villageList>[number];
+export type NewVillage = Arg<typeof commands.villageAdd>;
+export type VillageUpdate = Arg<typeof commands.villageUpdate>;
+/** A sub-district of the gazetteer, with its district, province and postcodes. */
+export type Place = Ok<typeof commands.placeSearch>[number];
+/** A village's volunteer: a team member or not, their phone, trainings, active or not. */
+export type Volunteer = Ok<typeof commands.volunteerList>[number];
+export type Training = Volunteer['trainings'][number];
+export type NewVolunteer = Arg<typeof commands.volunteerAdd>;
+export type VolunteerUpdate = Arg<typeof commands.volunteerUpdate>;
+/** The team's vulnerability rule: points per indicator, and the score that flags a child. */
+export type VulnerabilityRule = Ok<typeof commands.registerRuleGet>;
+export type RulePoints = VulnerabilityRule['points'];
+/** A household survey typed by hand: the household, its wellbeing, its children. */
+export type NewHousehold = Arg<typeof commands.householdAdd>;
+export type NewChild = NewHousehold['children'][number];
+export type Wellbeing = NewHousehold['wellbeing'];
+export type IncomeBand = Wellbeing['incomeBand'];
+export type ParentsAway = Wellbeing['parentsAway'];
+/** A search of the register: a part of a name, filters, and the page (offset, limit). */
+export type RegisterQuery = Arg<typeof commands.registerSearch>;
+/** A page of the register (the most vulnerable first), how many match, how many are flagged. */
+export type RegisterPage = Ok<typeof commands.registerSearch>;
+/** A child of the register with their household's survey, their score, and their case if any. */
+export type RegisterChild = Ok<typeof commands.registerChildGet>;
+export type School = RegisterChild['school'];
+export type LivesWith = RegisterChild['livesWith'];
+/** What importing a survey file would write, or what stops it (row and column of each problem). */
+export type ImportPreview = Ok<typeof commands.registerImportPreview>;
+export type ImportIssue = ImportPreview['errors'][number];
+export type PreviewRow = ImportPreview['sample'][number];
+/** How far an import is: children written, of all. */
+export type ImportProgress = Carried<Parameters<typeof commands.registerImport>[2]>;
+/** What an import wrote. */
+export type ImportDone = Ok<typeof commands.registerImport>;
+/** A step of a child's documentation and citizenship, with the fee its spending request records. */
+export type DocumentationStep = Ok<typeof commands.documentationSteps>[number];
+export type StepKind = DocumentationStep['kind'];
+export type StepStatus = DocumentationStep['status'];
+export type NewStep = Arg<typeof commands.documentationStepAdd>;
+export type StepUpdate = Arg<typeof commands.documentationStepUpdate>;
+
 /** This laptop's place in the team's sync: relay, last round, what waits. */
 export type SyncStatus = Ok<typeof commands.syncStatus>;
 /** An invite for a member's laptop: the code to read out, and until when it works. */
@@ -518,6 +565,65 @@ export const fundLedgerExport = (query: LedgerQuery): Promise<ExportedFile> =>
 export const fundBooksCheck = (fundId: string): Promise<BooksCheck> => call(commands.fundBooksCheck(fundId));
 /** The spending requests for a case (those the reader may see). */
 export const caseSpending = (caseId: string): Promise<SpendingRequest[]> => call(commands.caseSpending(caseId));
+
+/** Every village of the register (every member may see them). */
+export const villageList = (): Promise<Village[]> => call(commands.villageList());
+/** Adds a village (`community.manage`); its place must be one of the gazetteer's. */
+export const villageAdd = (village: NewVillage): Promise<Village> => call(commands.villageAdd(village));
+export const villageUpdate = (update: VillageUpdate): Promise<Village> =>
+	call(commands.villageUpdate(update));
+/** Sub-districts whose names (Thai) hold every word typed, or whose postcode begins with it. */
+export const placeSearch = (query: string): Promise<Place[]> => call(commands.placeSearch(query));
+/** The volunteers of one village, or of all when `villageId` is null. */
+export const volunteerList = (villageId: string | null = null): Promise<Volunteer[]> =>
+	call(commands.volunteerList(villageId));
+export const volunteerAdd = (volunteer: NewVolunteer): Promise<Volunteer> =>
+	call(commands.volunteerAdd(volunteer));
+export const volunteerUpdate = (update: VolunteerUpdate): Promise<Volunteer> =>
+	call(commands.volunteerUpdate(update));
+/** The team's vulnerability rule (every member may read it). */
+export const registerRuleGet = (): Promise<VulnerabilityRule> => call(commands.registerRuleGet());
+/** Changes the rule (`community.manage`); it applies to every child at once. */
+export const registerRuleSet = (rule: VulnerabilityRule): Promise<VulnerabilityRule> =>
+	call(commands.registerRuleSet(rule));
+/** Adds one household's survey and its children; answers the first page of its village. */
+export const householdAdd = (household: NewHousehold): Promise<RegisterPage> =>
+	call(commands.householdAdd(household));
+/** A page of the register (`community.manage` only), the most vulnerable first. */
+export const registerSearch = (query: RegisterQuery): Promise<RegisterPage> =>
+	call(commands.registerSearch(query));
+export const registerChildGet = (childId: string): Promise<RegisterChild> =>
+	call(commands.registerChildGet(childId));
+/** Checks a survey file (its bytes, base64) and says what importing it would write; writes nothing. */
+export const registerImportPreview = (contentBase64: string): Promise<ImportPreview> =>
+	call(commands.registerImportPreview(contentBase64));
+/**
+ * Imports the survey file that was previewed (`digest` is its preview's): all of it, or
+ * nothing. `onProgress` hears how many children are written, as the core writes them.
+ */
+export function registerImport(
+	contentBase64: string,
+	digest: string,
+	onProgress: (progress: ImportProgress) => void
+): Promise<ImportDone> {
+	const channel = new Channel<ImportProgress>(onProgress);
+	return call(commands.registerImport(contentBase64, digest, channel));
+}
+/** Opens a case for a child of the register in one step; answers the new case. */
+export const registerChildCaseOpen = (childId: string): Promise<CaseFile> =>
+	call(commands.registerChildCaseOpen(childId));
+/** The register's child a case was opened for; null when none (or the reader may not see the register). */
+export const caseRegisterChild = (caseId: string): Promise<RegisterChild | null> =>
+	call(commands.caseRegisterChild(caseId));
+/** A case's documentation and citizenship steps. */
+export const documentationSteps = (caseId: string): Promise<DocumentationStep[]> =>
+	call(commands.documentationSteps(caseId));
+/** Adds a step to a case; answers the case's steps. */
+export const documentationStepAdd = (step: NewStep): Promise<DocumentationStep[]> =>
+	call(commands.documentationStepAdd(step));
+/** Changes a step's status, day, documents or fee; answers the case's steps. */
+export const documentationStepUpdate = (update: StepUpdate): Promise<DocumentationStep[]> =>
+	call(commands.documentationStepUpdate(update));
 
 /** First run on a new laptop: join the team with an invite; it then waits for approval. */
 export const joinTeam = (request: JoinRequest): Promise<JoinStarted> => call(commands.joinTeam(request));

@@ -19,7 +19,7 @@ export const SECTIONS = [
 	'tasks',
 	'funds',
 	'meetings',
-	'community',
+	'register',
 	'reports',
 	'team',
 	'audit',
@@ -30,7 +30,6 @@ export type Section = (typeof SECTIONS)[number];
 /** The sections a coming version fills: they show a calm empty state for now. */
 export const PLACEHOLDER_SECTIONS = [
 	'meetings',
-	'community',
 	'reports'
 ] as const satisfies readonly Section[];
 

@@ -51,7 +51,8 @@ pub enum Permission {
     /// Ask to spend from a fund's budget line.
     #[serde(rename = "funds.request")]
     RequestSpending,
-    /// Keep the community register: villages and their volunteers.
+    /// Keep the community register: villages, their volunteers, the household surveys and
+    /// the rule that flags children; the only right that sees the register's children.
     #[serde(rename = "community.manage")]
     ManageCommunity,
 }
@@ -192,9 +193,11 @@ pub enum Action {
     ManageDevices,
     /// Sync this laptop with the team's relay, see its sync status and resolve conflicts.
     SyncDevice,
-    /// See the villages the team covers and their volunteers (every member).
+    /// See the villages the team covers, their volunteers and the vulnerability rule
+    /// (every member).
     ViewCommunity,
-    /// Add or change a village or a volunteer.
+    /// Add or change a village, a volunteer, a survey or the rule; see and import the
+    /// children of the register; open a case for one.
     ManageCommunity,
     /// See the committees and their meetings (every member; a case review shows its case
     /// only to those who see it).
@@ -385,7 +388,7 @@ pub enum Resource<'a> {
     Board(Option<&'a CaseAccess>),
     /// The team's pooled funds.
     Funds,
-    /// The community register: villages and volunteers.
+    /// The community register: villages, volunteers, surveys and their children.
     Community,
 }
 

@@ -1347,7 +1347,10 @@ export type Permission =
 "funds.approve" | 
 /**  Ask to spend from a fund's budget line. */
 "funds.request" | 
-/**  Keep the community register: villages and their volunteers. */
+/**
+ *  Keep the community register: villages, their volunteers, the household surveys and
+ *  the rule that flags children; the only right that sees the register's children.
+ */
 "community.manage";
 
 /**  A person in a case, as shown. */

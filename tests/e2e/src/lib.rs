@@ -367,6 +367,18 @@ impl App {
         Ok(self.data_dir)
     }
 
+    /// Wait until `script` returns true in the window (up to 15 s).
+    pub async fn until(&self, what: &str, script: &str) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while self.script(script).await? != serde_json::Value::Bool(true) {
+            if Instant::now() > deadline {
+                bail!("never: {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(())
+    }
+
     /// Run a script in the window and give back what it returns.
     pub async fn script(&self, script: &str) -> Result<serde_json::Value> {
         Ok(self.client.execute(script, vec![]).await?)

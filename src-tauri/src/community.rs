@@ -8,7 +8,9 @@ use ruam_core::cases::store::CaseFile;
 use ruam_core::community::documentation::{DocumentationStep, NewStep, StepUpdate};
 use ruam_core::community::gazetteer::Place;
 use ruam_core::community::import::ImportPreview;
-use ruam_core::community::register::{NewHousehold, RegisterChild, RegisterPage, RegisterQuery};
+use ruam_core::community::register::{
+    ChildUpdate, NewHousehold, RegisterChild, RegisterPage, RegisterQuery,
+};
 use ruam_core::community::rule::VulnerabilityRule;
 use ruam_core::community::villages::{NewVillage, Village, VillageUpdate};
 use ruam_core::community::volunteers::{NewVolunteer, Volunteer, VolunteerUpdate};
@@ -113,6 +115,17 @@ pub async fn register_search(
     query: RegisterQuery,
 ) -> IpcResult<RegisterPage> {
     Ok(vault.search_register(query).await?)
+}
+
+/// Correct a child's record.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn register_child_update(
+    vault: VaultState<'_>,
+    update: ChildUpdate,
+) -> IpcResult<RegisterChild> {
+    Ok(vault.update_register_child(update).await?)
 }
 
 /// Write the children matching `query` to a CSV file in the export folder.

@@ -144,6 +144,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             community::register_search,
             community::register_child_get,
             community::register_export,
+            community::register_child_update,
             community::register_import_preview,
             community::register_import,
             community::register_child_case_open,

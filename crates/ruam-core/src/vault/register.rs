@@ -17,7 +17,7 @@ use crate::cases::{today, NewCase, NewPerson};
 use crate::community::documentation::{self, DocumentationStep, NewStep, StepUpdate};
 use crate::community::import::{self, ImportPreview};
 use crate::community::register::{
-    self, Known, NewHousehold, RegisterChild, RegisterPage, RegisterQuery,
+    self, ChildUpdate, Known, NewHousehold, RegisterChild, RegisterPage, RegisterQuery,
 };
 use crate::community::rule::{self, VulnerabilityRule};
 use crate::community::volunteers::{self, NewVolunteer, Volunteer, VolunteerUpdate};
@@ -192,6 +192,25 @@ impl Vault {
             .await?;
         let mut conn = open.pool.acquire().await?;
         register::get(&mut conn, child_id).await
+    }
+
+    /// Correct a child's record; the child is scored again.
+    pub async fn update_register_child(&self, update: ChildUpdate) -> Result<RegisterChild> {
+        let state = self.state.write().await;
+        let open = Self::unlocked(&state)?;
+        open.authorize(Action::ManageCommunity, Resource::Community)
+            .await?;
+        let mut tx = open.pool.begin().await?;
+        register::update_child(&mut tx, &open.outbox, &open.member.id, &update).await?;
+        open.audit_in(
+            &mut tx,
+            "register.child.update",
+            Some(("register_child", &update.id)),
+        )
+        .await?;
+        tx.commit().await?;
+        let mut conn = open.pool.acquire().await?;
+        register::get(&mut conn, &update.id).await
     }
 
     /// Check a survey file and say what importing it would write; writes nothing.

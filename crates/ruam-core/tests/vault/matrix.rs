@@ -121,9 +121,10 @@ enum Command {
     ActionItemAdd,
     MeetingIcs,
     MeetingPdf,
+    ChildUpdate,
 }
 
-const COMMANDS: [Command; 104] = [
+const COMMANDS: [Command; 105] = [
     Command::TeamOverview,
     Command::VillageList,
     Command::VillageAdd,
@@ -224,6 +225,7 @@ const COMMANDS: [Command; 104] = [
     Command::ActionItemAdd,
     Command::MeetingIcs,
     Command::MeetingPdf,
+    Command::ChildUpdate,
     Command::CaseDecideClosure,
     // Close, then reopen, the target case.
     Command::CaseClose,
@@ -326,7 +328,8 @@ impl Command {
             | Command::ImportPreview
             | Command::Import
             | Command::ChildCase
-            | Command::RegisterExport => Some(Permission::ManageCommunity),
+            | Command::RegisterExport
+            | Command::ChildUpdate => Some(Permission::ManageCommunity),
             // The documentation steps are the target case's.
             Command::ChildOfCase
             | Command::DocSteps
@@ -429,7 +432,8 @@ impl Command {
             | Command::ImportPreview
             | Command::Import
             | Command::ChildCase
-            | Command::RegisterExport => "community.manage",
+            | Command::RegisterExport
+            | Command::ChildUpdate => "community.manage",
             Command::ChildOfCase | Command::DocSteps => "case.view",
             Command::DocStepAdd | Command::DocStepUpdate => "case.update",
             Command::CommitteeList
@@ -800,6 +804,19 @@ async fn call_register(t: &TestVault, command: Command, targets: &Targets, n: us
             .update_documentation_step(json(serde_json::json!({
                 "id": r.step_id, "status": "in_progress", "happenedOn": "2026-11-01",
             })))
+            .await
+            .map(drop),
+        Command::ChildUpdate => v
+            .update_register_child(ruam_core::community::register::ChildUpdate {
+                id: r.child_ids[0].clone(),
+                child: crate::funds::json(child(
+                    "Target 0",
+                    "2014-01-01",
+                    "attending",
+                    "stateless",
+                    "relatives",
+                )),
+            })
             .await
             .map(drop),
         Command::RegisterExport => {
@@ -1315,7 +1332,8 @@ async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> R
         | Command::DocSteps
         | Command::DocStepAdd
         | Command::DocStepUpdate
-        | Command::RegisterExport => call_register(t, command, targets, n).await,
+        | Command::RegisterExport
+        | Command::ChildUpdate => call_register(t, command, targets, n).await,
         Command::CommitteeList
         | Command::CommitteeAdd
         | Command::CommitteeUpdate

@@ -1093,3 +1093,64 @@ async fn a_laptop_whose_member_does_not_keep_the_register_cannot_write_it() {
         VulnerabilityRule::default()
     );
 }
+
+#[tokio::test]
+async fn a_childs_record_is_corrected_and_scored_again_and_bad_input_writes_nothing() {
+    use ruam_core::community::register::ChildUpdate;
+    let (t, _) = TestVault::created().await;
+    register(&t).await;
+    let seen = preview(&t, &survey()).await;
+    t.vault
+        .import_register(survey().into_bytes(), &seen.digest, |_| {})
+        .await
+        .unwrap();
+    let children = everyone(&t).await;
+    let nit = children.iter().find(|c| c.name == "นิด").unwrap().clone();
+    assert_eq!((nit.score, nit.flagged), (17, true));
+    let corrected = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut c = child("นิด", "2012-04-02", "attending", "thai_id", "grandparents");
+        edit(&mut c);
+        ChildUpdate {
+            id: nit.id.clone(),
+            child: json(c),
+        }
+    };
+    // Her citizenship came through and she is back at school: 10 + 1 = 11.
+    let now = t
+        .vault
+        .update_register_child(corrected(&|_| {}))
+        .await
+        .unwrap();
+    assert_eq!(now.documentation, ruam_core::cases::Documentation::ThaiId);
+    assert_eq!((now.score, now.flagged), (11, true));
+    let before = count(&t, "changes").await;
+    let cases: Vec<(ChildUpdate, &str)> = vec![
+        (corrected(&|c| c["name"] = " ".into()), "name"),
+        (
+            corrected(&|c| c["birthDate"] = "2026-11-01".into()),
+            "birthDate",
+        ),
+        // The name and birth date of another child of her village.
+        (
+            corrected(&|c| {
+                c["name"] = "หน่อย".into();
+                c["birthDate"] = "2016-09-30".into();
+            }),
+            "name",
+        ),
+    ];
+    for (bad, field) in cases {
+        assert_invalid_field(t.vault.update_register_child(bad).await, field);
+    }
+    assert!(matches!(
+        t.vault
+            .update_register_child(ChildUpdate {
+                id: "nobody".into(),
+                child: corrected(&|_| {}).child,
+            })
+            .await,
+        Err(Error::NotFound(_))
+    ));
+    assert_eq!(count(&t, "changes").await, before);
+    assert_eq!(t.vault.register_child(&nit.id).await.unwrap().score, 11);
+}

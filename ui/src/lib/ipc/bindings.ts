@@ -102,6 +102,8 @@ export const commands = {
 	registerChildGet: (childId: string) => typedError<RegisterChild, IpcError>(__TAURI_INVOKE("register_child_get", { childId })),
 	/**  Write the children matching `query` to a CSV file in the export folder. */
 	registerExport: (query: RegisterQuery) => typedError<ExportedFile, IpcError>(__TAURI_INVOKE("register_export", { query })),
+	/**  Correct a child's record. */
+	registerChildUpdate: (update: ChildUpdate) => typedError<RegisterChild, IpcError>(__TAURI_INVOKE("register_child_update", { update })),
 	/**  Check a survey file (its bytes, base64) and say what importing it would write. */
 	registerImportPreview: (contentBase64: string) => typedError<ImportPreview, IpcError>(__TAURI_INVOKE("register_import_preview", { contentBase64 })),
 	/**
@@ -513,6 +515,12 @@ export type ChecklistItem = {
 	id: string,
 	text: string,
 	done: boolean,
+};
+
+/**  A correction of a child's record (their documentation once it changes, say). */
+export type ChildUpdate = {
+	id: string,
+	child: NewChild,
 };
 
 /**

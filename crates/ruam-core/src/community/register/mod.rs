@@ -212,6 +212,15 @@ impl Known {
     }
 }
 
+/// A correction of a child's record (their documentation once it changes, say).
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ChildUpdate {
+    pub id: String,
+    pub child: NewChild,
+}
+
 /// A household checked whole, ready to be written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checked {
@@ -360,4 +369,4 @@ impl Known {
 }
 
 mod store;
-pub use store::{child_of_case, get, insert, link_case, search};
+pub use store::{child_of_case, get, insert, link_case, search, update_child};

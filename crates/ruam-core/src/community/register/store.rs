@@ -6,10 +6,10 @@ use sqlx::{FromRow as _, Row as _, Sqlite, SqliteConnection, Transaction};
 
 use super::super::rule::{self, VulnerabilityRule};
 use super::{
-    Checked, IncomeBand, LivesWith, NewChild, ParentsAway, RegisterChild, RegisterPage,
-    RegisterQuery, School, Wellbeing, PAGE_AT_MOST,
+    check_child, Checked, ChildUpdate, IncomeBand, Known, LivesWith, NewChild, ParentsAway,
+    RegisterChild, RegisterPage, RegisterQuery, School, Wellbeing, PAGE_AT_MOST,
 };
-use crate::cases::{Documentation, Sex};
+use crate::cases::{name_key, parse_date, Documentation, Sex};
 use crate::outbox::{now_utc, Op, Outbox};
 use crate::team::clean_optional;
 use crate::{Error, Result};
@@ -317,4 +317,58 @@ pub async fn child_of_case(conn: &mut SqliteConnection, case_id: &str) -> Result
     .bind(case_id)
     .fetch_optional(&mut *conn)
     .await?)
+}
+
+/// Check a correction of a child's record against the register (their survey's day, the
+/// other children of their village) and write it; the caller commits. The vault scores
+/// the child again.
+pub async fn update_child(
+    tx: &mut Transaction<'_, Sqlite>,
+    outbox: &Outbox,
+    author: &str,
+    update: &ChildUpdate,
+) -> Result<()> {
+    let held: Option<(String, String, String, String)> = sqlx::query_as(
+        "SELECT c.village_id, c.name, c.birth_date, h.surveyed_on FROM register_children c
+         JOIN households h ON h.id = c.household_id WHERE c.id = ? AND c.deleted_at IS NULL",
+    )
+    .bind(&update.id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (village_id, name, born, surveyed_on) = held.ok_or(Error::NotFound("the child"))?;
+    let mut known = Known::load(tx).await?;
+    known
+        .children
+        .remove(&(village_id.clone(), name_key(&name), born));
+    let surveyed = parse_date("surveyedOn", &surveyed_on)?;
+    let child = check_child(&update.child, &village_id, surveyed, &known)?;
+    let now = now_utc();
+    sqlx::query(
+        "UPDATE register_children SET name = ?, sex = ?, birth_date = ?, school = ?,
+             documentation = ?, lives_with = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(&child.name)
+    .bind(child.sex.as_str())
+    .bind(&child.birth_date)
+    .bind(child.school.as_str())
+    .bind(child.documentation.as_str())
+    .bind(child.lives_with.as_str())
+    .bind(&now)
+    .bind(&update.id)
+    .execute(&mut **tx)
+    .await?;
+    outbox
+        .record(
+            tx,
+            Some(author),
+            "register_child",
+            &update.id,
+            Op::Update,
+            &serde_json::json!({
+                "name": child.name, "sex": child.sex, "birth_date": child.birth_date,
+                "school": child.school, "documentation": child.documentation,
+                "lives_with": child.lives_with, "updated_at": now,
+            }),
+        )
+        .await
 }

@@ -227,6 +227,9 @@ export function installBackend(handlers: Record<string, Handler>) {
 		// The community register lists its villages and volunteers.
 		village_list: () => [],
 		volunteer_list: () => [],
+		// The home screen (the cases) lists the meetings to come; the Meetings section its committees.
+		meeting_list: () => [],
+		committee_list: () => [],
 		passphrase_assess: () => ({ score: 3, acceptable: true, problem: null }),
 		// Settings shows Devices and sync: a laptop not set up for it, unless a test says otherwise.
 		sync_status: () => syncStatus(),

@@ -11,7 +11,8 @@ import {
 	AUDIT_OUTCOME_KEYS,
 	DISCIPLINE_KEYS,
 	MEMBER_STATUS_KEYS,
-	PERMISSION_KEYS
+	PERMISSION_KEYS,
+	SYNC_FIELD_KEYS
 } from '$lib/i18n/team';
 import {
 	CONCERN_KEYS,
@@ -43,6 +44,13 @@ import {
 	STEP_KIND_KEYS,
 	STEP_STATUS_KEYS
 } from '$lib/i18n/register';
+import {
+	ATTENDANCE_KEYS,
+	COMMITTEE_KIND_KEYS,
+	FREQUENCY_KEYS,
+	MEETING_FIELD_KEYS,
+	MEETING_STATUS_KEYS
+} from '$lib/i18n/meetings';
 import { IMPORT_COLUMNS } from '$lib/register';
 import { BUILTIN_ROLES } from '$lib/roles';
 import { PLACEHOLDER_SECTIONS, SECTIONS } from '$lib/stores/app.svelte';
@@ -114,7 +122,7 @@ describe('message catalogs', () => {
 	});
 
 	it('name every audit action the core records, and every error code', () => {
-		expect(Object.keys(AUDIT_ACTION_KEYS)).toHaveLength(96);
+		expect(Object.keys(AUDIT_ACTION_KEYS)).toHaveLength(110);
 		expect(english.get('errors.passphrase_change_required')).toMatch(/passphrase/);
 		expect(thai.get('errors.passphrase_change_required')).toMatch(/วลีรหัสผ่าน/);
 	});
@@ -146,6 +154,57 @@ describe('message catalogs', () => {
 		expect(thai.get('register.flagged')).toBe('เฝ้าระวัง');
 		expect(thai.get('documentationSteps.title')).toBe('เอกสารและสัญชาติ');
 		expect(thai.get('register.rule.point.stateless')).toBe('ไร้สัญชาติ');
+	});
+
+	it('name everything of the meetings in both languages, and what the core records of them', () => {
+		const meetingKeys = [...english.keys()].filter((key) => /^(meetings\.|register\.export\.)/.test(key));
+		expect(meetingKeys.length).toBeGreaterThan(150);
+		for (const key of meetingKeys) {
+			expect(thai.get(key), key).toBeTruthy();
+			expect(thai.get(key), key).toMatch(/[\u0E00-\u0E7F]/);
+		}
+		// The placeholder the section replaces is gone, its words too.
+		expect(PLACEHOLDER_SECTIONS).not.toContain('meetings');
+		expect([...english.keys()].filter((key) => key.startsWith('empty.meetings'))).toEqual([]);
+		// What the audit log names of the meetings (and the register's export), in both languages.
+		const actions = {
+			'register.export': 'auditAction.register_export',
+			'committee.add': 'auditAction.committee_add',
+			'committee.update': 'auditAction.committee_update',
+			'meeting.plan': 'auditAction.meeting_plan',
+			'meeting.agenda.add': 'auditAction.meeting_agenda_add',
+			'meeting.attendance': 'auditAction.meeting_attendance',
+			'meeting.minutes': 'auditAction.meeting_minutes',
+			'meeting.review.minutes': 'auditAction.meeting_review_minutes',
+			'meeting.decision.add': 'auditAction.meeting_decision_add',
+			'meeting.action.add': 'auditAction.meeting_action_add',
+			'meeting.export': 'auditAction.meeting_export',
+			'meeting.view': 'auditAction.meeting_view',
+			'committee.manage': 'auditAction.committee_manage',
+			'meeting.run': 'auditAction.meeting_run'
+		};
+		for (const [action, key] of Object.entries(actions)) {
+			expect(AUDIT_ACTION_KEYS[action], action).toBe(key);
+			expect(english.has(key), key).toBe(true);
+			expect(thai.get(key), key).toMatch(/[\u0E00-\u0E7F]/);
+		}
+		for (const entity of ['committee', 'meeting', 'meeting_item', 'meeting_decision']) {
+			expect(AUDIT_ENTITY_KEYS[entity], entity).toBe(`auditEntity.${entity}`);
+			expect(english.has(`auditEntity.${entity}`), entity).toBe(true);
+			expect(thai.get(`auditEntity.${entity}`), entity).toMatch(/[\u0E00-\u0E7F]/);
+		}
+		// The fields of a meeting two laptops may both change (the Rust side reads these too).
+		expect(english.get('settings.sync.field.minutes')).toBe('Minutes');
+		expect(thai.get('settings.sync.field.minutes')).toBe('บันทึกการประชุม');
+		expect(english.get('settings.sync.field.place')).toBe('Place');
+		expect(thai.get('settings.sync.field.place')).toBe('สถานที่');
+		expect(english.get('settings.sync.field.starts_at')).toBe('Start time');
+		expect(thai.get('settings.sync.field.starts_at')).toBe('เวลาเริ่ม');
+		for (const field of ['minutes', 'place', 'starts_at']) {
+			expect(SYNC_FIELD_KEYS[field]).toBe(`settings.sync.field.${field}`);
+		}
+		expect(thai.get('nav.meetings')).toBe('การประชุม');
+		expect(thai.get('meetings.agenda.hiddenReview')).toBe('มีการพิจารณากรณีที่คุณไม่มีสิทธิ์ดู');
 	});
 
 	it('hold every key the source asks for', () => {
@@ -204,7 +263,13 @@ describe('message catalogs', () => {
 			STEP_STATUS_KEYS,
 			IMPORT_COLUMN_KEYS,
 			REGISTER_TAB_KEYS,
-			REGISTER_FIELD_KEYS
+			REGISTER_FIELD_KEYS,
+			COMMITTEE_KIND_KEYS,
+			FREQUENCY_KEYS,
+			MEETING_STATUS_KEYS,
+			ATTENDANCE_KEYS,
+			MEETING_FIELD_KEYS,
+			SYNC_FIELD_KEYS
 		]) {
 			for (const key of Object.values(keys)) used.add(key);
 		}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { get } from 'svelte/store';
-import { _, describeError, formatDate, formatDateTime, setLanguage, type Translate } from '$lib/i18n';
+import { _, describeError, formatDate, formatDateTime, formatLocalTime, setLanguage, type Translate } from '$lib/i18n';
 import { AUDIT_ACTION_KEYS, labelFrom } from '$lib/i18n/team';
 import type { IpcError } from '$lib/ipc';
 import { roleDescription, roleLabel } from '$lib/roles';
@@ -46,6 +46,20 @@ describe('formatDateTime', () => {
 		expect(thai).toContain('2569');
 		expect(thai).not.toContain('2026');
 		expect(thai).toContain('14:05:09');
+	});
+});
+
+describe('formatLocalTime', () => {
+	it('shows a meeting’s local time as typed, not moved by a time zone', () => {
+		expect(formatLocalTime('2026-12-10T09:30', 'en')).toBe('10 Dec 2026, 09:30');
+		const thai = formatLocalTime('2026-12-10T09:30', 'th');
+		expect(thai).toContain('2569');
+		expect(thai).toContain('09:30');
+		expect(thai).not.toContain('2026');
+	});
+
+	it('shows anything else as it is', () => {
+		expect(formatLocalTime('next Tuesday', 'en')).toBe('next Tuesday');
 	});
 });
 

@@ -4,6 +4,21 @@
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import type {
+	ActionItem,
+	AgendaItem,
+	Attendance,
+	Committee,
+	CommitteeKind,
+	Frequency,
+	MeetingStatus,
+	MeetingSummary,
+	MeetingView,
+	NewActionItem,
+	NewAgendaItem,
+	NewCard,
+	NewMeeting,
+	ReviewedCase,
+	ReviewMinutes,
 	AttachmentContent,
 	AuditBreak,
 	AuditPage,
@@ -216,6 +231,38 @@ describe('ipc types', () => {
 		expectTypeOf<StepStatus>().toEqualTypeOf<'planned' | 'in_progress' | 'done' | 'refused' | 'not_needed'>();
 		expectTypeOf<NewStep['feeRequestId']>().toEqualTypeOf<string | null>();
 		expectTypeOf<DocumentationStep['fee']>().toEqualTypeOf<{ minor: string; text: string } | null>();
+	});
+
+	it('match the meetings contract', () => {
+		expectTypeOf<Committee>().toEqualTypeOf<{
+			id: string;
+			name: string;
+			kind: CommitteeKind;
+			frequency: Frequency;
+			chairId: string | null;
+			memberIds: string[];
+		}>();
+		expectTypeOf<CommitteeKind>().toEqualTypeOf<'committee' | 'working_group'>();
+		expectTypeOf<Frequency>().toEqualTypeOf<'weekly' | 'fortnightly' | 'monthly' | 'quarterly' | 'as_needed'>();
+		expectTypeOf<MeetingStatus>().toEqualTypeOf<'planned' | 'held' | 'cancelled'>();
+		expectTypeOf<Attendance>().toEqualTypeOf<'invited' | 'present' | 'apologies' | 'absent'>();
+		expectTypeOf<MeetingSummary['startsAt']>().toEqualTypeOf<string>();
+		expectTypeOf<MeetingView['summary']>().toEqualTypeOf<MeetingSummary>();
+		expectTypeOf<MeetingView['mayRun']>().toEqualTypeOf<boolean>();
+		expectTypeOf<MeetingView['agenda']>().toEqualTypeOf<AgendaItem[]>();
+		expectTypeOf<AgendaItem['review']>().toEqualTypeOf<ReviewedCase | null>();
+		expectTypeOf<ReviewedCase>().toEqualTypeOf<{
+			caseId: string | null;
+			subjectName: string | null;
+			minutes: string | null;
+			minutesSection: string | null;
+			minutesWritten: boolean;
+		}>();
+		expectTypeOf<ActionItem['stage']>().toEqualTypeOf<string | null>();
+		expectTypeOf<NewMeeting['agenda']>().toEqualTypeOf<NewAgendaItem[] | undefined>();
+		expectTypeOf<NewAgendaItem>().toEqualTypeOf<{ title: string | null; caseId: string | null }>();
+		expectTypeOf<ReviewMinutes>().toEqualTypeOf<{ itemId: string; section: string; body: string }>();
+		expectTypeOf<NewActionItem>().toEqualTypeOf<{ meetingId: string; card: NewCard }>();
 	});
 
 	it('match the task contract', () => {

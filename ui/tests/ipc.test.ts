@@ -36,6 +36,21 @@ import {
 	columnSave,
 	IpcFailure,
 	caseRegisterChild,
+	committeeAdd,
+	committeeList,
+	committeeUpdate,
+	meetingActionAdd,
+	meetingAgendaAdd,
+	meetingAttendance,
+	meetingDecisionAdd,
+	meetingGet,
+	meetingIcsExport,
+	meetingList,
+	meetingMinutes,
+	meetingPdfExport,
+	meetingPlan,
+	meetingReviewMinutes,
+	registerExport,
 	documentationStepAdd,
 	documentationSteps,
 	documentationStepUpdate,
@@ -57,6 +72,7 @@ import {
 	volunteerList,
 	volunteerUpdate,
 	type ImportProgress,
+	type NewCommittee,
 	passphraseAssess,
 	recoveryKeyRegenerate,
 	settingsSet,
@@ -372,6 +388,80 @@ describe('ipc wrappers', () => {
 			{ cmd: 'documentation_steps', args: { caseId: 'c' } },
 			{ cmd: 'documentation_step_add', args: { step } },
 			{ cmd: 'documentation_step_update', args: { update } }
+		]);
+	});
+
+	it('call the meeting commands (and the register export) with the argument names the Rust side declares', async () => {
+		const core = installBackend(
+			Object.fromEntries(
+				[
+					'register_export',
+					'committee_list',
+					'committee_add',
+					'committee_update',
+					'meeting_list',
+					'meeting_get',
+					'meeting_plan',
+					'meeting_agenda_add',
+					'meeting_attendance',
+					'meeting_minutes',
+					'meeting_review_minutes',
+					'meeting_decision_add',
+					'meeting_action_add',
+					'meeting_ics_export',
+					'meeting_pdf_export'
+				].map((cmd) => [cmd, () => null])
+			)
+		);
+		const query = { text: null, villageId: 'v', flaggedOnly: true, documentation: null, school: null, offset: 0, limit: 50 };
+		const committee: NewCommittee = { name: 'C', kind: 'committee', frequency: 'monthly', chairId: 'm-1', memberIds: ['m-1'] };
+		const meeting = { committeeId: 'co', startsAt: '2026-12-10T09:30', minutesLong: 90, place: 'P', agenda: [] };
+		const card = {
+			caseId: 'c',
+			columnId: null,
+			title: 'T',
+			description: null,
+			assigneeIds: [],
+			agencyId: null,
+			startsOn: null,
+			dueOn: null,
+			priority: null,
+			reviewerId: null
+		};
+		await registerExport(query);
+		await committeeList();
+		await committeeAdd(committee);
+		await committeeUpdate({ id: 'co', committee });
+		await meetingList(true);
+		await meetingGet('mt');
+		await meetingPlan(meeting);
+		await meetingAgendaAdd('mt', { title: 'T', caseId: null });
+		await meetingAttendance({ meetingId: 'mt', attendees: [{ memberId: 'm-1', attendance: 'present' }] });
+		await meetingMinutes({ meetingId: 'mt', minutes: null, status: 'held' });
+		await meetingReviewMinutes({ itemId: 'it', section: 'social', body: 'B' });
+		await meetingDecisionAdd({ meetingId: 'mt', text: 'D' });
+		await meetingActionAdd({ meetingId: 'mt', card });
+		await meetingIcsExport('mt');
+		await meetingPdfExport('mt');
+		expect(core.calls).toEqual([
+			{ cmd: 'register_export', args: { query } },
+			{ cmd: 'committee_list', args: {} },
+			{ cmd: 'committee_add', args: { committee } },
+			{ cmd: 'committee_update', args: { update: { id: 'co', committee } } },
+			{ cmd: 'meeting_list', args: { upcoming: true } },
+			{ cmd: 'meeting_get', args: { meetingId: 'mt' } },
+			{ cmd: 'meeting_plan', args: { meeting } },
+			{ cmd: 'meeting_agenda_add', args: { meetingId: 'mt', item: { title: 'T', caseId: null } } },
+			{
+				cmd: 'meeting_attendance',
+				args: { update: { meetingId: 'mt', attendees: [{ memberId: 'm-1', attendance: 'present' }] } }
+			},
+			{ cmd: 'meeting_minutes', args: { update: { meetingId: 'mt', minutes: null, status: 'held' } } },
+			{ cmd: 'meeting_review_minutes', args: { review: { itemId: 'it', section: 'social', body: 'B' } } },
+			{ cmd: 'meeting_decision_add', args: { decision: { meetingId: 'mt', text: 'D' } } },
+			{ cmd: 'meeting_action_add', args: { action: { meetingId: 'mt', card } } },
+			{ cmd: 'meeting_ics_export', args: { meetingId: 'mt' } },
+			{ cmd: 'meeting_pdf_export', args: { meetingId: 'mt' } }
 		]);
 	});
 

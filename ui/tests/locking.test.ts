@@ -85,10 +85,12 @@ describe('locking', () => {
 		expect(await screen.findByTestId('main')).toBeInTheDocument();
 		expect(screen.queryByTestId('recovery-page')).not.toBeInTheDocument();
 		expect(core.callsTo('recovery_key_regenerate')).toHaveLength(0);
-		// Only where the vault stands, the cases the main layout opens on and the Tasks badge.
+		// Only where the vault stands, the cases the main layout opens on (with the meetings to
+		// come above them) and the Tasks badge.
 		await waitFor(() => expect(core.callsTo('case_list')).toHaveLength(1));
 		await waitFor(() => expect(core.callsTo('task_counts')).toHaveLength(1));
-		expect(core.calls.map((call) => call.cmd).sort()).toEqual(['case_list', 'task_counts', 'vault_status']);
+		await waitFor(() => expect(core.callsTo('meeting_list')).toHaveLength(1));
+		expect(core.calls.map((call) => call.cmd).sort()).toEqual(['case_list', 'meeting_list', 'task_counts', 'vault_status']);
 	});
 
 	it('a lock while the recovery key is showing wipes the key too', async () => {

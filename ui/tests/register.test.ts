@@ -270,6 +270,41 @@ describe('community register', () => {
 		expect(screen.getByTestId('register-prev')).toBeEnabled();
 	});
 
+	it('exports the children matching the filters to a CSV file, and says where it is', async () => {
+		const { core, user } = await openRegister({
+			register_export: () => ({ path: '/home/somchai/Downloads/ruam-register-20261203-180000.csv', entries: 2 })
+		});
+		await screen.findAllByTestId('register-row');
+		await user.click(screen.getByTestId('register-flagged'));
+		await user.selectOptions(screen.getByTestId('register-village'), 'v-1');
+		await user.click(screen.getByTestId('register-export'));
+
+		await waitFor(() => expect(core.callsTo('register_export')).toHaveLength(1));
+		// The filters as they are now; the core writes every match, whatever the page.
+		expect(core.callsTo('register_export')[0].args).toEqual({
+			query: {
+				text: null,
+				villageId: 'v-1',
+				flaggedOnly: true,
+				documentation: null,
+				school: null,
+				offset: 0,
+				limit: 50
+			}
+		});
+		const exported = await screen.findByTestId('register-exported');
+		expect(exported).toHaveTextContent('2 children were written to /home/somchai/Downloads/ruam-register-20261203-180000.csv');
+		expect(document.activeElement).toBe(exported);
+	});
+
+	it('shows why the core refused an export', async () => {
+		const { user } = await openRegister({ register_export: () => fail('forbidden') });
+		await screen.findAllByTestId('register-row');
+		await user.click(screen.getByTestId('register-export'));
+		expect(await screen.findByTestId('register-export-error')).toHaveAttribute('data-code', 'forbidden');
+		expect(screen.queryByTestId('register-exported')).not.toBeInTheDocument();
+	});
+
 	it('shows a child in full, and opens a case for them in one step, in the Cases section', async () => {
 		const opened = caseFile({}, { id: 'c-new', subjectName: 'Nong Mai', subjectAlias: null, subjectAge: 10 });
 		const { core, user } = await openRegister({

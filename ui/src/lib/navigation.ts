@@ -1,6 +1,7 @@
 /**
  * One section asking another to show a record: the register opens a child's case in the
- * Cases section, a case file shows its child in the register. The request waits here until
+ * Cases section, a case file shows its child in the register, the home screen's upcoming
+ * meetings and a meeting's case review open a meeting or a case. The request waits here until
  * the section it is for takes it as it opens; a lock forgets it (a case file is vault data).
  */
 import type { CaseFile } from '$lib/ipc';
@@ -15,10 +16,12 @@ export interface CaseWanted {
 
 let caseWanted: CaseWanted | null = null;
 let childWanted: string | null = null;
+let meetingWanted: string | null = null;
 
 registerVaultView(() => {
 	caseWanted = null;
 	childWanted = null;
+	meetingWanted = null;
 });
 
 /** Goes to the Cases section, which opens this case. */
@@ -44,5 +47,18 @@ export function showRegisterChild(childId: string): void {
 export function takeChildWanted(): string | null {
 	const wanted = childWanted;
 	childWanted = null;
+	return wanted;
+}
+
+/** Goes to the Meetings section, which opens this meeting. */
+export function showMeeting(meetingId: string): void {
+	meetingWanted = meetingId;
+	app.section = 'meetings';
+}
+
+/** The meeting the Meetings section was asked to open, once (null when none). */
+export function takeMeetingWanted(): string | null {
+	const wanted = meetingWanted;
+	meetingWanted = null;
 	return wanted;
 }

@@ -97,6 +97,20 @@ export function formatDateTime(date: Date | string | number, language: string): 
 	return dateFormat(language, { dateStyle: 'medium', timeStyle: 'medium' }).format(value);
 }
 
+/**
+ * A local day and time the core keeps as `YYYY-MM-DDTHH:MM` (when a meeting starts), read as
+ * that time here rather than in UTC, e.g. "3 Mar 2026, 09:30" or "3 มี.ค. 2569 09:30";
+ * anything else shows as it is.
+ */
+export function formatLocalTime(value: string, language: string): string {
+	const parts = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value);
+	if (!parts) return value;
+	const [, year, month, day, hour, minute] = parts.map(Number);
+	return dateFormat(language, { dateStyle: 'medium', timeStyle: 'short' }).format(
+		new Date(year, month - 1, day, hour, minute)
+	);
+}
+
 /** The shape of svelte-i18n's `$_` formatter, as components pass it in. */
 export type Translate = (
 	id: string,

@@ -144,7 +144,21 @@ export const AUDIT_ACTION_KEYS: Readonly<Record<string, string>> = {
 	'register.import': 'auditAction.register_import',
 	'register.child.case': 'auditAction.register_child_case',
 	'case.documentation.add': 'auditAction.case_documentation_add',
-	'case.documentation.update': 'auditAction.case_documentation_update'
+	'case.documentation.update': 'auditAction.case_documentation_update',
+	'register.export': 'auditAction.register_export',
+	'committee.add': 'auditAction.committee_add',
+	'committee.update': 'auditAction.committee_update',
+	'meeting.plan': 'auditAction.meeting_plan',
+	'meeting.agenda.add': 'auditAction.meeting_agenda_add',
+	'meeting.attendance': 'auditAction.meeting_attendance',
+	'meeting.minutes': 'auditAction.meeting_minutes',
+	'meeting.review.minutes': 'auditAction.meeting_review_minutes',
+	'meeting.decision.add': 'auditAction.meeting_decision_add',
+	'meeting.action.add': 'auditAction.meeting_action_add',
+	'meeting.export': 'auditAction.meeting_export',
+	'meeting.view': 'auditAction.meeting_view',
+	'committee.manage': 'auditAction.committee_manage',
+	'meeting.run': 'auditAction.meeting_run'
 };
 
 /** The kinds of record an audit entry can be about (the entity filter offers these). */
@@ -173,7 +187,11 @@ export const AUDIT_ENTITY_KEYS: Readonly<Record<string, string>> = {
 	household: 'auditEntity.household',
 	register_rule: 'auditEntity.register_rule',
 	register_child: 'auditEntity.register_child',
-	documentation_step: 'auditEntity.documentation_step'
+	documentation_step: 'auditEntity.documentation_step',
+	committee: 'auditEntity.committee',
+	meeting: 'auditEntity.meeting',
+	meeting_item: 'auditEntity.meeting_item',
+	meeting_decision: 'auditEntity.meeting_decision'
 };
 
 /** The fields whose edits on two laptops at once a person settles (`sync::entities` `tracked`). */
@@ -199,7 +217,10 @@ export const SYNC_FIELD_KEYS: Readonly<Record<string, string>> = Object.fromEntr
 		'phone',
 		'points',
 		'threshold',
-		'documents'
+		'documents',
+		'minutes',
+		'place',
+		'starts_at'
 	].map((field) => [field, `settings.sync.field.${field}`])
 );
 

@@ -270,6 +270,43 @@ export type StepKind = DocumentationStep['kind'];
 export type StepStatus = DocumentationStep['status'];
 export type NewStep = Arg<typeof commands.documentationStepAdd>;
 export type StepUpdate = Arg<typeof commands.documentationStepUpdate>;
+/** A committee or working group: its kind, how often it meets, its chair and members. */
+export type Committee = Ok<typeof commands.committeeList>[number];
+export type CommitteeKind = Committee['kind'];
+/** How often a committee meets (`weekly`, `fortnightly`, `monthly`, `quarterly`, `as_needed`). */
+export type Frequency = Committee['frequency'];
+export type NewCommittee = Arg<typeof commands.committeeAdd>;
+export type CommitteeUpdate = Arg<typeof commands.committeeUpdate>;
+/** A meeting in a list: its committee, local start (`YYYY-MM-DDTHH:MM`), length, place, status. */
+export type MeetingSummary = Ok<typeof commands.meetingList>[number];
+export type MeetingStatus = MeetingSummary['status'];
+/**
+ * A meeting as its reader sees it: attendees, agenda, minutes, decisions, action items, and
+ * whether the reader may plan and record it (`mayRun`).
+ */
+export type MeetingView = Ok<typeof commands.meetingGet>;
+export type Attendee = MeetingView['attendees'][number];
+export type Attendance = Attendee['attendance'];
+export type AgendaItem = MeetingView['agenda'][number];
+export type ItemKind = AgendaItem['kind'];
+/**
+ * A case review as the reader sees it: `caseId` and `subjectName` are null when the reader
+ * may not see the case; `minutes` only when written and the reader sees their section.
+ */
+export type ReviewedCase = NonNullable<AgendaItem['review']>;
+export type Decision = MeetingView['decisions'][number];
+/** An action item: a card (its title, case, due day, assignees, the stage of its column). */
+export type ActionItem = MeetingView['actionItems'][number];
+export type NewMeeting = Arg<typeof commands.meetingPlan>;
+/** An agenda item: a topic (`title`) or a case review (`caseId`), never both. */
+export type NewAgendaItem = Parameters<typeof commands.meetingAgendaAdd>[1];
+export type AttendanceUpdate = Arg<typeof commands.meetingAttendance>;
+export type MinutesUpdate = Arg<typeof commands.meetingMinutes>;
+/** A case review's minutes: a note on its case, in the chosen section. */
+export type ReviewMinutes = Arg<typeof commands.meetingReviewMinutes>;
+export type NewDecision = Arg<typeof commands.meetingDecisionAdd>;
+/** An action item: a card on the team's board (`caseId` null) or a reviewed case's. */
+export type NewActionItem = Arg<typeof commands.meetingActionAdd>;
 
 /** This laptop's place in the team's sync: relay, last round, what waits. */
 export type SyncStatus = Ok<typeof commands.syncStatus>;
@@ -624,6 +661,48 @@ export const documentationStepAdd = (step: NewStep): Promise<DocumentationStep[]
 /** Changes a step's status, day, documents or fee; answers the case's steps. */
 export const documentationStepUpdate = (update: StepUpdate): Promise<DocumentationStep[]> =>
 	call(commands.documentationStepUpdate(update));
+/**
+ * Writes the children matching `query` (its filters; the page is ignored) to a CSV file in the
+ * export folder; the core writes a cell that looks like a formula as text. Answers its path.
+ */
+export const registerExport = (query: RegisterQuery): Promise<ExportedFile> =>
+	call(commands.registerExport(query));
+
+/** The team's committees and working groups (every member may see them). */
+export const committeeList = (): Promise<Committee[]> => call(commands.committeeList());
+/** Adds a committee (`team.manage`); its chair is one of its members. */
+export const committeeAdd = (committee: NewCommittee): Promise<Committee> =>
+	call(commands.committeeAdd(committee));
+export const committeeUpdate = (update: CommitteeUpdate): Promise<Committee> =>
+	call(commands.committeeUpdate(update));
+/** The meetings to come (planned, the soonest first: `upcoming`), or all (the latest first). */
+export const meetingList = (upcoming: boolean): Promise<MeetingSummary[]> =>
+	call(commands.meetingList(upcoming));
+export const meetingGet = (meetingId: string): Promise<MeetingView> => call(commands.meetingGet(meetingId));
+/** Plans a meeting of a committee the reader sits on (or any, with `team.manage`); its members are invited. */
+export const meetingPlan = (meeting: NewMeeting): Promise<MeetingView> => call(commands.meetingPlan(meeting));
+export const meetingAgendaAdd = (meetingId: string, item: NewAgendaItem): Promise<MeetingView> =>
+	call(commands.meetingAgendaAdd(meetingId, item));
+/** Who came, sent apologies or was absent: the whole list. */
+export const meetingAttendance = (update: AttendanceUpdate): Promise<MeetingView> =>
+	call(commands.meetingAttendance(update));
+/** The general minutes, and whether the meeting was held or cancelled. */
+export const meetingMinutes = (update: MinutesUpdate): Promise<MeetingView> =>
+	call(commands.meetingMinutes(update));
+/** A case review's minutes, written once as a note on the case in the chosen section. */
+export const meetingReviewMinutes = (review: ReviewMinutes): Promise<MeetingView> =>
+	call(commands.meetingReviewMinutes(review));
+export const meetingDecisionAdd = (decision: NewDecision): Promise<MeetingView> =>
+	call(commands.meetingDecisionAdd(decision));
+/** An action item: a card made as any card is, linked to the meeting; answers the meeting. */
+export const meetingActionAdd = (action: NewActionItem): Promise<MeetingView> =>
+	call(commands.meetingActionAdd(action));
+/** The meeting as an .ics event (naming no case) in the export folder; answers its path. */
+export const meetingIcsExport = (meetingId: string): Promise<ExportedFile> =>
+	call(commands.meetingIcsExport(meetingId));
+/** The minutes as a PDF (naming no case) in the export folder; answers its path. */
+export const meetingPdfExport = (meetingId: string): Promise<ExportedFile> =>
+	call(commands.meetingPdfExport(meetingId));
 
 /** First run on a new laptop: join the team with an invite; it then waits for approval. */
 export const joinTeam = (request: JoinRequest): Promise<JoinStarted> => call(commands.joinTeam(request));

@@ -28,10 +28,7 @@ export const SECTIONS = [
 export type Section = (typeof SECTIONS)[number];
 
 /** The sections a coming version fills: they show a calm empty state for now. */
-export const PLACEHOLDER_SECTIONS = [
-	'meetings',
-	'reports'
-] as const satisfies readonly Section[];
+export const PLACEHOLDER_SECTIONS = ['reports'] as const satisfies readonly Section[];
 
 /** Why the recovery key page is showing a key. */
 export type RecoveryKeyOrigin = 'created' | 'joined' | 'pending' | 'regenerated';

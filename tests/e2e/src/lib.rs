@@ -367,6 +367,25 @@ impl App {
         Ok(self.data_dir)
     }
 
+    /// Set an input's value as a picker does (a date or a day and time, whose typing
+    /// follows the desktop's locale), telling the page as an edit would.
+    pub async fn set_value(&self, testid: &str, value: &str) -> Result<()> {
+        self.el(testid).await?;
+        let script = format!(
+            "const input = document.querySelector('[data-testid=\"{testid}\"]');
+             input.value = {};
+             input.dispatchEvent(new Event('input', {{ bubbles: true }}));
+             input.dispatchEvent(new Event('change', {{ bubbles: true }}));
+             return input.value;",
+            serde_json::to_string(value)?
+        );
+        let set = self.script(&script).await?;
+        if set != serde_json::Value::String(value.to_owned()) {
+            bail!("[data-testid={testid}] took {set} for {value}");
+        }
+        Ok(())
+    }
+
     /// Wait until `script` returns true in the window (up to 15 s).
     pub async fn until(&self, what: &str, script: &str) -> Result<()> {
         let deadline = Instant::now() + Duration::from_secs(15);

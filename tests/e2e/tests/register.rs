@@ -3,7 +3,8 @@
 //! one bad row (the preview names its row and column and nothing is written), fixes it and
 //! imports again; sees the flagged child, opens a case for her in one step, adds the
 //! documentation steps on the case; then holds a meeting that reviews the case and creates
-//! an action item, and finds that item among her tasks and on the case's board.
+//! an action item, and finds that item among her tasks and on the case's board, and the
+//! meeting among those to come on the home screen.
 #![allow(clippy::print_stderr)]
 
 use anyhow::{ensure, Result};
@@ -242,5 +243,11 @@ async fn meeting(app: &mut App) -> Result<()> {
     })
     .await?;
     app.screenshot("case-board").await?;
+    // The meeting waits on the home screen, above the cases.
+    app.click("case-back").await?;
+    app.wait_text("home-upcoming-meetings", "the meeting to come", |t| {
+        t.contains("คณะทำงานคุ้มครองเด็ก")
+    })
+    .await?;
     Ok(())
 }

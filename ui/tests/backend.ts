@@ -476,6 +476,7 @@ export function cardDetail(overrides: Partial<CardDetail> = {}, cardOverrides: P
 		history: [{ kind: 'created', detail: '{"column_id":"col-todo"}', actor: 'm-1', at: '2026-11-20T04:00:00.000Z' }],
 		createdBy: 'm-1',
 		createdAt: '2026-11-20T04:00:00.000Z',
+		meeting: null,
 		mayEdit: true,
 		mayDelete: true,
 		mayContribute: true,

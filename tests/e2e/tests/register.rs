@@ -231,7 +231,13 @@ async fn meeting(app: &mut App) -> Result<()> {
         t.contains(ACTION)
     })
     .await?;
+    app.click_within("my-task", ACTION, "my-task-open").await?;
+    app.wait_text("card-meeting", "the meeting it came from", |t| {
+        t.contains("คณะทำงานคุ้มครองเด็ก")
+    })
+    .await?;
     app.screenshot("task").await?;
+    app.click("card-detail-close").await?;
     // On her case's board, reached from her record in the register.
     app.click("nav-register").await?;
     app.click("register-tab-children").await?;

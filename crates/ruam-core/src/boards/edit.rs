@@ -33,12 +33,25 @@ pub struct CardDetail {
     pub history: Vec<CardEvent>,
     pub created_by: String,
     pub created_at: String,
+    /// The meeting whose action item the card is.
+    pub meeting: Option<MeetingLink>,
     /// Whether the reader may change the card's fields, and delete it.
     pub may_edit: bool,
     pub may_delete: bool,
     /// Whether the reader may comment, attach and tick the checklist (those who work on
     /// the board, and the card's assignees and reviewer).
     pub may_contribute: bool,
+}
+
+/// The meeting a card came from: its committee and when it met.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct MeetingLink {
+    pub meeting_id: String,
+    pub committee_name: String,
+    /// Local time, `YYYY-MM-DDTHH:MM`.
+    pub starts_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -152,6 +165,15 @@ pub async fn card_detail(
     .bind(card_id)
     .fetch_all(&mut *conn)
     .await?;
+    let meeting: Option<MeetingLink> = sqlx::query_as(
+        "SELECT m.id AS meeting_id, k.name AS committee_name, m.starts_at
+         FROM cards c JOIN meetings m ON m.id = c.meeting_id
+              JOIN committees k ON k.id = m.committee_id
+         WHERE c.id = ? AND m.deleted_at IS NULL",
+    )
+    .bind(card_id)
+    .fetch_optional(&mut *conn)
+    .await?;
     let history: Vec<CardEvent> = sqlx::query_as(
         "SELECT kind, detail, actor, at FROM card_events WHERE card_id = ? ORDER BY at, rowid",
     )
@@ -173,6 +195,7 @@ pub async fn card_detail(
         history,
         created_by: row.created_by,
         created_at: row.created_at,
+        meeting,
         may_edit: rights.edit,
         may_delete: rights.delete,
         may_contribute: rights.contribute,

@@ -331,6 +331,12 @@ async fn action_items_become_task_cards_on_the_right_board_linked_back() {
     assert!(board.columns[0].cards.iter().any(|c| c.id == item.card_id));
     let tasks = t.vault.my_tasks(MyTasksQuery::default()).await.unwrap();
     assert!(tasks.iter().any(|task| task.card.id == item.card_id));
+    // The card says which meeting it came from.
+    let detail = t.vault.card(&item.card_id).await.unwrap();
+    let from = detail.meeting.unwrap();
+    assert_eq!(from.meeting_id, planned.summary.id);
+    assert_eq!(from.starts_at, "2027-01-14T09:30");
+    assert_eq!(from.committee_name, "คณะทำงานคุ้มครองเด็กอำเภอแม่สาย");
     // A team item goes on the team's board; a case the meeting did not review is refused.
     t.vault
         .add_action_item(NewActionItem {

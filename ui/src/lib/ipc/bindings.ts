@@ -357,6 +357,8 @@ export type CardDetail = {
 	history: CardEvent[],
 	createdBy: string,
 	createdAt: string,
+	/**  The meeting whose action item the card is. */
+	meeting: MeetingLink | null,
 	/**  Whether the reader may change the card's fields, and delete it. */
 	mayEdit: boolean,
 	mayDelete: boolean,
@@ -929,6 +931,14 @@ export type LineView = {
 export type LivesWith = "both_parents" | "one_parent" | "grandparents" | "relatives" | "other" | "alone";
 
 export type LockReason = "idle";
+
+/**  The meeting a card came from: its committee and when it met. */
+export type MeetingLink = {
+	meetingId: string,
+	committeeName: string,
+	/**  Local time, `YYYY-MM-DDTHH:MM`. */
+	startsAt: string,
+};
 
 export type MeetingStatus = "planned" | "held" | "cancelled";
 

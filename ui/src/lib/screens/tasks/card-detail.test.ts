@@ -567,4 +567,26 @@ describe('a card’s history', () => {
 		expect(lines()[5]).toHaveTextContent('Malee Srisuk ตรวจรับงานนี้แล้ว');
 		expect(lines()[6]).toHaveTextContent('Somchai Jaidee แก้ไขชื่องาน, วันครบกำหนด');
 	});
+
+	it('says which meeting an action item came from, and opens that meeting', async () => {
+		const { user, dialog } = await openCard({
+			card_get: () =>
+				cardDetail({
+					meeting: { meetingId: 'mt-1', committeeName: 'Child protection working group', startsAt: '2027-01-14T09:30' }
+				})
+		});
+		const line = within(dialog).getByTestId('card-meeting');
+		expect(line.textContent).toContain('Child protection working group');
+		expect(line.textContent).toContain('2027');
+		await user.click(within(dialog).getByTestId('card-meeting-open'));
+		const { app } = await import('$lib/stores/app.svelte');
+		const { takeMeetingWanted } = await import('$lib/navigation');
+		expect(app.section).toBe('meetings');
+		expect(takeMeetingWanted()).toBe('mt-1');
+	});
+
+	it('shows no meeting for a card that did not come from one', async () => {
+		const { dialog } = await openCard();
+		expect(within(dialog).queryByTestId('card-meeting')).toBeNull();
+	});
 });

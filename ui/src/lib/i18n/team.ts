@@ -158,7 +158,14 @@ export const AUDIT_ACTION_KEYS: Readonly<Record<string, string>> = {
 	'meeting.export': 'auditAction.meeting_export',
 	'meeting.view': 'auditAction.meeting_view',
 	'committee.manage': 'auditAction.committee_manage',
-	'meeting.run': 'auditAction.meeting_run'
+	'meeting.run': 'auditAction.meeting_run',
+	'register.child.update': 'auditAction.register_child_update',
+	'sync.start': 'auditAction.sync_start',
+	'sync.invite': 'auditAction.sync_invite',
+	'sync.device.approve': 'auditAction.sync_device_approve',
+	'sync.device.revoke': 'auditAction.sync_device_revoke',
+	'sync.case.drop': 'auditAction.sync_case_drop',
+	'sync.conflict.resolve': 'auditAction.sync_conflict_resolve'
 };
 
 /** The kinds of record an audit entry can be about (the entity filter offers these). */

@@ -5,6 +5,7 @@
 //! case, in the section its author chose: the meeting holds only the link, and each reader
 //! sees of a review what they may see of its case.
 
+pub mod committees;
 pub mod ics;
 pub mod store;
 

@@ -12,6 +12,7 @@ mod fund_ledger;
 mod funds;
 mod join;
 mod keys;
+mod meeting_exports;
 mod meetings;
 mod open;
 mod register;

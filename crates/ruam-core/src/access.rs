@@ -120,6 +120,10 @@ pub enum Action {
     ReplaceRecoveryKey,
     /// Confirm the recovery key was written down.
     AcknowledgeRecoveryKey,
+    /// Plan backups and make one: the whole vault, in a file the recovery key opens.
+    BackUpVault,
+    /// Put a backup in the vault's place.
+    RestoreVault,
     /// Be told at sign-in whether the audit log's chain holds.
     CheckAuditLog,
     /// Browse the audit log.
@@ -210,9 +214,11 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 44] = [
+    pub const ALL: [Action; 46] = [
         Action::ReplaceRecoveryKey,
         Action::AcknowledgeRecoveryKey,
+        Action::BackUpVault,
+        Action::RestoreVault,
         Action::CheckAuditLog,
         Action::ReadAuditLog,
         Action::ExportAuditLog,
@@ -262,6 +268,8 @@ impl Action {
         match self {
             Action::ReplaceRecoveryKey => "recovery_key.replace",
             Action::AcknowledgeRecoveryKey => "recovery_key.acknowledge",
+            Action::BackUpVault => "vault.backup",
+            Action::RestoreVault => "vault.restore",
             Action::CheckAuditLog => "audit.verify",
             Action::ReadAuditLog => "audit.read",
             Action::ExportAuditLog => "audit.export",
@@ -310,9 +318,10 @@ impl Action {
     /// The right an action needs, if any; `None` is open to every signed-in member.
     pub fn requires(self) -> Option<Permission> {
         match self {
-            Action::ReplaceRecoveryKey | Action::AcknowledgeRecoveryKey => {
-                Some(Permission::ManageRecovery)
-            }
+            Action::ReplaceRecoveryKey
+            | Action::AcknowledgeRecoveryKey
+            | Action::BackUpVault
+            | Action::RestoreVault => Some(Permission::ManageRecovery),
             Action::CheckAuditLog | Action::ReadAuditLog | Action::ExportAuditLog => {
                 Some(Permission::ReadAudit)
             }
@@ -495,6 +504,8 @@ pub fn authorize(actor: Actor<'_>, action: Action, resource: Resource<'_>) -> Re
         (
             Action::ReplaceRecoveryKey
             | Action::AcknowledgeRecoveryKey
+            | Action::BackUpVault
+            | Action::RestoreVault
             | Action::ChangeSettings
             | Action::ManageDevices
             | Action::SyncDevice,
@@ -600,6 +611,8 @@ mod tests {
         match action {
             Action::ReplaceRecoveryKey
             | Action::AcknowledgeRecoveryKey
+            | Action::BackUpVault
+            | Action::RestoreVault
             | Action::ChangeSettings
             | Action::ManageDevices
             | Action::SyncDevice => Resource::Vault,

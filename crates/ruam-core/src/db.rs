@@ -30,11 +30,26 @@ const PAGE_HMAC_BEFORE: &str = "HMAC_SHA512";
 /// (a plain SQLite would accept `PRAGMA key`, ignore it and write plaintext).
 /// Statement logging is off: the first statement of every connection holds the key.
 pub async fn open(path: &Path, key: &SecretKey, create: bool) -> Result<SqlitePool> {
-    match open_with(path, key, create, PAGE_HMAC).await {
+    open_migrated(path, key, create, true).await
+}
+
+/// Open an existing database without touching its schema: a restored backup is checked
+/// as it was made before anything is written to it.
+pub async fn open_as_is(path: &Path, key: &SecretKey) -> Result<SqlitePool> {
+    open_migrated(path, key, false, false).await
+}
+
+async fn open_migrated(
+    path: &Path,
+    key: &SecretKey,
+    create: bool,
+    migrate: bool,
+) -> Result<SqlitePool> {
+    match open_with(path, key, create, PAGE_HMAC, migrate).await {
         // A file whose pages do not check out with this HMAC may be a vault made before;
         // if it does not open that way either, the first answer stands.
         Err(first @ Error::Corrupt { .. }) if !create && does_not_open(&first) => {
-            open_with(path, key, create, PAGE_HMAC_BEFORE)
+            open_with(path, key, create, PAGE_HMAC_BEFORE, migrate)
                 .await
                 .map_err(|_| first)
         }
@@ -53,6 +68,7 @@ async fn open_with(
     key: &SecretKey,
     create: bool,
     page_hmac: &str,
+    migrate: bool,
 ) -> Result<SqlitePool> {
     init_openssl();
     if !create {
@@ -104,6 +120,9 @@ async fn open_with(
         .connect_with(options)
         .await
         .map_err(|e| classify(path, e))?;
+    if !migrate {
+        return Ok(pool);
+    }
     if let Err(err) = MIGRATOR.run(&pool).await {
         pool.close().await;
         return Err(match err {

@@ -26,6 +26,8 @@ pub enum ErrorCode {
     Offline,
     /// The sync relay refused (this device revoked, an invite used, …); the message says why.
     RelayRefused,
+    /// A file refused as a backup: `backupFault` says why (not a backup, cut short, …).
+    BackupRefused,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -100,6 +102,8 @@ pub enum Error {
     /// have.
     #[error("a file's bytes have not all arrived")]
     FileIncomplete,
+    #[error("{0}")]
+    Backup(crate::backup::BackupFault),
 }
 
 /// What a person can do about a damaged file.
@@ -165,6 +169,7 @@ impl Error {
             | Self::Json(_) => ErrorCode::Internal,
             Self::Offline(_) => ErrorCode::Offline,
             Self::RelayRefused(_) => ErrorCode::RelayRefused,
+            Self::Backup(_) => ErrorCode::BackupRefused,
         }
     }
 
@@ -180,6 +185,14 @@ impl Error {
     pub fn retry_after_secs(&self) -> Option<u32> {
         match self {
             Self::Throttled { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+
+    /// Why a file was refused as a backup.
+    pub fn backup_fault(&self) -> Option<crate::backup::BackupFault> {
+        match self {
+            Self::Backup(fault) => Some(*fault),
             _ => None,
         }
     }

@@ -3,6 +3,7 @@
 //! that is its own state, not an empty option.
 
 mod audit_log;
+mod backup;
 mod boards;
 mod cards;
 mod case_records;
@@ -38,6 +39,7 @@ use crate::throttle::Attempts;
 use crate::{access, audit, Error, Result};
 
 pub use audit_log::{AuditPage, AuditQuery, AuditRow, ExportedFile};
+pub use backup::{BackupPlan, BackupPlanRequest, BackupSecret, RestoreDone, RestoreRequest};
 pub use boards::{CardMove, CardReview, MyTasksQuery};
 pub use cards::{
     CardEdit, CardTick, ColumnPage, ColumnSave, NewCardAttachment, NewCardComment, TaskCounts,
@@ -289,6 +291,9 @@ impl Vault {
     /// A vault in `paths`, its device secrets in `keyring`. Starts locked (or absent).
     pub fn new(paths: VaultPaths, keyring: Arc<dyn DeviceSecretStore>) -> Self {
         let settings = Settings::load(&paths);
+        if let Err(err) = crate::backup::restore::finish_interrupted(&paths) {
+            tracing::error!(%err, "could not finish a restore that was interrupted");
+        }
         Self {
             paths,
             keyring,

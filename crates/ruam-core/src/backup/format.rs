@@ -180,7 +180,9 @@ pub struct Writer<W: Write> {
 
 impl<W: Write> std::fmt::Debug for Writer<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Writer").field("chunk", &self.index).finish_non_exhaustive()
+        f.debug_struct("Writer")
+            .field("chunk", &self.index)
+            .finish_non_exhaustive()
     }
 }
 
@@ -330,7 +332,9 @@ pub struct Payload<R: Read> {
 
 impl<R: Read> std::fmt::Debug for Payload<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Payload").field("chunk", &self.index).finish_non_exhaustive()
+        f.debug_struct("Payload")
+            .field("chunk", &self.index)
+            .finish_non_exhaustive()
     }
 }
 

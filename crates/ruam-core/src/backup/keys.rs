@@ -139,20 +139,32 @@ mod tests {
     fn a_backup_slot_opens_with_its_passphrase_in_its_vault_only() {
         let data_key = SecretKey::random().unwrap();
         let p = Argon2Params::FAST_FOR_TESTS;
-        let slot = PassphraseSlot::new("vault-a", "m1", "long enough passphrase", p, &data_key)
-            .unwrap();
+        let slot =
+            PassphraseSlot::new("vault-a", "m1", "long enough passphrase", p, &data_key).unwrap();
         assert_eq!(
             slot.open("vault-a", "long enough passphrase").unwrap(),
             Some(data_key.clone())
         );
-        assert_eq!(slot.open("vault-a", "long enough passphrasE").unwrap(), None);
-        assert_eq!(slot.open("vault-b", "long enough passphrase").unwrap(), None);
+        assert_eq!(
+            slot.open("vault-a", "long enough passphrasE").unwrap(),
+            None
+        );
+        assert_eq!(
+            slot.open("vault-b", "long enough passphrase").unwrap(),
+            None
+        );
         let mut moved = slot.clone();
         moved.member_id = "m2".into();
-        assert_eq!(moved.open("vault-a", "long enough passphrase").unwrap(), None);
+        assert_eq!(
+            moved.open("vault-a", "long enough passphrase").unwrap(),
+            None
+        );
         let mut costly = slot.clone();
         costly.argon2.m_kib = u32::MAX;
-        assert_eq!(costly.open("vault-a", "long enough passphrase").unwrap(), None);
+        assert_eq!(
+            costly.open("vault-a", "long enough passphrase").unwrap(),
+            None
+        );
 
         let found = open_data_key(
             "vault-a",

@@ -233,7 +233,8 @@ pub(crate) async fn write(
         len: bytes.len() as u64,
     }));
     let manifest = Manifest { files, counts }.encode()?;
-    let payload_len = manifest.len() as u64 + db_len + small.iter().map(|(_, b)| b.len() as u64).sum::<u64>();
+    let payload_len =
+        manifest.len() as u64 + db_len + small.iter().map(|(_, b)| b.len() as u64).sum::<u64>();
     let created_at = crate::outbox::now_utc();
     let header = Header {
         format: format::FORMAT,
@@ -247,7 +248,16 @@ pub(crate) async fn write(
     };
     let (key, dest_owned) = (data_key.clone(), dest.to_owned());
     let written = tokio::task::spawn_blocking(move || {
-        write_file(&dest_owned, header, &key, &manifest, &database, db_len, &small, &progress)
+        write_file(
+            &dest_owned,
+            header,
+            &key,
+            &manifest,
+            &database,
+            db_len,
+            &small,
+            &progress,
+        )
     })
     .await
     .map_err(|e| Error::Task(e.to_string()))?;
@@ -365,7 +375,7 @@ pub(crate) fn file_prefix(vault_id: &str) -> String {
 pub(crate) fn file_name(vault_id: &str, now: time::OffsetDateTime) -> Result<String> {
     let stamp = now
         .format(time::macros::format_description!(
-            "[year][month][day]T[hour][minute][second]Z"
+            "[year][month][day]T[hour][minute][second][subsecond digits:3]Z"
         ))
         .map_err(|_| Error::Encode("a date"))?;
     Ok(format!("{}{stamp}.{EXTENSION}", file_prefix(vault_id)))

@@ -114,14 +114,20 @@ pub async fn check(unpacked: &Unpacked) -> Result<(sqlx::SqlitePool, RestoreChec
             .fetch_all(&mut *conn)
             .await?;
         if integrity != ["ok"] {
-            tracing::warn!(problems = integrity.len(), "restored database fails its integrity check");
+            tracing::warn!(
+                problems = integrity.len(),
+                "restored database fails its integrity check"
+            );
             return Err(failed());
         }
         let pages: Vec<String> = sqlx::query_scalar("PRAGMA cipher_integrity_check")
             .fetch_all(&mut *conn)
             .await?;
         if !pages.is_empty() {
-            tracing::warn!(problems = pages.len(), "restored database has pages that do not authenticate");
+            tracing::warn!(
+                problems = pages.len(),
+                "restored database has pages that do not authenticate"
+            );
             return Err(failed());
         }
         let counts = super::count_rows(&mut conn).await?;

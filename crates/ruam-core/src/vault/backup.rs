@@ -178,7 +178,8 @@ impl Vault {
             open.authorize(Action::BackUpVault, Resource::Vault).await?;
             let slot = match request.passphrase {
                 Some(passphrase) if !passphrase.is_empty() => {
-                    self.verify_passphrase(open, SecretString::from(passphrase.expose())).await?;
+                    self.verify_passphrase(open, SecretString::from(passphrase.expose()))
+                        .await?;
                     let (vault_id, member_id, key, argon2) = (
                         open.vault_id.clone(),
                         open.member.id.clone(),
@@ -243,14 +244,12 @@ impl Vault {
             recovery: file.recovery_slot().cloned(),
             passphrases: passphrase_slots(&open.pool).await?,
         };
-        let now = time::OffsetDateTime::now_utc();
+        let mut now = time::OffsetDateTime::now_utc();
         let mut dest = folder.join(backup::file_name(&open.vault_id, now)?);
-        if dest.exists() {
-            // Two in the same second: the second waits its turn in the name.
-            dest = folder.join(backup::file_name(
-                &open.vault_id,
-                now + time::Duration::seconds(1),
-            )?);
+        while dest.exists() {
+            // Two in the same millisecond: the second takes the next one's name.
+            now += time::Duration::milliseconds(1);
+            dest = folder.join(backup::file_name(&open.vault_id, now)?);
         }
         let written = backup::write(
             &open.pool,
@@ -312,13 +311,9 @@ impl Vault {
             if !row.daily || row.folder.is_none() {
                 return Ok(None);
             }
-            let last = row
-                .last_at
-                .as_deref()
-                .and_then(|at| {
-                    time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
-                        .ok()
-                });
+            let last = row.last_at.as_deref().and_then(|at| {
+                time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok()
+            });
             if last.is_some_and(|last| now - last < time::Duration::hours(24)) {
                 return Ok(None);
             }
@@ -374,7 +369,11 @@ impl Vault {
     /// and its recovery key or a lead's passphrase. The backup is unpacked into a new
     /// folder and checked (a damaged one is refused and the vault stays as it was); then
     /// the vault locks and the files switch, the old ones kept in a folder beside.
-    pub async fn restore(&self, request: RestoreRequest, progress: Progress) -> Result<RestoreDone> {
+    pub async fn restore(
+        &self,
+        request: RestoreRequest,
+        progress: Progress,
+    ) -> Result<RestoreDone> {
         let file = PathBuf::from(request.file.trim());
         if request.file.trim().is_empty() || !file.is_file() {
             return Err(Error::invalid("file", "is not an existing file"));
@@ -389,7 +388,8 @@ impl Vault {
         let mut state = self.state.write().await;
         let expect_vault = match &*state {
             State::Unlocked(open) => {
-                open.authorize(Action::RestoreVault, Resource::Vault).await?;
+                open.authorize(Action::RestoreVault, Resource::Vault)
+                    .await?;
                 Some(open.vault_id.clone())
             }
             State::Joining(_) => return Err(Error::Locked),

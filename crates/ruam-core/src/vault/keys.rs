@@ -190,7 +190,11 @@ impl Vault {
 
     /// Check the signed-in member's passphrase (wrong attempts count, as at unlock) and
     /// return the slot file it was checked against.
-    pub(super) async fn verify_passphrase(&self, open: &Open, passphrase: SecretString) -> Result<SlotFile> {
+    pub(super) async fn verify_passphrase(
+        &self,
+        open: &Open,
+        passphrase: SecretString,
+    ) -> Result<SlotFile> {
         let file = SlotFile::load(&self.paths)?;
         Attempts::load(&self.paths).check(now_unix())?;
         let device_secret = self

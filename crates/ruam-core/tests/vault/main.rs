@@ -4,6 +4,7 @@
 mod support;
 
 mod audit;
+mod backup;
 mod boards;
 mod cards;
 mod cases;

@@ -226,6 +226,40 @@ impl Vault {
         self.backup_plan(suggested).await
     }
 
+    /// After a lead changed their passphrase: the slot that opens this laptop's backups
+    /// follows (backups made before still open with the old one).
+    pub(super) async fn renew_backup_slot(
+        &self,
+        open: &super::Open,
+        passphrase: &SecretString,
+    ) -> Result<()> {
+        let held: i64 = sqlx::query_scalar("SELECT count(*) FROM backup_slots WHERE member_id = ?")
+            .bind(&open.member.id)
+            .fetch_one(&open.pool)
+            .await?;
+        if held == 0 {
+            return Ok(());
+        }
+        let (vault_id, member_id, key, argon2, passphrase) = (
+            open.vault_id.clone(),
+            open.member.id.clone(),
+            open.data_key.clone(),
+            self.argon2,
+            SecretString::from(passphrase.expose()),
+        );
+        let slot = blocking(move || {
+            PassphraseSlot::new(&vault_id, &member_id, passphrase.expose(), argon2, &key)
+        })
+        .await?;
+        sqlx::query("UPDATE backup_slots SET slot = ?, made_at = ? WHERE member_id = ?")
+            .bind(serde_json::to_string(&slot)?)
+            .bind(crate::outbox::now_utc())
+            .bind(&open.member.id)
+            .execute(&open.pool)
+            .await?;
+        Ok(())
+    }
+
     /// A backup now: into `folder` (the plan's when `None`), then the oldest of this
     /// vault's backups there beyond the plan's number are removed.
     pub async fn back_up(&self, folder: Option<&Path>, progress: Progress) -> Result<BackupFile> {

@@ -55,13 +55,17 @@ impl Vault {
                 &open.vault_id,
                 &open.member.id,
                 &open.member.sign_in_name,
-                request.new,
+                SecretString::from(request.new.expose()),
                 &device_secret,
                 &open.data_key,
             )
             .await?;
         file.replace(slot);
         file.save(&self.paths)?;
+        if let Err(err) = self.renew_backup_slot(open, &request.new).await {
+            // The old passphrase still opens the backups made so far; new ones too.
+            tracing::warn!(%err, "could not renew the backup passphrase slot");
+        }
         if open.member.must_change_passphrase {
             // The first passphrase is gone from the slot file; the flag follows.
             let cleared = async {

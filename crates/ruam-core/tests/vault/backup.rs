@@ -174,6 +174,28 @@ async fn on_another_laptop_a_leads_backup_passphrase_restores_and_then_signs_in(
     assert_eq!(plan_now.passphrases, 1);
     let file = t.vault.back_up(None, quiet()).await.unwrap();
     assert!(file.path.starts_with(&folder.path().display().to_string()));
+    // A new passphrase opens the backups made after it; the old one those before.
+    const NEW: &str = "jasmine tractor monsoon violin";
+    t.vault
+        .change_passphrase(change_request(PASSPHRASE, NEW))
+        .await
+        .unwrap();
+    let after = t.vault.back_up(None, quiet()).await.unwrap();
+    let fourth = TestVault::empty();
+    let old_one = fourth
+        .vault
+        .restore(with_passphrase(&after.path, PASSPHRASE), quiet())
+        .await;
+    assert!(
+        matches!(old_one, Err(Error::InvalidCredentials)),
+        "{old_one:?}"
+    );
+    fourth
+        .vault
+        .restore(with_passphrase(&after.path, NEW), quiet())
+        .await
+        .unwrap();
+    fourth.unlock(NEW).await.unwrap();
 
     // A new laptop: no vault, its own keyring.
     let other = TestVault::empty();
@@ -182,7 +204,7 @@ async fn on_another_laptop_a_leads_backup_passphrase_restores_and_then_signs_in(
         .backups_in(&folder.path().display().to_string())
         .await
         .unwrap();
-    assert_eq!(listed.len(), 1);
+    assert_eq!(listed.len(), 2);
     assert!(listed[0].passphrase && !listed[0].this_vault);
     let wrong = other
         .vault

@@ -16,6 +16,8 @@ pub struct IpcError {
     /// For `corrupt`: the damaged file, and what can be done about it.
     pub path: Option<String>,
     pub remedy: Option<Remedy>,
+    /// For `backup_refused`: why the file was refused.
+    pub backup_fault: Option<ruam_core::backup::BackupFault>,
 }
 
 impl From<ruam_core::Error> for IpcError {
@@ -35,6 +37,7 @@ impl From<ruam_core::Error> for IpcError {
             retry_after_secs: err.retry_after_secs(),
             path: err.path().map(|p| p.display().to_string()),
             remedy: err.remedy(),
+            backup_fault: err.backup_fault(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! background sync, and writes a rolling log. Rules live in ruam-core.
 
 mod commands;
+mod backup;
 mod community;
 mod error;
 mod meetings;
@@ -131,6 +132,11 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::fund_books_check,
             commands::case_spending,
             commands::fund_ledger_export,
+            backup::backup_plan,
+            backup::backup_plan_set,
+            backup::backup_now,
+            backup::backup_list,
+            backup::backup_restore,
             community::village_list,
             community::village_add,
             community::village_update,
@@ -330,6 +336,7 @@ pub fn run() {
             let vault = Arc::new(Vault::new(paths, keyring));
             attach_vault(app.handle(), vault.clone());
             start_reminders(app.handle(), vault.clone());
+            backup::start_daily_backups(vault.clone());
             sync::start_background(app.handle(), vault);
             Ok(())
         })

@@ -88,6 +88,16 @@ export const commands = {
 	caseSpending: (caseId: string) => typedError<SpendingRequest[], IpcError>(__TAURI_INVOKE("case_spending", { caseId })),
 	/**  Export to the person's Downloads folder (or `RUAM_EXPORT_DIR`); returns the file's path. */
 	fundLedgerExport: (query: LedgerQuery) => typedError<ExportedFile, IpcError>(__TAURI_INVOKE("fund_ledger_export", { query })),
+	backupPlan: () => typedError<BackupPlan, IpcError>(__TAURI_INVOKE("backup_plan")),
+	backupPlanSet: (request: BackupPlanRequest) => typedError<BackupPlan, IpcError>(__TAURI_INVOKE("backup_plan_set", { request })),
+	/**
+	 *  A backup now, into `folder` (the plan's when absent; the suggested one, made if need
+	 *  be, when the plan has none).
+	 */
+	backupNow: (folder: string | null, onProgress: Channel<BackupProgress>) => typedError<BackupFile, IpcError>(__TAURI_INVOKE("backup_now", { folder, onProgress })),
+	backupList: (folder: string) => typedError<BackupInfo[], IpcError>(__TAURI_INVOKE("backup_list", { folder })),
+	/**  Restore a backup; the vault is locked afterwards (the window shows the lock screen). */
+	backupRestore: (request: RestoreRequest, onProgress: Channel<BackupProgress>) => typedError<RestoreDone, IpcError>(__TAURI_INVOKE("backup_restore", { request, onProgress })),
 	villageList: () => typedError<Village[], IpcError>(__TAURI_INVOKE("village_list")),
 	villageAdd: (village: NewVillage) => typedError<Village, IpcError>(__TAURI_INVOKE("village_add", { village })),
 	villageUpdate: (update: VillageUpdate) => typedError<Village, IpcError>(__TAURI_INVOKE("village_update", { update })),
@@ -277,6 +287,90 @@ export type AuditRow = {
 	/**  Where this entry stands in the merged log, to ask for the entries after it. */
 	cursor: string,
 };
+
+/**  Why a file was refused as a backup. Each says what a person can do about it. */
+export type BackupFault = 
+/**  Not a backup made by Ruam at all. */
+"not_a_backup" | 
+/**  Made by a newer version of Ruam. */
+"newer_format" | 
+/**  Changed or damaged after it was made. */
+"damaged" | 
+/**  Cut short (a copy that did not finish). */
+"truncated" | 
+/**  A backup of another team's vault than the one on this laptop. */
+"other_vault" | 
+/**
+ *  It opened, but the vault inside does not pass its checks (integrity, audit log,
+ *  counts).
+ */
+"failed_checks";
+
+/**  What a written backup is. */
+export type BackupFile = {
+	path: string,
+	bytes: number | null,
+	createdAt: string,
+};
+
+/**  What a backup file's header says, for a list to choose from (nothing decrypted). */
+export type BackupInfo = {
+	path: string,
+	createdAt: string,
+	bytes: number | null,
+	/**  Whether it is a backup of the vault on this laptop. */
+	thisVault: boolean,
+	/**  Whether a lead's passphrase opens it (else only the recovery key). */
+	passphrase: boolean,
+};
+
+export type BackupPhase = 
+/**  Writing the backup. */
+"writing" | 
+/**  Opening a backup and unpacking it. */
+"unpacking" | 
+/**  Checking what was unpacked. */
+"checking";
+
+/**  This laptop's backup plan, as a lead sees it. */
+export type BackupPlan = {
+	folder: string | null,
+	keep: number,
+	daily: boolean,
+	lastAt: string | null,
+	lastFile: string | null,
+	lastBytes: number | null,
+	/**  The error code of the last scheduled backup, when it failed. */
+	lastError: string | null,
+	/**  Whether the signed-in lead's passphrase opens this laptop's backups. */
+	myPassphrase: boolean,
+	/**  How many leads' passphrases open them (the recovery key always does). */
+	passphrases: number,
+	/**  Where a backup goes when no folder is set. */
+	suggestedFolder: string,
+};
+
+export type BackupPlanRequest = {
+	/**  An existing folder, written to once to be sure it can be. */
+	folder: string | null,
+	keep: number,
+	daily: boolean,
+	/**
+	 *  The signed-in lead's passphrase, to make (or renew) the slot that lets it open
+	 *  backups on another laptop. Optional once the slot exists.
+	 */
+	passphrase: SecretString | null,
+};
+
+/**  How far a backup or a restore has gone, for a progress bar. */
+export type BackupProgress = {
+	phase: BackupPhase,
+	done: number | null,
+	total: number | null,
+};
+
+/**  How a person opens a backup to restore it. */
+export type BackupSecret = { with: "recoveryKey"; secret: SecretString } | { with: "passphrase"; secret: SecretString };
 
 export type Board = {
 	id: string,
@@ -683,7 +777,9 @@ export type ErrorCode = "locked" | "forbidden" | "not_found" | "invalid" | "conf
 /**  The sync relay could not be reached: changes wait on this laptop. */
 "offline" | 
 /**  The sync relay refused (this device revoked, an invite used, …); the message says why. */
-"relay_refused";
+"relay_refused" | 
+/**  A file refused as a backup: `backupFault` says why (not a backup, cut short, …). */
+"backup_refused";
 
 export type ExportedFile = {
 	path: string,
@@ -833,6 +929,8 @@ export type IpcError = {
 	/**  For `corrupt`: the damaged file, and what can be done about it. */
 	path: string | null,
 	remedy: Remedy | null,
+	/**  For `backup_refused`: why the file was refused. */
+	backupFault: BackupFault | null,
 };
 
 export type ItemKind = "topic" | "case_review";
@@ -1518,6 +1616,35 @@ export type RequestQuery = {
 
 /**  A member's part in a case. */
 export type Responsibility = "lead" | "support" | "review";
+
+/**  What the checks of an unpacked backup found, for the person restoring it. */
+export type RestoreCheck = {
+	createdAt: string,
+	/**  Tables whose rows were counted and found as many as when the backup was made. */
+	tables: number,
+	rows: number | null,
+	auditEntries: number,
+};
+
+/**  A restore done: the vault is the backup's now, and locked. */
+export type RestoreDone = {
+	check: RestoreCheck,
+	/**
+	 *  Where the vault's files as they were before the restore are kept (`None` on a
+	 *  laptop that had no vault).
+	 */
+	replaced: string | null,
+	/**
+	 *  Whether the passphrase typed now signs in on this laptop (else the recovery key
+	 *  does, and sets one).
+	 */
+	passphraseSignsIn: boolean,
+};
+
+export type RestoreRequest = {
+	file: string,
+	secret: BackupSecret,
+};
 
 /**  Where a card that needs review stands. */
 export type Review = "none" | 

@@ -583,3 +583,55 @@ mod tests {
         assert!(writer.write_all(b"12345").is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn valid_backup() -> Vec<u8> {
+        let key = SecretKey::from_bytes([9u8; 32]);
+        let header = Header {
+            format: FORMAT,
+            vault_id: "v1".into(),
+            backup_id: hex::encode([7u8; 16]),
+            created_at: "2026-12-03T00:00:00Z".into(),
+            payload_len: 9000,
+            chunk_len: 4096,
+            recovery: None,
+            passphrases: Vec::new(),
+        };
+        let mut writer = Writer::new(Vec::new(), header, &key).unwrap();
+        writer.write_all(&[0x5a; 9000]).unwrap();
+        writer.finish().unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Any bytes at all: refused, never a panic.
+        #[test]
+        fn any_bytes_are_read_without_panic(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
+            crate::backup::read_any(&bytes);
+            let mut with_magic = MAGIC.to_vec();
+            with_magic.extend_from_slice(&bytes);
+            crate::backup::read_any(&with_magic);
+        }
+
+        /// A real backup with bytes changed, cut or added: refused, never a panic.
+        #[test]
+        fn a_changed_backup_is_read_without_panic(
+            changes in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let mut bytes = valid_backup();
+            for (at, value) in changes {
+                let i = at.index(bytes.len());
+                bytes[i] = value;
+            }
+            crate::backup::read_any(&bytes);
+            let end = cut.index(bytes.len());
+            crate::backup::read_any(&bytes[..end]);
+        }
+    }
+}

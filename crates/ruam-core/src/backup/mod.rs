@@ -380,3 +380,45 @@ pub(crate) fn file_name(vault_id: &str, now: time::OffsetDateTime) -> Result<Str
         .map_err(|_| Error::Encode("a date"))?;
     Ok(format!("{}{stamp}.{EXTENSION}", file_prefix(vault_id)))
 }
+
+/// Everything that reads a backup file, on any bytes at all: the header, its slots (with
+/// a fixed recovery key and passphrase, as a person would try them), the payload under a
+/// fixed data key, and the manifest. Only errors come out, never a panic: the fuzz target
+/// (`fuzz/`, `./x fuzz`) and the property tests call it.
+pub fn read_any(bytes: &[u8]) {
+    let mut input = bytes;
+    if let Ok((header, hash)) = format::read_header(&mut input) {
+        let Ok(key) =
+            crate::recovery::RecoveryKey::parse("7777-7777-7777-7777-7777-7777-7777-7777")
+        else {
+            return;
+        };
+        let passphrase_slots: Vec<PassphraseSlot> = header
+            .passphrases
+            .iter()
+            // A slot's Argon2id cost is the attacker's to choose: a fuzzer is not made to
+            // pay it (`PassphraseSlot::open` refuses absurd costs before any work).
+            .filter(|s| s.argon2.m_kib <= 64 && s.argon2.t <= 2)
+            .cloned()
+            .collect();
+        let _ = keys::open_data_key(
+            &header.vault_id,
+            header.recovery.as_ref(),
+            &passphrase_slots,
+            &Opener::RecoveryKey(&key),
+        );
+        let _ = keys::open_data_key(
+            &header.vault_id,
+            None,
+            &passphrase_slots,
+            &Opener::Passphrase("fuzz passphrase"),
+        );
+        let data_key = SecretKey::from_bytes([9u8; 32]);
+        if let Ok(mut payload) = format::Payload::new(input, header, hash, &data_key) {
+            if read_manifest(&mut payload).is_ok() {
+                let _ = payload.copy_to(u64::MAX, &mut std::io::sink(), &mut |_| {});
+            }
+        }
+    }
+    let _ = Manifest::parse(bytes, bytes.len() as u64);
+}

@@ -33,6 +33,8 @@ enum Command {
     AuditExport,
     RecoveryKeyRegenerate,
     RecoveryKeyAcknowledge,
+    BackupPlan,
+    BackupNow,
     SettingsSet,
     PassphraseChange,
     CaseCreate,
@@ -124,7 +126,7 @@ enum Command {
     ChildUpdate,
 }
 
-const COMMANDS: [Command; 105] = [
+const COMMANDS: [Command; 107] = [
     Command::TeamOverview,
     Command::VillageList,
     Command::VillageAdd,
@@ -141,6 +143,8 @@ const COMMANDS: [Command; 105] = [
     Command::AuditExport,
     Command::RecoveryKeyRegenerate,
     Command::RecoveryKeyAcknowledge,
+    Command::BackupPlan,
+    Command::BackupNow,
     Command::SettingsSet,
     Command::CaseCreate,
     Command::CaseList,
@@ -247,9 +251,10 @@ impl Command {
             | Command::AgencyUpdate => Some(Permission::ManageTeam),
             Command::RoleAdd | Command::RoleUpdate => Some(Permission::ManageRoles),
             Command::AuditLog | Command::AuditExport => Some(Permission::ReadAudit),
-            Command::RecoveryKeyRegenerate | Command::RecoveryKeyAcknowledge => {
-                Some(Permission::ManageRecovery)
-            }
+            Command::RecoveryKeyRegenerate
+            | Command::RecoveryKeyAcknowledge
+            | Command::BackupPlan
+            | Command::BackupNow => Some(Permission::ManageRecovery),
             Command::TeamOverview | Command::SettingsSet | Command::PassphraseChange => None,
             // Every member sees the villages; those who keep the register change them.
             Command::VillageList | Command::PlaceSearch => None,
@@ -371,6 +376,7 @@ impl Command {
             Command::AuditExport => "audit.export",
             Command::RecoveryKeyRegenerate => "recovery_key.replace",
             Command::RecoveryKeyAcknowledge => "recovery_key.acknowledge",
+            Command::BackupPlan | Command::BackupNow => "vault.backup",
             Command::SettingsSet => "settings.change",
             Command::PassphraseChange => "passphrase.change",
             Command::CaseCreate => "case.create",
@@ -1085,6 +1091,11 @@ async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> R
             v.regenerate_recovery_key(confirm(own)).await.map(drop)
         }
         Command::RecoveryKeyAcknowledge => v.acknowledge_recovery_key().await.map(drop),
+        Command::BackupPlan => v.backup_plan(t.dir.path()).await.map(drop),
+        Command::BackupNow => v
+            .back_up(Some(t.dir.path()), std::sync::Arc::new(|_| {}))
+            .await
+            .map(drop),
         Command::SettingsSet => v
             .update_settings(
                 serde_json::from_value(

@@ -7,6 +7,7 @@ import { mockIPC } from '@tauri-apps/api/mocks';
 import { screen } from '@testing-library/svelte';
 import type { UserEvent } from '@testing-library/user-event';
 import type {
+	BackupPlan,
 	Board,
 	CardDetail,
 	CardSummary,
@@ -90,6 +91,7 @@ export function ipcError(code: ErrorCode, extra: Partial<IpcError> = {}): IpcErr
 		retryAfterSecs: null,
 		path: null,
 		remedy: null,
+		backupFault: null,
 		...extra
 	};
 }
@@ -233,6 +235,8 @@ export function installBackend(handlers: Record<string, Handler>) {
 		passphrase_assess: () => ({ score: 3, acceptable: true, problem: null }),
 		// Settings shows Devices and sync: a laptop not set up for it, unless a test says otherwise.
 		sync_status: () => syncStatus(),
+		// Settings shows the backups to a role with recovery.manage: none made yet, unless a test says otherwise.
+		backup_plan: () => backupPlan(),
 		team_overview: () => team(),
 		settings_get: () => settings,
 		settings_set: (args) => {
@@ -258,6 +262,23 @@ export function installBackend(handlers: Record<string, Handler>) {
 		calls,
 		callsTo: (cmd: string) => calls.filter((call) => call.cmd === cmd),
 		emit: (event: string, payload: unknown) => emit(event, payload)
+	};
+}
+
+/** What `backup_plan` answers: no folder chosen, seven kept, no backup made yet, unless `overrides` say so. */
+export function backupPlan(overrides: Partial<BackupPlan> = {}): BackupPlan {
+	return {
+		folder: null,
+		keep: 7,
+		daily: false,
+		lastAt: null,
+		lastFile: null,
+		lastBytes: null,
+		lastError: null,
+		myPassphrase: false,
+		passphrases: 0,
+		suggestedFolder: '/home/somchai/Downloads/Ruam backups',
+		...overrides
 	};
 }
 

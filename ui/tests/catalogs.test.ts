@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import en from '$lib/i18n/en.json';
 import th from '$lib/i18n/th.json';
-import { AUDIT_BREAK_KEYS, CORRUPT_KEYS, FIELD_KEYS, LANGUAGES, PROBLEM_KEYS } from '$lib/i18n';
+import {
+	AUDIT_BREAK_KEYS,
+	BACKUP_FAULT_KEYS,
+	BACKUP_PHASE_KEYS,
+	CORRUPT_KEYS,
+	FIELD_KEYS,
+	LANGUAGES,
+	PROBLEM_KEYS
+} from '$lib/i18n';
 import {
 	AGENCY_KIND_KEYS,
 	AUDIT_ACTION_KEYS,
@@ -122,9 +130,35 @@ describe('message catalogs', () => {
 	});
 
 	it('name every audit action the core records, and every error code', () => {
-		expect(Object.keys(AUDIT_ACTION_KEYS)).toHaveLength(117);
+		expect(Object.keys(AUDIT_ACTION_KEYS)).toHaveLength(120);
 		expect(english.get('errors.passphrase_change_required')).toMatch(/passphrase/);
 		expect(thai.get('errors.passphrase_change_required')).toMatch(/วลีรหัสผ่าน/);
+	});
+
+	it('name what the core records of backups, and why it refuses a file, in both languages', () => {
+		const actions = {
+			'vault.backup': 'auditAction.vault_backup',
+			'vault.restore': 'auditAction.vault_restore',
+			'backup.plan': 'auditAction.backup_plan'
+		};
+		for (const [action, key] of Object.entries(actions)) {
+			expect(AUDIT_ACTION_KEYS[action], action).toBe(key);
+			expect(english.has(key), key).toBe(true);
+			expect(thai.get(key), key).toMatch(/[\u0E00-\u0E7F]/);
+		}
+		expect(Object.keys(BACKUP_FAULT_KEYS).sort()).toEqual(
+			['damaged', 'failed_checks', 'newer_format', 'not_a_backup', 'other_vault', 'truncated']
+		);
+		for (const key of ['errors.backup_refused', ...Object.values(BACKUP_FAULT_KEYS), ...Object.values(BACKUP_PHASE_KEYS)]) {
+			expect(english.has(key), key).toBe(true);
+			expect(thai.get(key), key).toMatch(/[\u0E00-\u0E7F]/);
+		}
+		// Each refusal says that nothing was restored (but another team's: nothing to do about it).
+		for (const fault of Object.keys(BACKUP_FAULT_KEYS)) {
+			expect(english.get(`errors.backup.${fault}`), fault).toContain('Nothing was restored');
+			expect(thai.get(`errors.backup.${fault}`), fault).toContain('ไม่มีสิ่งใดถูกกู้คืน');
+		}
+		expect(english.get('errors.backup.newer_format')).toContain('update Ruam to restore it');
 	});
 
 	it('name everything of the community register in both languages, the Thai written in Thai', () => {
@@ -277,6 +311,8 @@ describe('message catalogs', () => {
 		for (let score = 0; score <= 4; score++) used.add(`strength.score.${score}`);
 		for (const key of Object.values(PROBLEM_KEYS)) used.add(key);
 		for (const key of Object.values(AUDIT_BREAK_KEYS)) used.add(key);
+		for (const key of Object.values(BACKUP_FAULT_KEYS)) used.add(key);
+		for (const key of Object.values(BACKUP_PHASE_KEYS)) used.add(key);
 		for (const key of Object.values(CORRUPT_KEYS)) used.add(key).add(`${key}_unknown`);
 		for (const field of FIELD_KEYS) used.add(`fields.${field}`);
 		for (const language of LANGUAGES) used.add(`language.${language}`);

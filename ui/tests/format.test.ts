@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { get } from 'svelte/store';
-import { _, describeError, formatDate, formatDateTime, formatLocalTime, setLanguage, type Translate } from '$lib/i18n';
+import {
+	_,
+	describeError,
+	describeErrorCode,
+	formatDate,
+	formatDateTime,
+	formatLocalTime,
+	formatMegabytes,
+	setLanguage,
+	type Translate
+} from '$lib/i18n';
 import { AUDIT_ACTION_KEYS, labelFrom } from '$lib/i18n/team';
 import type { IpcError } from '$lib/ipc';
 import { roleDescription, roleLabel } from '$lib/roles';
@@ -15,6 +25,7 @@ const error = (code: string, extra: Partial<IpcError> = {}): IpcError =>
 		retryAfterSecs: null,
 		path: null,
 		remedy: null,
+		backupFault: null,
 		...extra
 	}) as IpcError;
 
@@ -158,6 +169,38 @@ describe('describeError', () => {
 			'ไฟล์ /d/keys/device.slot เสียหาย กรุณาปลดล็อกด้วยกุญแจกู้คืน ซึ่งจะสร้างไฟล์นี้ขึ้นใหม่ให้'
 		);
 		expect(corrupt({ remedy: 'backup' })).toContain('กู้คืนโฟลเดอร์ข้อมูลจากข้อมูลสำรอง');
+	});
+
+	it('says why a file was refused as a backup, and what to do about it', () => {
+		const refused = (extra: Partial<IpcError>) => describeError(error('backup_refused', extra), t());
+		expect(refused({ backupFault: 'damaged' })).toBe(
+			'This backup is damaged (it was changed after it was made). Nothing was restored; use another backup.'
+		);
+		expect(refused({ backupFault: 'truncated' })).toBe(
+			'This backup is incomplete: the file was cut short, perhaps while it was copied. Nothing was restored; copy it again or use another backup.'
+		);
+		expect(refused({ backupFault: 'other_vault' })).toBe('This is a backup of another team’s vault. Nothing was restored.');
+		expect(refused({ backupFault: 'newer_format' })).toContain('update Ruam to restore it');
+		expect(refused({ backupFault: 'failed_checks' })).toContain('does not pass its checks');
+		expect(refused({ backupFault: 'not_a_backup' })).toContain('not a Ruam backup');
+		expect(refused({})).toBe('This file cannot be restored. Nothing was restored; use another backup.');
+		setLanguage('th');
+		expect(refused({ backupFault: 'damaged' })).toContain('ข้อมูลสำรองนี้เสียหาย');
+	});
+
+	it('names an error kept as its code only (the last daily backup’s), however it is written', () => {
+		expect(describeErrorCode('internal', t())).toBe(describeError(error('internal'), t()));
+		expect(describeErrorCode('invalidcredentials', t())).toBe('The sign-in name or passphrase is not correct.');
+		expect(describeErrorCode('invalid', t())).toBe(
+			'Some of the information was not accepted. Please check it and try again.'
+		);
+		expect(describeErrorCode('disk_full_somehow', t())).toBe('disk_full_somehow');
+	});
+
+	it('shows sizes in megabytes, in the reader’s language', () => {
+		expect(formatMegabytes(12_345_678, 'en')).toBe('12.3 MB');
+		expect(formatMegabytes(2_000, 'en')).toBe('0.1 MB');
+		expect(formatMegabytes(0, 'th')).toBe('0.0 MB');
 	});
 
 	it('falls back to the core’s message for a code the catalog does not know', () => {

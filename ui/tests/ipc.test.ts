@@ -2,6 +2,11 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+	backupList,
+	backupNow,
+	backupPlan,
+	backupPlanSet,
+	backupRestore,
 	boardColumnCards,
 	cardAttachmentAdd,
 	cardAttachmentGet,
@@ -71,6 +76,7 @@ import {
 	volunteerAdd,
 	volunteerList,
 	volunteerUpdate,
+	type BackupProgress,
 	type ImportProgress,
 	type NewCommittee,
 	passphraseAssess,
@@ -519,6 +525,73 @@ describe('ipc wrappers', () => {
 		expect(toIpcError(corrupt).remedy).toBeNull();
 	});
 
+	it('keep why a file was refused as a backup, and only the reasons the core knows', () => {
+		const refused = { code: 'backup_refused', message: 'refused' };
+		expect(toIpcError({ ...refused, backupFault: 'damaged' })).toMatchObject({
+			code: 'backup_refused',
+			backupFault: 'damaged'
+		});
+		expect(toIpcError({ ...refused, backupFault: 'truncated' }).backupFault).toBe('truncated');
+		expect(toIpcError({ ...refused, backupFault: 'eaten' }).backupFault).toBeNull();
+		expect(toIpcError(refused).backupFault).toBeNull();
+	});
+
+	it('call the backup commands with the argument names the Rust side declares, progress on a channel', async () => {
+		const channels: { id: number }[] = [];
+		const answers = { now: deferred<unknown>(), restore: deferred<unknown>() };
+		const core = installBackend({
+			backup_plan_set: (args) => ({ ...(args.request as object), suggestedFolder: '/s' }),
+			backup_list: () => [],
+			backup_now: (args) => {
+				channels.push(args.onProgress as { id: number });
+				return answers.now.promise;
+			},
+			backup_restore: (args) => {
+				channels.push(args.onProgress as { id: number });
+				return answers.restore.promise;
+			}
+		});
+		await backupPlan();
+		await backupPlanSet({ folder: '/b', keep: 5, daily: true, passphrase: null });
+		await backupList('/b');
+		const heard: BackupProgress[] = [];
+		const now = backupNow(null, (progress) => heard.push(progress));
+		const restore = backupRestore(
+			{ file: '/b/x.ruambackup', secret: { with: 'recoveryKey', secret: 'K' } },
+			(progress) => heard.push(progress)
+		);
+		await Promise.resolve();
+		expect(channels).toHaveLength(2);
+		const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } })
+			.__TAURI_INTERNALS__;
+		internals.runCallback(channels[0].id, { message: { phase: 'writing', done: 5, total: 10 }, index: 0 });
+		internals.runCallback(channels[1].id, { message: { phase: 'checking', done: 0, total: 1 }, index: 0 });
+		answers.now.resolve({ path: '/b/x.ruambackup', bytes: 10, createdAt: '2026-11-20T04:00:00Z' });
+		answers.restore.resolve({ check: {}, replaced: null, passphraseSignsIn: true });
+		await expect(now).resolves.toMatchObject({ path: '/b/x.ruambackup' });
+		await expect(restore).resolves.toMatchObject({ passphraseSignsIn: true });
+		expect(heard).toEqual([
+			{ phase: 'writing', done: 5, total: 10 },
+			{ phase: 'checking', done: 0, total: 1 }
+		]);
+		expect(core.calls.map(({ cmd, args }) => ({ cmd, args: { ...args, onProgress: undefined } }))).toEqual([
+			{ cmd: 'backup_plan', args: { onProgress: undefined } },
+			{
+				cmd: 'backup_plan_set',
+				args: { request: { folder: '/b', keep: 5, daily: true, passphrase: null }, onProgress: undefined }
+			},
+			{ cmd: 'backup_list', args: { folder: '/b', onProgress: undefined } },
+			{ cmd: 'backup_now', args: { folder: null, onProgress: undefined } },
+			{
+				cmd: 'backup_restore',
+				args: {
+					request: { file: '/b/x.ruambackup', secret: { with: 'recoveryKey', secret: 'K' } },
+					onProgress: undefined
+				}
+			}
+		]);
+	});
+
 	it('turn anything else that goes wrong into an `internal` error', async () => {
 		installBackend({
 			vault_status: () => {
@@ -532,7 +605,8 @@ describe('ipc wrappers', () => {
 			field: null,
 			retryAfterSecs: null,
 			path: null,
-			remedy: null
+			remedy: null,
+			backupFault: null
 		});
 		expect(toIpcError(new Error('boom'))).toMatchObject({ code: 'internal', message: 'boom' });
 	});

@@ -23,6 +23,7 @@ import {
 	type JoinStarted,
 	type Language,
 	type LockReason,
+	type RestoreDone,
 	type Settings,
 	type Unlocked,
 	type VaultStatus
@@ -49,6 +50,8 @@ export function showLocked(reason: LockReason | null): void {
 export function enterStatus(status: VaultStatus): void {
 	applySettings(status.settings);
 	app.lockError = null;
+	// What a restore did shows on the lock screen that follows it, and no further.
+	if (status.state !== 'locked') app.restored = null;
 	switch (status.state) {
 		case 'absent':
 			clearAll();
@@ -232,6 +235,23 @@ export function vaultLockedByCore(reason: LockReason): void {
 		showLocked(reason);
 	} else {
 		clearAll();
+	}
+}
+
+/**
+ * A backup was restored: the core switched the vault and locked it. As for a lock, what the
+ * UI holds is wiped first (the lock screen shows at once); what the restore found is kept for
+ * the lock screen; then the core is asked where it stands (locked: its lock screen).
+ */
+export async function afterRestore(done: RestoreDone): Promise<void> {
+	if (isUnlocked()) showLocked(null);
+	else clearAll();
+	app.restored = done;
+	try {
+		await reloadStatus();
+	} catch {
+		// The core said it locked: the lock screen is where it stands.
+		if (app.phase !== 'locked') showLocked(null);
 	}
 }
 

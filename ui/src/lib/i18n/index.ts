@@ -8,6 +8,8 @@ import { addMessages, init, locale, _ } from 'svelte-i18n';
 import type {
 	AuditBreak,
 	AuditWarning,
+	BackupFault,
+	BackupPhase,
 	ErrorCode,
 	IpcError,
 	Language,
@@ -111,6 +113,16 @@ export function formatLocalTime(value: string, language: string): string {
 	);
 }
 
+/** A size in megabytes, one decimal, e.g. "12.3 MB" ("0.1 MB" at least, for a file not empty). */
+export function formatMegabytes(bytes: number, language: string): string {
+	const megabytes = bytes > 0 ? Math.max(bytes / 1_000_000, 0.1) : 0;
+	const number = new Intl.NumberFormat(intlLocale(language), {
+		minimumFractionDigits: 1,
+		maximumFractionDigits: 1
+	}).format(megabytes);
+	return `${number} MB`;
+}
+
 /** The shape of svelte-i18n's `$_` formatter, as components pass it in. */
 export type Translate = (
 	id: string,
@@ -132,7 +144,21 @@ const ERROR_KEYS: { [Code in ErrorCode]: string } = {
 	internal: 'errors.internal',
 	passphrase_change_required: 'errors.passphrase_change_required',
 	offline: 'errors.offline',
-	relay_refused: 'errors.relay_refused'
+	relay_refused: 'errors.relay_refused',
+	backup_refused: 'errors.backup_refused'
+};
+
+/**
+ * Catalog key for each reason the core refuses a file as a backup (each says what to do);
+ * a new reason in Rust must be added here.
+ */
+export const BACKUP_FAULT_KEYS: { [Fault in BackupFault]: string } = {
+	not_a_backup: 'errors.backup.not_a_backup',
+	newer_format: 'errors.backup.newer_format',
+	damaged: 'errors.backup.damaged',
+	truncated: 'errors.backup.truncated',
+	other_vault: 'errors.backup.other_vault',
+	failed_checks: 'errors.backup.failed_checks'
 };
 
 /**
@@ -142,6 +168,13 @@ const ERROR_KEYS: { [Code in ErrorCode]: string } = {
 export const CORRUPT_KEYS: { [R in Remedy]: string } = {
 	recovery_key: 'errors.corrupt_recovery_key',
 	backup: 'errors.corrupt_backup'
+};
+
+/** Catalog key for each phase of a backup or a restore; a new phase in Rust must be added here. */
+export const BACKUP_PHASE_KEYS: { [Phase in BackupPhase]: string } = {
+	writing: 'backup.phase.writing',
+	unpacking: 'backup.phase.unpacking',
+	checking: 'backup.phase.checking'
 };
 
 /** Catalog key for each passphrase problem the core reports; a new one in Rust must be added here. */
@@ -324,10 +357,35 @@ export function describeError(
 				? t(key, { values: { path: error.path } })
 				: t(`${key}_unknown`);
 		}
+		case 'backup_refused':
+			return t(error.backupFault ? BACKUP_FAULT_KEYS[error.backupFault] : 'errors.backup_refused');
 		case 'relay_refused':
 			// The relay's reason (a used invite, a revoked laptop) is what a person acts on.
 			return t('errors.relay_refused', { values: { message: error.message } });
 		default:
 			return t(ERROR_KEYS[code]);
 	}
+}
+
+/**
+ * What to tell a person about an error the core kept as its code only (the last daily
+ * backup's): the code's catalog text, whether written `invalid_credentials` or
+ * `invalidcredentials`; a code not known shows as it is.
+ */
+export function describeErrorCode(code: string, t: Translate): string {
+	const bare = (name: string) => name.replace(/[_-]/g, '').toLowerCase();
+	const known = (Object.keys(ERROR_KEYS) as ErrorCode[]).find((name) => bare(name) === bare(code));
+	if (!known) return code;
+	return describeError(
+		{
+			code: known,
+			message: code,
+			field: null,
+			retryAfterSecs: null,
+			path: null,
+			remedy: null,
+			backupFault: null
+		},
+		t
+	);
 }

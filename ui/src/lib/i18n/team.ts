@@ -165,7 +165,10 @@ export const AUDIT_ACTION_KEYS: Readonly<Record<string, string>> = {
 	'sync.device.approve': 'auditAction.sync_device_approve',
 	'sync.device.revoke': 'auditAction.sync_device_revoke',
 	'sync.case.drop': 'auditAction.sync_case_drop',
-	'sync.conflict.resolve': 'auditAction.sync_conflict_resolve'
+	'sync.conflict.resolve': 'auditAction.sync_conflict_resolve',
+	'vault.backup': 'auditAction.vault_backup',
+	'vault.restore': 'auditAction.vault_restore',
+	'backup.plan': 'auditAction.backup_plan'
 };
 
 /** The kinds of record an audit entry can be about (the entity filter offers these). */

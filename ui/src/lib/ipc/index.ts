@@ -319,6 +319,30 @@ export type SyncReport = Ok<typeof commands.syncNow>;
 /** A field two laptops changed without seeing each other's edit: both values (JSON text). */
 export type SyncConflict = Ok<typeof commands.syncConflicts>[number];
 
+/**
+ * This laptop's backup plan, as a lead sees it: the folder (null: none chosen yet, backups go
+ * to `suggestedFolder`), how many are kept, whether one is made daily, the last one made.
+ */
+export type BackupPlan = Ok<typeof commands.backupPlan>;
+/** The plan as typed; `passphrase` (the lead's own) makes the slot that opens backups elsewhere. */
+export type BackupPlanRequest = Arg<typeof commands.backupPlanSet>;
+/** A backup written: its path, size and time. */
+export type BackupFile = Ok<typeof commands.backupNow>;
+/** A backup in a folder, as its header says (nothing decrypted): whose vault, opened by what. */
+export type BackupInfo = Ok<typeof commands.backupList>[number];
+/** How far a backup or a restore is: the phase, and bytes done of all (null when not known). */
+export type BackupProgress = Carried<Parameters<typeof commands.backupNow>[1]>;
+/** `writing` (a backup), `unpacking` then `checking` (a restore). */
+export type BackupPhase = BackupProgress['phase'];
+/** Which file to restore, and the recovery key or a lead's passphrase that opens it. */
+export type RestoreRequest = Arg<typeof commands.backupRestore>;
+export type BackupSecret = RestoreRequest['secret'];
+/** A restore done: what the checks found, where the old vault's files are, and how to sign in. */
+export type RestoreDone = Ok<typeof commands.backupRestore>;
+export type RestoreCheck = RestoreDone['check'];
+/** For `backup_refused`: why the file was refused (damaged, cut short, another team's, …). */
+export type BackupFault = NonNullable<IpcError['backupFault']>;
+
 /** A command answered with an error; `error` is the core's typed error. */
 export class IpcFailure extends Error {
 	readonly error: IpcError;
@@ -339,6 +363,19 @@ function asRemedy(value: unknown): Remedy | null {
 	return REMEDIES.find((remedy) => remedy === value) ?? null;
 }
 
+const BACKUP_FAULTS: readonly BackupFault[] = [
+	'not_a_backup',
+	'newer_format',
+	'damaged',
+	'truncated',
+	'other_vault',
+	'failed_checks'
+];
+
+function asBackupFault(value: unknown): BackupFault | null {
+	return BACKUP_FAULTS.find((fault) => fault === value) ?? null;
+}
+
 /**
  * Whatever a call threw, as an `IpcError`: the core's own error as is, and anything
  * else (a string from Tauri such as "command not found", a JS exception) as `internal`.
@@ -352,12 +389,21 @@ export function toIpcError(thrown: unknown): IpcError {
 			field: typeof thrown.field === 'string' ? thrown.field : null,
 			retryAfterSecs: typeof thrown.retryAfterSecs === 'number' ? thrown.retryAfterSecs : null,
 			path: typeof thrown.path === 'string' ? thrown.path : null,
-			remedy: asRemedy(thrown.remedy)
+			remedy: asRemedy(thrown.remedy),
+			backupFault: asBackupFault(thrown.backupFault)
 		};
 	}
 	const message =
 		thrown instanceof Error ? thrown.message : typeof thrown === 'string' ? thrown : String(thrown);
-	return { code: 'internal', message, field: null, retryAfterSecs: null, path: null, remedy: null };
+	return {
+		code: 'internal',
+		message,
+		field: null,
+		retryAfterSecs: null,
+		path: null,
+		remedy: null,
+		backupFault: null
+	};
 }
 
 function isResult(value: unknown): value is { status: 'ok'; data: unknown } | { status: 'error'; error: unknown } {
@@ -724,6 +770,41 @@ export const syncConflicts = (): Promise<SyncConflict[]> => call(commands.syncCo
 /** Keeps one value (`local`: this laptop's, `remote`: the other's); answers what is left. */
 export const syncResolve = (conflictId: string, keep: 'local' | 'remote'): Promise<SyncConflict[]> =>
 	call(commands.syncResolve({ conflictId, keep }));
+
+/** This laptop's backup plan (`recovery.manage`). */
+export const backupPlan = (): Promise<BackupPlan> => call(commands.backupPlan());
+/**
+ * Saves the plan: the folder must exist and be writable (field `folder`), `keep` is 1 to 60
+ * (field `keep`), a daily backup needs a folder. With the lead's passphrase (checked, field
+ * `passphrase` or `invalid_credentials`) it also opens these backups on another laptop.
+ */
+export const backupPlanSet = (request: BackupPlanRequest): Promise<BackupPlan> =>
+	call(commands.backupPlanSet(request));
+/**
+ * A backup now into `folder` (null: the plan's, else the suggested one). `onProgress` hears
+ * how far the core is writing it.
+ */
+export function backupNow(
+	folder: string | null,
+	onProgress: (progress: BackupProgress) => void
+): Promise<BackupFile> {
+	const channel = new Channel<BackupProgress>(onProgress);
+	return call(commands.backupNow(folder, channel));
+}
+/** The backups in a folder, from their headers; works on a laptop without a vault too. */
+export const backupList = (folder: string): Promise<BackupInfo[]> => call(commands.backupList(folder));
+/**
+ * Restores a backup: unpacked, checked, then switched for the vault (the old files kept beside
+ * it). The vault is locked afterwards. A file refused answers `backup_refused` with its
+ * `backupFault`; the vault is then as it was. `onProgress` hears each phase.
+ */
+export function backupRestore(
+	request: RestoreRequest,
+	onProgress: (progress: BackupProgress) => void
+): Promise<RestoreDone> {
+	const channel = new Channel<BackupProgress>(onProgress);
+	return call(commands.backupRestore(request, channel));
+}
 
 /** Why the vault locked: the core locks by itself after idle; the member locks on request. */
 export type LockReason = 'idle' | 'manual';

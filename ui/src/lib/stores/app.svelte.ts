@@ -2,7 +2,7 @@
  * Where the app is (loading, first run, locked, …) and the settings, which the core
  * reports even while the vault is locked. Nothing here comes from inside the vault.
  */
-import type { IpcError, Settings } from '$lib/ipc';
+import type { IpcError, RestoreDone, Settings } from '$lib/ipc';
 import type { LockReason } from '$lib/ipc';
 
 export type Phase =
@@ -45,6 +45,11 @@ class AppState {
 	settings = $state<Settings>({ ...DEFAULT_SETTINGS });
 	section = $state<Section>('cases');
 	recoveryKeyOrigin = $state<RecoveryKeyOrigin>('created');
+	/**
+	 * What a restore just did (the backup's date, what its checks counted, where the old files
+	 * are), for the lock screen that follows it; forgotten at the next sign-in.
+	 */
+	restored = $state<RestoreDone | null>(null);
 }
 
 export const app = new AppState();
@@ -58,4 +63,5 @@ export function resetAppState(): void {
 	app.settings = { ...DEFAULT_SETTINGS };
 	app.section = 'cases';
 	app.recoveryKeyOrigin = 'created';
+	app.restored = null;
 }

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import App from '$lib/App.svelte';
 import type { BackupInfo, BackupProgress, RestoreDone, VaultState } from '$lib/ipc';
 import { holdsNoVaultData } from '$lib/stores/vault.svelte';
-import { backupPlan, deferred, fail, installBackend, status, type Handler } from './backend';
+import { app } from '$lib/stores/app.svelte';
+import { backupPlan, deferred, fail, installBackend, status, typeUnlock, unlocked, type Handler } from './backend';
 
 const FILE = '/media/usb/Ruam/ruam-1a2b3c4d-20261120T040000000Z.ruambackup';
 const RECOVERY_KEY = 'ABCD-EFGH-JKLM-NPQR-STUV-WXYZ-2345-6789';
@@ -298,6 +299,56 @@ describe('backups in settings', () => {
 		expect(done).toHaveTextContent('Sign in with your sign-in name and passphrase.');
 		expect(document.activeElement).toBe(done);
 		expect(screen.getByTestId('unlock-sign-in-name')).toBeInTheDocument();
+	});
+
+	it('points at the secret when it does not open the backup', async () => {
+		const { user } = await openBackups({ backup_restore: () => fail('invalid_credentials') });
+		await user.type(screen.getByTestId('restore-file'), FILE);
+		await user.type(screen.getByTestId('restore-secret'), `${RECOVERY_KEY}{Enter}`);
+		await user.click(within(await screen.findByTestId('restore-confirm')).getByTestId('restore-confirm-yes'));
+		expect(await screen.findByTestId('restore-error')).toHaveTextContent(
+			'This recovery key or passphrase does not open this backup.'
+		);
+		const secret = screen.getByTestId('restore-secret');
+		expect(secret).toHaveAttribute('aria-invalid', 'true');
+		await waitFor(() => expect(document.activeElement).toBe(secret));
+		expect(screen.getByTestId('main')).toBeInTheDocument();
+	});
+});
+
+describe('the lock screen after a restore', () => {
+	it('says what was restored until the next sign-in, and no longer', async () => {
+		let state: VaultState = 'unlocked';
+		const core = installBackend({
+			vault_status: () => status(state),
+			backup_restore: () => {
+				state = 'locked';
+				return restored();
+			},
+			vault_unlock: () => {
+				state = 'unlocked';
+				return unlocked();
+			},
+			vault_lock: () => {
+				state = 'locked';
+				return status('locked');
+			}
+		});
+		const user = userEvent.setup();
+		render(App);
+		await user.click(await screen.findByTestId('nav-settings'));
+		await user.type(await screen.findByTestId('restore-file'), FILE);
+		await user.type(screen.getByTestId('restore-secret'), `${RECOVERY_KEY}{Enter}`);
+		await user.click(within(await screen.findByTestId('restore-confirm')).getByTestId('restore-confirm-yes'));
+		await screen.findByTestId('restore-done');
+
+		await typeUnlock(user, 'river mango lantern seven{Enter}');
+		await screen.findByTestId('main');
+		expect(app.restored).toBeNull();
+		await user.click(screen.getByTestId('lock'));
+		await screen.findByTestId('lock-screen');
+		expect(screen.queryByTestId('restore-done')).not.toBeInTheDocument();
+		expect(core.callsTo('vault_unlock')).toHaveLength(1);
 	});
 });
 

@@ -4,6 +4,13 @@
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import type {
+	BackupFault,
+	BackupInfo,
+	BackupPhase,
+	BackupPlanRequest,
+	BackupProgress,
+	BackupSecret,
+	RestoreDone,
 	ActionItem,
 	AgendaItem,
 	Attendance,
@@ -154,6 +161,28 @@ describe('ipc types', () => {
 		expectTypeOf<ConfirmPassphrase>().toEqualTypeOf<{ passphrase: string }>();
 		expectTypeOf<'invalid_credentials'>().toExtend<ErrorCode>();
 		expectTypeOf<'throttled'>().toExtend<ErrorCode>();
+	});
+
+	it('match the backup contract', () => {
+		expectTypeOf<IpcError['backupFault']>().toEqualTypeOf<BackupFault | null>();
+		expectTypeOf<BackupFault>().toEqualTypeOf<
+			'not_a_backup' | 'newer_format' | 'damaged' | 'truncated' | 'other_vault' | 'failed_checks'
+		>();
+		expectTypeOf<'backup_refused'>().toExtend<ErrorCode>();
+		expectTypeOf<BackupPhase>().toEqualTypeOf<'writing' | 'unpacking' | 'checking'>();
+		expectTypeOf<BackupProgress['phase']>().toEqualTypeOf<BackupPhase>();
+		expectTypeOf<BackupSecret>().toEqualTypeOf<
+			{ with: 'recoveryKey'; secret: string } | { with: 'passphrase'; secret: string }
+		>();
+		expectTypeOf<BackupPlanRequest>().toEqualTypeOf<{
+			folder: string | null;
+			keep: number;
+			daily: boolean;
+			passphrase: string | null;
+		}>();
+		expectTypeOf<BackupInfo['thisVault']>().toEqualTypeOf<boolean>();
+		expectTypeOf<RestoreDone['replaced']>().toEqualTypeOf<string | null>();
+		expectTypeOf<RestoreDone['passphraseSignsIn']>().toEqualTypeOf<boolean>();
 	});
 
 	it('match the case contract', () => {

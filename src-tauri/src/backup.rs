@@ -58,10 +58,14 @@ pub async fn backup_now(
 ) -> IpcResult<BackupFile> {
     let folder = match folder.filter(|f| !f.trim().is_empty()) {
         Some(folder) => Some(std::path::PathBuf::from(folder)),
-        None if vault.backup_plan(&suggested_folder(&vault)).await?.folder.is_none() => {
+        None if vault
+            .backup_plan(&suggested_folder(&vault))
+            .await?
+            .folder
+            .is_none() =>
+        {
             let suggested = suggested_folder(&vault);
-            std::fs::create_dir_all(&suggested)
-                .map_err(|e| ruam_core::Error::io(&suggested, e))?;
+            std::fs::create_dir_all(&suggested).map_err(|e| ruam_core::Error::io(&suggested, e))?;
             Some(suggested)
         }
         None => None,

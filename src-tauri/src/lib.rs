@@ -2,8 +2,8 @@
 //! commands, runs the auto-lock timer, the once-a-day reminder of due tasks and the
 //! background sync, and writes a rolling log. Rules live in ruam-core.
 
-mod commands;
 mod backup;
+mod commands;
 mod community;
 mod error;
 mod meetings;

@@ -11,8 +11,8 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use ruam_core::access::{Actor, Permission, Permissions};
+use ruam_core::cases::search_phrase;
 use ruam_core::cases::store::{self, Viewer};
-use ruam_core::cases::{search_phrase, Section};
 use ruam_core::crypto::SecretKey;
 use ruam_core::team::Discipline;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -22,7 +22,7 @@ const SAMPLES: usize = 1_000;
 
 #[path = "seed/mod.rs"]
 mod seed;
-use seed::{generate, id, Rng, ENGLISH_WORDS, GIVEN, NOTES_PER_CASE, THAI_WORDS, WORKERS};
+use seed::{generate, id, Rng, ENGLISH_WORDS, GIVEN, NOTES_PER_CASE, THAI_WORDS};
 
 async fn open_plain(path: &Path) -> SqlitePool {
     let options = SqliteConnectOptions::from_str("sqlite:")

@@ -133,6 +133,22 @@ fn writable_folder(field: &'static str, folder: &str) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// Keep a failed backup's error code (as the UI knows it: `invalid`, `internal`, …) for
+/// the plan to show, and hand the error back.
+async fn record_failure(pool: &sqlx::SqlitePool, err: Error) -> Error {
+    let code = serde_json::to_value(err.code())
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned));
+    if let Err(e) = sqlx::query("UPDATE backup_plan SET last_error = ? WHERE id = 1")
+        .bind(code)
+        .execute(pool)
+        .await
+    {
+        tracing::warn!(%e, "could not record a failed backup");
+    }
+    err
+}
+
 impl Vault {
     /// This laptop's backup plan.
     pub async fn backup_plan(&self, suggested: &Path) -> Result<BackupPlan> {
@@ -268,9 +284,14 @@ impl Vault {
         open.authorize(Action::BackUpVault, Resource::Vault).await?;
         let row = plan_row(&open.pool).await?;
         let folder = match (folder, row.folder.as_deref()) {
-            (Some(folder), _) => writable_folder("folder", &folder.display().to_string())?,
-            (None, Some(folder)) => writable_folder("folder", folder)?,
-            (None, None) => return Err(Error::invalid("folder", "is not set")),
+            (Some(folder), _) => writable_folder("folder", &folder.display().to_string()),
+            (None, Some(folder)) => writable_folder("folder", folder),
+            (None, None) => Err(Error::invalid("folder", "is not set")),
+        };
+        // A folder gone (a USB stick unplugged) is the daily backup's likeliest failure.
+        let folder = match folder {
+            Ok(folder) => folder,
+            Err(err) => return Err(record_failure(&open.pool, err).await),
         };
         let file = SlotFile::load(&self.paths)?;
         let openers = backup::Openers {
@@ -296,14 +317,7 @@ impl Vault {
         .await;
         let written = match written {
             Ok(written) => written,
-            Err(err) => {
-                let code = format!("{:?}", err.code()).to_lowercase();
-                sqlx::query("UPDATE backup_plan SET last_error = ? WHERE id = 1")
-                    .bind(code)
-                    .execute(&open.pool)
-                    .await?;
-                return Err(err);
-            }
+            Err(err) => return Err(record_failure(&open.pool, err).await),
         };
         sqlx::query(
             "UPDATE backup_plan SET last_at = ?, last_file = ?, last_bytes = ?, last_error = NULL

@@ -465,6 +465,23 @@ async fn the_daily_backup_runs_once_a_day_and_keeps_the_last_n() {
     let plan = t.vault.backup_plan(folder.path()).await.unwrap();
     assert_eq!(plan.last_file.as_deref(), Some(last.path.as_str()));
     assert_eq!(plan.last_error, None);
+
+    // The folder gone (a USB stick unplugged): the daily backup fails, and says so.
+    let path = folder.path().to_owned();
+    drop(folder);
+    assert!(!path.exists());
+    let failed = t
+        .vault
+        .back_up_if_due(now + time::Duration::days(3), quiet())
+        .await;
+    assert_invalid_field(failed, "folder");
+    let plan = t.vault.backup_plan(&path).await.unwrap();
+    assert_eq!(plan.last_error.as_deref(), Some("invalid"));
+    assert_eq!(
+        plan.last_file.as_deref(),
+        Some(last.path.as_str()),
+        "the last good one"
+    );
 }
 
 #[tokio::test]

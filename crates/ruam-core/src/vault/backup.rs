@@ -84,6 +84,12 @@ pub struct RestoreDone {
     pub passphrase_signs_in: bool,
 }
 
+/// What the person typed to open a backup, read.
+enum Typed {
+    RecoveryKey(RecoveryKey),
+    Passphrase(SecretString),
+}
+
 #[derive(sqlx::FromRow)]
 struct PlanRow {
     folder: Option<String>,
@@ -118,9 +124,9 @@ async fn passphrase_slots(pool: &sqlx::SqlitePool) -> Result<Vec<PassphraseSlot>
 
 /// A folder a person typed: absolute, existing, and writable (a probe file is made and
 /// removed).
-fn writable_folder(field: &'static str, folder: &str) -> Result<PathBuf> {
-    let path = PathBuf::from(folder.trim());
-    if folder.trim().is_empty() || !path.is_absolute() {
+fn writable_folder(field: &'static str, folder: &Path) -> Result<PathBuf> {
+    let path = folder.to_owned();
+    if path.as_os_str().is_empty() || !path.is_absolute() {
         return Err(Error::invalid(field, "is not a full folder path"));
     }
     if !path.is_dir() {
@@ -183,7 +189,7 @@ impl Vault {
         }
         let folder = match request.folder.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(folder) => Some(writable_folder("folder", folder)?),
+            Some(folder) => Some(writable_folder("folder", Path::new(folder))?),
         };
         if request.daily && folder.is_none() {
             return Err(Error::invalid("folder", "is needed for a daily backup"));
@@ -196,24 +202,7 @@ impl Vault {
                 Some(passphrase) if !passphrase.is_empty() => {
                     self.verify_passphrase(open, SecretString::from(passphrase.expose()))
                         .await?;
-                    let (vault_id, member_id, key, argon2) = (
-                        open.vault_id.clone(),
-                        open.member.id.clone(),
-                        open.data_key.clone(),
-                        self.argon2,
-                    );
-                    Some(
-                        blocking(move || {
-                            PassphraseSlot::new(
-                                &vault_id,
-                                &member_id,
-                                passphrase.expose(),
-                                argon2,
-                                &key,
-                            )
-                        })
-                        .await?,
-                    )
+                    Some(self.backup_slot(open, passphrase).await?)
                 }
                 _ => None,
             };
@@ -242,6 +231,25 @@ impl Vault {
         self.backup_plan(suggested).await
     }
 
+    /// The signed-in lead's backup slot for `passphrase`, made on a blocking thread
+    /// (Argon2id is slow).
+    async fn backup_slot(
+        &self,
+        open: &super::Open,
+        passphrase: SecretString,
+    ) -> Result<PassphraseSlot> {
+        let (vault_id, member_id, key, argon2) = (
+            open.vault_id.clone(),
+            open.member.id.clone(),
+            open.data_key.clone(),
+            self.argon2,
+        );
+        blocking(move || {
+            PassphraseSlot::new(&vault_id, &member_id, passphrase.expose(), argon2, &key)
+        })
+        .await
+    }
+
     /// After a lead changed their passphrase: the slot that opens this laptop's backups
     /// follows (backups made before still open with the old one).
     pub(super) async fn renew_backup_slot(
@@ -256,17 +264,9 @@ impl Vault {
         if held == 0 {
             return Ok(());
         }
-        let (vault_id, member_id, key, argon2, passphrase) = (
-            open.vault_id.clone(),
-            open.member.id.clone(),
-            open.data_key.clone(),
-            self.argon2,
-            SecretString::from(passphrase.expose()),
-        );
-        let slot = blocking(move || {
-            PassphraseSlot::new(&vault_id, &member_id, passphrase.expose(), argon2, &key)
-        })
-        .await?;
+        let slot = self
+            .backup_slot(open, SecretString::from(passphrase.expose()))
+            .await?;
         sqlx::query("UPDATE backup_slots SET slot = ?, made_at = ? WHERE member_id = ?")
             .bind(serde_json::to_string(&slot)?)
             .bind(crate::outbox::now_utc())
@@ -284,8 +284,8 @@ impl Vault {
         open.authorize(Action::BackUpVault, Resource::Vault).await?;
         let row = plan_row(&open.pool).await?;
         let folder = match (folder, row.folder.as_deref()) {
-            (Some(folder), _) => writable_folder("folder", &folder.display().to_string()),
-            (None, Some(folder)) => writable_folder("folder", folder),
+            (Some(folder), _) => writable_folder("folder", folder),
+            (None, Some(folder)) => writable_folder("folder", Path::new(folder)),
             (None, None) => Err(Error::invalid("folder", "is not set")),
         };
         // A folder gone (a USB stick unplugged) is the daily backup's likeliest failure.
@@ -426,12 +426,12 @@ impl Vault {
         if request.file.trim().is_empty() || !file.is_file() {
             return Err(Error::invalid("file", "is not an existing file"));
         }
-        let (recovery, passphrase) = match request.secret {
-            BackupSecret::RecoveryKey(key) => (Some(RecoveryKey::parse(key.expose())?), None),
+        let secret = match request.secret {
+            BackupSecret::RecoveryKey(key) => Typed::RecoveryKey(RecoveryKey::parse(key.expose())?),
             BackupSecret::Passphrase(p) if p.is_empty() => {
                 return Err(Error::invalid("passphrase", "is empty"))
             }
-            BackupSecret::Passphrase(p) => (None, Some(p)),
+            BackupSecret::Passphrase(p) => Typed::Passphrase(p),
         };
         let mut state = self.state.write().await;
         let expect_vault = match &*state {
@@ -452,13 +452,17 @@ impl Vault {
             let (staging, expect) = (staging.clone(), expect_vault.clone());
             let progress = progress.clone();
             blocking(move || {
-                let opener = match (&recovery, &passphrase) {
-                    (Some(key), _) => Opener::RecoveryKey(key),
-                    (None, Some(p)) => Opener::Passphrase(p.expose()),
-                    (None, None) => unreachable!("one of the two was given"),
+                let opener = match &secret {
+                    Typed::RecoveryKey(key) => Opener::RecoveryKey(key),
+                    Typed::Passphrase(p) => Opener::Passphrase(p.expose()),
                 };
-                restore::unpack(&file, &staging, &opener, expect.as_deref(), &progress)
-                    .map(|u| (u, passphrase))
+                let unpacked =
+                    restore::unpack(&file, &staging, &opener, expect.as_deref(), &progress)?;
+                let passphrase = match secret {
+                    Typed::Passphrase(p) => Some(p),
+                    Typed::RecoveryKey(_) => None,
+                };
+                Ok((unpacked, passphrase))
             })
             .await?
         };

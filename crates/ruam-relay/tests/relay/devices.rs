@@ -127,13 +127,14 @@ pub async fn bad_invites_are_refused_by_name(relay: TestRelay) {
         .unwrap_err();
     assert_eq!(refused.code(), Some(ErrorCode::Conflict));
 
-    // Expired.
+    // Expired. The invite must still be in the future when the relay reads it: 30 ms
+    // was once too little on a busy CI machine ("expiresMs must be in the future").
     let short = Invite::new();
     lead.client
-        .new_invite(team_id, &short.body(now_ms() + 30))
+        .new_invite(team_id, &short.body(now_ms() + 600))
         .await
         .unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
     let late = relay.device();
     let refused = late.client.enrol(&short.enrol(&late)).await.unwrap_err();
     assert_eq!(refused.code(), Some(ErrorCode::Invalid));

@@ -208,10 +208,12 @@ fn finish(paths: &VaultPaths, marker: &Marker) -> Result<()> {
             }
         }
     }
-    for name in FILES {
-        let from = restored.join(name);
+    // The restored database's write-ahead log comes along if one is left: it holds the
+    // restore's own audit entry until a checkpoint moves it into the database.
+    for name in current_files() {
+        let from = restored.join(&name);
         if from.exists() {
-            rename(&from, &dir.join(name))?;
+            rename(&from, &dir.join(&name))?;
         }
     }
     let _ = std::fs::remove_dir_all(&restored);

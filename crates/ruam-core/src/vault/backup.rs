@@ -567,6 +567,14 @@ impl Vault {
                 at: None,
             };
             audit::append(&mut conn, &device, event).await?;
+            // Into the database file itself before the switch, rather than left to the
+            // pool's close.
+            let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_one(&mut *conn)
+                .await?;
+            if busy != 0 {
+                tracing::warn!("the restored vault's log was busy at its checkpoint");
+            }
             Ok::<_, Error>(signs_in)
         }
         .await;

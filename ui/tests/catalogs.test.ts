@@ -18,6 +18,7 @@ import {
 	AUDIT_ENTITY_KEYS,
 	AUDIT_OUTCOME_KEYS,
 	DISCIPLINE_KEYS,
+	HELD_KIND_KEYS,
 	MEMBER_STATUS_KEYS,
 	PERMISSION_KEYS,
 	SYNC_FIELD_KEYS
@@ -130,7 +131,7 @@ describe('message catalogs', () => {
 	});
 
 	it('name every audit action the core records, and every error code', () => {
-		expect(Object.keys(AUDIT_ACTION_KEYS)).toHaveLength(120);
+		expect(Object.keys(AUDIT_ACTION_KEYS)).toHaveLength(123);
 		expect(english.get('errors.passphrase_change_required')).toMatch(/passphrase/);
 		expect(thai.get('errors.passphrase_change_required')).toMatch(/วลีรหัสผ่าน/);
 	});
@@ -159,6 +160,27 @@ describe('message catalogs', () => {
 			expect(thai.get(`errors.backup.${fault}`), fault).toContain('ไม่มีสิ่งใดถูกกู้คืน');
 		}
 		expect(english.get('errors.backup.newer_format')).toContain('update Ruam to restore it');
+	});
+
+	it('name everything of offboarding in both languages, and what the core records of handovers', () => {
+		const keys = [...english.keys()].filter((key) => key.startsWith('team.offboarding.'));
+		expect(keys.length).toBeGreaterThan(30);
+		for (const key of [...keys, ...Object.values(HELD_KIND_KEYS)]) {
+			expect(thai.get(key), key).toMatch(/[\u0E00-\u0E7F]/);
+		}
+		// The old bulk handover's words are gone with it.
+		expect([...english.keys()].filter((key) => key.startsWith('team.handover.'))).toEqual([]);
+		const actions = {
+			'case.handover': 'auditAction.case_handover',
+			'card.handover': 'auditAction.card_handover',
+			'fund.handover': 'auditAction.fund_handover',
+			'committee.handover': 'auditAction.committee_handover'
+		};
+		for (const [action, key] of Object.entries(actions)) {
+			expect(AUDIT_ACTION_KEYS[action], action).toBe(key);
+			expect(english.has(key), key).toBe(true);
+			expect(thai.get(key), key).toMatch(/[\u0E00-\u0E7F]/);
+		}
 	});
 
 	it('name everything of the community register in both languages, the Thai written in Thai', () => {
@@ -266,6 +288,7 @@ describe('message catalogs', () => {
 			AGENCY_KIND_KEYS,
 			PERMISSION_KEYS,
 			MEMBER_STATUS_KEYS,
+			HELD_KIND_KEYS,
 			AUDIT_ACTION_KEYS,
 			AUDIT_ENTITY_KEYS,
 			AUDIT_OUTCOME_KEYS,

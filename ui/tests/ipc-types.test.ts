@@ -66,6 +66,12 @@ import type {
 	Discipline,
 	ErrorCode,
 	ExportedFile,
+	HandedOver,
+	HandOver,
+	HeldItem,
+	HeldKind,
+	HeldRef,
+	Holdings,
 	IpcError,
 	Language,
 	Level,
@@ -81,6 +87,7 @@ import type {
 	Risk,
 	Role,
 	SearchHit,
+	SpendingRequest,
 	Section,
 	Settings,
 	Stage,
@@ -185,6 +192,35 @@ describe('ipc types', () => {
 		expectTypeOf<RestoreDone['passphraseSignsIn']>().toEqualTypeOf<boolean>();
 	});
 
+	it('match the offboarding contract', () => {
+		expectTypeOf<HeldKind>().toEqualTypeOf<'case' | 'task' | 'review' | 'request' | 'committee'>();
+		expectTypeOf<Holdings>().toEqualTypeOf<{ member: Member; items: HeldItem[] }>();
+		expectTypeOf<HeldItem>().toEqualTypeOf<{
+			kind: HeldKind;
+			id: string;
+			label: string;
+			part: string | null;
+			caseId: string | null;
+		}>();
+		expectTypeOf<HeldRef>().toEqualTypeOf<{ kind: HeldKind; id: string }>();
+		expectTypeOf<HandOver>().toEqualTypeOf<{
+			fromMemberId: string;
+			toMemberId: string;
+			note: string;
+			items: HeldRef[] | null;
+		}>();
+		expectTypeOf<HandedOver>().toEqualTypeOf<{
+			cases: number;
+			tasks: number;
+			reviews: number;
+			requests: number;
+			committees: number;
+		}>();
+		expectTypeOf<SpendingRequest['heldBy']>().toEqualTypeOf<string>();
+		expectTypeOf<SpendingRequest['heldByName']>().toEqualTypeOf<string>();
+		expectTypeOf<SpendingRequest['handoverNote']>().toEqualTypeOf<string | null>();
+	});
+
 	it('match the case contract', () => {
 		expectTypeOf<Section>().toEqualTypeOf<'social' | 'police' | 'health' | 'general'>();
 		expectTypeOf<Status>().toEqualTypeOf<'intake' | 'assessment' | 'plan' | 'in_progress' | 'closed'>();
@@ -270,6 +306,7 @@ describe('ipc types', () => {
 			frequency: Frequency;
 			chairId: string | null;
 			memberIds: string[];
+			handoverNote: string | null;
 		}>();
 		expectTypeOf<CommitteeKind>().toEqualTypeOf<'committee' | 'working_group'>();
 		expectTypeOf<Frequency>().toEqualTypeOf<'weekly' | 'fortnightly' | 'monthly' | 'quarterly' | 'as_needed'>();

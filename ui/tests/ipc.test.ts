@@ -36,7 +36,6 @@ import {
 	caseReopen,
 	caseSearch,
 	caseStatusSet,
-	casesHandOver,
 	columnDelete,
 	columnSave,
 	IpcFailure,
@@ -55,6 +54,9 @@ import {
 	meetingPdfExport,
 	meetingPlan,
 	meetingReviewMinutes,
+	memberCloseAccount,
+	memberHandOver,
+	memberHoldings,
 	registerExport,
 	documentationStepAdd,
 	documentationSteps,
@@ -90,7 +92,7 @@ import {
 	type LockReason,
 	type TaskCounts
 } from '$lib/ipc';
-import { board, card, caseFile, cardDetail, deferred, fail, installBackend, status, unlocked } from './backend';
+import { board, card, caseFile, cardDetail, deferred, fail, installBackend, status, team, unlocked } from './backend';
 
 describe('ipc wrappers', () => {
 	it('call the snake_case commands with the argument names the Rust side declares', async () => {
@@ -151,8 +153,7 @@ describe('ipc wrappers', () => {
 			'case_note_edit',
 			'case_note_delete',
 			'case_person_save',
-			'case_person_remove',
-			'cases_hand_over'
+			'case_person_remove'
 		];
 		const core = installBackend(Object.fromEntries(commands.map((cmd) => [cmd, () => caseFile()])));
 		const subject = {
@@ -207,7 +208,6 @@ describe('ipc wrappers', () => {
 		await caseNoteDelete('n');
 		await casePersonSave({ caseId: 'c', personId: null, person: { ...subject, party: 'witness' } });
 		await casePersonRemove({ caseId: 'c', personId: 'p' });
-		await casesHandOver({ fromMemberId: 'm-1', toMemberId: 'm-2', note: 'n' });
 		expect(core.calls).toEqual([
 			{ cmd: 'case_list', args: { mineOnly: true, after: 'after-c-9' } },
 			{ cmd: 'case_duplicates', args: { name: 'N', birthYear: 2014 } },
@@ -236,8 +236,29 @@ describe('ipc wrappers', () => {
 				cmd: 'case_person_save',
 				args: { change: { caseId: 'c', personId: null, person: { ...subject, party: 'witness' } } }
 			},
-			{ cmd: 'case_person_remove', args: { removal: { caseId: 'c', personId: 'p' } } },
-			{ cmd: 'cases_hand_over', args: { handOver: { fromMemberId: 'm-1', toMemberId: 'm-2', note: 'n' } } }
+			{ cmd: 'case_person_remove', args: { removal: { caseId: 'c', personId: 'p' } } }
+		]);
+	});
+
+	it('call the offboarding commands with the argument names the Rust side declares', async () => {
+		const holdings = { member: team().members[1], items: [] };
+		const handed = { cases: 1, tasks: 2, reviews: 0, requests: 1, committees: 0 };
+		const core = installBackend({
+			member_holdings: () => holdings,
+			member_hand_over: () => handed,
+			member_close_account: () => ({ ...team().members[1], status: 'left' })
+		});
+		const some = { fromMemberId: 'm-2', toMemberId: 'm-1', note: 'n', items: [{ kind: 'case' as const, id: 'c-1' }] };
+		const every = { fromMemberId: 'm-2', toMemberId: 'm-1', note: 'n', items: null };
+		await expect(memberHoldings('m-2')).resolves.toEqual(holdings);
+		await expect(memberHandOver(some)).resolves.toEqual(handed);
+		await memberHandOver(every);
+		await expect(memberCloseAccount('m-2')).resolves.toMatchObject({ id: 'm-2', status: 'left' });
+		expect(core.calls).toEqual([
+			{ cmd: 'member_holdings', args: { memberId: 'm-2' } },
+			{ cmd: 'member_hand_over', args: { handOver: some } },
+			{ cmd: 'member_hand_over', args: { handOver: every } },
+			{ cmd: 'member_close_account', args: { memberId: 'm-2' } }
 		]);
 	});
 

@@ -23,6 +23,7 @@ function committee(overrides: Partial<Committee> = {}): Committee {
 		frequency: 'monthly',
 		chairId: 'm-1',
 		memberIds: ['m-1', 'm-2'],
+		handoverNote: null,
 		...overrides
 	};
 }
@@ -148,6 +149,20 @@ describe('meetings', () => {
 		await user.click(screen.getByTestId('meeting-upcoming'));
 		await waitFor(() => expect(core.callsTo('meeting_list').at(-1)?.args).toEqual({ upcoming: true }));
 		await waitFor(() => expect(screen.getAllByTestId('meeting-row').map((row) => row.dataset.meetingId)).toEqual(['mt-3']));
+	});
+
+	it('shows the note the last chair left when they handed a committee over', async () => {
+		await openMeetings({
+			committee_list: () => [
+				committee({ handoverNote: 'The December meeting moves to the district office' }),
+				committee({ id: 'co-2', name: 'Village working group', kind: 'working_group' })
+			]
+		});
+		const [handed, other] = screen.getAllByTestId('committee-row');
+		expect(within(handed).getByTestId('committee-handover-note')).toHaveTextContent(
+			'Handover note from the last chair: The December meeting moves to the district office'
+		);
+		expect(within(other).queryByTestId('committee-handover-note')).not.toBeInTheDocument();
 	});
 
 	it('plans a meeting with its agenda, sending what the core takes, and opens it', async () => {

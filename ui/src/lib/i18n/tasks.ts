@@ -145,8 +145,14 @@ export function describeCardEvent(event: CardEvent, names: CardEventNames, t: Tr
 		case 'handover': {
 			const from = named(detail.from, names.member);
 			const to = named(detail.to, names.member);
-			return from && to
-				? t('tasks.card.event.handoverTo', { values: { name, from, to } })
+			const note = typeof detail.note === 'string' && detail.note.trim() !== '' ? detail.note : null;
+			if (from && to) {
+				return note
+					? t('tasks.card.event.handoverToNote', { values: { name, from, to, note } })
+					: t('tasks.card.event.handoverTo', { values: { name, from, to } });
+			}
+			return note
+				? t('tasks.card.event.handoverNote', { values: { name, note } })
 				: t('tasks.card.event.handover', { values: { name } });
 		}
 		case 'deleted':

@@ -1,10 +1,10 @@
 /**
  * Catalog keys for the team's and the audit log's closed lists (disciplines, agency kinds,
- * permissions, member status, audit actions, record kinds, outcomes). The maps typed over
- * a generated union fail `npm run check` when Rust adds a value; their key order is the
- * order the UI offers them in.
+ * permissions, member status, what a member holds, audit actions, record kinds, outcomes).
+ * The maps typed over a generated union fail `npm run check` when Rust adds a value; their
+ * key order is the order the UI offers them in.
  */
-import type { AgencyKind, Discipline, MemberStatus, Permission } from '$lib/ipc';
+import type { AgencyKind, Discipline, HeldKind, MemberStatus, Permission } from '$lib/ipc';
 import type { Translate } from './index';
 
 export const DISCIPLINE_KEYS: { [D in Discipline]: string } = {
@@ -45,6 +45,15 @@ export const PERMISSION_KEYS: { [P in Permission]: string } = {
 export const MEMBER_STATUS_KEYS: { [S in MemberStatus]: string } = {
 	active: 'memberStatus.active',
 	left: 'memberStatus.left'
+};
+
+/** What a member can hold, as the offboarding panel names it. */
+export const HELD_KIND_KEYS: { [K in HeldKind]: string } = {
+	case: 'team.offboarding.kind.case',
+	task: 'team.offboarding.kind.task',
+	review: 'team.offboarding.kind.review',
+	request: 'team.offboarding.kind.request',
+	committee: 'team.offboarding.kind.committee'
 };
 
 /** The audit log's actions, as the core records them (`Action::audit_name` and friends). */
@@ -99,6 +108,9 @@ export const AUDIT_ACTION_KEYS: Readonly<Record<string, string>> = {
 	'case.person.update': 'auditAction.case_person_update',
 	'case.person.remove': 'auditAction.case_person_remove',
 	'case.handover': 'auditAction.case_handover',
+	'card.handover': 'auditAction.card_handover',
+	'fund.handover': 'auditAction.fund_handover',
+	'committee.handover': 'auditAction.committee_handover',
 	'member.role.assign': 'auditAction.member_role_assign',
 	'board.view': 'auditAction.board_view',
 	'board.work': 'auditAction.board_work',

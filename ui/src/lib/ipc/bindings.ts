@@ -52,7 +52,9 @@ export const commands = {
 	caseNoteDelete: (noteId: string) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_note_delete", { noteId })),
 	casePersonSave: (change: PersonChange) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_person_save", { change })),
 	casePersonRemove: (removal: PersonRemoval) => typedError<CaseFile, IpcError>(__TAURI_INVOKE("case_person_remove", { removal })),
-	casesHandOver: (handOver: HandOver) => typedError<HandedOver, IpcError>(__TAURI_INVOKE("cases_hand_over", { handOver })),
+	memberHoldings: (memberId: string) => typedError<Holdings, IpcError>(__TAURI_INVOKE("member_holdings", { memberId })),
+	memberHandOver: (handOver: HandOver) => typedError<HandedOver, IpcError>(__TAURI_INVOKE("member_hand_over", { handOver })),
+	memberCloseAccount: (memberId: string) => typedError<Member, IpcError>(__TAURI_INVOKE("member_close_account", { memberId })),
 	boardOpen: (caseId: string | null) => typedError<Board, IpcError>(__TAURI_INVOKE("board_open", { caseId })),
 	cardCreate: (card: NewCard) => typedError<Board, IpcError>(__TAURI_INVOKE("card_create", { card })),
 	cardMove: (request: CardMove) => typedError<Board, IpcError>(__TAURI_INVOKE("card_move", { request })),
@@ -663,6 +665,8 @@ export type Committee = {
 	frequency: Frequency,
 	chairId: string | null,
 	memberIds: string[],
+	/**  What the last chair wrote for the one who took over when they left the team. */
+	handoverNote: string | null,
 };
 
 export type CommitteeKind = "committee" | "working_group";
@@ -853,15 +857,63 @@ export type FundTotals = {
 export type HandOver = {
 	fromMemberId: string,
 	toMemberId: string,
-	/**  What the member taking over needs to know; written on each case as a general note. */
+	/**
+	 *  What the member taking over needs to know: on a case a general note, on a task a
+	 *  line of its timeline, on a request or a committee its handover note.
+	 */
 	note: string,
+	/**  The items to hand over; none hands over everything the member holds. */
+	items: HeldRef[] | null,
 };
 
+/**  How many of each kind moved. */
 export type HandedOver = {
-	/**  How many open cases moved. */
 	cases: number,
-	/**  How many unfinished tasks moved (as assignee or reviewer). */
 	tasks: number,
+	reviews: number,
+	requests: number,
+	committees: number,
+};
+
+/**  One thing a member holds, named as a lead who oversees the team sees it. */
+export type HeldItem = {
+	kind: HeldKind,
+	/**  The case's, card's, request's or committee's id. */
+	id: string,
+	/**
+	 *  The case's subject, the task's title, the request's fund and number, the
+	 *  committee's name.
+	 */
+	label: string,
+	/**
+	 *  The member's part: on a case `lead`, `support` or `review`; on a request its
+	 *  status (`pending` or `approved`); none otherwise.
+	 */
+	part: string | null,
+	/**  The case a task or request is for, when it is for one. */
+	caseId: string | null,
+};
+
+/**  The kinds of things a member can hold. */
+export type HeldKind = 
+/**  An open case they are on (lead, support or review). */
+"case" | 
+/**  An unfinished task they are assigned to. */
+"task" | 
+/**  An unfinished task they must review. */
+"review" | 
+/**
+ *  A spending request they asked for (or took over) that is pending or approved
+ *  and not yet paid.
+ */
+"request" | 
+/**  A committee or working group they chair. */
+"committee";
+
+/**  One item named for a handover. */
+export type HeldRef = {
+	kind: HeldKind,
+	id: string,
 };
 
 /**
@@ -878,6 +930,12 @@ export type HeldRow = {
 	 */
 	reason: string,
 	heldAt: string,
+};
+
+/**  What a member holds, for the offboarding screen. */
+export type Holdings = {
+	member: Member,
+	items: HeldItem[],
 };
 
 /**  What an import wrote. */
@@ -1777,6 +1835,17 @@ export type SpendingRequest = {
 	requestedBy: string,
 	requestedByName: string,
 	requestedAt: string,
+	/**
+	 *  Who follows the request up: the member who asked, or the one it was handed to
+	 *  when they left the team.
+	 */
+	heldBy: string,
+	heldByName: string,
+	/**
+	 *  What the member who handed it over wrote for the one taking it on (hidden with
+	 *  the purpose).
+	 */
+	handoverNote: string | null,
 	status: string,
 	approvalsNeeded: number,
 	decisions: DecisionView[],

@@ -76,6 +76,21 @@ export type NewAgency = Arg<typeof commands.agencyAdd>;
 export type AgencyUpdate = Arg<typeof commands.agencyUpdate>;
 export type NewRole = Arg<typeof commands.roleAdd>;
 export type RoleUpdate = Arg<typeof commands.roleUpdate>;
+/**
+ * Everything a member holds, for their offboarding: open cases, unfinished tasks and reviews,
+ * spending requests not yet paid, committees they chair.
+ */
+export type Holdings = Ok<typeof commands.memberHoldings>;
+/** One thing held: its kind, id and label, the member's part in it, the case it is for. */
+export type HeldItem = Holdings['items'][number];
+/** `case`, `task`, `review`, `request` or `committee`. */
+export type HeldKind = HeldItem['kind'];
+/** What one member hands to another, with the note; `items` null hands over everything held. */
+export type HandOver = Arg<typeof commands.memberHandOver>;
+/** One item named in a handover. */
+export type HeldRef = NonNullable<HandOver['items']>[number];
+/** How many of each kind moved. */
+export type HandedOver = Ok<typeof commands.memberHandOver>;
 /** Which audit entries: member, kind of record, dates (in the viewer's time zone), page. */
 export type AuditQuery = Arg<typeof commands.auditLog>;
 export type AuditPage = Ok<typeof commands.auditLog>;
@@ -120,10 +135,6 @@ export type NoteEdit = Arg<typeof commands.caseNoteEdit>;
 /** A person to add to a case (`personId` null) or to correct. */
 export type PersonChange = Arg<typeof commands.casePersonSave>;
 export type PersonRemoval = Arg<typeof commands.casePersonRemove>;
-/** Whose open cases go to whom. */
-export type HandOver = Arg<typeof commands.casesHandOver>;
-/** How many open cases were handed over. */
-export type HandedOver = Ok<typeof commands.casesHandOver>;
 export type CloseCase = Arg<typeof commands.caseClose>;
 export type CaseMemberChange = Arg<typeof commands.caseMemberChange>;
 export type NewReferral = Arg<typeof commands.caseRefer>;
@@ -469,6 +480,18 @@ export const memberUpdate = (update: MemberUpdate): Promise<Member> =>
 /** A new first passphrase for a member; they must change it at their next sign-in. */
 export const memberSetPassphrase = (request: SetMemberPassphrase): Promise<null> =>
 	call(commands.memberSetPassphrase(request));
+/** What a member holds (`cases.oversee`), to hand it over before they leave. */
+export const memberHoldings = (memberId: string): Promise<Holdings> => call(commands.memberHoldings(memberId));
+/**
+ * Hands what a member holds to another active member (`cases.oversee`): the items named, or
+ * everything when `items` is null. The new holder takes the member's part in each, with the
+ * note. Answers how many of each kind moved.
+ */
+export const memberHandOver = (handOver: HandOver): Promise<HandedOver> =>
+	call(commands.memberHandOver(handOver));
+/** Closes the account of a member who holds nothing any more (`cases.oversee`); they have left. */
+export const memberCloseAccount = (memberId: string): Promise<Member> =>
+	call(commands.memberCloseAccount(memberId));
 export const agencyAdd = (agency: NewAgency): Promise<Agency> => call(commands.agencyAdd(agency));
 export const agencyUpdate = (update: AgencyUpdate): Promise<Agency> =>
 	call(commands.agencyUpdate(update));
@@ -546,12 +569,6 @@ export const casePersonSave = (change: PersonChange): Promise<CaseFile> =>
 /** Takes a person off a case; the subject cannot be removed. */
 export const casePersonRemove = (removal: PersonRemoval): Promise<CaseFile> =>
 	call(commands.casePersonRemove(removal));
-/**
- * Moves every open case of one member to another (before they leave the team): the new
- * member takes their part in each. Needs `cases.oversee`. Answers how many cases moved.
- */
-export const casesHandOver = (handOver: HandOver): Promise<HandedOver> =>
-	call(commands.casesHandOver(handOver));
 
 /**
  * A board: the case's (`caseId`), or the team's when null. The core makes a board with four

@@ -3,7 +3,8 @@
  * computed it (totals, lines, contributors, the chart's lengths), controls shown only by the
  * core's flags, the request form (sent as typed; the core's refusal kept with what was
  * typed), deciding, paying with a receipt, the ledger's filters, pages and export, reversal,
- * requests for a case the reader does not follow, and a case file's spending.
+ * requests for a case the reader does not follow, requests handed over when their member
+ * left, and a case file's spending.
  */
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
@@ -148,6 +149,9 @@ function request(overrides: Partial<SpendingRequest> = {}): SpendingRequest {
 		requestedBy: 'm-2',
 		requestedByName: 'Malee Srisuk',
 		requestedAt: '2026-03-02T03:00:00.000Z',
+		heldBy: 'm-2',
+		heldByName: 'Malee Srisuk',
+		handoverNote: null,
 		status: 'pending',
 		approvalsNeeded: 1,
 		decisions: [],
@@ -743,6 +747,41 @@ describe('a request for a case the reader does not follow', () => {
 		expect(within(row).getByTestId('request-case-hidden')).toHaveTextContent('For a case you do not follow');
 		expect(within(row).queryByTestId('request-purpose-shown')).not.toBeInTheDocument();
 		expect(row).not.toHaveTextContent('Bus fare');
+	});
+});
+
+describe('a request handed over when its member left the team', () => {
+	const HANDED = {
+		heldBy: 'm-1',
+		heldByName: 'Somchai Jaidee',
+		handoverNote: 'The receipt is with the court clerk'
+	};
+
+	it('says who follows it up now, with the note left for them', async () => {
+		const { user } = await openFunds({
+			fund_requests: () => [request(HANDED), request({ id: 'r-4', number: 4 })]
+		});
+		await user.click(screen.getByTestId('fund-tab-requests'));
+		await waitFor(() => expect(screen.getAllByTestId('request-row')).toHaveLength(2));
+		const handed = row('request-row', 'data-request-id', 'r-3');
+		expect(handed).toHaveTextContent('Asked by Malee Srisuk');
+		expect(within(handed).getByTestId('request-held-by')).toHaveTextContent('Followed up by Somchai Jaidee');
+		expect(within(handed).getByTestId('request-handover-note')).toHaveTextContent(
+			'Handover note: The receipt is with the court clerk'
+		);
+		// Still with the member who asked: nothing more.
+		const own = row('request-row', 'data-request-id', 'r-4');
+		expect(within(own).queryByTestId('request-held-by')).not.toBeInTheDocument();
+		expect(within(own).queryByTestId('request-handover-note')).not.toBeInTheDocument();
+	});
+
+	it('shows the same in the case file’s spending', async () => {
+		installBackend({ team_overview: () => team(), case_spending: () => [request(HANDED)] });
+		render(CaseFileView, { file: caseFile(), onback: () => {}, onupdated: () => {} });
+
+		const spending = await screen.findByTestId('case-spending-row');
+		expect(within(spending).getByTestId('request-held-by')).toHaveTextContent('Followed up by Somchai Jaidee');
+		expect(within(spending).getByTestId('request-handover-note')).toHaveTextContent('The receipt is with the court clerk');
 	});
 });
 

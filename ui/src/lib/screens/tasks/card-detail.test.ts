@@ -568,6 +568,32 @@ describe('a card’s history', () => {
 		expect(lines()[6]).toHaveTextContent('Somchai Jaidee แก้ไขชื่องาน, วันครบกำหนด');
 	});
 
+	it('gives the note of a handover, with the members’ names when they are known', async () => {
+		const history = [
+			event('handover', '{"from":"m-2","to":"m-1","note":"Call the shelter on Monday","assignee":true,"reviewer":false}', 'm-1'),
+			event('handover', '{"from":"m-9","to":"m-1","note":"The family moved to Ban Pa Sak","assignee":false,"reviewer":true}', 'm-1'),
+			event('handover', '{"from":"m-2","to":"m-1","note":"  ","assignee":true,"reviewer":false}', 'm-1')
+		];
+		await openCard({ card_get: () => cardDetail({ history }) });
+		const lines = () => within(screen.getByTestId('card-history')).getAllByTestId('card-event');
+
+		await waitFor(() =>
+			expect(lines()[0].querySelector('span')).toHaveTextContent(
+				'Somchai Jaidee handed it over from Malee Srisuk to Somchai Jaidee: Call the shelter on Monday'
+			)
+		);
+		expect(lines()[1].querySelector('span')).toHaveTextContent('Somchai Jaidee handed it over: The family moved to Ban Pa Sak');
+		expect(lines()[2].querySelector('span')?.textContent).toBe(
+			'Somchai Jaidee handed it over from Malee Srisuk to Somchai Jaidee'
+		);
+
+		setLanguage('th');
+		await waitFor(() =>
+			expect(lines()[0]).toHaveTextContent('Somchai Jaidee โอนงานจาก Malee Srisuk ให้ Somchai Jaidee: Call the shelter on Monday')
+		);
+		expect(lines()[1]).toHaveTextContent('Somchai Jaidee โอนงานนี้ให้ผู้อื่น: The family moved to Ban Pa Sak');
+	});
+
 	it('says which meeting an action item came from, and opens that meeting', async () => {
 		const { user, dialog } = await openCard({
 			card_get: () =>

@@ -16,7 +16,7 @@ use ruam_core::team::{
 use ruam_core::vault::{
     AttachmentContent, AuditPage, AuditQuery, CardEdit, CardMove, CardReview, CardTick,
     CaseMemberChange, CloseCase, ColumnPage, ColumnSave, ExportedFile, HandOver, HandedOver,
-    MyTasksQuery, NewAttachment, NewCardAttachment, NewCardComment, NewConsent, NewNote,
+    Holdings, MyTasksQuery, NewAttachment, NewCardAttachment, NewCardComment, NewConsent, NewNote,
     NewReferral, NoteEdit, PersonChange, PersonRemoval, ReferralUpdate, TaskCounts,
 };
 use ruam_core::vault::{
@@ -406,8 +406,22 @@ pub async fn case_person_remove(
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip_all)]
-pub async fn cases_hand_over(vault: VaultState<'_>, hand_over: HandOver) -> IpcResult<HandedOver> {
-    Ok(vault.hand_over_cases(hand_over).await?)
+pub async fn member_holdings(vault: VaultState<'_>, member_id: String) -> IpcResult<Holdings> {
+    Ok(vault.member_holdings(&member_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn member_hand_over(vault: VaultState<'_>, hand_over: HandOver) -> IpcResult<HandedOver> {
+    Ok(vault.hand_over(hand_over).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all)]
+pub async fn member_close_account(vault: VaultState<'_>, member_id: String) -> IpcResult<Member> {
+    Ok(vault.close_member_account(&member_id).await?)
 }
 
 #[tauri::command]

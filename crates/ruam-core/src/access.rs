@@ -211,10 +211,16 @@ pub enum Action {
     /// Plan and record a meeting: the members of its committee, and those who manage the
     /// team (decided with the committee in `vault::meetings`).
     RunMeeting,
+    /// See the committee's indicators (every member; small counts hidden from those who
+    /// do not oversee every case).
+    ViewIndicators,
+    /// Export the indicators or the funds by agency as a file (every member, as they see
+    /// them).
+    ExportIndicators,
 }
 
 impl Action {
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 48] = [
         Action::ReplaceRecoveryKey,
         Action::AcknowledgeRecoveryKey,
         Action::BackUpVault,
@@ -261,6 +267,8 @@ impl Action {
         Action::ViewMeetings,
         Action::ManageCommittees,
         Action::RunMeeting,
+        Action::ViewIndicators,
+        Action::ExportIndicators,
     ];
 
     /// The name recorded in the audit log.
@@ -312,6 +320,8 @@ impl Action {
             Action::ViewMeetings => "meeting.view",
             Action::ManageCommittees => "committee.manage",
             Action::RunMeeting => "meeting.run",
+            Action::ViewIndicators => "report.view",
+            Action::ExportIndicators => "report.export",
         }
     }
 
@@ -364,7 +374,9 @@ impl Action {
             | Action::ViewCommunity
             | Action::ViewMeetings
             // Membership of the meeting's committee decides (or managing the team).
-            | Action::RunMeeting => None,
+            | Action::RunMeeting
+            | Action::ViewIndicators
+            | Action::ExportIndicators => None,
         }
     }
 }
@@ -523,7 +535,9 @@ pub fn authorize(actor: Actor<'_>, action: Action, resource: Resource<'_>) -> Re
             | Action::UpdateAgency
             | Action::ViewMeetings
             | Action::ManageCommittees
-            | Action::RunMeeting,
+            | Action::RunMeeting
+            | Action::ViewIndicators
+            | Action::ExportIndicators,
             Resource::Team,
         ) => action
             .requires()

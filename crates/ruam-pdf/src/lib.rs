@@ -1,5 +1,6 @@
 //! PDF documents of Ruam (a meeting's minutes; the committee's reports): A4 pages of
-//! titles, headings, paragraphs and labelled fields, in Thai and English.
+//! titles, headings, paragraphs, labelled fields, tables and bar charts, in Thai and
+//! English.
 //!
 //! Thai needs its text shaped: vowels and tone marks sit above and below their consonant,
 //! and stacked marks move out of each other's way, as the font's OpenType tables say.
@@ -38,6 +39,25 @@ pub enum Block {
     Field(String, String),
     /// Vertical space.
     Gap,
+    /// What follows starts a new page.
+    PageBreak,
+    /// A table: its header, then its rows, each a cell per column. The first column is
+    /// the widest; a cell too long for its column wraps under itself.
+    Table {
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
+    /// A bar chart: a bar per row, its length the row's share of the longest (in
+    /// thousandths), the row's label before it and its value after it.
+    Bars(Vec<Bar>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bar {
+    pub label: String,
+    pub value: String,
+    /// Of the longest bar, 0 to 1000.
+    pub permille: u32,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -160,17 +180,24 @@ fn break_points(word: &str) -> Vec<usize> {
         .collect()
 }
 
+#[derive(Default)]
+struct Page {
+    /// The page's lines: the text, for its ActualText, and its glyphs.
+    lines: Vec<(String, Vec<Placed>)>,
+    /// Filled rectangles (bars), `[x, y, width, height]` from the bottom left.
+    rects: Vec<[f32; 4]>,
+}
+
 struct Layout {
     regular: Font,
     bold: Font,
-    /// Each page's lines: the text, for its ActualText, and its glyphs.
-    pages: Vec<Vec<(String, Vec<Placed>)>>,
+    pages: Vec<Page>,
     y: f32,
 }
 
 impl Layout {
     fn new_page(&mut self) {
-        self.pages.push(Vec::new());
+        self.pages.push(Page::default());
         self.y = PAGE_HEIGHT - MARGIN;
     }
 
@@ -228,7 +255,7 @@ impl Layout {
         let shaped = self.font(bold).shape(text, size);
         let y = self.y - size;
         let mut pen = x;
-        let page = self.pages.last_mut().expect("a page");
+        let page = &mut self.pages.last_mut().expect("a page").lines;
         page.push((text.to_owned(), Vec::with_capacity(shaped.glyphs.len())));
         let line = &mut page.last_mut().expect("the line").1;
         for (glyph, dx, dy, advance, _) in shaped.glyphs {
@@ -252,6 +279,89 @@ impl Layout {
             self.place(&line, x, size, bold);
             self.y -= size * LEADING;
         }
+    }
+}
+
+impl Layout {
+    /// Room for `height` more points on this page, or a new one.
+    fn room(&mut self, height: f32) {
+        if self.y - height < MARGIN + 20.0 {
+            self.new_page();
+        }
+    }
+
+    /// The left edge of each column: the first takes two fifths of the width when there
+    /// are several, the others share the rest.
+    fn columns(n: usize) -> Vec<(f32, f32)> {
+        let width = PAGE_WIDTH - 2.0 * MARGIN;
+        if n <= 1 {
+            return vec![(MARGIN, width)];
+        }
+        let first = width * 0.4;
+        let other = (width - first) / (n - 1) as f32;
+        let mut edges = vec![(MARGIN, first - 6.0)];
+        for i in 0..n - 1 {
+            edges.push((MARGIN + first + other * i as f32, other - 6.0));
+        }
+        edges
+    }
+
+    fn row(&mut self, cells: &[String], size: f32, bold: bool) {
+        let edges = Self::columns(cells.len());
+        let wrapped: Vec<Vec<String>> = cells
+            .iter()
+            .zip(&edges)
+            .map(|(cell, (_, width))| self.wrap(cell, size, bold, *width))
+            .collect();
+        let height = wrapped.iter().map(Vec::len).max().unwrap_or(1) as f32 * size * LEADING;
+        self.room(height);
+        let top = self.y;
+        for (lines, (x, _)) in wrapped.iter().zip(&edges) {
+            self.y = top;
+            for line in lines {
+                self.place(line, *x, size, bold);
+                self.y -= size * LEADING;
+            }
+        }
+        self.y = top - height;
+    }
+
+    fn table(&mut self, header: &[String], rows: &[Vec<String>]) {
+        self.row(header, 10.0, true);
+        for row in rows {
+            self.row(row, 10.0, false);
+        }
+        self.y -= 6.0;
+    }
+
+    fn bars(&mut self, bars: &[Bar]) {
+        const SIZE: f32 = 10.0;
+        let label_width = 170.0;
+        let longest = PAGE_WIDTH - 2.0 * MARGIN - label_width - 90.0;
+        for bar in bars {
+            let line = SIZE * LEADING;
+            self.room(line);
+            let label = self
+                .wrap(&bar.label, SIZE, false, label_width - 8.0)
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            self.place(&label, MARGIN, SIZE, false);
+            let length = longest * bar.permille.min(1000) as f32 / 1000.0;
+            let x = MARGIN + label_width;
+            let base = self.y - SIZE;
+            if length > 0.0 {
+                self.pages.last_mut().expect("a page").rects.push([
+                    x,
+                    base - 1.0,
+                    length.max(1.0),
+                    SIZE,
+                ]);
+            }
+            self.place(&bar.value, x + length + 6.0, SIZE, false);
+            self.y -= line;
+        }
+        self.y -= 6.0;
     }
 }
 
@@ -300,6 +410,13 @@ impl Document {
                     layout.lines(value, indent, 11.0, false);
                 }
                 Block::Gap => layout.y -= 11.0,
+                Block::PageBreak => {
+                    if !layout.pages.last().is_some_and(|p| p.lines.is_empty()) {
+                        layout.new_page();
+                    }
+                }
+                Block::Table { header, rows } => layout.table(header, rows),
+                Block::Bars(bars) => layout.bars(bars),
             }
         }
         let total = layout.pages.len();
@@ -366,5 +483,51 @@ mod tests {
         assert!(count >= 2, "80 fields fill more than a page: {count}");
         assert!(text.contains("/FontFile2"));
         assert!(text.contains("beginbfchar"));
+    }
+
+    fn pages(pdf: &[u8]) -> usize {
+        String::from_utf8_lossy(pdf)
+            .split("/Count ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap()
+    }
+
+    #[test]
+    fn a_page_break_starts_a_page_once_and_bars_are_filled_rectangles() {
+        let mut doc = Document::new("Ruam");
+        doc.push(Block::PageBreak)
+            .push(Block::Title("หนึ่ง".into()))
+            .push(Block::Table {
+                header: vec!["เพศ / Sex".into(), "จำนวน / Count".into()],
+                rows: vec![vec!["หญิง / female".into(), "12".into()]],
+            })
+            .push(Block::PageBreak)
+            .push(Block::PageBreak)
+            .push(Block::Bars(vec![
+                Bar {
+                    label: "ตำรวจ".into(),
+                    value: "60,000.00 THB".into(),
+                    permille: 1000,
+                },
+                Bar {
+                    label: "NGO".into(),
+                    value: "0.00 THB".into(),
+                    permille: 0,
+                },
+            ]));
+        let pdf = doc.render().unwrap();
+        assert_eq!(
+            pages(&pdf),
+            2,
+            "no empty page at the start or between breaks"
+        );
+        let text = String::from_utf8_lossy(&pdf);
+        assert_eq!(
+            text.matches(" re f").count(),
+            1,
+            "a bar for the non-zero row only"
+        );
     }
 }

@@ -136,10 +136,19 @@ pub(super) fn write(layout: &Layout) -> Vec<u8> {
     let regular = write_font(&mut w, &layout.regular);
     let bold = write_font(&mut w, &layout.bold);
     let mut kids = Vec::new();
-    for placed in &layout.pages {
+    for sheet in &layout.pages {
         let (page, content) = (w.reserve(), w.reserve());
         kids.push(page);
-        let mut ops = String::from("BT\n");
+        let mut ops = String::new();
+        if !sheet.rects.is_empty() {
+            ops.push_str("q 0.35 0.45 0.6 rg\n");
+            for [x, y, width, height] in &sheet.rects {
+                let _ = writeln!(ops, "{x:.2} {y:.2} {width:.2} {height:.2} re f");
+            }
+            ops.push_str("Q\n");
+        }
+        let placed = &sheet.lines;
+        ops.push_str("BT\n");
         let mut current: Option<(bool, u32)> = None;
         for (text, glyphs) in placed {
             // What the line says, for search and copy (the glyphs are the shaper's).

@@ -696,67 +696,53 @@ const UNFINISHED: &str = "c.deleted_at IS NULL
     AND (c.case_id IS NULL OR EXISTS (SELECT 1 FROM cases k WHERE k.id = c.case_id
          AND k.deleted_at IS NULL AND k.status <> 'closed'))";
 
-/// Unfinished tasks a member is assigned to or must review.
-pub async fn unfinished_tasks_of(conn: &mut SqliteConnection, member_id: &str) -> Result<i64> {
-    Ok(sqlx::query_scalar(&format!(
-        "SELECT count(*) FROM cards c WHERE {UNFINISHED}
-           AND (c.reviewer_id = ?1 OR EXISTS (SELECT 1 FROM card_assignees a
-                WHERE a.card_id = c.id AND a.member_id = ?1))"
-    ))
-    .bind(member_id)
-    .fetch_one(conn)
-    .await?)
-}
-
-/// Give a leaving member's unfinished tasks (as assignee or reviewer) to another member;
-/// answers how many cards changed. (The new member has just taken over the cases.)
-pub async fn hand_over_tasks(
+/// Give a leaving member's part in one card (as an assignee, or as its reviewer) to
+/// another member, with the handover note in the card's timeline. The caller has checked
+/// that the card is unfinished, that `from` holds that part and that `to` may see it.
+pub async fn hand_over_card(
     tx: &mut Transaction<'_, Sqlite>,
     outbox: &Outbox,
     author: &str,
-    from: &str,
-    to: &str,
-) -> Result<usize> {
-    let cards: Vec<(String, bool, bool)> = sqlx::query_as(&format!(
-        "SELECT c.id, c.reviewer_id IS ?1,
-                EXISTS (SELECT 1 FROM card_assignees a WHERE a.card_id = c.id AND a.member_id = ?1)
-         FROM cards c WHERE {UNFINISHED}
-           AND (c.reviewer_id = ?1 OR EXISTS (SELECT 1 FROM card_assignees a
-                WHERE a.card_id = c.id AND a.member_id = ?1))"
-    ))
-    .bind(from)
-    .fetch_all(&mut **tx)
-    .await?;
-    for (card_id, reviews, assigned) in &cards {
-        if *assigned {
-            sqlx::query("DELETE FROM card_assignees WHERE card_id = ? AND member_id = ?")
-                .bind(card_id)
-                .bind(from)
-                .execute(&mut **tx)
-                .await?;
-            sqlx::query("INSERT OR IGNORE INTO card_assignees (card_id, member_id) VALUES (?, ?)")
-                .bind(card_id)
-                .bind(to)
-                .execute(&mut **tx)
-                .await?;
-        }
-        if *reviews {
-            sqlx::query("UPDATE cards SET reviewer_id = ?, updated_at = ? WHERE id = ?")
-                .bind(to)
-                .bind(now_utc())
-                .bind(card_id)
-                .execute(&mut **tx)
-                .await?;
-        }
-        let detail = serde_json::json!({
-            "from": from, "to": to, "assignee": assigned, "reviewer": reviews,
-        });
-        outbox
-            .record(tx, Some(author), "card", card_id, Op::Update, &detail)
+    card_id: &str,
+    (from, to): (&str, &str),
+    reviewer: bool,
+    note: &str,
+) -> Result<()> {
+    if reviewer {
+        sqlx::query(
+            "UPDATE cards SET reviewer_id = ?, updated_at = ? WHERE id = ? AND reviewer_id = ?",
+        )
+        .bind(to)
+        .bind(now_utc())
+        .bind(card_id)
+        .bind(from)
+        .execute(&mut **tx)
+        .await?;
+    } else {
+        sqlx::query("DELETE FROM card_assignees WHERE card_id = ? AND member_id = ?")
+            .bind(card_id)
+            .bind(from)
+            .execute(&mut **tx)
             .await?;
-        card_event(tx, outbox, card_id, "handover", detail, author).await?;
+        sqlx::query("INSERT OR IGNORE INTO card_assignees (card_id, member_id) VALUES (?, ?)")
+            .bind(card_id)
+            .bind(to)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("UPDATE cards SET updated_at = ? WHERE id = ?")
+            .bind(now_utc())
+            .bind(card_id)
+            .execute(&mut **tx)
+            .await?;
     }
-    Ok(cards.len())
+    let detail = serde_json::json!({
+        "from": from, "to": to, "assignee": !reviewer, "reviewer": reviewer, "note": note,
+    });
+    outbox
+        .record(tx, Some(author), "card", card_id, Op::Update, &detail)
+        .await?;
+    card_event(tx, outbox, card_id, "handover", detail, author).await?;
+    Ok(())
 }
 
 /// A task in "my tasks" or the review queue: the card, where it is, and whether it is late.

@@ -73,6 +73,8 @@ pub struct Committee {
     pub frequency: Frequency,
     pub chair_id: Option<String>,
     pub member_ids: Vec<String>,
+    /// What the last chair wrote for the one who took over when they left the team.
+    pub handover_note: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -3,6 +3,7 @@
 //! is decided in `access`, and the vault records each change in the audit log.
 
 mod agencies;
+pub mod holdings;
 mod members;
 mod roles;
 
@@ -31,7 +32,7 @@ pub const TEXT_MAX_CHARS: usize = 1000;
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
         #[cfg_attr(feature = "specta", derive(specta::Type))]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $text)] #[sqlx(rename = $text)] $variant),+

@@ -1,18 +1,16 @@
-//! Correcting and deleting what a case holds (notes, people, attachments), and handing a
-//! member's open cases to another member. Each change is checked like the rest of the
-//! case commands (need to know first), refused on a closed case, and written with its
-//! outbox entry and audit entry in one transaction. Changes to people and handovers are
-//! also lines of the case's timeline; a corrected note shows that it was edited, and a
-//! deleted note or attachment leaves no line (the timeline goes to every member of the
-//! case, and a line would tell them a health or police note had been there).
+//! Correcting and deleting what a case holds (notes, people, attachments). Each change is
+//! checked like the rest of the case commands (need to know first), refused on a closed
+//! case, and written with its outbox entry and audit entry in one transaction. Changes to
+//! people are also lines of the case's timeline; a corrected note shows that it was
+//! edited, and a deleted note or attachment leaves no line (the timeline goes to every
+//! member of the case, and a line would tell them a health or police note had been there).
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::{Open, State, Vault};
-use crate::access::{Action, Permission, Resource};
+use crate::access::{Action, Permission};
 use crate::cases::store::{self, CaseFile, Record};
-use crate::cases::{clean_note, NewPerson, Party, Responsibility};
-use crate::team::MemberStatus;
+use crate::cases::{clean_note, NewPerson, Party};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -39,26 +37,6 @@ pub struct PersonChange {
 pub struct PersonRemoval {
     pub case_id: String,
     pub person_id: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase")]
-pub struct HandOver {
-    pub from_member_id: String,
-    pub to_member_id: String,
-    /// What the member taking over needs to know; written on each case as a general note.
-    pub note: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase")]
-pub struct HandedOver {
-    /// How many open cases moved.
-    pub cases: u32,
-    /// How many unfinished tasks moved (as assignee or reviewer).
-    pub tasks: u32,
 }
 
 impl Open {
@@ -305,105 +283,5 @@ impl Vault {
         .await?;
         tx.commit().await?;
         open.case_file(case_id, &access).await
-    }
-
-    /// Move every open case of a member to another (staff turnover), with a handover note
-    /// written on each case (general section): the new member takes their part in each
-    /// (keeping their own if it was larger) and the first leaves the case. Their unfinished
-    /// tasks (as assignee or reviewer) go to the new member too. A member with open cases
-    /// or unfinished tasks cannot leave the team until this is done.
-    pub async fn hand_over_cases(&self, hand_over: HandOver) -> Result<HandedOver> {
-        let state = self.state.write().await;
-        let State::Unlocked(open) = &*state else {
-            return Err(Error::Locked);
-        };
-        open.authorize(Action::HandOverCases, Resource::Cases)
-            .await?;
-        let note = clean_note(&hand_over.note).map_err(|_| {
-            Error::invalid(
-                "note",
-                "write a handover note: what the member taking over needs to know",
-            )
-        })?;
-        if hand_over.from_member_id == hand_over.to_member_id {
-            return Err(Error::invalid(
-                "to_member_id",
-                "choose someone other than the member handing over",
-            ));
-        }
-        let mut tx = open.pool.begin().await?;
-        let from = crate::team::load_member(&mut *tx, &hand_over.from_member_id)
-            .await
-            .map_err(|_| Error::invalid("from_member_id", "is not a member of the team"))?;
-        let to = crate::team::load_member(&mut *tx, &hand_over.to_member_id)
-            .await
-            .map_err(|_| Error::invalid("to_member_id", "is not a member of the team"))?;
-        if to.status == MemberStatus::Left {
-            return Err(Error::invalid("to_member_id", "has left the team"));
-        }
-        // As on a single case: nobody puts themself on cases (a case's lead reads its
-        // health and police sections, which overseeing alone does not show).
-        if to.id == open.member.id {
-            return Err(Error::invalid(
-                "to_member_id",
-                "you cannot hand cases to yourself; choose another member, or ask another lead",
-            ));
-        }
-        let cases = store::open_cases_of(&mut tx, &from.id).await?;
-        for (case_id, part) in &cases {
-            let theirs = store::access_to(&mut tx, case_id, &to.id).await?.membership;
-            let rank = |r: Responsibility| match r {
-                Responsibility::Lead => 2,
-                Responsibility::Support => 1,
-                Responsibility::Review => 0,
-            };
-            let kept = match theirs {
-                Some(t) if rank(t) >= rank(*part) => t,
-                _ => *part,
-            };
-            store::set_member(
-                &mut tx,
-                &open.outbox,
-                &open.member.id,
-                case_id,
-                &to.id,
-                kept,
-            )
-            .await?;
-            store::remove_member(&mut tx, &open.outbox, &open.member.id, case_id, &from.id).await?;
-            store::insert_note(
-                &mut tx,
-                &open.outbox,
-                &open.member.id,
-                case_id,
-                crate::cases::Section::General,
-                &format!("{} → {}: {note}", from.display_name, to.display_name),
-            )
-            .await?;
-            store::add_event(
-                &mut tx,
-                &open.outbox,
-                case_id,
-                "handover",
-                serde_json::json!({ "from": from.display_name, "to": to.display_name, "responsibility": kept }),
-                &open.member.id,
-            )
-            .await?;
-            open.audit_in(&mut tx, "case.handover", Some(("case", case_id)))
-                .await?;
-        }
-        let tasks = crate::boards::store::hand_over_tasks(
-            &mut tx,
-            &open.outbox,
-            &open.member.id,
-            &from.id,
-            &to.id,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(HandedOver {
-            cases: u32::try_from(cases.len()).unwrap_or(u32::MAX),
-            tasks: u32::try_from(tasks).unwrap_or(u32::MAX),
-        })
     }
 }

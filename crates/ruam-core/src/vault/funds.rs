@@ -285,6 +285,13 @@ pub struct SpendingRequest {
     pub requested_by: String,
     pub requested_by_name: String,
     pub requested_at: String,
+    /// Who follows the request up: the member who asked, or the one it was handed to
+    /// when they left the team.
+    pub held_by: String,
+    pub held_by_name: String,
+    /// What the member who handed it over wrote for the one taking it on (hidden with
+    /// the purpose).
+    pub handover_note: Option<String>,
     pub status: String,
     pub approvals_needed: u32,
     pub decisions: Vec<DecisionView>,
@@ -333,6 +340,15 @@ fn required(field: &'static str, raw: &str) -> Result<String> {
     clean_optional(field, Some(raw))?.ok_or_else(|| Error::invalid(field, "is empty"))
 }
 
+async fn display_name(conn: &mut sqlx::SqliteConnection, member_id: &str) -> Result<String> {
+    Ok(
+        sqlx::query_scalar("SELECT display_name FROM members WHERE id = ?")
+            .bind(member_id)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
 /// A request as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct RequestRow {
@@ -349,6 +365,8 @@ struct RequestRow {
     status: String,
     requested_by: String,
     requested_at: String,
+    held_by: String,
+    handover_note: Option<String>,
 }
 
 /// A request with its detail. A request for a case whose detail this laptop does not hold
@@ -356,7 +374,8 @@ struct RequestRow {
 const REQUEST_SELECT: &str = "SELECT * FROM (SELECT r.id, r.number, r.fund_id, r.line_id,
     r.amount, r.for_case, ifnull(d.purpose, '') AS purpose,
     CASE WHEN r.for_case = 1 THEN ifnull(d.case_id, '') ELSE d.case_id END AS case_id,
-    d.card_id, r.approvals_needed, r.status, r.requested_by, r.requested_at
+    d.card_id, r.approvals_needed, r.status, r.requested_by, r.requested_at,
+    coalesce(r.held_by, r.requested_by) AS held_by, d.handover_note
     FROM fund_requests r LEFT JOIN fund_request_details d ON d.id = r.id)";
 
 impl Open {
@@ -540,14 +559,13 @@ impl Open {
             .collect();
         let waiting_for_me = if self.holds(Permission::ApproveSpending) {
             let n: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM fund_requests r WHERE r.fund_id = ? AND r.status = 'pending'
-                   AND r.requested_by != ?
+                "SELECT count(*) FROM fund_requests r WHERE r.fund_id = ?2 AND r.status = 'pending'
+                   AND r.requested_by != ?1 AND coalesce(r.held_by, r.requested_by) != ?1
                    AND NOT EXISTS (SELECT 1 FROM fund_decisions d
-                                   WHERE d.request_id = r.id AND d.member_id = ?)",
+                                   WHERE d.request_id = r.id AND d.member_id = ?1)",
             )
+            .bind(&self.member.id)
             .bind(&fund.id)
-            .bind(&self.member.id)
-            .bind(&self.member.id)
             .fetch_one(&mut *conn)
             .await?;
             u32::try_from(n).unwrap_or(u32::MAX)
@@ -592,11 +610,8 @@ impl Open {
                     .bind(&row.line_id)
                     .fetch_one(&mut *conn)
                     .await?;
-            let requested_by_name: String =
-                sqlx::query_scalar("SELECT display_name FROM members WHERE id = ?")
-                    .bind(&row.requested_by)
-                    .fetch_one(&mut *conn)
-                    .await?;
+            let requested_by_name = display_name(&mut conn, &row.requested_by).await?;
+            let held_by_name = display_name(&mut conn, &row.held_by).await?;
             let decisions: Vec<(String, String, String, Option<String>, String)> = sqlx::query_as(
                 "SELECT d.member_id, m.display_name, d.decision, d.reason, d.decided_at
                  FROM fund_decisions d JOIN members m ON m.id = d.member_id
@@ -625,7 +640,8 @@ impl Open {
                 .case_id
                 .as_ref()
                 .is_some_and(|c| !sees.get(c).copied().unwrap_or(false));
-            let mine = row.requested_by == self.member.id;
+            let mine = row.held_by == self.member.id;
+            let asked = mine || row.requested_by == self.member.id;
             let decided_by_me = decisions.iter().any(|d| d.0 == self.member.id);
             let pending = row.status == "pending";
             let manage = self.actor().may(Action::ManageFund, Resource::Funds);
@@ -664,7 +680,7 @@ impl Open {
                 }),
                 awaiting_second: pending && row.approvals_needed == 2 && approvals == 1,
                 may_decide: pending
-                    && !mine
+                    && !asked
                     && !decided_by_me
                     && self.actor().may(Action::DecideSpending, Resource::Funds),
                 may_pay: row.status == "approved" && manage,
@@ -673,6 +689,9 @@ impl Open {
                 status: row.status,
                 requested_by: row.requested_by,
                 requested_at: row.requested_at,
+                held_by: row.held_by,
+                held_by_name,
+                handover_note: if hidden { None } else { row.handover_note },
                 id: row.id,
                 fund_id: row.fund_id,
                 line_id: row.line_id,
@@ -694,7 +713,7 @@ impl Open {
         let row = self.load_request(request_id).await;
         let reads_all = self.actor().may(Action::ReadLedger, Resource::Funds);
         match row {
-            Ok(row) if reads_all || row.requested_by == self.member.id => Ok(row),
+            Ok(row) if reads_all || row.held_by == self.member.id => Ok(row),
             Err(Error::NotFound(what)) if reads_all => Err(Error::NotFound(what)),
             Ok(_) | Err(Error::NotFound(_)) => {
                 self.audit_refusal(action, ("fund_request", request_id))
@@ -1190,7 +1209,7 @@ impl Vault {
             sql.push(" AND status = ").push_bind(status);
         }
         if !reads_all {
-            sql.push(" AND requested_by = ").push_bind(&open.member.id);
+            sql.push(" AND held_by = ").push_bind(&open.member.id);
         }
         sql.push(" ORDER BY number DESC");
         let rows: Vec<RequestRow> = sql.build_query_as().fetch_all(&open.pool).await?;
@@ -1226,7 +1245,7 @@ impl Vault {
         let request = open
             .visible_request(Action::DecideSpending, &decision.request_id)
             .await?;
-        if request.requested_by == open.member.id {
+        if request.requested_by == open.member.id || request.held_by == open.member.id {
             open.audit_refusal(Action::DecideSpending, ("fund_request", &request.id))
                 .await;
             return Err(Error::invalid(
@@ -1332,7 +1351,7 @@ impl Vault {
             .visible_request(Action::ManageFund, &cancel.request_id)
             .await?;
         let manage = open.actor().may(Action::ManageFund, Resource::Funds);
-        let mine = request.requested_by == open.member.id;
+        let mine = request.held_by == open.member.id;
         let allowed = match request.status.as_str() {
             "pending" => mine || manage,
             "approved" => manage,

@@ -11,10 +11,12 @@ mod cases;
 mod community;
 mod fund_ledger;
 mod funds;
+mod indicators;
 mod join;
 mod keys;
 mod meeting_exports;
 mod meetings;
+mod offboarding;
 mod open;
 mod register;
 mod requests;
@@ -44,7 +46,7 @@ pub use boards::{CardMove, CardReview, MyTasksQuery};
 pub use cards::{
     CardEdit, CardTick, ColumnPage, ColumnSave, NewCardAttachment, NewCardComment, TaskCounts,
 };
-pub use case_records::{HandOver, HandedOver, NoteEdit, PersonChange, PersonRemoval};
+pub use case_records::{NoteEdit, PersonChange, PersonRemoval};
 pub use cases::{
     AttachmentContent, CaseMemberChange, CloseCase, NewAttachment, NewConsent, NewNote,
     NewReferral, ReferralUpdate,
@@ -56,7 +58,9 @@ pub use funds::{
     NewPayment, NewSpendingRequest, PaymentView, RequestCancel, RequestQuery, SpendingDecision,
     SpendingRequest,
 };
+pub use indicators::{ReportExport, ReportFormat, ReportKind};
 pub use join::{JoinRequest, JoinStarted, JoinStatus};
+pub use offboarding::{HandOver, HandedOver, Holdings};
 pub use register::{ImportDone, ImportProgress};
 pub use requests::{
     ChangePassphraseRequest, ConfirmPassphrase, CreateVaultRequest, CreatedVault,

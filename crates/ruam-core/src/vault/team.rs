@@ -127,28 +127,7 @@ impl Vault {
         let leaving = current.status == MemberStatus::Active
             && MemberStatus::parse("status", &update.status).ok() == Some(MemberStatus::Left);
         if leaving {
-            let open_cases = crate::cases::store::open_cases_of(&mut tx, id).await?.len();
-            let tasks = crate::boards::store::unfinished_tasks_of(&mut tx, id).await?;
-            if open_cases == 0 && tasks > 0 {
-                return Err(Error::invalid(
-                    "status",
-                    format!(
-                        "{} still has {tasks} unfinished task{}; hand them over to another member first",
-                        current.display_name,
-                        if tasks == 1 { "" } else { "s" }
-                    ),
-                ));
-            }
-            if open_cases > 0 {
-                return Err(Error::invalid(
-                    "status",
-                    format!(
-                        "{} is still on {open_cases} open case{}; hand them over to another member first",
-                        current.display_name,
-                        if open_cases == 1 { "" } else { "s" }
-                    ),
-                ));
-            }
+            open.refuse_while_holding(&mut tx, &current).await?;
         }
         let (before, after) =
             team::update_member(&mut tx, &open.outbox, &open.member.id, &update).await?;
@@ -156,6 +135,7 @@ impl Vault {
             .await?;
         let left = before.status == MemberStatus::Active && after.status == MemberStatus::Left;
         if left {
+            open.clear_leaver(&mut tx, &after.id).await?;
             open.audit_in(&mut tx, "member.leave", Some(("member", &after.id)))
                 .await?;
         }

@@ -59,6 +59,7 @@ enum Command {
     CasePersonSave,
     CasePersonRemove,
     CasesHandOver,
+    MemberHoldings,
     BoardOpen,
     CardCreate,
     CardMove,
@@ -126,7 +127,7 @@ enum Command {
     ChildUpdate,
 }
 
-const COMMANDS: [Command; 107] = [
+const COMMANDS: [Command; 108] = [
     Command::TeamOverview,
     Command::VillageList,
     Command::VillageAdd,
@@ -165,6 +166,7 @@ const COMMANDS: [Command; 107] = [
     Command::CasePersonSave,
     Command::CasePersonRemove,
     Command::CasesHandOver,
+    Command::MemberHoldings,
     Command::BoardOpen,
     Command::CardCreate,
     Command::CardMove,
@@ -285,7 +287,7 @@ impl Command {
             | Command::CasePersonSave
             | Command::CasePersonRemove => Some(Permission::OverseeCases),
             // Staff turnover is a lead's: one who oversees every case.
-            Command::CasesHandOver => Some(Permission::OverseeCases),
+            Command::CasesHandOver | Command::MemberHoldings => Some(Permission::OverseeCases),
             // The target case's board follows the case.
             Command::BoardOpen
             | Command::CardCreate
@@ -388,7 +390,7 @@ impl Command {
             | Command::CaseNoteDelete
             | Command::CaseAttachmentDelete => "case.section.write",
             Command::CasePersonSave | Command::CasePersonRemove => "case.update",
-            Command::CasesHandOver => "case.handover",
+            Command::CasesHandOver | Command::MemberHoldings => "case.handover",
             // Cards a caller may not see refuse at seeing; those they see, at working.
             Command::BoardOpen
             | Command::CardGet
@@ -1207,11 +1209,13 @@ async fn call(t: &TestVault, command: Command, targets: &Targets, n: usize) -> R
             })
             .await
             .map(drop),
+        Command::MemberHoldings => v.member_holdings(&targets.owner_id).await.map(drop),
         Command::CasesHandOver => v
-            .hand_over_cases(ruam_core::vault::HandOver {
+            .hand_over(ruam_core::vault::HandOver {
                 from_member_id: targets.owner_id.clone(),
                 to_member_id: targets.other.id.clone(),
                 note: format!("Handover {n}"),
+                items: None,
             })
             .await
             .map(drop),

@@ -456,10 +456,11 @@ async fn a_member_with_open_cases_hands_them_over_before_leaving() {
     // A handover without a note is refused.
     assert_invalid_field(
         t.vault
-            .hand_over_cases(HandOver {
+            .hand_over(HandOver {
                 from_member_id: leaving.id.clone(),
                 to_member_id: taking.id.clone(),
                 note: "  ".into(),
+                items: None,
             })
             .await,
         "note",
@@ -469,6 +470,7 @@ async fn a_member_with_open_cases_hands_them_over_before_leaving() {
             from_member_id: leaving.id.clone(),
             to_member_id: leaving.id.clone(),
             note: "handover".into(),
+            items: None,
         },
         // A team lead does not become the lead of cases (and read their health and
         // police notes) by handing them to themself.
@@ -476,14 +478,16 @@ async fn a_member_with_open_cases_hands_them_over_before_leaving() {
             from_member_id: leaving.id.clone(),
             to_member_id: me,
             note: "handover".into(),
+            items: None,
         },
         HandOver {
             from_member_id: leaving.id.clone(),
             to_member_id: "nobody".into(),
             note: "handover".into(),
+            items: None,
         },
     ] {
-        assert_invalid_field(t.vault.hand_over_cases(bad).await, "to_member_id");
+        assert_invalid_field(t.vault.hand_over(bad).await, "to_member_id");
     }
     // Anan's tasks: one on an open case (to do and to review), one on the team's board.
     let task = |case_id: Option<&str>, title: &str, reviewer: Option<&str>| {
@@ -502,15 +506,16 @@ async fn a_member_with_open_cases_hands_them_over_before_leaving() {
         .unwrap();
     let moved = t
         .vault
-        .hand_over_cases(HandOver {
+        .hand_over(HandOver {
             from_member_id: leaving.id.clone(),
             to_member_id: taking.id.clone(),
             note: "ครอบครัวย้ายไปอยู่บ้านป่าสัก นัดเยี่ยมบ้านวันจันทร์".into(),
+            items: None,
         })
         .await
         .unwrap();
     assert_eq!(moved.cases, 2, "the closed case stays as it was closed");
-    assert_eq!(moved.tasks, 2);
+    assert_eq!((moved.tasks, moved.reviews), (2, 1));
     let board = t.vault.open_board(Some(cases[0].clone())).await.unwrap();
     let home_visit = &board.columns[0].cards[0];
     assert_eq!(home_visit.assignee_ids, std::slice::from_ref(&taking.id));
@@ -623,10 +628,11 @@ async fn a_member_with_unfinished_tasks_hands_them_over_before_leaving() {
     }
     let moved = t
         .vault
-        .hand_over_cases(HandOver {
+        .hand_over(HandOver {
             from_member_id: niran.id.clone(),
             to_member_id: kanya.id.clone(),
             note: "Uniform sizes are in the shared folder".into(),
+            items: None,
         })
         .await
         .unwrap();

@@ -7,6 +7,7 @@ mod commands;
 mod community;
 mod error;
 mod meetings;
+mod reports;
 mod sync;
 
 use std::sync::Arc;
@@ -174,6 +175,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             meetings::meeting_action_add,
             meetings::meeting_ics_export,
             meetings::meeting_pdf_export,
+            reports::indicators,
+            reports::indicators_export,
             sync::join_team,
             sync::join_check,
             sync::join_abandon,

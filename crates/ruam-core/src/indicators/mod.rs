@@ -201,7 +201,7 @@ impl Disclosure {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
-pub struct Community {
+pub struct CommunityFigures {
     /// Active volunteers of the villages.
     pub volunteers_active: u32,
     /// Of them, those with at least one training.
@@ -221,7 +221,7 @@ pub struct Community {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
-pub struct Children {
+pub struct ChildrenFigures {
     /// Children with a case open at some time during the period.
     pub assisted: Cell,
     pub by_sex: Vec<CountRow>,
@@ -265,7 +265,7 @@ pub struct ReferralRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
-pub struct Referrals {
+pub struct ReferralFigures {
     pub total: Cell,
     pub by_agency: Vec<ReferralRow>,
 }
@@ -273,7 +273,7 @@ pub struct Referrals {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
-pub struct Documentation {
+pub struct DocumentationFigures {
     /// Steps done during the period.
     pub completed: Cell,
     pub by_kind: Vec<CountRow>,
@@ -321,11 +321,11 @@ pub struct Indicators {
     pub village_name: Option<String>,
     /// Whether small counts are hidden from this reader.
     pub protected: bool,
-    pub community: Community,
-    pub children: Children,
+    pub community: CommunityFigures,
+    pub children: ChildrenFigures,
     pub cases: CaseFlow,
-    pub referrals: Referrals,
-    pub documentation: Documentation,
+    pub referrals: ReferralFigures,
+    pub documentation: DocumentationFigures,
     /// The team's funds (not by place: a fund is the team's).
     pub funds: Vec<FundFigures>,
 }

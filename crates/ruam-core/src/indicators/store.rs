@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use sqlx::{Sqlite, Transaction};
 
 use super::{
-    median, CaseFlow, Cell, Children, Community, Disclosure, Documentation, FundFigures,
-    Indicators, MoneyRow, Period, ReferralRow, Referrals,
+    median, CaseFlow, Cell, ChildrenFigures, CommunityFigures, Disclosure, DocumentationFigures,
+    FundFigures, Indicators, MoneyRow, Period, ReferralFigures, ReferralRow,
 };
 use crate::funds::money::Currency;
 use crate::funds::store::Amount;
@@ -188,7 +188,7 @@ async fn community(
     tx: &mut Transaction<'_, Sqlite>,
     period: &Period,
     disclosure: Disclosure,
-) -> Result<Community> {
+) -> Result<CommunityFigures> {
     let (active, trained, in_period, villages, covered): (i64, i64, i64, i64, i64) =
         sqlx::query_as(&format!(
             "WITH chosen AS ({CHOSEN_VILLAGES}),
@@ -223,7 +223,7 @@ async fn community(
         count(registered),
         &[count(registered - flagged), count(flagged)],
     );
-    Ok(Community {
+    Ok(CommunityFigures {
         volunteers_active: count(active),
         volunteers_trained: count(trained),
         trained_in_period: count(in_period),
@@ -252,7 +252,10 @@ async fn by(
         .collect())
 }
 
-async fn children(tx: &mut Transaction<'_, Sqlite>, disclosure: Disclosure) -> Result<Children> {
+async fn children(
+    tx: &mut Transaction<'_, Sqlite>,
+    disclosure: Disclosure,
+) -> Result<ChildrenFigures> {
     let assisted: i64 = sqlx::query_scalar("SELECT count(*) FROM indicator_cases")
         .fetch_one(&mut **tx)
         .await?;
@@ -279,7 +282,7 @@ async fn children(tx: &mut Transaction<'_, Sqlite>, disclosure: Disclosure) -> R
     )
     .await?;
     let assisted = count(assisted);
-    Ok(Children {
+    Ok(ChildrenFigures {
         assisted: disclosure.one(assisted),
         by_sex: disclosure.rows(assisted, by_sex),
         by_age: disclosure.rows(assisted, by_age),
@@ -350,7 +353,7 @@ async fn referrals(
     tx: &mut Transaction<'_, Sqlite>,
     period: &Period,
     disclosure: Disclosure,
-) -> Result<Referrals> {
+) -> Result<ReferralFigures> {
     type Row = (String, Option<String>, i64, i64, i64, i64);
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT coalesce(f.to_agency_id, 'level:' || f.to_level) AS key, a.name,
@@ -387,7 +390,7 @@ async fn referrals(
             }
         })
         .collect();
-    Ok(Referrals {
+    Ok(ReferralFigures {
         total: disclosure.one(total),
         by_agency,
     })
@@ -397,7 +400,7 @@ async fn documentation(
     tx: &mut Transaction<'_, Sqlite>,
     period: &Period,
     disclosure: Disclosure,
-) -> Result<Documentation> {
+) -> Result<DocumentationFigures> {
     let counted: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>(
         "SELECT s.kind, count(*) FROM documentation_steps s
          JOIN indicator_cases i ON i.case_id = s.case_id
@@ -416,7 +419,7 @@ async fn documentation(
         .map(|k| ((*k).to_owned(), None, count(*counted.get(*k).unwrap_or(&0))))
         .collect();
     let completed = rows.iter().map(|r| r.2).sum();
-    Ok(Documentation {
+    Ok(DocumentationFigures {
         completed: disclosure.one(completed),
         by_kind: disclosure.rows(completed, rows),
     })

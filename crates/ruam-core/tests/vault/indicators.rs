@@ -665,7 +665,7 @@ async fn the_dashboard_pdf_has_a_page_a_section_and_its_thai_is_drawn() {
         .unwrap();
     let pdf = file.path.as_str();
     let info = String::from_utf8(poppler("pdfinfo", &[pdf]).stdout).unwrap();
-    // Community, children, cases, referrals, documentation, the fund.
+    // CommunityFigures, children, cases, referrals, documentation, the fund.
     assert!(
         info.lines()
             .any(|l| l.starts_with("Pages:") && l.ends_with(" 6")),

@@ -145,6 +145,9 @@ export const commands = {
 	meetingIcsExport: (meetingId: string) => typedError<ExportedFile, IpcError>(__TAURI_INVOKE("meeting_ics_export", { meetingId })),
 	/**  The minutes as a PDF in the export folder. */
 	meetingPdfExport: (meetingId: string) => typedError<ExportedFile, IpcError>(__TAURI_INVOKE("meeting_pdf_export", { meetingId })),
+	indicators: (query: IndicatorQuery) => typedError<Indicators, IpcError>(__TAURI_INVOKE("indicators", { query })),
+	/**  The dashboard or the funds by agency, as PDF or CSV, in the export folder. */
+	indicatorsExport: (request: ReportExport) => typedError<ExportedFile, IpcError>(__TAURI_INVOKE("indicators_export", { request })),
 	/**  First run on a new laptop: join the team with the invite a lead made. */
 	joinTeam: (request: JoinRequest) => typedError<JoinStarted, IpcError>(__TAURI_INVOKE("join_team", { request })),
 	/**  While joining: whether a lead approved this laptop, and pull what it may read. */
@@ -551,6 +554,21 @@ export type CaseFile = {
 	timeline: TimelineItem[],
 };
 
+export type CaseFlow = {
+	opened: Cell,
+	closed: Cell,
+	/**  The cases closed, by outcome. */
+	byOutcome: CountRow[],
+	resolvedDistrict: Cell,
+	referredProvince: Cell,
+	/**
+	 *  The median of the days from intake to closure of the cases closed; none when
+	 *  none closed, or when fewer than [`SMALL_CELL`] did and the reader sees small counts
+	 *  hidden.
+	 */
+	medianDaysToClose: number | null,
+};
+
 export type CaseMember = {
 	memberId: string,
 	displayName: string,
@@ -589,6 +607,17 @@ export type CaseSummary = {
 	updatedAt: string,
 };
 
+/**  One count as the reader may see it. */
+export type Cell = {
+	/**  None when hidden. */
+	value: number | null,
+	/**
+	 *  Hidden: fewer than [`SMALL_CELL`], or hidden with one so that it cannot be worked
+	 *  out from the total.
+	 */
+	suppressed: boolean,
+};
+
 export type ChangePassphraseRequest = {
 	current: SecretString,
 	new: SecretString,
@@ -619,6 +648,16 @@ export type ChecklistItem = {
 export type ChildUpdate = {
 	id: string,
 	child: NewChild,
+};
+
+export type ChildrenFigures = {
+	/**  Children with a case open at some time during the period. */
+	assisted: Cell,
+	bySex: CountRow[],
+	/**  `0-5`, `6-11`, `12-14`, `15-17`, `18+`, `unknown`: their age on the last day. */
+	byAge: CountRow[],
+	/**  A case may have several concerns: these add up to more than the children. */
+	byConcern: CountRow[],
 };
 
 /**
@@ -676,6 +715,23 @@ export type CommitteeUpdate = {
 	committee: NewCommittee,
 };
 
+export type CommunityFigures = {
+	/**  Active volunteers of the villages. */
+	volunteersActive: number,
+	/**  Of them, those with at least one training. */
+	volunteersTrained: number,
+	/**  Volunteers (active or not) trained during the period. */
+	trainedInPeriod: number,
+	/**  The team's villages (of the district, or the one village). */
+	villages: number,
+	/**  Of them, those with an active volunteer. */
+	villagesCovered: number,
+	/**  Children in the register. */
+	childrenRegistered: Cell,
+	/**  Of them, those whose score reaches the team's threshold. */
+	childrenFlagged: Cell,
+};
+
 export type Concern = "trafficking" | "sexual_abuse" | "rape" | "sexual_harassment" | "labour_exploitation" | "neglect" | "human_rights_violation" | "high_vulnerability";
 
 /**  The signed-in member's passphrase again, before a sensitive change. */
@@ -712,6 +768,16 @@ export type ContributorView = {
 	unspent: Amount,
 	/**  Its part of all the cash, in thousandths. */
 	cashPermille: number,
+};
+
+/**
+ *  One row of a table of counts: its key (`female`, `12-14`, `trafficking`, an agency's
+ *  id…), a name to show when the key is an id, and its count.
+ */
+export type CountRow = {
+	key: string,
+	label: string | null,
+	count: Cell,
 };
 
 export type CreateVaultRequest = {
@@ -751,6 +817,12 @@ export type DeviceApproval = {
 export type Discipline = "social_work" | "police" | "health" | "education" | "ngo" | "local_government" | "volunteer_coordination";
 
 export type Documentation = "thai_id" | "other_id" | "stateless" | "unknown" | "in_process";
+
+export type DocumentationFigures = {
+	/**  Steps done during the period. */
+	completed: Cell,
+	byKind: CountRow[],
+};
 
 /**
  *  A step as shown, with the fee its spending request records (when the asker may read
@@ -805,6 +877,19 @@ export type FundAllocation = {
 	toLineId: string | null,
 	amount: string,
 	reason: string | null,
+};
+
+export type FundFigures = {
+	fundId: string,
+	name: string,
+	currency: string,
+	/**  Contributions received during the period, by agency (in kind beside cash). */
+	contributed: MoneyRow[],
+	contributedCash: Amount,
+	contributedInKind: Amount,
+	/**  Payments made during the period, by line (`in_kind` is zero). */
+	spent: MoneyRow[],
+	spentTotal: Amount,
 };
 
 export type FundMonth = {
@@ -976,6 +1061,36 @@ export type ImportProgress = {
 
 /**  The household's income against the poverty line. */
 export type IncomeBand = "below_poverty" | "low" | "sufficient" | "unknown";
+
+/**  Which period and place. */
+export type IndicatorQuery = {
+	/**  The first day, `YYYY-MM-DD`, where the laptop is. */
+	from: string,
+	/**  The last day, included. */
+	to: string,
+	/**  A district as the team's villages name it; none for every district. */
+	district: string | null,
+	/**  One village; none for every village (of the district). */
+	villageId: string | null,
+};
+
+export type Indicators = {
+	from: string,
+	to: string,
+	district: string | null,
+	villageId: string | null,
+	/**  The village's name when one is chosen. */
+	villageName: string | null,
+	/**  Whether small counts are hidden from this reader. */
+	protected: boolean,
+	community: CommunityFigures,
+	children: ChildrenFigures,
+	cases: CaseFlow,
+	referrals: ReferralFigures,
+	documentation: DocumentationFigures,
+	/**  The team's funds (not by place: a fund is the team's). */
+	funds: FundFigures[],
+};
 
 export type IpcError = {
 	code: ErrorCode,
@@ -1172,6 +1287,17 @@ export type MinutesUpdate = {
 	meetingId: string,
 	minutes: string | null,
 	status: MeetingStatus,
+};
+
+/**  An amount of one row of a fund's table. */
+export type MoneyRow = {
+	/**  The agency's or the line's id. */
+	key: string,
+	label: string,
+	cash: Amount,
+	inKind: Amount,
+	/**  Of the fund's cash in the period, in thousandths (for the charts). */
+	permille: number,
 };
 
 /**  Which of my tasks to list. */
@@ -1600,6 +1726,23 @@ export type Referral = {
 	createdBy: string,
 };
 
+export type ReferralFigures = {
+	total: Cell,
+	byAgency: ReferralRow[],
+};
+
+/**  Referrals sent to one agency (or, with none named, to a level) during the period. */
+export type ReferralRow = {
+	/**  The agency's id, or `level:district` / `level:province` / `level:village`. */
+	key: string,
+	label: string | null,
+	sent: Cell,
+	accepted: Cell,
+	declined: Cell,
+	done: Cell,
+	total: Cell,
+};
+
 export type ReferralStatus = "sent" | "accepted" | "declined" | "done";
 
 export type ReferralUpdate = {
@@ -1660,6 +1803,21 @@ export type Remedy =
 "recovery_key" | 
 /**  The database (or every key file): only a backup brings it back. */
 "backup";
+
+export type ReportExport = {
+	query: IndicatorQuery,
+	kind: ReportKind,
+	format: ReportFormat,
+};
+
+export type ReportFormat = "pdf" | "csv";
+
+/**  Which report, in which format. */
+export type ReportKind = 
+/**  The dashboard: a page a section. */
+"dashboard" | 
+/**  The funds by agency. */
+"funds";
 
 export type RequestCancel = {
 	requestId: string,

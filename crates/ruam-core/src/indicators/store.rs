@@ -106,8 +106,10 @@ pub async fn compute(
     let placed = period.district.is_some() || period.village_id.is_some();
     gather_cases(tx, period, placed).await?;
     let community = community(tx, period, disclosure).await?;
-    let children = children(tx, disclosure).await?;
-    let cases = case_flow(tx, period, disclosure).await?;
+    let counts = case_counts(tx, period).await?;
+    let mut counts = counts.iter();
+    let children = children(&mut counts, disclosure);
+    let cases = case_flow(tx, period, &mut counts, disclosure).await?;
     let referrals = referrals(tx, period, disclosure).await?;
     let documentation = documentation(tx, period, disclosure).await?;
     let funds = funds(tx, period).await?;
@@ -130,48 +132,71 @@ pub async fn compute(
     })
 }
 
+/// The concerns of a case as the bits of one number (the order of [`CONCERNS`]), so that
+/// one pass over the gathered cases counts them.
+fn concern_bits() -> String {
+    let arms: Vec<String> = CONCERNS
+        .iter()
+        .enumerate()
+        .map(|(bit, concern)| format!("WHEN '{concern}' THEN {}", 1u32 << bit))
+        .collect();
+    format!(
+        "(SELECT coalesce(sum(CASE k.concern {} ELSE 0 END), 0) FROM case_concerns k WHERE k.case_id = c.id)",
+        arms.join(" ")
+    )
+}
+
 /// The cases open at some time during the period, in the place: their child's sex and age
-/// on the last day, their dates and outcome.
+/// on the last day, their dates, outcome and concerns. Keyed by the case, so that the
+/// referrals and documentation steps of the period find their case at once.
 async fn gather_cases(
     tx: &mut Transaction<'_, Sqlite>,
     period: &Period,
     placed: bool,
 ) -> Result<()> {
+    sqlx::query(
+        "CREATE TEMP TABLE indicator_cases (
+             case_id TEXT PRIMARY KEY NOT NULL, sex TEXT, age INTEGER, created_at TEXT,
+             closed_at TEXT, outcome TEXT, concerns INTEGER NOT NULL) WITHOUT ROWID",
+    )
+    .execute(&mut **tx)
+    .await?;
+    // The place is worked out only when one is chosen: the child's village in the
+    // register, else the one village of the team with the name written on the case.
     let place = if placed {
-        format!("AND place.village_id IN ({CHOSEN_VILLAGES})")
+        format!(
+            "AND coalesce(
+                 (SELECT r.village_id FROM register_children r
+                  WHERE r.case_id = c.id AND r.deleted_at IS NULL LIMIT 1),
+                 (SELECT n.village_id FROM names n WHERE n.name = lower(trim(p.village))))
+             IN ({CHOSEN_VILLAGES})"
+        )
     } else {
         String::new()
     };
     let sql = format!(
-        "CREATE TEMP TABLE indicator_cases AS
-         WITH names AS (
+        "INSERT INTO indicator_cases
+         WITH names AS MATERIALIZED (
              SELECT name, min(id) AS village_id FROM (
                  SELECT lower(trim(name_th)) AS name, id FROM villages WHERE deleted_at IS NULL
                  UNION ALL
                  SELECT lower(trim(name_en)), id FROM villages
                      WHERE deleted_at IS NULL AND name_en IS NOT NULL)
-             GROUP BY name HAVING count(DISTINCT id) = 1),
-         place AS (
-             SELECT c.id AS case_id,
-                    coalesce((SELECT r.village_id FROM register_children r
-                              WHERE r.case_id = c.id AND r.deleted_at IS NULL LIMIT 1),
-                             n.village_id) AS village_id,
-                    p.sex, p.birth_date, p.birth_year_estimate,
-                    c.created_at, c.closed_at, c.status, c.outcome
-             FROM cases c
-             JOIN case_people p ON p.case_id = c.id AND p.party = 'subject' AND p.deleted_at IS NULL
-             LEFT JOIN names n ON n.name = lower(trim(p.village))
-             WHERE c.deleted_at IS NULL AND c.created_at < ?3
-               AND (c.closed_at IS NULL OR c.closed_at >= ?4))
-         SELECT case_id, village_id, sex, created_at, closed_at, status, outcome,
+             GROUP BY name HAVING count(DISTINCT id) = 1)
+         SELECT c.id, p.sex,
                 CASE
-                    WHEN birth_date IS NOT NULL THEN
-                        CAST(substr(?5, 1, 4) AS INTEGER) - CAST(substr(birth_date, 1, 4) AS INTEGER)
-                        - (substr(?5, 6, 5) < substr(birth_date, 6, 5))
-                    WHEN birth_year_estimate IS NOT NULL THEN
-                        CAST(substr(?5, 1, 4) AS INTEGER) - birth_year_estimate
-                END AS age
-         FROM place WHERE 1 = 1 {place}"
+                    WHEN p.birth_date IS NOT NULL THEN
+                        CAST(substr(?5, 1, 4) AS INTEGER) - CAST(substr(p.birth_date, 1, 4) AS INTEGER)
+                        - (substr(?5, 6, 5) < substr(p.birth_date, 6, 5))
+                    WHEN p.birth_year_estimate IS NOT NULL THEN
+                        CAST(substr(?5, 1, 4) AS INTEGER) - p.birth_year_estimate
+                END,
+                c.created_at, c.closed_at, c.outcome, {concerns}
+         FROM cases c
+         JOIN case_people p ON p.case_id = c.id AND p.party = 'subject' AND p.deleted_at IS NULL
+         WHERE c.deleted_at IS NULL AND c.created_at < ?3
+           AND (c.status <> 'closed' OR c.closed_at >= ?4) {place}",
+        concerns = concern_bits(),
     );
     sqlx::query(&sql)
         .bind(&period.district)
@@ -182,6 +207,58 @@ async fn gather_cases(
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// Every count about the gathered cases, in one pass: how many; by sex, by age band, by
+/// concern; opened in the period; closed in it by outcome.
+async fn case_counts(tx: &mut Transaction<'_, Sqlite>, period: &Period) -> Result<Vec<u32>> {
+    let mut columns = vec!["count(*)".to_owned()];
+    columns.extend(SEXES.iter().map(|s| format!("sum(sex = '{s}')")));
+    columns.extend(
+        [
+            "age BETWEEN 0 AND 5",
+            "age BETWEEN 6 AND 11",
+            "age BETWEEN 12 AND 14",
+            "age BETWEEN 15 AND 17",
+            "age >= 18",
+            "age IS NULL OR age < 0",
+        ]
+        .iter()
+        .map(|band| format!("sum({band})")),
+    );
+    columns.extend((0..CONCERNS.len()).map(|bit| format!("sum(concerns & {} <> 0)", 1u32 << bit)));
+    columns.push("sum(created_at >= ?1)".to_owned());
+    columns.extend(
+        OUTCOMES
+            .iter()
+            .map(|o| format!("sum(outcome = '{o}' AND closed_at >= ?1 AND closed_at < ?2)")),
+    );
+    let sql = format!(
+        "SELECT {} FROM indicator_cases",
+        columns
+            .iter()
+            .map(|c| format!("coalesce({c}, 0)"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let row = sqlx::query(&sql)
+        .bind(&period.start)
+        .bind(&period.end)
+        .fetch_one(&mut **tx)
+        .await?;
+    (0..columns.len())
+        .map(|i| Ok(count(sqlx::Row::try_get::<i64, _>(&row, i)?)))
+        .collect()
+}
+
+/// The counts of `keys` taken in order from `counts`.
+fn take(
+    counts: &mut std::slice::Iter<'_, u32>,
+    keys: &[&str],
+) -> Vec<(String, Option<String>, u32)> {
+    keys.iter()
+        .map(|k| ((*k).to_owned(), None, counts.next().copied().unwrap_or(0)))
+        .collect()
 }
 
 async fn community(
@@ -234,98 +311,45 @@ async fn community(
     })
 }
 
-/// Counts of `column` over the gathered cases for each of `keys` (and the rows' keys
-/// outside them as `unknown`).
-async fn by(
-    tx: &mut Transaction<'_, Sqlite>,
-    sql: &str,
-    keys: &[&str],
-) -> Result<Vec<(String, Option<String>, u32)>> {
-    let counted: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>(sql)
-        .fetch_all(&mut **tx)
-        .await?
-        .into_iter()
-        .collect();
-    Ok(keys
-        .iter()
-        .map(|k| ((*k).to_owned(), None, count(*counted.get(*k).unwrap_or(&0))))
-        .collect())
-}
-
-async fn children(
-    tx: &mut Transaction<'_, Sqlite>,
-    disclosure: Disclosure,
-) -> Result<ChildrenFigures> {
-    let assisted: i64 = sqlx::query_scalar("SELECT count(*) FROM indicator_cases")
-        .fetch_one(&mut **tx)
-        .await?;
-    let by_sex = by(
-        tx,
-        "SELECT sex, count(*) FROM indicator_cases GROUP BY sex",
-        &SEXES,
-    )
-    .await?;
-    let by_age = by(
-        tx,
-        "SELECT CASE WHEN age IS NULL OR age < 0 THEN 'unknown' WHEN age <= 5 THEN '0-5'
-                     WHEN age <= 11 THEN '6-11' WHEN age <= 14 THEN '12-14'
-                     WHEN age <= 17 THEN '15-17' ELSE '18+' END AS band, count(*)
-         FROM indicator_cases GROUP BY band",
-        &AGES,
-    )
-    .await?;
-    let by_concern = by(
-        tx,
-        "SELECT k.concern, count(*) FROM indicator_cases i
-         JOIN case_concerns k ON k.case_id = i.case_id GROUP BY k.concern",
-        &CONCERNS,
-    )
-    .await?;
-    let assisted = count(assisted);
-    Ok(ChildrenFigures {
+fn children(counts: &mut std::slice::Iter<'_, u32>, disclosure: Disclosure) -> ChildrenFigures {
+    let assisted = counts.next().copied().unwrap_or(0);
+    let by_sex = take(counts, &SEXES);
+    let by_age = take(counts, &AGES);
+    let by_concern = take(counts, &CONCERNS);
+    ChildrenFigures {
         assisted: disclosure.one(assisted),
         by_sex: disclosure.rows(assisted, by_sex),
         by_age: disclosure.rows(assisted, by_age),
         by_concern: disclosure.rows(assisted, by_concern),
-    })
+    }
 }
 
 async fn case_flow(
     tx: &mut Transaction<'_, Sqlite>,
     period: &Period,
+    counts: &mut std::slice::Iter<'_, u32>,
     disclosure: Disclosure,
 ) -> Result<CaseFlow> {
-    let opened: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM indicator_cases WHERE created_at >= ?")
-            .bind(&period.start)
-            .fetch_one(&mut **tx)
-            .await?;
-    let closed_in = "status = 'closed' AND closed_at >= ?1 AND closed_at < ?2";
-    let counted: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>(&format!(
-        "SELECT outcome, count(*) FROM indicator_cases WHERE {closed_in} GROUP BY outcome"
-    ))
-    .bind(&period.start)
-    .bind(&period.end)
-    .fetch_all(&mut **tx)
-    .await?
-    .into_iter()
-    .collect();
-    let outcomes: Vec<(String, Option<String>, u32)> = OUTCOMES
-        .iter()
-        .map(|o| ((*o).to_owned(), None, count(*counted.get(*o).unwrap_or(&0))))
-        .collect();
+    let opened = counts.next().copied().unwrap_or(0);
+    let outcomes = take(counts, &OUTCOMES);
     let closed: u32 = outcomes.iter().map(|o| o.2).sum();
-    let days: Vec<u32> = sqlx::query_scalar::<_, i64>(&format!(
-        "SELECT CAST(julianday(closed_at) - julianday(created_at) AS INTEGER)
-         FROM indicator_cases WHERE {closed_in} ORDER BY 1"
-    ))
-    .bind(&period.start)
-    .bind(&period.end)
-    .fetch_all(&mut **tx)
-    .await?
-    .into_iter()
-    .map(count)
-    .collect();
+    // The median from the middle one or two of the sorted durations, sorted in SQL.
+    let middle: Vec<i64> = if closed == 0 {
+        Vec::new()
+    } else {
+        sqlx::query_scalar(
+            "SELECT CAST(julianday(closed_at) - julianday(created_at) AS INTEGER) AS days
+             FROM indicator_cases WHERE outcome IS NOT NULL AND closed_at >= ?1 AND closed_at < ?2
+             ORDER BY days LIMIT ?3 OFFSET ?4",
+        )
+        .bind(&period.start)
+        .bind(&period.end)
+        .bind(if closed.is_multiple_of(2) { 2 } else { 1 })
+        .bind(i64::from((closed - 1) / 2))
+        .fetch_all(&mut **tx)
+        .await?
+    };
+    let middle: Vec<u32> = middle.into_iter().map(count).collect();
     let by_outcome = disclosure.rows(closed, outcomes);
     let cell = |key: &str| {
         by_outcome
@@ -333,14 +357,14 @@ async fn case_flow(
             .find(|r| r.key == key)
             .map_or(Cell::shown(0), |r| r.count)
     };
-    let median_days_to_close =
-        if disclosure == Disclosure::Protected && days.len() < super::SMALL_CELL as usize {
-            None
-        } else {
-            median(&days)
-        };
+    let median_days_to_close = if disclosure == Disclosure::Protected && closed < super::SMALL_CELL
+    {
+        None
+    } else {
+        median(&middle)
+    };
     Ok(CaseFlow {
-        opened: disclosure.one(count(opened)),
+        opened: disclosure.one(opened),
         closed: disclosure.one(closed),
         resolved_district: cell("resolved_district"),
         referred_province: cell("referred_province"),

@@ -13,6 +13,7 @@ use crate::backup::restore::{self, RestoreCheck, REPLACED, RESTORING};
 use crate::backup::{self, BackupFile, BackupInfo, Opener, PassphraseSlot, Progress};
 use crate::recovery::RecoveryKey;
 use crate::slots::{self, Slot, SlotFile};
+use crate::throttle::{now_unix, Attempts};
 use crate::{audit, Error, Result, SecretString};
 
 /// Backups kept when nobody said how many.
@@ -412,9 +413,12 @@ impl Vault {
         .await
     }
 
-    /// Restore a backup. Over a vault on this laptop: only a lead who signed in, and only
-    /// a backup of the same vault. On a laptop with no vault: anyone holding the backup
-    /// and its recovery key or a lead's passphrase. The backup is unpacked into a new
+    /// Restore a backup. Over a vault on this laptop: a lead who signed in, or, while it
+    /// is locked (its database too damaged to open, say), whoever types its recovery key
+    /// (the authority `unlock_with_recovery` accepts); and only a backup of the same vault
+    /// (when locked, of the same data key: a file made to look like this vault's is
+    /// refused). On a laptop with no vault: anyone holding the backup and its recovery key
+    /// or a lead's passphrase. The backup is unpacked into a new
     /// folder and checked (a damaged one is refused and the vault stays as it was); then
     /// the vault locks and the files switch, the old ones kept in a folder beside.
     pub async fn restore(
@@ -434,15 +438,26 @@ impl Vault {
             BackupSecret::Passphrase(p) => Typed::Passphrase(p),
         };
         let mut state = self.state.write().await;
-        let expect_vault = match &*state {
+        let (expect_vault, current) = match &*state {
             State::Unlocked(open) => {
                 open.authorize(Action::RestoreVault, Resource::Vault)
                     .await?;
-                Some(open.vault_id.clone())
+                (Some(open.vault_id.clone()), None)
             }
             State::Joining(_) => return Err(Error::Locked),
-            State::Locked if self.paths.vault_exists() => return Err(Error::Locked),
-            State::Locked => None,
+            State::Locked if self.paths.vault_exists() => {
+                if !matches!(secret, Typed::RecoveryKey(_)) {
+                    return Err(Error::invalid(
+                        "passphrase",
+                        "while the vault is locked, only its recovery key restores a backup over it; or sign in and restore from Settings",
+                    ));
+                }
+                Attempts::load(&self.paths).check(now_unix())?;
+                let (file, _) = SlotFile::load_for_recovery(&self.paths)?;
+                let slot = file.recovery_slot().cloned().ok_or(Error::Crypto)?;
+                (Some(file.vault_id.clone()), Some(slot))
+            }
+            State::Locked => (None, None),
         };
         std::fs::create_dir_all(self.paths.dir()).map_err(|e| Error::io(self.paths.dir(), e))?;
         let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -452,21 +467,43 @@ impl Vault {
             let (staging, expect) = (staging.clone(), expect_vault.clone());
             let progress = progress.clone();
             blocking(move || {
+                // Locked over this vault: the key must open this vault's own recovery slot,
+                // and the backup must hold the same data key.
+                let current_key = match (&current, &secret, expect.as_deref()) {
+                    (Some(slot), Typed::RecoveryKey(key), Some(vault_id)) => Some(
+                        slot.open_with_recovery(vault_id, key)?
+                            .ok_or(Error::InvalidCredentials)?,
+                    ),
+                    _ => None,
+                };
                 let opener = match &secret {
                     Typed::RecoveryKey(key) => Opener::RecoveryKey(key),
                     Typed::Passphrase(p) => Opener::Passphrase(p.expose()),
                 };
                 let unpacked =
                     restore::unpack(&file, &staging, &opener, expect.as_deref(), &progress)?;
+                if current_key.is_some_and(|key| key != unpacked.data_key) {
+                    let _ = std::fs::remove_dir_all(&staging);
+                    return Err(Error::Backup(backup::BackupFault::OtherVault));
+                }
                 let passphrase = match secret {
                     Typed::Passphrase(p) => Some(p),
                     Typed::RecoveryKey(_) => None,
                 };
                 Ok((unpacked, passphrase))
             })
-            .await?
+            .await
         };
-        let (unpacked, passphrase) = unpacked;
+        let (unpacked, passphrase) = match unpacked {
+            Err(Error::InvalidCredentials)
+                if self.paths.vault_exists() && !matches!(*state, State::Unlocked(_)) =>
+            {
+                Attempts::record_unlock_failure(&self.paths, now_unix(), None);
+                tracing::info!("restore refused: wrong recovery key");
+                return Err(Error::InvalidCredentials);
+            }
+            other => other?,
+        };
         progress(backup::BackupProgress {
             phase: backup::BackupPhase::Checking,
             done: 0,

@@ -511,12 +511,72 @@ async fn only_those_who_manage_the_recovery_key_back_up_or_restore() {
         .await
         .unwrap()
         .is_none());
-    // Locked over an existing vault: nobody restores.
+    // Locked over an existing vault: a passphrase does not restore (only the recovery key).
     t.vault.lock().await;
+    assert_invalid_field(
+        t.vault
+            .restore(with_passphrase(&file.path, PASSPHRASE), quiet())
+            .await,
+        "passphrase",
+    );
+}
+
+#[tokio::test]
+async fn a_vault_too_damaged_to_open_is_restored_from_the_lock_screen_with_its_recovery_key() {
+    let (t, key, folder) = vault_with_cases().await;
+    let before = content(&t).await;
+    let file = t.vault.back_up(Some(folder.path()), quiet()).await.unwrap();
+    t.vault.lock().await;
+    // The database's pages are overwritten in the middle: it no longer opens.
+    let database = t.paths().database();
+    let mut bytes = std::fs::read(&database).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle..].fill(0x5A);
+    std::fs::write(&database, &bytes).unwrap();
+    let vault = t.restart();
+    assert!(vault.unlock(unlock_request(PASSPHRASE)).await.is_err());
+    // A wrong recovery key is refused and counted, and nothing changes.
+    let wrong = ruam_core::recovery::RecoveryKey::generate().unwrap();
     assert!(matches!(
-        t.vault.restore(with_key(&file.path, &key), quiet()).await,
-        Err(Error::Locked)
+        vault
+            .restore(with_key(&file.path, wrong.display().as_str()), quiet())
+            .await,
+        Err(Error::InvalidCredentials)
     ));
+    assert_eq!(
+        std::fs::read(&database).unwrap(),
+        bytes,
+        "the damaged file is kept as it was"
+    );
+    assert!(
+        t.paths().attempts().exists(),
+        "the wrong key counts as a wrong attempt"
+    );
+    // Another vault's backup is refused even with that vault's key.
+    let (other, other_key, other_folder) = vault_with_cases().await;
+    let foreign = other
+        .vault
+        .back_up(Some(other_folder.path()), quiet())
+        .await
+        .unwrap();
+    assert!(vault
+        .restore(with_key(&foreign.path, &other_key), quiet())
+        .await
+        .is_err());
+    assert_eq!(std::fs::read(&database).unwrap(), bytes);
+    // This vault's key restores its backup; the damaged files are kept aside.
+    let done = vault
+        .restore(with_key(&file.path, &key), quiet())
+        .await
+        .unwrap();
+    assert!(done.replaced.is_some());
+    vault.unlock(unlock_request(PASSPHRASE)).await.unwrap();
+    let restored = TestVault {
+        dir: t.dir,
+        keyring: t.keyring,
+        vault,
+    };
+    assert_eq!(content(&restored).await, before);
 }
 
 #[tokio::test]

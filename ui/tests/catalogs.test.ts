@@ -62,6 +62,7 @@ import {
 } from '$lib/i18n/meetings';
 import { IMPORT_COLUMNS } from '$lib/register';
 import { BUILTIN_ROLES } from '$lib/roles';
+import { AGE_KEYS, REPORT_FIELD_KEYS } from '$lib/i18n/reports';
 import { PLACEHOLDER_SECTIONS, SECTIONS } from '$lib/stores/app.svelte';
 
 type Catalog = { [key: string]: string | Catalog };
@@ -131,7 +132,7 @@ describe('message catalogs', () => {
 	});
 
 	it('name every audit action the core records, and every error code', () => {
-		expect(Object.keys(AUDIT_ACTION_KEYS)).toHaveLength(123);
+		expect(Object.keys(AUDIT_ACTION_KEYS)).toHaveLength(125);
 		expect(english.get('errors.passphrase_change_required')).toMatch(/passphrase/);
 		expect(thai.get('errors.passphrase_change_required')).toMatch(/วลีรหัสผ่าน/);
 	});
@@ -263,6 +264,34 @@ describe('message catalogs', () => {
 		expect(thai.get('meetings.agenda.hiddenReview')).toBe('มีการพิจารณากรณีที่คุณไม่มีสิทธิ์ดู');
 	});
 
+	it('name everything of the reports in both languages, and what the core records of them', () => {
+		const reportKeys = [...english.keys()].filter((key) => key.startsWith('reports.'));
+		expect(reportKeys.length).toBeGreaterThan(80);
+		for (const key of [...reportKeys, ...Object.values(AGE_KEYS), ...Object.values(REPORT_FIELD_KEYS)]) {
+			expect(english.has(key), key).toBe(true);
+			expect(thai.get(key), key).toMatch(/[\u0E00-\u0E7F]/);
+		}
+		// The placeholder the section replaces is gone, its words too.
+		expect(PLACEHOLDER_SECTIONS).not.toContain('reports');
+		expect([...english.keys()].filter((key) => key.startsWith('empty.'))).toEqual([]);
+		expect(english.get('reports.fewerThanFive')).toBe('fewer than 5');
+		expect(thai.get('reports.fewerThanFive')).toBe('น้อยกว่า 5');
+		expect(english.get('reports.protected')).toContain(
+			'Counts below 5 are hidden because you do not oversee every case'
+		);
+		const actions = {
+			'report.view': 'auditAction.report_view',
+			'report.export': 'auditAction.report_export'
+		};
+		for (const [action, key] of Object.entries(actions)) {
+			expect(AUDIT_ACTION_KEYS[action], action).toBe(key);
+			expect(english.has(key), key).toBe(true);
+			expect(thai.get(key), key).toMatch(/[\u0E00-\u0E7F]/);
+		}
+		expect(english.get('auditAction.report_view')).toBe('Looked at the committee’s indicators');
+		expect(english.get('auditAction.report_export')).toBe('Exported the committee’s indicators or the funds report');
+	});
+
 	it('hold every key the source asks for', () => {
 		const used = new Set<string>();
 		for (const file of sourceFiles(SRC)) {
@@ -326,7 +355,9 @@ describe('message catalogs', () => {
 			MEETING_STATUS_KEYS,
 			ATTENDANCE_KEYS,
 			MEETING_FIELD_KEYS,
-			SYNC_FIELD_KEYS
+			SYNC_FIELD_KEYS,
+			AGE_KEYS,
+			REPORT_FIELD_KEYS
 		]) {
 			for (const key of Object.values(keys)) used.add(key);
 		}

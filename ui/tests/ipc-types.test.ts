@@ -72,6 +72,14 @@ import type {
 	HeldKind,
 	HeldRef,
 	Holdings,
+	Cell,
+	CountRow,
+	FundFigures,
+	IndicatorQuery,
+	Indicators,
+	MoneyRow,
+	ReferralRow,
+	ReportExport,
 	IpcError,
 	Language,
 	Level,
@@ -219,6 +227,32 @@ describe('ipc types', () => {
 		expectTypeOf<SpendingRequest['heldBy']>().toEqualTypeOf<string>();
 		expectTypeOf<SpendingRequest['heldByName']>().toEqualTypeOf<string>();
 		expectTypeOf<SpendingRequest['handoverNote']>().toEqualTypeOf<string | null>();
+	});
+
+	it('match the indicators contract', () => {
+		expectTypeOf<IndicatorQuery>().toEqualTypeOf<{
+			from: string;
+			to: string;
+			district: string | null;
+			villageId: string | null;
+		}>();
+		expectTypeOf<Cell>().toEqualTypeOf<{ value: number | null; suppressed: boolean }>();
+		expectTypeOf<CountRow>().toEqualTypeOf<{ key: string; label: string | null; count: Cell }>();
+		expectTypeOf<Indicators['protected']>().toEqualTypeOf<boolean>();
+		expectTypeOf<Indicators['villageName']>().toEqualTypeOf<string | null>();
+		expectTypeOf<Indicators['cases']['medianDaysToClose']>().toEqualTypeOf<number | null>();
+		expectTypeOf<Indicators['community']['villagesCovered']>().toEqualTypeOf<number>();
+		expectTypeOf<Indicators['community']['childrenFlagged']>().toEqualTypeOf<Cell>();
+		expectTypeOf<ReferralRow['accepted']>().toEqualTypeOf<Cell>();
+		expectTypeOf<ReferralRow['label']>().toEqualTypeOf<string | null>();
+		expectTypeOf<FundFigures['contributed']>().toEqualTypeOf<MoneyRow[]>();
+		expectTypeOf<MoneyRow['permille']>().toEqualTypeOf<number>();
+		expectTypeOf<MoneyRow['cash']['text']>().toEqualTypeOf<string>();
+		expectTypeOf<ReportExport>().toEqualTypeOf<{
+			query: IndicatorQuery;
+			kind: 'dashboard' | 'funds';
+			format: 'pdf' | 'csv';
+		}>();
 	});
 
 	it('match the case contract', () => {

@@ -62,6 +62,8 @@ import {
 	documentationSteps,
 	documentationStepUpdate,
 	householdAdd,
+	indicators,
+	indicatorsExport,
 	onTasksDue,
 	onVaultLocked,
 	placeSearch,
@@ -489,6 +491,19 @@ describe('ipc wrappers', () => {
 			{ cmd: 'meeting_action_add', args: { action: { meetingId: 'mt', card } } },
 			{ cmd: 'meeting_ics_export', args: { meetingId: 'mt' } },
 			{ cmd: 'meeting_pdf_export', args: { meetingId: 'mt' } }
+		]);
+	});
+
+	it('call the indicator commands with the argument names the Rust side declares', async () => {
+		const core = installBackend({ indicators: () => null, indicators_export: () => ({ path: '/e/i.pdf', entries: 6 }) });
+		const query = { from: '2026-01-01', to: '2026-11-20', district: 'แม่สาย', villageId: null };
+		await indicators(query);
+		await expect(indicatorsExport({ query, kind: 'dashboard', format: 'pdf' })).resolves.toEqual({ path: '/e/i.pdf', entries: 6 });
+		await indicatorsExport({ query, kind: 'funds', format: 'csv' });
+		expect(core.calls).toEqual([
+			{ cmd: 'indicators', args: { query } },
+			{ cmd: 'indicators_export', args: { request: { query, kind: 'dashboard', format: 'pdf' } } },
+			{ cmd: 'indicators_export', args: { request: { query, kind: 'funds', format: 'csv' } } }
 		]);
 	});
 

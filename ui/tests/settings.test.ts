@@ -14,7 +14,7 @@ async function openSettings(core = installBackend({ vault_status: () => status('
 }
 
 describe('main layout and settings', () => {
-	it('has every section in the navigation, with a calm empty state', async () => {
+	it('has every section in the navigation, each with its screen', async () => {
 		installBackend({ vault_status: () => status('unlocked') });
 		const user = userEvent.setup();
 		render(App);
@@ -22,9 +22,11 @@ describe('main layout and settings', () => {
 		// The cases are the first section, with the core's (here empty) list.
 		expect(screen.getByTestId('nav-cases')).toHaveAttribute('aria-current', 'page');
 		expect(await screen.findByTestId('case-list-empty')).toHaveTextContent('No cases yet.');
+		// The reports are a section of their own now, with no placeholder left.
 		await user.click(screen.getByTestId('nav-reports'));
 		expect(screen.getByTestId('nav-reports')).toHaveAttribute('aria-current', 'page');
-		expect(screen.getByTestId('empty-reports')).toHaveTextContent('Reports arrive in a coming version');
+		expect(screen.getByTestId('reports')).toBeInTheDocument();
+		expect(screen.queryByTestId('empty-reports')).not.toBeInTheDocument();
 		// The meetings are a section of their own now, with no placeholder left.
 		await user.click(screen.getByTestId('nav-meetings'));
 		expect(screen.getByTestId('nav-meetings')).toHaveAttribute('aria-current', 'page');

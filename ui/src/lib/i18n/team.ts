@@ -180,7 +180,9 @@ export const AUDIT_ACTION_KEYS: Readonly<Record<string, string>> = {
 	'sync.conflict.resolve': 'auditAction.sync_conflict_resolve',
 	'vault.backup': 'auditAction.vault_backup',
 	'vault.restore': 'auditAction.vault_restore',
-	'backup.plan': 'auditAction.backup_plan'
+	'backup.plan': 'auditAction.backup_plan',
+	'report.view': 'auditAction.report_view',
+	'report.export': 'auditAction.report_export'
 };
 
 /** The kinds of record an audit entry can be about (the entity filter offers these). */

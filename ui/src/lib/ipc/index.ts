@@ -319,6 +319,33 @@ export type NewDecision = Arg<typeof commands.meetingDecisionAdd>;
 /** An action item: a card on the team's board (`caseId` null) or a reviewed case's. */
 export type NewActionItem = Arg<typeof commands.meetingActionAdd>;
 
+/** Which period (`from`, `to`: `YYYY-MM-DD`, the last day included) and place (a district, a village). */
+export type IndicatorQuery = Arg<typeof commands.indicators>;
+/**
+ * The committee's indicators for a period and place, as the reader may see them: with
+ * `protected`, counts of cases or children below 5 are hidden (`Cell.suppressed`).
+ */
+export type Indicators = Ok<typeof commands.indicators>;
+/** One count: its value, or none when hidden from this reader (`suppressed`). */
+export type Cell = Indicators['cases']['opened'];
+/** A row of a table of counts: its key (`female`, `12-14`, an agency's id…), a name when the key is an id. */
+export type CountRow = Indicators['children']['bySex'][number];
+export type CommunityFigures = Indicators['community'];
+export type ChildrenFigures = Indicators['children'];
+export type CaseFlow = Indicators['cases'];
+export type ReferralFigures = Indicators['referrals'];
+/** Referrals to one agency (its id and name) or to a level (`level:district`, no name), by status. */
+export type ReferralRow = ReferralFigures['byAgency'][number];
+export type DocumentationFigures = Indicators['documentation'];
+/** A fund's money in the period: contributions by agency, payments by line. */
+export type FundFigures = Indicators['funds'][number];
+/** An agency's contribution or a line's payments, with its share (thousandths) for the charts. */
+export type MoneyRow = FundFigures['contributed'][number];
+/** Which report (`dashboard`, `funds`) in which format (`pdf`, `csv`), for which period and place. */
+export type ReportExport = Arg<typeof commands.indicatorsExport>;
+export type ReportKind = ReportExport['kind'];
+export type ReportFormat = ReportExport['format'];
+
 /** This laptop's place in the team's sync: relay, last round, what waits. */
 export type SyncStatus = Ok<typeof commands.syncStatus>;
 /** An invite for a member's laptop: the code to read out, and until when it works. */
@@ -766,6 +793,15 @@ export const meetingIcsExport = (meetingId: string): Promise<ExportedFile> =>
 /** The minutes as a PDF (naming no case) in the export folder; answers its path. */
 export const meetingPdfExport = (meetingId: string): Promise<ExportedFile> =>
 	call(commands.meetingPdfExport(meetingId));
+
+/** The committee's indicators (every member may ask; small counts hidden as the core decides). */
+export const indicators = (query: IndicatorQuery): Promise<Indicators> => call(commands.indicators(query));
+/**
+ * Writes the dashboard or the funds by agency, as PDF or CSV, into the export folder, with
+ * the counts as the reader may see them (the core audits it); answers its path.
+ */
+export const indicatorsExport = (request: ReportExport): Promise<ExportedFile> =>
+	call(commands.indicatorsExport(request));
 
 /** First run on a new laptop: join the team with an invite; it then waits for approval. */
 export const joinTeam = (request: JoinRequest): Promise<JoinStarted> => call(commands.joinTeam(request));

@@ -27,8 +27,8 @@ export const SECTIONS = [
 ] as const;
 export type Section = (typeof SECTIONS)[number];
 
-/** The sections a coming version fills: they show a calm empty state for now. */
-export const PLACEHOLDER_SECTIONS = ['reports'] as const satisfies readonly Section[];
+/** The sections a coming version fills: they show a calm empty state for now (none left at present). */
+export const PLACEHOLDER_SECTIONS = [] as const satisfies readonly Section[];
 
 /** Why the recovery key page is showing a key. */
 export type RecoveryKeyOrigin = 'created' | 'joined' | 'pending' | 'regenerated';

@@ -404,3 +404,157 @@ describe('restore at first run', () => {
 		expect(core.callsTo('vault_status')).toHaveLength(1);
 	});
 });
+
+describe('restore from the lock screen', () => {
+	/** The lock screen of a vault that no longer opens, with its restore form opened. */
+	async function openLockedRestore(handlers: Record<string, Handler> = {}) {
+		const core = installBackend({ vault_status: () => status('locked'), ...handlers });
+		const user = userEvent.setup();
+		render(App);
+		await user.click(await screen.findByTestId('lock-restore'));
+		return { core, user, form: screen.getByTestId('restore-locked') };
+	}
+
+	it('opens from a button beside the unlock, focuses the form, and Escape or the cancel button closes it', async () => {
+		installBackend({ vault_status: () => status('locked') });
+		const user = userEvent.setup();
+		render(App);
+		const button = await screen.findByTestId('lock-restore');
+		expect(button).toHaveTextContent('Restore from a backup…');
+		expect(button).toHaveAccessibleDescription(
+			'If the vault no longer opens, restore a backup of it with its recovery key.'
+		);
+		expect(screen.queryByTestId('restore-locked')).not.toBeInTheDocument();
+
+		// By keyboard: from the recovery-key option, Tab reaches it.
+		screen.getByTestId('use-recovery').focus();
+		await user.tab();
+		expect(button).toHaveFocus();
+		await user.keyboard('{Enter}');
+		const form = screen.getByTestId('restore-locked');
+		expect(within(form).getByTestId('restore-folder')).toHaveFocus();
+		expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Restore from a backup');
+		// The unlock forms make way for it.
+		expect(screen.queryByTestId('unlock-sign-in-name')).not.toBeInTheDocument();
+		expect(screen.queryByTestId('lock-restore')).not.toBeInTheDocument();
+
+		await user.keyboard('{Escape}');
+		expect(screen.queryByTestId('restore-locked')).not.toBeInTheDocument();
+		expect(screen.getByTestId('lock-restore')).toHaveFocus();
+		expect(screen.getByTestId('unlock-sign-in-name')).toBeInTheDocument();
+
+		await user.keyboard('{Enter}');
+		await user.click(screen.getByTestId('lock-restore-cancel'));
+		expect(screen.queryByTestId('restore-locked')).not.toBeInTheDocument();
+		expect(screen.getByTestId('lock-restore')).toHaveFocus();
+	});
+
+	it('offers no passphrase: only the recovery key, and says why', async () => {
+		const { core, user, form } = await openLockedRestore({
+			backup_list: () => [backupInfo({ passphrase: false })]
+		});
+		expect(within(form).queryByTestId('restore-with-passphrase')).not.toBeInTheDocument();
+		expect(within(form).queryByTestId('restore-with-recovery')).not.toBeInTheDocument();
+		const secret = within(form).getByLabelText('Recovery key');
+		expect(secret).toBe(within(form).getByTestId('restore-secret'));
+		expect(secret).toHaveAccessibleDescription(
+			'On the lock screen, a backup is restored over this vault only with its recovery key.'
+		);
+		// Every backup here opens only with the recovery key: no badge says so one by one.
+		await user.type(within(form).getByTestId('restore-folder'), '/media/usb/Ruam{Enter}');
+		const item = await within(form).findByTestId('restore-item');
+		expect(within(form).queryByTestId('restore-item-recovery-only')).not.toBeInTheDocument();
+		await user.click(item);
+		expect(within(form).getByTestId('restore-file')).toHaveValue(FILE);
+		expect(core.callsTo('backup_list')[0].args).toEqual({ folder: '/media/usb/Ruam' });
+	});
+
+	it('sends the recovery key, after asking; a wrong key says so and points at it', async () => {
+		const { core, user, form } = await openLockedRestore({
+			backup_restore: () => fail('invalid_credentials', { message: 'wrong recovery key' })
+		});
+		await user.type(within(form).getByTestId('restore-file'), FILE);
+		await user.type(within(form).getByTestId('restore-secret'), `${RECOVERY_KEY}{Enter}`);
+		const dialog = await screen.findByTestId('restore-confirm');
+		expect(dialog).toHaveTextContent('will be replaced by the one in this backup');
+		expect(dialog).toHaveTextContent('Then you sign in to the restored vault.');
+		expect(dialog).not.toHaveTextContent('Ruam then locks');
+		expect(core.callsTo('backup_restore')).toHaveLength(0);
+		await user.click(within(dialog).getByTestId('restore-confirm-yes'));
+
+		await waitFor(() => expect(core.callsTo('backup_restore')).toHaveLength(1));
+		expect(core.callsTo('backup_restore')[0].args.request).toEqual({
+			file: FILE,
+			secret: { with: 'recoveryKey', secret: RECOVERY_KEY }
+		});
+		expect(await within(form).findByTestId('restore-error')).toHaveTextContent(
+			'This is not the recovery key of this vault. Nothing was restored; check each group of characters and try again.'
+		);
+		const secret = within(form).getByTestId('restore-secret');
+		expect(secret).toHaveAttribute('aria-invalid', 'true');
+		await waitFor(() => expect(secret).toHaveFocus());
+		expect(screen.getByTestId('lock-screen')).toBeInTheDocument();
+		expect(screen.queryByTestId('restore-done')).not.toBeInTheDocument();
+	});
+
+	it('refuses a backup of another vault, and the form stays open', async () => {
+		const { user, form } = await openLockedRestore({
+			backup_restore: () => fail('backup_refused', { backupFault: 'other_vault' })
+		});
+		await user.type(within(form).getByTestId('restore-file'), FILE);
+		await user.type(within(form).getByTestId('restore-secret'), `${RECOVERY_KEY}{Enter}`);
+		await user.click(within(await screen.findByTestId('restore-confirm')).getByTestId('restore-confirm-yes'));
+		expect(await within(form).findByTestId('restore-error')).toHaveTextContent(
+			'This is a backup of another team’s vault. Nothing was restored.'
+		);
+		expect(screen.getByTestId('restore-locked')).toBeInTheDocument();
+	});
+
+	it('cannot be closed while the restore runs; once done, the lock screen says what was restored', async () => {
+		const answer = deferred<unknown>();
+		const { core, user, form } = await openLockedRestore({
+			backup_restore: () => answer.promise
+		});
+		await user.type(within(form).getByTestId('restore-file'), FILE);
+		await user.type(within(form).getByTestId('restore-secret'), `${RECOVERY_KEY}{Enter}`);
+		await user.click(within(await screen.findByTestId('restore-confirm')).getByTestId('restore-confirm-yes'));
+		await waitFor(() => expect(core.callsTo('backup_restore')).toHaveLength(1));
+		expect(screen.getByTestId('lock-restore-cancel')).toBeDisabled();
+		within(form).getByTestId('restore-file').focus();
+		await user.keyboard('{Escape}');
+		expect(screen.getByTestId('restore-locked')).toBeInTheDocument();
+
+		const statusCalls = core.callsTo('vault_status').length;
+		answer.resolve(restored({ passphraseSignsIn: false }));
+		const done = await screen.findByTestId('restore-done');
+		expect(core.callsTo('vault_status').length).toBe(statusCalls + 1);
+		expect(done).toHaveTextContent(/Backup restored: the vault is as it was on .*2026/);
+		expect(done).toHaveTextContent('Checked: 42 tables, 1,234 rows and 310 audit log entries');
+		expect(done).toHaveTextContent('The vault as it was before the restore is kept in /home/somchai/.local/share/ruam/replaced-1763611200.');
+		expect(done).toHaveTextContent('Sign in with the recovery key: it sets a passphrase on this laptop.');
+		await waitFor(() => expect(done).toHaveFocus());
+		// The form is gone; the way to sign in to the restored vault is there.
+		expect(screen.queryByTestId('restore-locked')).not.toBeInTheDocument();
+		expect(screen.getByTestId('lock-screen')).toBeInTheDocument();
+		expect(screen.getByTestId('recovery-input')).toBeInTheDocument();
+		expect(screen.getByTestId('lock-restore')).toBeInTheDocument();
+		expect(holdsNoVaultData()).toBe(true);
+	});
+
+	it('speaks Thai', async () => {
+		installBackend({ vault_status: () => status('locked', {}, { language: 'th' }) });
+		const user = userEvent.setup();
+		render(App);
+		const button = await screen.findByTestId('lock-restore');
+		expect(button).toHaveTextContent('กู้คืนจากข้อมูลสำรอง…');
+		expect(button).toHaveAccessibleDescription(
+			'หากห้องนิรภัยเปิดไม่ได้แล้ว ให้กู้คืนข้อมูลสำรองของห้องนิรภัยนี้ด้วยกุญแจกู้คืนของห้องนิรภัย'
+		);
+		await user.click(button);
+		const form = screen.getByTestId('restore-locked');
+		expect(within(form).getByLabelText('กุญแจกู้คืน')).toHaveAccessibleDescription(
+			'ที่หน้าจอล็อก การกู้คืนข้อมูลสำรองทับห้องนิรภัยนี้ทำได้ด้วยกุญแจกู้คืนของห้องนิรภัยนี้เท่านั้น'
+		);
+		expect(screen.getByTestId('lock-restore-cancel')).toHaveTextContent('กลับไปปลดล็อก');
+	});
+});

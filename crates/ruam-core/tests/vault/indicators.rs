@@ -738,12 +738,37 @@ async fn the_dashboard_pdf_has_a_page_a_section_and_its_thai_is_drawn() {
         bars > 200,
         "only {bars} bar pixels: the charts were not drawn"
     );
-    // The export is in the audit log.
+    // The funds by agency: the fund's page with each agency's share.
+    let funds = t
+        .vault
+        .export_indicators(
+            ReportExport {
+                query: query(None, None),
+                kind: ReportKind::Funds,
+                format: ReportFormat::Pdf,
+            },
+            dir.path(),
+        )
+        .await
+        .unwrap();
+    let text = poppler("pdftotext", &["-enc", "UTF-8", &funds.path, "-"]).stdout;
+    let text: String = String::from_utf8(text).unwrap().split_whitespace().collect();
+    for piece in [
+        "รายงานกองทุนตามหน่วยงาน",
+        "กองทุนคุ้มครองเด็กอำเภอแม่สาย2569",
+        "MaeSaipolice",
+        "60,000.00THB",
+        "75.0%",
+        "15,000.00THB",
+    ] {
+        assert!(text.contains(piece), "{piece} not in {text}");
+    }
+    // The exports are in the audit log.
     let pool = t.vault.pool().await.unwrap();
     let exports: i64 =
         sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'report.export'")
             .fetch_one(&pool)
             .await
             .unwrap();
-    assert_eq!(exports, 1);
+    assert_eq!(exports, 2);
 }

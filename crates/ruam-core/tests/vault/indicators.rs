@@ -752,7 +752,10 @@ async fn the_dashboard_pdf_has_a_page_a_section_and_its_thai_is_drawn() {
         .await
         .unwrap();
     let text = poppler("pdftotext", &["-enc", "UTF-8", &funds.path, "-"]).stdout;
-    let text: String = String::from_utf8(text).unwrap().split_whitespace().collect();
+    let text: String = String::from_utf8(text)
+        .unwrap()
+        .split_whitespace()
+        .collect();
     for piece in [
         "รายงานกองทุนตามหน่วยงาน",
         "กองทุนคุ้มครองเด็กอำเภอแม่สาย2569",

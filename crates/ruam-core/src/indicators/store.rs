@@ -1,6 +1,8 @@
 //! The indicators in SQL, in one read transaction. The cases of the period and place are
-//! gathered once into a temporary table (in memory, gone with the transaction), and every
-//! table of counts about cases is grouped from it.
+//! gathered once, from `case_facts` (one narrow row per case that triggers keep: its dates,
+//! outcome, concerns as bits, its child's sex, birth and village; migration 23), into a
+//! temporary table keyed by case (in memory, dropped at the end); every count about the
+//! cases is taken from it in one pass.
 //!
 //! A case's place is its child's village in the register when the child is there, else
 //! the village whose Thai or English name is the one written on the case (when exactly one
@@ -132,22 +134,9 @@ pub async fn compute(
     })
 }
 
-/// The concerns of a case as the bits of one number (the order of [`CONCERNS`]), so that
-/// one pass over the gathered cases counts them.
-fn concern_bits() -> String {
-    let arms: Vec<String> = CONCERNS
-        .iter()
-        .enumerate()
-        .map(|(bit, concern)| format!("WHEN '{concern}' THEN {}", 1u32 << bit))
-        .collect();
-    format!(
-        "(SELECT coalesce(sum(CASE k.concern {} ELSE 0 END), 0) FROM case_concerns k WHERE k.case_id = c.id)",
-        arms.join(" ")
-    )
-}
-
-/// The cases open at some time during the period, in the place: their child's sex and age
-/// on the last day, their dates, outcome and concerns. Keyed by the case, so that the
+/// The cases open at some time during the period, in the place (a case whose child is not
+/// on this laptop yet is left out): their child's sex and age on the last day, their
+/// dates, outcome and concerns. Keyed by the case, so that the
 /// referrals and documentation steps of the period find their case at once.
 async fn gather_cases(
     tx: &mut Transaction<'_, Sqlite>,
@@ -163,16 +152,18 @@ async fn gather_cases(
     .await?;
     // The place is worked out only when one is chosen: the child's village in the
     // register, else the one village of the team with the name written on the case.
-    let place = if placed {
-        format!(
-            "AND coalesce(
-                 (SELECT r.village_id FROM register_children r
-                  WHERE r.case_id = c.id AND r.deleted_at IS NULL LIMIT 1),
-                 (SELECT n.village_id FROM names n WHERE n.name = lower(trim(p.village))))
-             IN ({CHOSEN_VILLAGES})"
+    let (names, place) = if placed {
+        (
+            "LEFT JOIN names n ON n.name = lower(trim(c.village))",
+            format!(
+                "AND coalesce(
+                     (SELECT r.village_id FROM register_children r
+                      WHERE r.case_id = c.case_id AND r.deleted_at IS NULL LIMIT 1),
+                     n.village_id) IN ({CHOSEN_VILLAGES})"
+            ),
         )
     } else {
-        String::new()
+        ("", String::new())
     };
     let sql = format!(
         "INSERT INTO indicator_cases
@@ -183,20 +174,19 @@ async fn gather_cases(
                  SELECT lower(trim(name_en)), id FROM villages
                      WHERE deleted_at IS NULL AND name_en IS NOT NULL)
              GROUP BY name HAVING count(DISTINCT id) = 1)
-         SELECT c.id, p.sex,
+         SELECT c.case_id, c.sex,
                 CASE
-                    WHEN p.birth_date IS NOT NULL THEN
-                        CAST(substr(?5, 1, 4) AS INTEGER) - CAST(substr(p.birth_date, 1, 4) AS INTEGER)
-                        - (substr(?5, 6, 5) < substr(p.birth_date, 6, 5))
-                    WHEN p.birth_year_estimate IS NOT NULL THEN
-                        CAST(substr(?5, 1, 4) AS INTEGER) - p.birth_year_estimate
+                    WHEN c.birth_date IS NOT NULL THEN
+                        CAST(substr(?5, 1, 4) AS INTEGER) - CAST(substr(c.birth_date, 1, 4) AS INTEGER)
+                        - (substr(?5, 6, 5) < substr(c.birth_date, 6, 5))
+                    WHEN c.birth_year_estimate IS NOT NULL THEN
+                        CAST(substr(?5, 1, 4) AS INTEGER) - c.birth_year_estimate
                 END,
-                c.created_at, c.closed_at, c.outcome, {concerns}
-         FROM cases c
-         JOIN case_people p ON p.case_id = c.id AND p.party = 'subject' AND p.deleted_at IS NULL
-         WHERE c.deleted_at IS NULL AND c.created_at < ?3
-           AND (c.status <> 'closed' OR c.closed_at >= ?4) {place}",
-        concerns = concern_bits(),
+                c.created_at, c.closed_at, c.outcome, c.concerns
+         FROM case_facts c
+         {names}
+         WHERE c.deleted = 0 AND c.sex IS NOT NULL AND c.created_at < ?3
+           AND (c.status <> 'closed' OR c.closed_at >= ?4) {place}"
     );
     sqlx::query(&sql)
         .bind(&period.district)

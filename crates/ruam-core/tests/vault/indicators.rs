@@ -775,3 +775,80 @@ async fn the_dashboard_pdf_has_a_page_a_section_and_its_thai_is_drawn() {
             .unwrap();
     assert_eq!(exports, 2);
 }
+
+/// The counts follow what is written through the vault: a case opened, its child
+/// corrected, closed, reopened.
+#[tokio::test]
+async fn the_indicators_follow_the_cases_as_they_change() {
+    let (t, _) = TestVault::created().await;
+    let today = ruam_core::cases::today().to_string();
+    let year = IndicatorQuery {
+        from: format!("{}-01-01", &today[..4]),
+        to: today.clone(),
+        district: None,
+        village_id: None,
+    };
+    let file = t
+        .vault
+        .create_case(crate::cases::new_case("Lan", 2013))
+        .await
+        .unwrap();
+    let case_id = file.summary.id.clone();
+    let ind = t.vault.indicators(year.clone()).await.unwrap();
+    assert_eq!(
+        (ind.children.assisted, ind.cases.opened),
+        (shown(1), shown(1))
+    );
+    assert_eq!(values(&ind.children.by_sex)[0], ("female", Some(1)));
+    assert_eq!(
+        values(&ind.children.by_concern)[0],
+        ("trafficking", Some(1))
+    );
+    assert_eq!(
+        values(&ind.children.by_concern)[4],
+        ("labour_exploitation", Some(1))
+    );
+
+    // The child's record corrected: a boy.
+    let child = file
+        .people
+        .iter()
+        .find(|p| p.party.as_str() == "subject")
+        .unwrap();
+    let mut person = crate::cases::new_case("Lan", 2013).subject;
+    person.sex = "male".into();
+    t.vault
+        .save_case_person(ruam_core::vault::PersonChange {
+            case_id: case_id.clone(),
+            person_id: Some(child.id.clone()),
+            person,
+        })
+        .await
+        .unwrap();
+    let ind = t.vault.indicators(year.clone()).await.unwrap();
+    assert_eq!(
+        values(&ind.children.by_sex)[..2],
+        [("female", Some(0)), ("male", Some(1))]
+    );
+
+    // Closed, then reopened.
+    t.vault
+        .close_case(ruam_core::vault::CloseCase {
+            case_id: case_id.clone(),
+            outcome: Some("resolved_district".into()),
+        })
+        .await
+        .unwrap();
+    let ind = t.vault.indicators(year.clone()).await.unwrap();
+    assert_eq!(
+        (ind.cases.closed, ind.cases.resolved_district),
+        (shown(1), shown(1))
+    );
+    assert_eq!(ind.cases.median_days_to_close, Some(0));
+    t.vault.reopen_case(&case_id).await.unwrap();
+    let ind = t.vault.indicators(year).await.unwrap();
+    assert_eq!(
+        (ind.cases.closed, ind.children.assisted),
+        (shown(0), shown(1))
+    );
+}

@@ -164,6 +164,9 @@ impl Vault {
         let current = {
             let state = self.state.read().await;
             let open = Self::unlocked(&state)?;
+            // Offboarding is for those who oversee cases; the rest is `update_member`'s.
+            open.authorize(Action::HandOverCases, Resource::Cases)
+                .await?;
             crate::team::load_member(&open.pool, member_id)
                 .await
                 .map_err(|_| Error::invalid("member_id", "is not a member of the team"))?

@@ -5,7 +5,7 @@
 
 use ruam_pdf::{Bar, Block, Document};
 
-use super::{Cell, CountRow, FundFigures, Indicators, ReferralRow};
+use super::{Cell, CountRow, FundFigures, Indicators, MoneyRow, ReferralRow};
 
 /// The words of a key, in Thai and English.
 pub fn label(key: &str) -> &str {
@@ -236,27 +236,22 @@ fn fund_page(doc: &mut Document, fund: &FundFigures) {
         fund.spent_total.text.clone(),
     ));
     doc.push(Block::Heading("ตามหน่วยงาน / By agency".into()));
-    doc.push(Block::Bars(
-        fund.contributed
-            .iter()
-            .map(|r| Bar {
-                label: r.label.clone(),
-                value: r.cash.text.clone(),
-                permille: r.permille,
-            })
-            .collect(),
-    ));
+    doc.push(money_bars(&fund.contributed));
     doc.push(Block::Heading("ตามรายการ / By line".into()));
-    doc.push(Block::Bars(
-        fund.spent
-            .iter()
+    doc.push(money_bars(&fund.spent));
+}
+
+/// A bar per row of money, as long as its share, with its cash as text.
+fn money_bars(rows: &[MoneyRow]) -> Block {
+    Block::Bars(
+        rows.iter()
             .map(|r| Bar {
                 label: r.label.clone(),
                 value: r.cash.text.clone(),
                 permille: r.permille,
             })
             .collect(),
-    ));
+    )
 }
 
 fn line(out: &mut String, fields: &[&str]) {
@@ -273,43 +268,17 @@ pub fn csv(ind: &Indicators) -> String {
         line(&mut out, &[table, key, label_text, &value]);
     };
     let c = &ind.community;
-    count(
-        "community",
-        "volunteers_active",
-        "",
-        c.volunteers_active.to_string(),
-    );
-    count(
-        "community",
-        "volunteers_trained",
-        "",
-        c.volunteers_trained.to_string(),
-    );
-    count(
-        "community",
-        "trained_in_period",
-        "",
-        c.trained_in_period.to_string(),
-    );
-    count("community", "villages", "", c.villages.to_string());
-    count(
-        "community",
-        "villages_covered",
-        "",
-        c.villages_covered.to_string(),
-    );
-    count(
-        "community",
-        "children_registered",
-        "",
-        c.children_registered.text(),
-    );
-    count(
-        "community",
-        "children_flagged",
-        "",
-        c.children_flagged.text(),
-    );
+    for (key, value) in [
+        ("volunteers_active", c.volunteers_active.to_string()),
+        ("volunteers_trained", c.volunteers_trained.to_string()),
+        ("trained_in_period", c.trained_in_period.to_string()),
+        ("villages", c.villages.to_string()),
+        ("villages_covered", c.villages_covered.to_string()),
+        ("children_registered", c.children_registered.text()),
+        ("children_flagged", c.children_flagged.text()),
+    ] {
+        count("community", key, "", value);
+    }
     count("children", "assisted", "", ind.children.assisted.text());
     for (table, rows) in [
         ("children_by_sex", &ind.children.by_sex),
